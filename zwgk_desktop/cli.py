@@ -1,0 +1,235 @@
+"""`zwgk`: every non-visual operation of the ledger, for scripts, tests and benchmarks.
+
+A thin layer: parse arguments, call core/io, print in Chinese. The option names are
+a contract (scripts rely on them); add options, never rename them.
+Exit codes: 0 done, 2 the clerk's input was wrong (message says what to do),
+1 an internal error (logged with its traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from datetime import date
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import __version__
+from .core.errors import UserError
+from .core.ledger import Ledger
+from .core.locations import remember_ledger, resolve_ledger_dir, user_data_dir
+from .core.model import Status
+from .core.plan_import import write_plan
+from .core.quarters import Quarter
+
+EXIT_USER_ERROR = 2
+EXIT_INTERNAL_ERROR = 1
+log = logging.getLogger("zwgk")
+
+
+class _ChineseArgumentParser(argparse.ArgumentParser):
+    """argparse's own complaints, prefixed so a clerk knows it was the command line."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USER_ERROR, f"命令参数有误:{message}\n用 {self.prog} --help 查看用法。\n")
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期“{text}”格式不对,请写成 2023-09-30 这样的格式") from None
+
+
+def _parse_year(text: str) -> int:
+    if text.isdigit() and 2000 <= int(text) <= 2100:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"年份“{text}”不对,请写四位数年份,例如 2023")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--ledger", metavar="DIR", default=argparse.SUPPRESS,
+                        help="台账文件夹(默认:环境变量 ZWGK_LEDGER、上次使用的台账,或用户数据目录)")
+
+    parser = _ChineseArgumentParser(
+        prog="zwgk", parents=[common],
+        description="政务公开任务台账 命令行:导入任务分解表、登记状态和进展、导出。")
+    parser.add_argument("--version", action="version", version=f"zwgk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_ChineseArgumentParser)
+
+    def command(name: str, help_text: str, handler: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("import", "导入任务分解表(.xlsx/.xls/.docx/.csv)", cmd_import)
+    p.add_argument("file", metavar="FILE", help="任务分解表文件")
+    p.add_argument("--year", type=_parse_year, help="分解表的年份(标题中没有年份时需要)")
+    p.add_argument("--sheet", metavar="NAME", help="要导入的工作表名称(默认自动选择)")
+    p.add_argument("--map", metavar="MAP", dest="column_map",
+                   help="指定各列,例如 requirement=C,units=B,deadline=D(可用列字母、列号或表头文字)")
+    p.add_argument("--replace", action="store_true",
+                   help="同一文件再次导入时替换原分解表(已填写的状态、进展会保留)")
+    p.add_argument("--issuer", metavar="NAME", help="印发单位(可选)")
+
+    command("plans", "列出台账中的分解表", cmd_plans)
+
+    p = command("status", "设置任务状态", cmd_status)
+    p.add_argument("task_id", type=int, metavar="TASK_ID", help="任务编号(导出 JSON 中的 id)")
+    p.add_argument("status", metavar="STATUS", help="未启动 | 推进中 | 已完成 | 不适用")
+    p.add_argument("--on", type=_parse_date, metavar="YYYY-MM-DD", help="状态生效日期(默认今天)")
+
+    p = command("progress", "填写任务某季度的进展", cmd_progress)
+    p.add_argument("task_id", type=int, metavar="TASK_ID", help="任务编号")
+    p.add_argument("--quarter", required=True, metavar="Q", help="季度,例如 2023Q3")
+    p.add_argument("text", metavar="TEXT", help="进展情况(写 - 则从标准输入读取;空文本删除该季度进展)")
+
+    p = command("export", "导出分解表", cmd_export)
+    p.add_argument("--plan", type=int, metavar="ID", help="分解表编号(台账中只有一个时可省略)")
+    p.add_argument("--format", required=True, choices=["json"], help="导出格式")
+    p.add_argument("-o", "--output", metavar="FILE", help="输出文件(默认输出到屏幕)")
+
+    p = command("log", "查看操作记录", cmd_log)
+    p.add_argument("--limit", type=int, default=50, help="显示最近多少条(默认 50)")
+    return parser
+
+
+def _open_ledger(args: argparse.Namespace) -> Ledger:
+    folder = resolve_ledger_dir(getattr(args, "ledger", None))
+    ledger = Ledger.open(folder)
+    remember_ledger(folder)
+    return ledger
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .io.headers import column_letter
+    from .io.layout import MEANING_NAMES, ReadOptions, parse_column_map
+    from .io.plan_file import read_plan_file
+
+    options = ReadOptions(year=args.year, sheet=args.sheet,
+                          column_map=parse_column_map(args.column_map) if args.column_map else {})
+    parsed, digest = read_plan_file(args.file, options)
+    with _open_ledger(args) as ledger:
+        outcome = write_plan(ledger, parsed, digest, replace=args.replace, issuer=args.issuer)
+    verb = "重新导入" if outcome.replaced else "已导入"
+    print(f"{verb}“{Path(args.file).name}”(工作表“{parsed.sheet}”)为分解表 {outcome.plan_id}:{parsed.title}")
+    print(f"  年份 {parsed.year};任务 {outcome.task_count} 项;章节 {outcome.section_count} 个;"
+          f"责任单位 {len(parsed.unit_names)} 个")
+    mapping = ";".join(
+        f"{column_letter(col)}列“{parsed.columns[col]}”→{MEANING_NAMES.get(meaning, meaning)}"
+        for col, meaning in sorted((col, meaning) for meaning, cols in parsed.mapping.items() for col in cols))
+    print(f"  列对应:{mapping}")
+    if outcome.review_seqs:
+        shown = "、".join(map(str, outcome.review_seqs[:30])) + ("……" if len(outcome.review_seqs) > 30 else "")
+        print(f"  需要核对完成时限的任务:{len(outcome.review_seqs)} 项(序号 {shown})")
+    else:
+        print("  需要核对完成时限的任务:无")
+    for warning in parsed.warnings:
+        print(f"  提示:{warning}")
+    for text in outcome.kept_old:
+        print(f"  保留:原有任务“{text[:30]}”在新文件中找不到,因已有填写内容而保留。")
+    return 0
+
+
+def cmd_plans(args: argparse.Namespace) -> int:
+    with _open_ledger(args) as ledger:
+        plans = ledger.plans()
+        if not plans:
+            print("台账中还没有分解表。用 zwgk import 文件 导入任务分解表。")
+            return 0
+        print("编号\t年份\t任务数\t标题\t来源文件\t导入时间")
+        for p in plans:
+            print(f"{p.id}\t{p.year}\t{p.task_count}\t{p.title}\t{p.source_name}\t{p.imported_at[:16].replace('T', ' ')}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    status = Status.parse(args.status)
+    with _open_ledger(args) as ledger:
+        ledger.set_status(args.task_id, status, args.on)
+        task = ledger.task(args.task_id)
+    on = (args.on or date.today()).isoformat()
+    print(f"任务 {task.id}(序号 {task.seq})状态已设为“{status.value}”,自 {on} 起生效。")
+    return 0
+
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    quarter = Quarter.parse(args.quarter)
+    text = sys.stdin.read() if args.text == "-" else args.text
+    with _open_ledger(args) as ledger:
+        ledger.set_progress(args.task_id, quarter, text)
+    if text.strip():
+        print(f"已保存任务 {args.task_id} {quarter.label}的进展。")
+    else:
+        print(f"已删除任务 {args.task_id} {quarter.label}的进展。")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .io.json_export import plan_to_json, write_json
+
+    with _open_ledger(args) as ledger:
+        plan = ledger.resolve_plan(args.plan)
+        data = plan_to_json(ledger, plan.id)
+    try:
+        text = write_json(data, args.output)
+    except OSError as exc:
+        raise UserError(f"无法写入“{args.output}”:{exc.strerror or exc}。请检查文件夹是否存在、是否有写入权限。") from exc
+    if args.output:
+        print(f"已导出分解表 {plan.id}({len(data['tasks'])} 项任务)到 {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text + "\n")
+    return 0
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    with _open_ledger(args) as ledger:
+        for entry in ledger.audit_log(args.limit):
+            target = f"{entry.entity} {entry.entity_id}" if entry.entity_id is not None else entry.entity
+            print(f"{entry.at[:19].replace('T', ' ')}\t{entry.user}\t{entry.action}\t{target}")
+    return 0
+
+
+def _log_internal_error() -> Path | None:
+    try:
+        folder = user_data_dir() / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "zwgk-errors.log"
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(traceback.format_exc() + "\n")
+        return path
+    except OSError:
+        return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USER_ERROR
+    try:
+        return args.handler(args)
+    except UserError as exc:
+        print(exc.message, file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("已取消。", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug of ours: say so plainly, keep the details in a log
+        path = _log_internal_error()
+        where = f"详细信息已记录在 {path}。" if path else ""
+        print(f"程序内部错误:{type(exc).__name__}: {exc}\n未完成的修改不会写入台账。{where}请将此信息发给技术支持。",
+              file=sys.stderr)
+        return EXIT_INTERNAL_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

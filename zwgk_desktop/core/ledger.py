@@ -1,0 +1,359 @@
+"""The ledger folder: one SQLite file (plus evidence beside it) the clerk can carry.
+
+Every change goes through ``Ledger.change()``: one transaction, one audit row.
+If anything inside raises, SQLite rolls the whole change back, so a failed
+operation leaves the ledger's content exactly as it was.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from .deadlines import DeadlineKind
+from .errors import LedgerError, NotFoundError, UserError
+from .model import Plan, Progress, Status, StatusChange, Task, UnitRef
+from .quarters import Quarter
+from .schema import KNOWN_MIGRATIONS, MIGRATION_SET, migrations
+from .units import Role
+
+LEDGER_FILE = "ledger.sqlite"
+EVIDENCE_DIR = "evidence"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def now_text() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name on some locked-down machines
+        return "未知用户"
+
+
+@dataclass(slots=True)
+class AuditEntry:
+    id: int
+    at: str
+    user: str
+    action: str
+    entity: str
+    entity_id: int | None
+    before: Any
+    after: Any
+
+
+class Ledger:
+    """An open ledger folder. Not thread-safe: give each thread its own ``Ledger``."""
+
+    def __init__(self, folder: Path, db: Database) -> None:
+        self.folder = folder
+        self.db = db
+        self.user = current_user()
+
+    # -- opening ----------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, folder: str | Path, *, create: bool = True) -> "Ledger":
+        folder = Path(folder)
+        path = folder / LEDGER_FILE
+        if folder.exists() and not folder.is_dir():
+            raise LedgerError(f"“{folder}”是一个文件,不是台账文件夹。请指定一个文件夹作为台账位置。")
+        if not path.exists():
+            if not create:
+                raise LedgerError(f"“{folder}”中没有台账(找不到 {LEDGER_FILE})。请检查台账文件夹的位置。")
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LedgerError(f"无法创建台账文件夹“{folder}”:{exc.strerror or exc}。"
+                                  "请选择一个有写入权限的位置。") from exc
+        else:
+            _check_is_sqlite(path)
+        try:
+            conn = sqlite3.connect(str(path), timeout=10, check_same_thread=False)
+            db = Database(conn)
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA busy_timeout = 10000")
+            if db.journal_mode != "wal":
+                db.enable_wal()
+            _check_version(db, path)
+            migrations.apply(db)
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"台账文件“{path}”已损坏或无法打开({exc})。"
+                              "请从备份中恢复台账文件夹,或联系技术人员。") from exc
+        return cls(folder, db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.folder / EVIDENCE_DIR
+
+    # -- changing ---------------------------------------------------------------------
+
+    @contextmanager
+    def change(self, action: str, entity: str, entity_id: int | None = None,
+               before: Any = None, after: Any = None) -> Iterator[dict[str, Any]]:
+        """One transaction and one audit row. The body may fill in the yielded record
+        (entity_id, before, after) once it knows them."""
+        record: dict[str, Any] = {"entity_id": entity_id, "before": before, "after": after}
+        with self.db.atomic():
+            yield record
+            self.db.execute(
+                "INSERT INTO audit (at, user, action, entity, entity_id, before, after)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [now_text(), self.user, action, entity, record["entity_id"],
+                 _json_or_none(record["before"]), _json_or_none(record["after"])],
+            )
+
+    def set_status(self, task_id: int, status: Status, on: date | None = None) -> None:
+        """Record a status and the day it took effect (reports read history as of a day)."""
+        on = on or date.today()
+        task = self.task(task_id)
+        with self.change("设置状态", "task", task_id,
+                         before={"status": task.status.value,
+                                 "status_date": _iso(task.status_date)},
+                         after={"status": status.value, "status_date": on.isoformat()}):
+            self.db.execute(
+                "INSERT INTO status_history (task_id, status, effective_on, recorded_at, by)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [task_id, status.value, on.isoformat(), now_text(), self.user])
+            self._refresh_current_status(task_id)
+
+    def _refresh_current_status(self, task_id: int) -> None:
+        """The task row caches the latest status by effective date (history decides)."""
+        row = self.db.execute(
+            "SELECT status, effective_on FROM status_history WHERE task_id = ?"
+            " ORDER BY effective_on DESC, id DESC LIMIT 1", [task_id]).fetchone()
+        status, on = row if row else (Status.NOT_STARTED.value, None)
+        self.db.execute("UPDATE tasks SET status = ?, status_date = ? WHERE id = ?",
+                        [status, on, task_id])
+
+    def set_progress(self, task_id: int, quarter: Quarter, text: str) -> None:
+        """Write the quarter's note; the one it replaces stays in the audit trail.
+        An empty text removes the note."""
+        task = self.task(task_id)
+        text = text.strip()
+        old = next((p for p in task.progress if p.quarter == str(quarter)), None)
+        if old is not None and old.text == text:
+            return
+        with self.change("填写进展", "progress", task_id,
+                         before=None if old is None else {"quarter": old.quarter, "text": old.text},
+                         after={"quarter": str(quarter), "text": text} if text else None):
+            if text:
+                self.db.execute(
+                    "INSERT INTO progress (task_id, quarter, text, status, at, by)"
+                    " VALUES (?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (task_id, quarter) DO UPDATE SET text = excluded.text,"
+                    " status = excluded.status, at = excluded.at, by = excluded.by",
+                    [task_id, str(quarter), text, task.status.value, now_text(), self.user])
+            else:
+                self.db.execute("DELETE FROM progress WHERE task_id = ? AND quarter = ?",
+                                [task_id, str(quarter)])
+
+    def set_due_date(self, task_id: int, due: date | None) -> None:
+        """The clerk corrects a date the import could not read (or read wrongly)."""
+        task = self.task(task_id)
+        with self.change("修改到期日", "task", task_id,
+                         before={"due_date": _iso(task.due_date), "needs_review": task.needs_review},
+                         after={"due_date": _iso(due), "needs_review": False}):
+            kind = task.deadline_kind
+            if due is not None and kind in (DeadlineKind.UNKNOWN, DeadlineKind.ONGOING):
+                kind = DeadlineKind.FIXED
+            self.db.execute("UPDATE tasks SET due_date = ?, needs_review = 0, deadline_kind = ?"
+                            " WHERE id = ?", [_iso(due), kind.value, task_id])
+
+    # -- reading ----------------------------------------------------------------------
+
+    def plans(self) -> list[Plan]:
+        rows = self.db.query(
+            "SELECT p.*, (SELECT COUNT(*) FROM tasks t WHERE t.plan_id = p.id) AS task_count"
+            " FROM plans p ORDER BY p.year DESC, p.id DESC")
+        return [_plan_from_row(row) for row in rows]
+
+    def plan(self, plan_id: int) -> Plan:
+        for plan in self.plans():
+            if plan.id == plan_id:
+                return plan
+        raise NotFoundError(f"台账中没有编号为 {plan_id} 的分解表。可用 `zwgk plans` 查看已有的分解表。")
+
+    def resolve_plan(self, plan_id: int | None) -> Plan:
+        """The plan the clerk meant: the one named, or the only one there is."""
+        if plan_id is not None:
+            return self.plan(plan_id)
+        plans = self.plans()
+        if not plans:
+            raise NotFoundError("台账中还没有任何分解表。请先导入任务分解表(zwgk import 文件)。")
+        if len(plans) > 1:
+            listing = ";".join(f"{p.id}:{p.year}年 {p.title}" for p in plans)
+            raise UserError(f"台账中有 {len(plans)} 个分解表,请用 --plan 指定其中一个:{listing}。")
+        return plans[0]
+
+    def plan_by_sha256(self, sha256: str) -> Plan | None:
+        row = self.db.execute("SELECT id FROM plans WHERE source_sha256 = ? ORDER BY id LIMIT 1",
+                              [sha256]).fetchone()
+        return self.plan(row[0]) if row else None
+
+    def task_ids(self, plan_id: int) -> list[int]:
+        return [r[0] for r in self.db.execute(
+            "SELECT id FROM tasks WHERE plan_id = ? ORDER BY seq", [plan_id])]
+
+    def task(self, task_id: int) -> Task:
+        row = self.db.execute("SELECT plan_id FROM tasks WHERE id = ?", [task_id]).fetchone()
+        if row is None:
+            raise NotFoundError(f"台账中没有编号为 {task_id} 的任务。任务编号可在导出的 JSON(id)或任务列表中查到。")
+        return self.tasks(row[0], only=[task_id])[0]
+
+    def tasks(self, plan_id: int, only: list[int] | None = None) -> list[Task]:
+        """Tasks of a plan in table order, with units, progress and section path."""
+        where, params = "t.plan_id = ?", [plan_id]
+        if only is not None:
+            where += f" AND t.id IN ({','.join('?' * len(only))})"
+            params += only
+        rows = self.db.execute(
+            "SELECT t.id, t.plan_id, t.seq, t.section_id, t.title, t.requirement, t.deadline_text,"
+            " t.due_date, t.deadline_kind, t.needs_review, t.status, t.status_date, t.extra"
+            f" FROM tasks t WHERE {where} ORDER BY t.seq", params).fetchall()
+        ids = [r[0] for r in rows]
+        paths = self.section_paths(plan_id)
+        units = self._units_by_task(plan_id, ids if only is not None else None)
+        progress = self._progress_by_task(plan_id, ids if only is not None else None)
+        tasks = []
+        for (tid, pid, seq, section_id, title, requirement, deadline_text, due, kind,
+             review, status, status_date, extra) in rows:
+            tasks.append(Task(
+                id=tid, plan_id=pid, seq=seq,
+                section=list(paths.get(section_id, ())) if section_id else [],
+                title=title, requirement=requirement, units=units.get(tid, []),
+                deadline_text=deadline_text, due_date=_date(due),
+                deadline_kind=DeadlineKind(kind), needs_review=bool(review),
+                status=Status(status), status_date=_date(status_date),
+                progress=progress.get(tid, []), extra=json.loads(extra or "{}"),
+            ))
+        return tasks
+
+    def section_paths(self, plan_id: int) -> dict[int, tuple[str, ...]]:
+        rows = self.db.execute("SELECT id, parent_id, label FROM sections WHERE plan_id = ?"
+                               " ORDER BY position", [plan_id]).fetchall()
+        paths: dict[int, tuple[str, ...]] = {}
+        for sid, parent, label in rows:  # parents come before children by position
+            paths[sid] = (paths.get(parent, ()) if parent else ()) + (label,)
+        return paths
+
+    def _units_by_task(self, plan_id: int, ids: list[int] | None) -> dict[int, list[UnitRef]]:
+        sql = ("SELECT tu.task_id, u.name, tu.role FROM task_units tu JOIN units u ON u.id = tu.unit_id"
+               " JOIN tasks t ON t.id = tu.task_id WHERE t.plan_id = ?")
+        params: list[Any] = [plan_id]
+        if ids is not None:
+            sql += f" AND tu.task_id IN ({','.join('?' * len(ids))})"
+            params += ids
+        result: dict[int, list[UnitRef]] = defaultdict(list)
+        for tid, name, role in self.db.execute(sql + " ORDER BY tu.task_id, tu.position", params):
+            result[tid].append(UnitRef(name, Role(role)))
+        return result
+
+    def _progress_by_task(self, plan_id: int, ids: list[int] | None) -> dict[int, list[Progress]]:
+        sql = ("SELECT p.task_id, p.quarter, p.text, p.status, p.at, p.by FROM progress p"
+               " JOIN tasks t ON t.id = p.task_id WHERE t.plan_id = ?")
+        params: list[Any] = [plan_id]
+        if ids is not None:
+            sql += f" AND p.task_id IN ({','.join('?' * len(ids))})"
+            params += ids
+        result: dict[int, list[Progress]] = defaultdict(list)
+        for tid, quarter, text, status, at, by in self.db.execute(sql + " ORDER BY p.quarter DESC", params):
+            result[tid].append(Progress(quarter, text, status, at, by))
+        return result
+
+    def status_history(self, task_id: int) -> list[StatusChange]:
+        rows = self.db.execute(
+            "SELECT status, effective_on, recorded_at, by FROM status_history WHERE task_id = ?"
+            " ORDER BY effective_on, id", [task_id]).fetchall()
+        return [StatusChange(Status(s), date.fromisoformat(on), at, by) for s, on, at, by in rows]
+
+    def status_as_of(self, plan_id: int, day: date) -> dict[int, Status]:
+        """Each task's status on a given day, from the history: a report for a past
+        quarter prints what was true then, not what is true now."""
+        result = {tid: Status.NOT_STARTED for tid in self.task_ids(plan_id)}
+        rows = self.db.execute(
+            "SELECT h.task_id, h.status FROM status_history h JOIN tasks t ON t.id = h.task_id"
+            " WHERE t.plan_id = ? AND h.effective_on <= ? ORDER BY h.effective_on, h.id",
+            [plan_id, day.isoformat()])
+        for tid, status in rows:
+            result[tid] = Status(status)
+        return result
+
+    def audit_log(self, limit: int = 500) -> list[AuditEntry]:
+        rows = self.db.execute(
+            "SELECT id, at, user, action, entity, entity_id, before, after FROM audit"
+            " ORDER BY id DESC LIMIT ?", [limit]).fetchall()
+        return [AuditEntry(i, at, u, a, e, eid, _json_load(b), _json_load(af))
+                for i, at, u, a, e, eid, b, af in rows]
+
+
+def _check_is_sqlite(path: Path) -> None:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except OSError as exc:
+        raise LedgerError(f"无法读取台账文件“{path}”:{exc.strerror or exc}。"
+                          "请检查文件权限,或是否被其他程序占用。") from exc
+    if head and head != _SQLITE_MAGIC:
+        raise LedgerError(f"“{path}”不是台账文件(不是本程序保存的数据库)。"
+                          "请选择正确的台账文件夹,不要把其他文件改名为 ledger.sqlite。")
+
+
+def _check_version(db: Database, path: Path) -> None:
+    tables = set(db.table_names())
+    if tables and "_sqlite_migrations" not in tables:
+        raise LedgerError(f"“{path}”是一个数据库,但不是本程序的台账。请选择正确的台账文件夹。")
+    if "_sqlite_migrations" in tables:
+        applied = [r[0] for r in db.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET])]
+        unknown = [name for name in applied if name not in KNOWN_MIGRATIONS]
+        if unknown:
+            raise LedgerError(f"台账“{path.parent}”由更新版本的政务公开任务台账程序保存,"
+                              "本版本无法安全打开。请升级程序后再打开。")
+
+
+def _plan_from_row(row: dict[str, Any]) -> Plan:
+    return Plan(
+        id=row["id"], year=row["year"], title=row["title"], source_name=row["source_name"],
+        source_sha256=row["source_sha256"], imported_at=row["imported_at"],
+        columns=json.loads(row["columns"] or "[]"), issuer=row["issuer"],
+        doc_number=row["doc_number"], sheet=row["sheet"], task_count=row["task_count"],
+    )
+
+
+def _json_or_none(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _json_load(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None

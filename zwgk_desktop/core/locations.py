@@ -1,0 +1,79 @@
+"""Where the ledger lives when the clerk did not say: --ledger, ZWGK_LEDGER, the last
+one used, else a folder in the user's data directory.
+
+Remembering the last ledger in a small JSON file (not QSettings) lets the command
+line and the desktop app agree without the core importing Qt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+APP_DIR_NAME = "zwgk-desktop"
+LEDGER_ENV = "ZWGK_LEDGER"
+
+
+def user_data_dir() -> Path:
+    if sys.platform == "win32":
+        base = os.environ.get("APPDATA") or str(Path.home() / "AppData" / "Roaming")
+        return Path(base) / APP_DIR_NAME
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / APP_DIR_NAME
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / APP_DIR_NAME
+
+
+def user_config_dir() -> Path:
+    if sys.platform == "win32" or sys.platform == "darwin":
+        return user_data_dir()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / APP_DIR_NAME
+
+
+def default_ledger_dir() -> Path:
+    return user_data_dir() / "台账"
+
+
+def _settings_file() -> Path:
+    return user_config_dir() / "settings.json"
+
+
+def read_settings() -> dict:
+    try:
+        data = json.loads(_settings_file().read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def write_settings(settings: dict) -> None:
+    """Written to a temporary name and renamed: a crash never leaves half a file."""
+    path = _settings_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(settings, ensure_ascii=False, indent=2), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # remembering is a convenience; never fail the clerk's work over it
+
+
+def remember_ledger(folder: Path) -> None:
+    settings = read_settings()
+    settings["last_ledger"] = str(Path(folder).resolve())
+    write_settings(settings)
+
+
+def resolve_ledger_dir(explicit: str | os.PathLike[str] | None) -> Path:
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get(LEDGER_ENV)
+    if env:
+        return Path(env).expanduser()
+    last = read_settings().get("last_ledger")
+    if isinstance(last, str) and last and Path(last).is_dir():
+        return Path(last)
+    return default_ledger_dir()

@@ -1,0 +1,180 @@
+"""Writing a plan read from a file into the ledger, all or nothing.
+
+Importing the same file again (same SHA-256) is refused unless the clerk asks to
+replace it, typically after correcting the year or the column mapping. Replacing
+never loses the clerk's work: tasks are matched by their requirement text and keep
+their id, status, progress notes and evidence; an old task that no longer matches
+but carries such work is kept (and reported), one without is dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import DuplicateImportError
+from .ledger import Ledger, now_text
+from .model import ParsedPlan
+from .units import unit_key
+
+_CHUNK = 1 << 20
+
+
+@dataclass(slots=True)
+class ImportOutcome:
+    plan_id: int
+    task_count: int
+    section_count: int
+    unit_count: int
+    review_seqs: list[int]
+    replaced: bool = False
+    kept_old: list[str] = field(default_factory=list)
+
+
+def sha256_of(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _match_key(text: str) -> str:
+    return "".join(text.split())
+
+
+def write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: bool = False,
+               issuer: str | None = None) -> ImportOutcome:
+    existing = ledger.plan_by_sha256(sha256)
+    if existing is not None and not replace:
+        raise DuplicateImportError(
+            f"文件“{parsed.source_name}”已于 {existing.imported_at[:16].replace('T', ' ')} 导入过"
+            f"(分解表编号 {existing.id}:{existing.title})。\n"
+            "如需按新的设置重新读取,请使用“重新导入”(命令行加 --replace),已填写的状态、进展和佐证材料都会保留。")
+    db = ledger.db
+    action = "重新导入分解表" if existing else "导入分解表"
+    with ledger.change(action, "plan") as record:
+        plan_values = [parsed.year, parsed.title, issuer, parsed.doc_number, parsed.source_name,
+                       sha256, parsed.sheet, json.dumps(parsed.columns, ensure_ascii=False),
+                       json.dumps(parsed.mapping), now_text(), ledger.user]
+        old_by_key: dict[str, list[int]] = {}
+        keep_ids: set[int] = set()
+        if existing is not None:
+            plan_id = existing.id
+            db.execute(
+                "UPDATE plans SET year=?, title=?, issuer=COALESCE(?, issuer), doc_number=?,"
+                " source_name=?, source_sha256=?, sheet=?, columns=?, mapping=?, imported_at=?,"
+                " imported_by=? WHERE id=?", plan_values + [plan_id])
+            for tid, requirement, title in db.execute(
+                    "SELECT id, requirement, title FROM tasks WHERE plan_id = ? ORDER BY seq", [plan_id]):
+                old_by_key.setdefault(_match_key(requirement or title or ""), []).append(tid)
+            db.execute("DELETE FROM task_units WHERE task_id IN (SELECT id FROM tasks WHERE plan_id = ?)",
+                       [plan_id])
+            db.execute("UPDATE tasks SET section_id = NULL WHERE plan_id = ?", [plan_id])
+            db.execute("DELETE FROM sections WHERE plan_id = ?", [plan_id])
+        else:
+            cursor = db.execute(
+                "INSERT INTO plans (year, title, issuer, doc_number, source_name, source_sha256,"
+                " sheet, columns, mapping, imported_at, imported_by) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                plan_values)
+            plan_id = cursor.lastrowid
+
+        section_ids = _insert_sections(ledger, plan_id, parsed)
+        unit_ids = _ensure_units(ledger, parsed)
+
+        next_id = (db.execute("SELECT COALESCE(MAX(id), 0) FROM tasks").fetchone()[0]) + 1
+        inserts, updates, links = [], [], []
+        for task in parsed.tasks:
+            candidates = old_by_key.get(_match_key(task.requirement or task.title or ""))
+            values = [task.seq, section_ids.get(tuple(task.section)), task.title, task.requirement,
+                      task.units_text, task.deadline.text,
+                      task.deadline.due_date.isoformat() if task.deadline.due_date else None,
+                      task.deadline.kind.value, int(task.deadline.needs_review), task.source_row,
+                      json.dumps(task.extra, ensure_ascii=False)]
+            if candidates:
+                task_id = candidates.pop(0)
+                keep_ids.add(task_id)
+                updates.append(values + [task_id])
+            else:
+                task_id = next_id
+                next_id += 1
+                inserts.append([task_id, plan_id] + values)
+            for position, unit in enumerate(task.units):
+                links.append([task_id, unit_ids[unit_key(unit.name)], unit.role.value, position])
+        db.conn.executemany(
+            "INSERT INTO tasks (id, plan_id, seq, section_id, title, requirement, units_text,"
+            " deadline_text, due_date, deadline_kind, needs_review, source_row, extra)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", inserts)
+        db.conn.executemany(
+            "UPDATE tasks SET seq=?, section_id=?, title=?, requirement=?, units_text=?,"
+            " deadline_text=?, due_date=?, deadline_kind=?, needs_review=?, source_row=?, extra=?"
+            " WHERE id=?", updates)
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO task_units (task_id, unit_id, role, position) VALUES (?,?,?,?)", links)
+
+        kept_old = _settle_unmatched(ledger, plan_id, old_by_key, len(parsed.tasks))
+        outcome = ImportOutcome(
+            plan_id=plan_id, task_count=len(parsed.tasks), section_count=len(section_ids),
+            unit_count=len(unit_ids), review_seqs=[t.seq for t in parsed.tasks if t.deadline.needs_review],
+            replaced=existing is not None, kept_old=kept_old)
+        record["entity_id"] = plan_id
+        record["after"] = {"title": parsed.title, "year": parsed.year, "source_name": parsed.source_name,
+                           "sha256": sha256, "tasks": len(parsed.tasks), "sections": len(section_ids)}
+    return outcome
+
+
+def _insert_sections(ledger: Ledger, plan_id: int, parsed: ParsedPlan) -> dict[tuple[str, ...], int]:
+    db = ledger.db
+    next_id = db.execute("SELECT COALESCE(MAX(id), 0) FROM sections").fetchone()[0] + 1
+    ids: dict[tuple[str, ...], int] = {}
+    rows = []
+    for position, path in enumerate(parsed.sections):
+        ids[path] = next_id
+        rows.append([next_id, plan_id, ids.get(path[:-1]), len(path), path[-1], position])
+        next_id += 1
+    db.conn.executemany("INSERT INTO sections (id, plan_id, parent_id, depth, label, position)"
+                        " VALUES (?,?,?,?,?,?)", rows)
+    return ids
+
+
+def _ensure_units(ledger: Ledger, parsed: ParsedPlan) -> dict[str, int]:
+    """Unit ids by matching key; units are shared across plans (the directory)."""
+    db = ledger.db
+    known = {key: uid for uid, key in db.execute("SELECT id, key FROM units")}
+    result: dict[str, int] = {}
+    new_rows = []
+    next_id = db.execute("SELECT COALESCE(MAX(id), 0) FROM units").fetchone()[0] + 1
+    for name in parsed.unit_names:
+        key = unit_key(name)
+        if key in result:
+            continue
+        if key in known:
+            result[key] = known[key]
+        else:
+            result[key] = next_id
+            new_rows.append([next_id, name, key])
+            next_id += 1
+    db.conn.executemany("INSERT INTO units (id, name, key) VALUES (?,?,?)", new_rows)
+    return result
+
+
+def _settle_unmatched(ledger: Ledger, plan_id: int, old_by_key: dict[str, list[int]],
+                      new_count: int) -> list[str]:
+    db = ledger.db
+    leftovers = [tid for ids in old_by_key.values() for tid in ids]
+    kept: list[str] = []
+    seq = new_count
+    for tid in sorted(leftovers):
+        has_work = db.execute(
+            "SELECT EXISTS(SELECT 1 FROM status_history WHERE task_id = ?)"
+            " OR EXISTS(SELECT 1 FROM progress WHERE task_id = ?)", [tid, tid]).fetchone()[0]
+        if has_work:
+            seq += 1
+            db.execute("UPDATE tasks SET seq = ? WHERE id = ?", [seq, tid])
+            text = db.execute("SELECT requirement FROM tasks WHERE id = ?", [tid]).fetchone()[0]
+            kept.append(text)
+        else:
+            db.execute("DELETE FROM tasks WHERE id = ?", [tid])
+    return kept

@@ -1,0 +1,117 @@
+"""The ledger's tables, as an ordered list of migrations applied when a ledger opens.
+
+A migration is never edited once released: a ledger carried to another office may
+have been written by any earlier version, so each change to the schema is a new
+function appended below. A ledger that has a migration this program does not know
+was written by a newer version and is refused (see ledger.py).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "zwgk_ledger"
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE plans (
+            id INTEGER PRIMARY KEY,
+            year INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            issuer TEXT,
+            doc_number TEXT,
+            source_name TEXT NOT NULL,
+            source_sha256 TEXT NOT NULL,
+            sheet TEXT,
+            columns TEXT NOT NULL DEFAULT '[]',   -- header labels as printed (JSON)
+            mapping TEXT NOT NULL DEFAULT '{}',   -- meaning -> column indexes (JSON)
+            imported_at TEXT NOT NULL,
+            imported_by TEXT NOT NULL
+        );
+        CREATE INDEX plans_sha ON plans(source_sha256);
+
+        CREATE TABLE sections (
+            id INTEGER PRIMARY KEY,
+            plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+            parent_id INTEGER REFERENCES sections(id) ON DELETE CASCADE,
+            depth INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            position INTEGER NOT NULL
+        );
+        CREATE INDEX sections_plan ON sections(plan_id, position);
+
+        CREATE TABLE tasks (
+            id INTEGER PRIMARY KEY,
+            plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            section_id INTEGER REFERENCES sections(id) ON DELETE SET NULL,
+            title TEXT,
+            requirement TEXT NOT NULL,
+            units_text TEXT NOT NULL DEFAULT '',
+            deadline_text TEXT NOT NULL DEFAULT '',
+            due_date TEXT,
+            deadline_kind TEXT NOT NULL,
+            needs_review INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT '未启动',
+            status_date TEXT,
+            source_row INTEGER,
+            extra TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX tasks_plan ON tasks(plan_id, seq);
+
+        CREATE TABLE units (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            key TEXT NOT NULL UNIQUE
+        );
+
+        CREATE TABLE task_units (
+            task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            role TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (task_id, unit_id)
+        );
+        CREATE INDEX task_units_unit ON task_units(unit_id);
+
+        CREATE TABLE progress (
+            id INTEGER PRIMARY KEY,
+            task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+            quarter TEXT NOT NULL,
+            text TEXT NOT NULL,
+            status TEXT NOT NULL,
+            at TEXT NOT NULL,
+            by TEXT NOT NULL,
+            UNIQUE (task_id, quarter)
+        );
+
+        CREATE TABLE status_history (
+            id INTEGER PRIMARY KEY,
+            task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+            status TEXT NOT NULL,
+            effective_on TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            by TEXT NOT NULL
+        );
+        CREATE INDEX status_history_task ON status_history(task_id, effective_on);
+
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            user TEXT NOT NULL,
+            action TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id INTEGER,
+            before TEXT,
+            after TEXT
+        );
+        """
+    )
+
+
+KNOWN_MIGRATIONS = [m001_initial.__name__]

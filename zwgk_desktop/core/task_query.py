@@ -1,0 +1,274 @@
+"""Finding, counting and listing tasks for the screens: filters, summary, section tree.
+
+The task table shows up to tens of thousands of rows and refilters on each
+keystroke, so filtering happens in SQL and returns ids only; rows are fetched in
+pages when they scroll into view (TaskRow is what one table row shows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+from .deadlines import DeadlineKind
+from .ledger import Ledger
+from .model import Status
+from .quarters import Quarter
+from .units import Role, unit_key
+
+DUE_SOON_DAYS = 15
+_OPEN = (Status.NOT_STARTED.value, Status.IN_PROGRESS.value)
+_UNDATED = (DeadlineKind.ONGOING.value, DeadlineKind.UNKNOWN.value)
+
+
+class Timing(StrEnum):
+    OVERDUE = "逾期"
+    DUE_SOON = "临期"
+
+
+class Light(StrEnum):
+    """The colour a row gets: what needs the clerk's attention first."""
+
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    DONE = "done"
+    ONGOING = "ongoing"
+    NONE = "none"
+
+
+@dataclass(slots=True)
+class TaskFilter:
+    """Every filter combines with the others (AND). Empty means no restriction."""
+
+    plan_id: int
+    section_id: int | None = None  # this section and everything below it
+    unit: str | None = None
+    unit_role: Role | None = None
+    statuses: frozenset[Status] = frozenset()
+    timing: Timing | None = None
+    due_in: Quarter | None = None
+    search: str = ""
+    today: date = field(default_factory=date.today)
+
+
+SORT_COLUMNS = {
+    "seq": "t.seq",
+    "requirement": "COALESCE(t.title, '') || t.requirement",
+    "units": "t.units_text",
+    "deadline": "t.deadline_text",
+    "due_date": "COALESCE(t.due_date, '9999-12-31')",
+    "status": "CASE t.status WHEN '未启动' THEN 0 WHEN '推进中' THEN 1 WHEN '已完成' THEN 2 ELSE 3 END",
+}
+
+
+def _where(ledger: Ledger, flt: TaskFilter) -> tuple[str, list[Any]]:
+    clauses = ["t.plan_id = ?"]
+    params: list[Any] = [flt.plan_id]
+    if flt.section_id is not None:
+        ids = _section_and_descendants(ledger, flt.plan_id, flt.section_id)
+        clauses.append(f"t.section_id IN ({','.join('?' * len(ids))})")
+        params += ids
+    if flt.unit:
+        role_sql = ""
+        if flt.unit_role is not None:
+            role_sql = " AND tu.role = ?"
+        clauses.append("EXISTS (SELECT 1 FROM task_units tu JOIN units u ON u.id = tu.unit_id"
+                       f" WHERE tu.task_id = t.id AND u.key = ?{role_sql})")
+        params.append(unit_key(flt.unit))
+        if flt.unit_role is not None:
+            params.append(flt.unit_role.value)
+    if flt.statuses:
+        clauses.append(f"t.status IN ({','.join('?' * len(flt.statuses))})")
+        params += [s.value for s in flt.statuses]
+    today = flt.today.isoformat()
+    if flt.timing == Timing.OVERDUE:
+        clauses.append(f"t.status IN (?, ?) AND t.due_date IS NOT NULL AND t.due_date < ?")
+        params += [*_OPEN, today]
+    elif flt.timing == Timing.DUE_SOON:
+        clauses.append("t.status IN (?, ?) AND t.due_date BETWEEN ? AND ?")
+        params += [*_OPEN, today, (flt.today + timedelta(days=DUE_SOON_DAYS)).isoformat()]
+    if flt.due_in is not None:
+        clauses.append("t.due_date BETWEEN ? AND ?")
+        params += [flt.due_in.start.isoformat(), flt.due_in.end.isoformat()]
+    for word in flt.search.split():
+        clauses.append(
+            "(instr(t.requirement, ?) > 0 OR instr(COALESCE(t.title, ''), ?) > 0"
+            " OR instr(t.units_text, ?) > 0 OR instr(t.deadline_text, ?) > 0"
+            " OR EXISTS (SELECT 1 FROM progress p WHERE p.task_id = t.id AND instr(p.text, ?) > 0))")
+        params += [word] * 5
+    return " AND ".join(clauses), params
+
+
+def _section_and_descendants(ledger: Ledger, plan_id: int, section_id: int) -> list[int]:
+    rows = ledger.db.execute("SELECT id, parent_id FROM sections WHERE plan_id = ?", [plan_id]).fetchall()
+    children: dict[int | None, list[int]] = {}
+    for sid, parent in rows:
+        children.setdefault(parent, []).append(sid)
+    result, todo = [], [section_id]
+    while todo:
+        current = todo.pop()
+        result.append(current)
+        todo.extend(children.get(current, []))
+    return result
+
+
+def task_ids(ledger: Ledger, flt: TaskFilter, sort: str = "seq", descending: bool = False) -> list[int]:
+    where, params = _where(ledger, flt)
+    order = SORT_COLUMNS.get(sort, "t.seq")
+    direction = "DESC" if descending else "ASC"
+    sql = f"SELECT t.id FROM tasks t WHERE {where} ORDER BY {order} {direction}, t.seq {direction}"
+    return [r[0] for r in ledger.db.execute(sql, params)]
+
+
+@dataclass(slots=True)
+class Summary:
+    total: int = 0
+    done: int = 0
+    in_progress: int = 0
+    not_started: int = 0
+    not_applicable: int = 0
+    overdue: int = 0
+
+    @property
+    def completion(self) -> float:
+        """Share done of the tasks that apply (不适用 is left out of the base)."""
+        base = self.total - self.not_applicable
+        return self.done / base if base else 0.0
+
+
+def summary(ledger: Ledger, flt: TaskFilter) -> Summary:
+    where, params = _where(ledger, flt)
+    row = ledger.db.execute(
+        "SELECT COUNT(*),"
+        " SUM(t.status = '已完成'), SUM(t.status = '推进中'), SUM(t.status = '未启动'),"
+        " SUM(t.status = '不适用'),"
+        " SUM(t.status IN ('未启动', '推进中') AND t.due_date IS NOT NULL AND t.due_date < ?)"
+        f" FROM tasks t WHERE {where}", [flt.today.isoformat(), *params]).fetchone()
+    return Summary(*(int(v or 0) for v in row))
+
+
+@dataclass(slots=True)
+class SectionNode:
+    id: int
+    label: str
+    depth: int
+    total: int = 0
+    done: int = 0
+    children: list["SectionNode"] = field(default_factory=list)
+    parent: "SectionNode | None" = None
+
+
+def section_tree(ledger: Ledger, plan_id: int) -> list[SectionNode]:
+    """Top-level sections with their children, each counting the tasks below it."""
+    rows = ledger.db.execute(
+        "SELECT s.id, s.parent_id, s.label, s.depth,"
+        " (SELECT COUNT(*) FROM tasks t WHERE t.section_id = s.id),"
+        " (SELECT COUNT(*) FROM tasks t WHERE t.section_id = s.id AND t.status = '已完成')"
+        " FROM sections s WHERE s.plan_id = ? ORDER BY s.position", [plan_id]).fetchall()
+    nodes: dict[int, SectionNode] = {}
+    roots: list[SectionNode] = []
+    for sid, parent, label, depth, total, done in rows:
+        node = SectionNode(sid, label, depth, total, done)
+        nodes[sid] = node
+        if parent in nodes:
+            node.parent = nodes[parent]
+            nodes[parent].children.append(node)
+        else:
+            roots.append(node)
+    for node in reversed(list(nodes.values())):  # children after parents: add upwards
+        if node.parent is not None:
+            node.parent.total += node.total
+            node.parent.done += node.done
+    return roots
+
+
+@dataclass(slots=True)
+class TaskRow:
+    """What one row of the task table shows."""
+
+    id: int
+    seq: int
+    section: str
+    title: str | None
+    requirement: str
+    units: list[tuple[str, Role]]
+    deadline_text: str
+    due_date: date | None
+    deadline_kind: DeadlineKind
+    needs_review: bool
+    status: Status
+    status_date: date | None
+    progress: str
+    evidence_count: int
+
+    def light(self, today: date) -> Light:
+        return light_for(self.status, self.due_date, self.deadline_kind, today)
+
+    @property
+    def units_display(self) -> str:
+        return "、".join(f"{name}(牵头)" if role == Role.LEAD and len(self.units) > 1 else name
+                        for name, role in self.units)
+
+
+def light_for(status: Status, due: date | None, kind: DeadlineKind, today: date) -> Light:
+    if status == Status.DONE:
+        return Light.DONE
+    if status == Status.NOT_APPLICABLE:
+        return Light.NONE
+    if due is not None and due < today:
+        return Light.OVERDUE
+    if due is not None and due <= today + timedelta(days=DUE_SOON_DAYS):
+        return Light.DUE_SOON
+    if kind in (DeadlineKind.ONGOING, DeadlineKind.RECURRING, DeadlineKind.YEAR_ROUND) or due is None:
+        return Light.ONGOING
+    return Light.NONE
+
+
+def task_rows(ledger: Ledger, ids: list[int], quarter: Quarter) -> dict[int, TaskRow]:
+    """Rows for the given ids (one page of the table), with that quarter's note."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    db = ledger.db
+    units: dict[int, list[tuple[str, Role]]] = {}
+    for tid, name, role in db.execute(
+            "SELECT tu.task_id, u.name, tu.role FROM task_units tu JOIN units u ON u.id = tu.unit_id"
+            f" WHERE tu.task_id IN ({marks}) ORDER BY tu.task_id, tu.position", ids):
+        units.setdefault(tid, []).append((name, Role(role)))
+    notes = dict(db.execute(f"SELECT task_id, text FROM progress WHERE quarter = ? AND task_id IN ({marks})",
+                            [str(quarter), *ids]).fetchall())
+    evidence = evidence_counts(ledger, ids)
+    labels = {sid: label for sid, label in db.execute(
+        f"SELECT id, label FROM sections WHERE id IN (SELECT section_id FROM tasks WHERE id IN ({marks}))", ids)}
+    rows = {}
+    for (tid, seq, section_id, title, requirement, deadline_text, due, kind, review, status,
+         status_date) in db.execute(
+            "SELECT id, seq, section_id, title, requirement, deadline_text, due_date, deadline_kind,"
+            f" needs_review, status, status_date FROM tasks WHERE id IN ({marks})", ids):
+        rows[tid] = TaskRow(
+            id=tid, seq=seq, section=labels.get(section_id, ""), title=title, requirement=requirement,
+            units=units.get(tid, []), deadline_text=deadline_text,
+            due_date=date.fromisoformat(due) if due else None, deadline_kind=DeadlineKind(kind),
+            needs_review=bool(review), status=Status(status),
+            status_date=date.fromisoformat(status_date) if status_date else None,
+            progress=notes.get(tid, ""), evidence_count=evidence.get(tid, 0))
+    return rows
+
+
+def evidence_counts(ledger: Ledger, ids: list[int]) -> dict[int, int]:
+    """Evidence items per task; empty until the ledger has an evidence table."""
+    if "evidence" not in ledger.db.table_names():
+        return {}
+    marks = ",".join("?" * len(ids))
+    return dict(ledger.db.execute(
+        f"SELECT task_id, COUNT(*) FROM evidence WHERE task_id IN ({marks}) AND removed_at IS NULL"
+        " GROUP BY task_id", ids).fetchall())
+
+
+def plan_units(ledger: Ledger, plan_id: int) -> list[str]:
+    """Units named in a plan, in order of first appearance (for the unit filter)."""
+    return [r[0] for r in ledger.db.execute(
+        "SELECT u.name FROM units u JOIN task_units tu ON tu.unit_id = u.id JOIN tasks t ON t.id = tu.task_id"
+        " WHERE t.plan_id = ? GROUP BY u.id ORDER BY MIN(t.seq * 1000 + tu.position)", [plan_id])]

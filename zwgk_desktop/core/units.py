@@ -1,0 +1,407 @@
+"""Split and normalise the 责任单位 (responsible units) cell of a task table.
+
+A cell such as ``"各县区政府(管委会)\\n市民政局、市商务局等部门(单位)"`` becomes
+``["各县区政府(管委会)", "市民政局", "市商务局等部门(单位)"]``; :func:`assign_roles`
+then marks the first unit 牵头 (lead) and the rest 配合 (cooperate), unless the cell
+labels roles itself ("牵头单位:…;配合单位:…", "区发改局(牵头)", "区发改局牵头,…配合").
+
+Choices worth knowing (the tests pin each of them):
+
+* Separators are 、 , ; / (half- or full-width), every line break, and runs of two or
+  more spaces (a single space is typing noise inside a name: "区 发改局" is one unit).
+  A separator inside brackets — () 【】 [] 〔〕 《》 “”, half- or full-width, nested or
+  not — never splits: "各县(市、区)政府办公室" is one unit.
+* An opening bracket that is never closed does not swallow the rest of the cell: the
+  cell is cut again with that bracket treated as an ordinary character, so one typo
+  cannot merge a whole list into one "unit". A stray closing bracket is ignored.
+* "和", "及" and "等" never split: "市文化和旅游局" and "市商务局等部门(单位)" are single
+  units, kept exactly as printed.
+* A bracket group — () [] 【】 〔〕, not quotes or 《》, which start names — that
+  starts a piece ("(管委会)" on a line of its own, the cell having wrapped) belongs to
+  the unit before it; with no unit before it, a piece that is only such a group is
+  unwrapped. Numbering such as "(1)" and role markers such as "【牵头】区发改局" are
+  not moved.
+* Pieces that say nothing are dropped: empty ones, "无"/"暂无", bare punctuation such
+  as "—" or "/", bare numbers (the "一" of "一、区发改局"), and notes such as
+  "(排名第一的为牵头单位)".
+* Roles: an explicit marker on a unit wins ("(牵头)", "区发改局牵头"); a bare trailing
+  "牵头"/"配合" also covers the units listed before it with 、 or / in the same clause
+  ("区工信局、区财政局配合"); a label ("配合单位:") covers every unit after it until the
+  next label. Of the units left over, the first leads if no unit is marked lead, and
+  the rest cooperate — so an unmarked cell reads "first listed leads".
+* Duplicates are dropped by :func:`unit_key`, first occurrence (and its role) wins.
+
+Stdlib only and no Qt: this runs for every row of a 20,000-row import, so the regexes
+are compiled once and cells are cut in one regex-driven pass, with results cached.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+
+__all__ = ["Role", "UnitRef", "assign_roles", "normalise_unit_name", "split_units", "unit_key"]
+
+
+class Role(StrEnum):
+    """How a unit takes part in a task."""
+
+    LEAD = "lead"  # 牵头
+    COOPERATE = "cooperate"  # 配合
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRef:
+    """One responsible unit of a task, as printed (normalised) plus its role."""
+
+    name: str
+    role: Role
+
+
+# --- brackets -------------------------------------------------------------------------
+# Full-width forms are written as escapes: they look like ASCII in most editors.
+
+_OPEN_TO_CLOSE = {
+    "(": ")",
+    "\uff08": "\uff09",  # full-width ( )
+    "\u3010": "\u3011",  # 【 】
+    "[": "]",
+    "\uff3b": "\uff3d",  # full-width [ ]
+    "\u3014": "\u3015",  # 〔 〕
+    "\u300a": "\u300b",  # 《 》
+    "\u201c": "\u201d",  # “ ”
+}
+_CLOSERS = frozenset(_OPEN_TO_CLOSE.values())
+_CLOSE_TO_OPEN = {close: open_ for open_, close in _OPEN_TO_CLOSE.items()}
+# Groups that may trail a unit name and so move back onto it when a line wraps.
+# Quotes and 《》 start names ("《临沂日报》社"), so they never move.
+_ATTACHABLE_OPENERS = frozenset("(\uff08[\uff3b\u3010\u3014")
+
+# --- cutting a cell --------------------------------------------------------------------
+
+_SEPARATORS = (
+    "\u3001,\uff0c;\uff1b/\uff0f"  # 、 , , ; ; / /
+    "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # every line break str.splitlines knows
+)
+_SPACES = " \t\xa0\u3000"
+_BRACKETS = "".join(_OPEN_TO_CLOSE) + "".join(_CLOSERS)
+# Everything the cutter has to look at: separators, runs of spaces and brackets.
+_TOKEN_RE = re.compile(
+    f"[{re.escape(_SEPARATORS)}]|[{_SPACES}]{{2,}}|[{re.escape(_BRACKETS)}]"
+)
+# Separators that list units inside one clause; the others end the clause, which
+# bounds how far back a bare "…配合" reaches.
+_SOFT_SEPARATORS = frozenset("\u3001/\uff0f")
+
+# --- normalising a name ----------------------------------------------------------------
+
+_FULLWIDTH_PARENS = str.maketrans({"\uff08": "(", "\uff09": ")"})
+_INVISIBLE_RE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
+# 。 . . , , 、 ; ; : : ! ! ? ? · • ・ - - — – ― ~ ~ * # … / / \
+_PUNCT = re.escape(
+    "\u3002.\uff0e,\uff0c\u3001;\uff1b:\uff1a!\uff01?\uff1f\u00b7\u2022\u30fb"
+    "-\uff0d\u2014\u2013\u2015~\uff5e*#\u2026/\uff0f\\"
+)
+_OPENERS = re.escape("".join(_OPEN_TO_CLOSE))
+_CLOSERS_CLASS = re.escape("".join(_CLOSERS))
+_DIGITS = r"0-9\uff10-\uff19"
+_NUMERALS = "一二三四五六七八九十"
+_NUMBERING = (
+    rf"[{_DIGITS}]+[.\uff0e\u3001,\uff0c)\uff09:\uff1a]"  # 1.  1、  1)
+    rf"|\([{_DIGITS}{_NUMERALS}]+\)"  # (1)  (一)
+    r"|[\u2460-\u2473\u2474-\u2487\u2488-\u249b\u3220-\u3229]"  # ① ⑴ ⒈ ㈠
+    rf"|[{_NUMERALS}]+[.\uff0e\u3001]"  # 一.
+)
+# Leading punctuation, stray closers and numbering; trailing punctuation and openers.
+_EDGE_RE = re.compile(rf"^(?:[{_PUNCT}{_CLOSERS_CLASS}]|{_NUMBERING})+|[{_PUNCT}{_OPENERS}]+$")
+_NUMBERING_RE = re.compile(_NUMBERING)
+_NUMBERING_GROUP_RE = re.compile(rf"\([{_DIGITS}{_NUMERALS}]+\)")
+_NUMBER_ONLY_RE = re.compile(rf"[{_DIGITS}{_NUMERALS}]+")
+
+# --- roles ------------------------------------------------------------------------------
+
+_LEAD_WORDS = ("牵头", "主责", "主办")
+_COOPERATE_WORDS = ("配合", "协办", "协助", "参与")
+_ROLE_WORDS = "|".join((*_LEAD_WORDS, *_COOPERATE_WORDS))
+_ROLE_OF_WORD = {
+    **dict.fromkeys(_LEAD_WORDS, Role.LEAD),
+    **dict.fromkeys(_COOPERATE_WORDS, Role.COOPERATE),
+}
+# Role words sit in () 【】 [] [] once full-width parentheses are half-width.
+_MARK_OPEN = r"(\[\uff3b\u3010"
+_MARK_CLOSE = r")\]\uff3d\u3011"
+
+# "牵头单位:" / "配合部门:" / "责任单位:" (neutral) anywhere in a piece: a label.
+_LABEL_RE = re.compile(rf"({_ROLE_WORDS}|责任)(?:单位|部门)?[:\uff1a]")
+# A piece that is only a label word, its colon lost or on the next line.
+_LABEL_ONLY_RE = re.compile(rf"({_ROLE_WORDS}|责任)(?:单位|部门)")
+# "(牵头)" / "【配合单位】" on one unit.
+_MARKER_RE = re.compile(rf"[{_MARK_OPEN}]({_ROLE_WORDS})(?:单位|部门)?[{_MARK_CLOSE}]")
+# "(排名第一的为牵头单位)": a note about the list, not part of a name.
+_NOTE_RE = re.compile(
+    rf"[{_MARK_OPEN}][^{_MARK_OPEN}{_MARK_CLOSE}]*牵头[^{_MARK_OPEN}{_MARK_CLOSE}]*[{_MARK_CLOSE}]"
+)
+# "区发改局牵头" / "由区发改局牵头" / "区财政局配合".
+_SUFFIX_RE = re.compile(r"由?(.*?)(牵头|配合)")
+
+_PLACEHOLDERS = frozenset({"无", "暂无"})
+
+
+@lru_cache(maxsize=8192)
+def normalise_unit_name(name: str) -> str:
+    """Return ``name`` the way the ledger stores it.
+
+    Full-width parentheses become half-width (the form the samples print), every kind
+    of white space goes (cells wrap and clerks pad with U+3000), and what splitting
+    leaves at the edges — numbering, punctuation, a bracket with no partner — is
+    trimmed. Everything else — 【】, "等部门(单位)", "有关部门单位" — stays as printed,
+    because it is what the notice says. Idempotent: trimming repeats until nothing
+    changes.
+    """
+    text = _INVISIBLE_RE.sub("", name.translate(_FULLWIDTH_PARENS))
+    while True:
+        trimmed = _trim_unpaired(_EDGE_RE.sub("", text))
+        if trimmed == text:
+            return text
+        text = trimmed
+
+
+def _trim_unpaired(text: str) -> str:
+    """Drop a closing bracket at the end (or an opening one at the start) that has no
+    partner: "区发改局)" is a typo, "各镇(街道)" is not."""
+    if text and text[-1] in _CLOSE_TO_OPEN:
+        if text.count(_CLOSE_TO_OPEN[text[-1]]) < text.count(text[-1]):
+            text = text[:-1]
+    if text and text[0] in _OPEN_TO_CLOSE:
+        if text.count(_OPEN_TO_CLOSE[text[0]]) < text.count(text[0]):
+            text = text[1:]
+    return text
+
+
+@lru_cache(maxsize=8192)
+def unit_key(name: str) -> str:
+    """Key for matching unit names: what a clerk types should find what was imported.
+
+    On top of :func:`normalise_unit_name` it folds compatibility forms (full-width
+    letters and digits) and case, which the stored name keeps as printed.
+    """
+    folded = unicodedata.normalize("NFKC", normalise_unit_name(name)).casefold()
+    return _INVISIBLE_RE.sub("", folded)
+
+
+def split_units(text: str | None) -> list[str]:
+    """Unit names of a 责任单位 cell, in printed order, without duplicates or labels.
+
+    ``None``, an empty cell and placeholders ("无", "—", "/") give ``[]``.
+    """
+    if not text:
+        return []
+    return [name for name, _ in _parse_cell(text)]
+
+
+def assign_roles(lead_text: str | None, cooperate_text: str | None = None) -> list[UnitRef]:
+    """Units of a task with their roles.
+
+    ``lead_text`` is the 责任单位 / 牵头单位 cell: its first unit leads and the rest
+    cooperate, unless the cell labels roles itself. ``cooperate_text`` is a separate
+    配合单位 column, if the table has one: its units always cooperate, whatever they
+    are labelled. A unit named in both cells is kept once, with the role it has in
+    ``lead_text``, because the lead cell is where the notice names who is responsible.
+    """
+    refs: list[UnitRef] = []
+    seen: set[str] = set()
+    lead_units = _parse_cell(lead_text) if lead_text else ()
+    cooperate_units = _parse_cell(cooperate_text) if cooperate_text else ()
+    for name, role in (*lead_units, *((n, Role.COOPERATE) for n, _ in cooperate_units)):
+        key = unit_key(name)
+        if key not in seen:
+            seen.add(key)
+            refs.append(UnitRef(name, role))
+    return refs
+
+
+# --- the parser -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Piece:
+    """One stretch of a cell between separators, while its role is being worked out."""
+
+    text: str
+    clause: int  # pieces in the same clause share a number (see _SOFT_SEPARATORS)
+    label: Role | None  # from a preceding "牵头单位:" / "配合单位:" label
+    role: Role | None = None  # marked on this piece, or reached back from a later one
+    name: str = ""
+
+
+@lru_cache(maxsize=8192)
+def _parse_cell(text: str) -> tuple[tuple[str, Role], ...]:
+    """Names and roles of one cell; cached because cells repeat a lot within a plan."""
+    pieces = _label_pieces(_cut(text))
+    _attach_leading_groups(pieces)
+    _read_roles(pieces)
+    named = [p for p in pieces if p.name]
+    # With no unit marked lead, the first unmarked one leads: "区工信局(配合)、区发改局".
+    lead_missing = all((p.role or p.label) is not Role.LEAD for p in named)
+    result: list[tuple[str, Role]] = []
+    seen: set[str] = set()
+    for piece in named:
+        role = piece.role or piece.label
+        if role is None:
+            role = Role.LEAD if lead_missing else Role.COOPERATE
+            lead_missing = False
+        key = unit_key(piece.name)
+        if key not in seen:
+            seen.add(key)
+            result.append((piece.name, role))
+    return tuple(result)
+
+
+def _cut(text: str) -> list[tuple[str, int]]:
+    """Cut a cell at separators outside brackets: ``[(piece, clause number)]``.
+
+    Opening brackets still open at the end are ignored on a second pass, so an
+    unbalanced cell is cut as if the stray bracket were a plain character.
+    """
+    pieces, unclosed = _cut_once(text, frozenset())
+    if unclosed:
+        pieces, _ = _cut_once(text, frozenset(unclosed))
+    return pieces
+
+
+def _cut_once(text: str, ignored: frozenset[int]) -> tuple[list[tuple[str, int]], list[int]]:
+    """One pass of :func:`_cut`; also returns the positions of openers never closed."""
+    pieces: list[tuple[str, int]] = []
+    stack: list[tuple[str, int]] = []  # (expected closer, position of opener)
+    start = 0
+    clause = 0
+    for match in _TOKEN_RE.finditer(text):
+        token = match.group()
+        if token in _OPEN_TO_CLOSE:
+            if match.start() not in ignored:
+                stack.append((_OPEN_TO_CLOSE[token], match.start()))
+        elif token in _CLOSERS:
+            # Close the nearest matching opener; mis-nested ones inside it close too.
+            for depth in range(len(stack) - 1, -1, -1):
+                if stack[depth][0] == token:
+                    del stack[depth:]
+                    break
+        elif not stack:
+            pieces.append((text[start : match.start()], clause))
+            if token not in _SOFT_SEPARATORS:
+                clause += 1
+            start = match.end()
+    pieces.append((text[start:], clause))
+    return pieces, [position for _, position in stack]
+
+
+def _label_pieces(cut: list[tuple[str, int]]) -> list[_Piece]:
+    """Compact each piece and split off "牵头单位:"-style labels, which carry over.
+
+    A piece that starts with numbering is also split before each later number, for
+    cells typed as "(1)区发改局(2)区工信局" with no separator between the items.
+    """
+    pieces: list[_Piece] = []
+    label: Role | None = None
+    clause_offset = 0  # labels and numbers start a new clause
+    for raw, clause in cut:
+        text = _INVISIBLE_RE.sub("", raw.translate(_FULLWIDTH_PARENS))
+        for index, item in enumerate(_split_numbered(text)):
+            if index:
+                clause_offset += 1
+            if _LABEL_ONLY_RE.fullmatch(item):
+                label = _ROLE_OF_WORD.get(item[:2])
+                clause_offset += 1
+                continue
+            position = 0
+            for match in _LABEL_RE.finditer(item):
+                if match.start() > position:
+                    part = item[position : match.start()]
+                    pieces.append(_Piece(part, clause + clause_offset, label))
+                label = _ROLE_OF_WORD.get(match.group(1))
+                clause_offset += 1
+                position = match.end()
+            if position < len(item):
+                pieces.append(_Piece(item[position:], clause + clause_offset, label))
+    return pieces
+
+
+def _split_numbered(text: str) -> list[str]:
+    """``["(1)区发改局", "(2)区工信局"]`` from ``"(1)区发改局(2)区工信局"``.
+
+    Only a piece that itself starts with numbering is split, so a number inside a
+    name ("第2中学") is left alone.
+    """
+    if not _NUMBERING_RE.match(text):
+        return [text] if text else []
+    starts = [m.start() for m in _NUMBERING_RE.finditer(text)]
+    return [text[i:j] for i, j in zip(starts, [*starts[1:], len(text)], strict=True)]
+
+
+def _attach_leading_groups(pieces: list[_Piece]) -> None:
+    """Move a "(管委会)" that starts a piece onto the unit before it.
+
+    Such a piece is the tail of the previous unit, wrapped onto a new line. Numbering
+    ("(1)") stays for the normaliser to drop, and a role marker that precedes a name
+    ("【牵头】区发改局") stays with that name. With no unit before it, a piece that is
+    only a bracket group is unwrapped: "(区发改局)" -> "区发改局".
+    """
+    for index, piece in enumerate(pieces):
+        text = piece.text
+        if not text or text[0] not in _ATTACHABLE_OPENERS:
+            continue
+        end = _group_end(text)
+        if end is None:
+            continue
+        group, rest = text[: end + 1], text[end + 1 :]
+        if _NUMBERING_GROUP_RE.fullmatch(group) or (rest and _MARKER_RE.fullmatch(group)):
+            continue
+        previous = next((p for p in reversed(pieces[:index]) if p.text), None)
+        if previous is not None:
+            previous.text += group
+            piece.text = rest
+        elif not rest and not _MARKER_RE.fullmatch(group):
+            piece.text = group[1:-1]
+
+
+def _group_end(text: str) -> int | None:
+    """Index of the bracket closing the group that opens ``text``, if it closes."""
+    stack: list[str] = []
+    for match in _TOKEN_RE.finditer(text):
+        token = match.group()
+        if token in _OPEN_TO_CLOSE:
+            stack.append(_OPEN_TO_CLOSE[token])
+        elif token in _CLOSERS and token in stack:
+            while stack.pop() != token:  # mis-nested openers inside it close too
+                pass
+            if not stack:
+                return match.start()
+    return None
+
+
+def _read_roles(pieces: list[_Piece]) -> None:
+    """Take role markers out of the pieces, set explicit roles and the clean names."""
+    for index, piece in enumerate(pieces):
+        text = piece.text
+        marker = _MARKER_RE.search(text)
+        if marker:
+            piece.role = _ROLE_OF_WORD[marker.group(1)]
+            text = _MARKER_RE.sub("", text)
+        text = normalise_unit_name(_NOTE_RE.sub("", text))
+        suffix = _SUFFIX_RE.fullmatch(text)
+        if suffix:
+            text = normalise_unit_name(suffix.group(1))
+            role = _ROLE_OF_WORD[suffix.group(2)]
+            if piece.role is None:
+                piece.role = role
+            # "区工信局、区财政局配合": the role covers the clause listed before it.
+            for earlier in reversed(pieces[:index]):
+                if earlier.clause != piece.clause or earlier.role is not None:
+                    break
+                earlier.role = role
+        # "无" says there is no unit; a bare "一" is the number of "一、区发改局".
+        keep = text not in _PLACEHOLDERS and not _NUMBER_ONLY_RE.fullmatch(text)
+        piece.name = text if keep else ""

@@ -1,0 +1,63 @@
+"""The plan as JSON, in the shape ARCHITECTURE.md promises to scripts and checks.
+
+Keys may be added over time; the ones written here keep their meaning.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ..core.ledger import Ledger
+from ..core.model import Task
+
+
+def task_to_json(task: Task) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "seq": task.seq,
+        "section": list(task.section),
+        "title": task.title,
+        "requirement": task.requirement,
+        "units": [{"name": u.name, "role": u.role.value} for u in task.units],
+        "deadline_text": task.deadline_text,
+        "due_date": task.due_date.isoformat() if task.due_date else None,
+        "deadline_kind": task.deadline_kind.value,
+        "needs_review": task.needs_review,
+        "status": task.status.value,
+        "status_date": task.status_date.isoformat() if task.status_date else None,
+        "progress": [{"quarter": p.quarter, "text": p.text, "status": p.status, "at": p.at, "by": p.by}
+                     for p in task.progress],
+        "evidence": [{"kind": e.kind, "name": e.name, "sha256": e.sha256, "url": e.url,
+                      "quarter": e.quarter} for e in task.evidence],
+    }
+
+
+def plan_to_json(ledger: Ledger, plan_id: int) -> dict[str, Any]:
+    plan = ledger.plan(plan_id)
+    return {
+        "plan": {
+            "id": plan.id,
+            "year": plan.year,
+            "title": plan.title,
+            "source_name": plan.source_name,
+            "source_sha256": plan.source_sha256,
+            "issuer": plan.issuer,
+            "doc_number": plan.doc_number,
+            "sheet": plan.sheet,
+            "columns": plan.columns,
+            "imported_at": plan.imported_at,
+        },
+        "tasks": [task_to_json(task) for task in ledger.tasks(plan_id)],
+    }
+
+
+def write_json(data: dict[str, Any], path: str | Path | None) -> str:
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    if path is not None:
+        target = Path(path)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(text + "\n", encoding="utf-8")
+        tmp.replace(target)
+    return text

@@ -1,0 +1,462 @@
+"""From a grid of cells to a plan: find the header, map columns, read the hierarchy.
+
+No layout is assumed. The header row is the row whose cells name the most known
+meanings (headers.py); sections come from rows that carry a single value (一、…
+merged across) and from heading columns (（一）… merged down or repeated); the rest
+are tasks. When the reader cannot tell which column holds the requirement it says
+which columns it found, and the caller may pass a column map.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..core.deadlines import parse_deadline
+from ..core.errors import FileReadError, UserError
+from ..core.model import ParsedPlan, ParsedTask
+from ..core.units import assign_roles
+from . import headers as H
+from .grid import Grid, Workbook
+from .sections import clean_label, is_note, numbering_rank
+
+_HEADER_SCAN_ROWS = 40
+_YEAR_RE = re.compile(r"(20\d{2})\s*年")
+_BARE_YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+_DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fa5]{1,12}[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d+\s*号")
+_ANNEX_RE = re.compile(r"^附\s*件\s*\d*\s*[:\uff1a]?$")
+_MAP_KEYS = {
+    "seq": H.SEQ, "heading": H.HEADING, "section": H.HEADING, "title": H.TITLE,
+    "requirement": H.REQUIREMENT, "units": H.UNITS, "lead": H.UNITS,
+    "cooperate": H.COOPERATE, "deadline": H.DEADLINE,
+}
+MEANING_NAMES = {
+    H.SEQ: "序号", H.HEADING: "工作任务(标题)", H.TITLE: "任务简称", H.REQUIREMENT: "具体要求",
+    H.UNITS: "责任单位", H.COOPERATE: "配合单位", H.DEADLINE: "完成时限",
+}
+
+
+@dataclass(slots=True)
+class ReadOptions:
+    """What the clerk may tell the reader when the file alone is not enough."""
+
+    year: int | None = None
+    sheet: str | None = None
+    column_map: dict[str, str] = field(default_factory=dict)  # meaning -> column ref
+    today: date | None = None
+
+
+def parse_column_map(text: str) -> dict[str, str]:
+    """``requirement=C,units=B`` -> {"requirement": "C", "units": "B"}.
+
+    ``heading`` may name several columns from the top level down: ``heading=A+B``.
+    """
+    result: dict[str, str] = {}
+    for part in re.split(r"[,\uff0c;\uff1b]", text or ""):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        key = key.strip().lower()
+        if not sep or not value.strip():
+            raise UserError(f"列对应“{part.strip()}”的写法不对,应写成 名称=列,例如 requirement=C,units=B。")
+        if key not in _MAP_KEYS:
+            names = "、".join(sorted(_MAP_KEYS))
+            raise UserError(f"不认识的列名称“{key}”。可用的有:{names}。")
+        result[_MAP_KEYS[key]] = value.strip()
+    return result
+
+
+@dataclass(slots=True)
+class _Header:
+    row: int  # index of the last header row
+    labels: list[str]
+    signatures: set[tuple[str, ...]]
+    score: int
+
+
+@dataclass(slots=True)
+class _Section:
+    rank: float
+    label: str
+
+
+def read_plan(workbook: Workbook, options: ReadOptions | None = None) -> ParsedPlan:
+    """Understand one file's task table. Raises FileReadError with the reason."""
+    options = options or ReadOptions()
+    grid, header = _choose_grid(workbook, options)
+    mapping = _map_columns(header.labels, options.column_map, workbook.source_name)
+    return _read_rows(workbook, grid, header, mapping, options)
+
+
+# -- choosing the table and its header ------------------------------------------------
+
+
+def _visible(grid: Grid) -> Grid:
+    """The grid without its hidden columns: helper columns are not the clerk's table."""
+    if not grid.hidden_columns:
+        return grid
+    keep = [c for c in range(grid.width) if c not in grid.hidden_columns]
+    remap = {old: new for new, old in enumerate(keep)}
+    merged = []
+    for r0, c0, r1, c1 in grid.merged:
+        cols = [remap[c] for c in range(c0, c1 + 1) if c in remap]
+        if cols:
+            merged.append((r0, min(cols), r1, max(cols)))
+    return Grid(
+        name=grid.name,
+        rows=[[row[c] for c in keep] for row in grid.rows],
+        merged=merged,
+        hidden=grid.hidden,
+        preamble=grid.preamble,
+    )
+
+
+def _find_header(grid: Grid) -> _Header | None:
+    best: tuple[int, int] | None = None  # (score, row)
+    for r, row in enumerate(grid.rows[:_HEADER_SCAN_ROWS]):
+        score = len({m for m in map(H.header_meaning, row) if m})
+        if score >= 2 and (best is None or score > best[0]):
+            best = (score, r)
+    if best is None:
+        return None
+    score, r = best
+    labels = list(grid.rows[r])
+    signatures = {tuple(H.squash(c) for c in grid.rows[r])}
+    last = r
+    # A two-row header: group labels (责任单位) over sub-headers (牵头单位 / 配合单位).
+    if r + 1 < grid.height:
+        below = grid.rows[r + 1]
+        if _looks_like_subheader(below, labels):
+            labels = [b if b.strip() and b != a else a for a, b in zip(labels, below)]
+            signatures.add(tuple(H.squash(c) for c in below))
+            last = r + 1
+    return _Header(row=last, labels=[clean_label(c) for c in labels], signatures=signatures,
+                   score=score)
+
+
+def _looks_like_subheader(row: list[str], above: list[str]) -> bool:
+    cells = [c for c in row if c.strip()]
+    if not cells or any(len(H.squash(c)) > 12 for c in cells):
+        return False
+    new = [b for a, b in zip(above, row) if b.strip() and b != a]
+    return bool(new) and all(H.header_meaning(b) or H.hierarchy_level(b) for b in new)
+
+
+def _choose_grid(workbook: Workbook, options: ReadOptions) -> tuple[Grid, _Header]:
+    grids = workbook.grids
+    if options.sheet:
+        wanted = H.squash(options.sheet)
+        chosen = [g for g in grids if H.squash(g.name) == wanted]
+        if not chosen:
+            names = "、".join(g.name for g in grids) or "(无)"
+            raise FileReadError(workbook.source_name, f"没有名为“{options.sheet}”的工作表",
+                                f"文件中的工作表有:{names}。请检查名称后重试。")
+        candidates = chosen
+    else:
+        candidates = [g for g in grids if not g.hidden] or list(grids)
+    if not candidates or all(g.height == 0 for g in candidates):
+        raise FileReadError(workbook.source_name, "文件里没有任何表格内容",
+                            "请确认选择的是任务分解表文件本身,而不是空白模板。")
+
+    scored: list[tuple[int, int, int, Grid, _Header]] = []
+    for index, raw in enumerate(candidates):
+        grid = _visible(raw)
+        header = _find_header(grid)
+        if header is not None:
+            scored.append((header.score, grid.height - header.row, -index, grid, header))
+    if not scored:
+        if options.column_map:
+            grid = _visible(max(candidates, key=lambda g: g.height))
+            return grid, _fallback_header(grid)
+        raise FileReadError(
+            workbook.source_name,
+            "没有找到表头(如“工作任务”“具体要求”“责任单位”“完成时限”)",
+            "请确认表格有表头行;如果表头写法特殊,可在导入时指定各列,"
+            "例如 --map requirement=C,units=D,deadline=E。" + _describe_first_rows(candidates[0]),
+        )
+    scored.sort(key=lambda item: item[:3], reverse=True)
+    _, _, neg_index, grid, header = scored[0]
+    grid = _append_continuations(candidates, -neg_index, grid, workbook.kind)
+    return grid, header
+
+
+def _fallback_header(grid: Grid) -> _Header:
+    """With a column map but no header we know: the first row with two or more cells."""
+    for r, row in enumerate(grid.rows[:_HEADER_SCAN_ROWS]):
+        if sum(1 for c in row if c.strip()) >= 2 and len(set(c for c in row if c.strip())) >= 2:
+            return _Header(r, [clean_label(c) for c in row], {tuple(H.squash(c) for c in row)}, 0)
+    return _Header(-1, [H.column_letter(i) for i in range(grid.width)], set(), 0)
+
+
+def _append_continuations(candidates: list[Grid], index: int, grid: Grid,
+                          workbook_kind: str) -> Grid:
+    """A Word attachment often splits one table into several at page breaks; later
+    tables of the same width continue the first (their repeated headers are dropped
+    with the other repeated headers)."""
+    following = [_visible(g) for g in candidates[index + 1:]]
+    if not following or workbook_kind != "document":
+        return grid
+    rows = list(grid.rows)
+    for nxt in following:
+        if nxt.width != grid.width:
+            break
+        rows.extend(nxt.rows)
+    if len(rows) == grid.height:
+        return grid
+    return Grid(name=grid.name, rows=rows, merged=grid.merged, preamble=grid.preamble)
+
+
+def _describe_first_rows(grid: Grid) -> str:
+    for row in grid.rows[:10]:
+        cells = [c for c in row if c.strip()]
+        if len(cells) >= 2:
+            shown = "、".join(f"{H.column_letter(i)}列“{c[:10]}”" for i, c in enumerate(row) if c.strip())
+            return f"\n文件前几行中找到的列:{shown}。"
+    return ""
+
+
+# -- columns --------------------------------------------------------------------------
+
+
+def _map_columns(labels: list[str], overrides: dict[str, str], source: str) -> dict[str, list[int]]:
+    mapping: dict[str, list[int]] = {}
+    hierarchy: list[tuple[int, int]] = []
+    for col, label in enumerate(labels):
+        meaning = H.header_meaning(label)
+        if meaning is None:
+            continue
+        if meaning == H.HEADING:
+            level = H.hierarchy_level(label)
+            hierarchy.append((level if level is not None else 0, col))
+            continue
+        if meaning == H.UNITS and H.UNITS in mapping and H.COOPERATE not in mapping:
+            meaning = H.COOPERATE  # a second units column: the first leads
+        mapping.setdefault(meaning, []).append(col)
+    if hierarchy:
+        mapping[H.HEADING] = [col for _, col in sorted(hierarchy)]
+    if H.REQUIREMENT not in mapping and mapping.get(H.HEADING):
+        # No separate requirement column: the last heading column is the task text.
+        mapping[H.REQUIREMENT] = [mapping[H.HEADING].pop()]
+        if not mapping[H.HEADING]:
+            del mapping[H.HEADING]
+    for meaning in list(mapping):
+        if meaning != H.HEADING:
+            mapping[meaning] = mapping[meaning][:1]
+
+    for meaning, ref in overrides.items():
+        refs = [part for part in re.split(r"[+&]", ref) if part.strip()]
+        cols = [H.column_index(part, labels) for part in refs]
+        if not cols or any(c is None for c in cols):
+            raise FileReadError(source, f"指定的列“{ref}”在表格中不存在",
+                                f"表格共有 {len(labels)} 列(A 到 {H.column_letter(len(labels) - 1)}),"
+                                "可用列字母、列号或表头文字指定。")
+        chosen = [c for c in cols if c is not None]
+        for other in mapping.values():
+            for c in chosen:
+                if c in other:
+                    other.remove(c)
+        mapping[meaning] = chosen
+    mapping = {k: v for k, v in mapping.items() if v}
+
+    if H.REQUIREMENT not in mapping:
+        found = "、".join(
+            f"{H.column_letter(i)}列“{label}”" + (f"(看作{MEANING_NAMES[m]})" if (m := _meaning_of(i, mapping)) else "")
+            for i, label in enumerate(labels) if label.strip()
+        ) or "(无)"
+        raise FileReadError(source, "无法确定哪一列是任务的具体要求(工作内容)",
+                            f"找到的列:{found}。请指定各列后重试,例如 --map requirement=C,units=B。")
+    return mapping
+
+
+def _meaning_of(col: int, mapping: dict[str, list[int]]) -> str | None:
+    for meaning, cols in mapping.items():
+        if col in cols:
+            return meaning
+    return None
+
+
+# -- rows -----------------------------------------------------------------------------
+
+
+def _read_rows(workbook: Workbook, grid: Grid, header: _Header, mapping: dict[str, list[int]],
+               options: ReadOptions) -> ParsedPlan:
+    rows = grid.rows
+    req_col = mapping[H.REQUIREMENT][0]
+    units_col = _first(mapping, H.UNITS)
+    coop_col = _first(mapping, H.COOPERATE)
+    deadline_col = _first(mapping, H.DEADLINE)
+    seq_col = _first(mapping, H.SEQ)
+    title_col = _first(mapping, H.TITLE)
+    heading_cols = mapping.get(H.HEADING, [])
+    used = {c for cols in mapping.values() for c in cols} - ({seq_col} if seq_col is not None else set())
+    extra_cols = [c for c in range(len(header.labels)) if c not in used and header.labels[c].strip()]
+    first_content_col = next((c for c in range(grid.width) if c != seq_col), 0)
+    spans_down = _vertical_spans(grid)
+
+    title, doc_number = _title_and_number(workbook, grid, header.row)
+    year, year_warning = _plan_year(options, title, grid, workbook, deadline_col, header.row)
+    warnings: list[str] = [year_warning] if year_warning else []
+
+    stack: list[_Section] = []
+    carried: dict[int, str] = {}
+    tasks: list[ParsedTask] = []
+    for r in range(header.row + 1, len(rows)):
+        row = rows[r]
+        values = [(c, v) for c, v in enumerate(row) if v.strip()]
+        if not values:
+            continue
+        if tuple(H.squash(c) for c in row) in header.signatures:
+            continue
+        distinct = {v for c, v in values if c != seq_col}
+        if not distinct:
+            continue
+        if len(distinct) == 1:
+            (value,) = distinct
+            cols = [c for c, v in values if v == value]
+            if is_note(value):
+                continue
+            seq_printed = seq_col is not None and row[seq_col].strip() and seq_col not in cols
+            is_section = not seq_printed and (
+                len(cols) >= 2
+                or cols[0] in heading_cols
+                or (cols[0] == first_content_col and cols[0] != req_col)
+                or (numbering_rank(value) in (0, 1, 2) and cols[0] == first_content_col)
+            )
+            if is_section:
+                label = clean_label(value)
+                rank = numbering_rank(label)
+                if rank is None:
+                    rank = stack[-1].rank if stack else 0
+                while stack and stack[-1].rank >= rank:
+                    stack.pop()
+                stack.append(_Section(rank, label))
+                carried.clear()
+                continue
+
+        context = list(stack)
+        task_title: str | None = None
+        for col in heading_cols:
+            value = row[col].strip() or carried.get(col, "")
+            if not value:
+                continue
+            label = clean_label(value)
+            rank = numbering_rank(label)
+            spans = (r, col) in spans_down or _repeated(rows, r, col, value)
+            if len(heading_cols) == 1 and rank is None and not spans:
+                task_title = label  # a 重点任务 list: the heading cell is this task's own name
+                continue
+            if rank is None:
+                rank = (context[-1].rank if context else -1) + 1
+            context = [s for s in context if s.rank < rank] + [_Section(rank, label)]
+            carried[col] = value
+        path = [s.label for s in context]
+        if title_col is not None and row[title_col].strip():
+            task_title = clean_label(row[title_col])
+
+        requirement = row[req_col].strip()
+        if not requirement and not task_title:
+            warnings.append(f"第 {r + 1} 行没有任务内容,已跳过。")
+            continue
+        units_text = row[units_col].strip() if units_col is not None else ""
+        coop_text = row[coop_col].strip() if coop_col is not None else None
+        deadline_text = row[deadline_col] if deadline_col is not None else ""
+        extra = {header.labels[c]: row[c].strip() for c in extra_cols if row[c].strip()}
+        if coop_col is not None and coop_text:
+            extra[header.labels[coop_col]] = coop_text
+        tasks.append(ParsedTask(
+            seq=len(tasks) + 1,
+            section=path,
+            title=task_title,
+            requirement=requirement,
+            units_text=units_text,
+            units=assign_roles(units_text, coop_text),
+            deadline=parse_deadline(deadline_text, year),
+            source_row=r + 1,
+            extra=extra,
+        ))
+
+    if not tasks:
+        raise FileReadError(workbook.source_name, "找到了表头,但表头下面没有任何任务",
+                            "请确认文件内容完整;如果任务在另一个工作表里,请用 --sheet 指定工作表。")
+    return ParsedPlan(
+        title=title,
+        year=year,
+        columns=[label for label in header.labels],
+        mapping=mapping,
+        tasks=tasks,
+        sheet=grid.name,
+        source_name=workbook.source_name,
+        doc_number=doc_number,
+        warnings=warnings,
+    )
+
+
+def _first(mapping: dict[str, list[int]], meaning: str) -> int | None:
+    cols = mapping.get(meaning)
+    return cols[0] if cols else None
+
+
+def _vertical_spans(grid: Grid) -> set[tuple[int, int]]:
+    cells: set[tuple[int, int]] = set()
+    for r0, c0, r1, c1 in grid.merged:
+        if r1 > r0:
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    cells.add((r, c))
+    return cells
+
+
+def _repeated(rows: list[list[str]], r: int, col: int, value: str) -> bool:
+    """The same heading on the row above or below: printed on every row of its group."""
+    above = rows[r - 1][col].strip() if r > 0 else ""
+    below = rows[r + 1][col].strip() if r + 1 < len(rows) else ""
+    return value in (above, below)
+
+
+# -- title and year -------------------------------------------------------------------
+
+
+def _title_and_number(workbook: Workbook, grid: Grid, header_row: int) -> tuple[str, str | None]:
+    texts: list[str] = list(grid.preamble)
+    for row in grid.rows[:max(header_row, 0)]:
+        for cell in dict.fromkeys(c.strip() for c in row if c.strip()):
+            texts.append(cell)
+    doc_number = None
+    candidates = []
+    for text in texts:
+        match = _DOC_NUMBER_RE.search(text)
+        if match and doc_number is None:
+            doc_number = H.squash(match.group(0))
+        one_line = clean_label(text)
+        if _ANNEX_RE.match(H.squash(one_line)) or len(one_line) < 4:
+            continue
+        candidates.append(one_line)
+    preferred = [t for t in candidates if re.search(r"(表|清单|要点|台账|任务)$", t)]
+    pool = preferred or candidates
+    if pool:
+        return max(pool, key=len), doc_number
+    stem = workbook.source_name.rsplit(".", 1)[0]
+    return stem, doc_number
+
+
+def _plan_year(options: ReadOptions, title: str, grid: Grid, workbook: Workbook,
+               deadline_col: int | None, header_row: int) -> tuple[int, str | None]:
+    if options.year:
+        return options.year, None
+    for text in (title, workbook.source_name, grid.name):
+        match = _YEAR_RE.search(text) or _BARE_YEAR_RE.search(text)
+        if match:
+            return int(match.group(1)), None
+    if deadline_col is not None:
+        years = Counter(
+            int(m.group(1))
+            for row in grid.rows[header_row + 1:]
+            for m in [_YEAR_RE.search(row[deadline_col])] if m
+        )
+        if years:
+            return years.most_common(1)[0][0], None
+    today = options.today or date.today()
+    return today.year, (f"标题和文件名中都没有年份,按 {today.year} 年计算完成时限;"
+                        "如不对,请指定年份重新导入(命令行 --year)。")

@@ -1,0 +1,51 @@
+"""Section numbering as printed in government documents: 一、 / (一) / 1. / (1) / ①.
+
+The rank of a numbering style is what places a heading in the hierarchy: a table may
+start its sections at (一) without any 一、 row, or mix 第一部分 with 一、, so the
+level cannot simply be counted from the top.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CN_NUM = "一二三四五六七八九十百零〇"
+
+# (rank, pattern); lower rank = higher level. Matched against the stripped label.
+_RANKED_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (0, re.compile(rf"^第[{_CN_NUM}\d]+(部分|篇|章|编)")),
+    (1, re.compile(rf"^[{_CN_NUM}]+\s*[、.．]")),
+    (2, re.compile(rf"^[(\uff08]\s*[{_CN_NUM}]+\s*[)\uff09]")),
+    (3, re.compile(r"^\d{1,3}\s*[、.．](?!\d)")),
+    (4, re.compile(r"^[(\uff08]\s*\d{1,3}\s*[)\uff09]")),
+    (5, re.compile(r"^[①-⑳]")),
+)
+
+_NOTE_RE = re.compile(r"^(注|备注|说明|填表说明|填报说明|填报人|联系人|审核人|联系电话|制表)\s*[:\uff1a1-9]")
+
+
+def numbering_rank(label: str) -> int | None:
+    """The rank of the numbering a heading starts with, or None if it has none."""
+    text = label.strip()
+    for rank, pattern in _RANKED_PATTERNS:
+        if pattern.match(text):
+            return rank
+    return None
+
+
+def is_note(text: str) -> bool:
+    """True for the 注:/填报人: lines printed under a table; they are not tasks."""
+    return bool(_NOTE_RE.match(text.strip()))
+
+
+def clean_label(text: str) -> str:
+    """A heading as one line: a cell wrapped over lines is still one heading."""
+    lines = [line.strip() for line in text.splitlines()]
+    joined = ""
+    for line in lines:
+        if not line:
+            continue
+        if joined and (joined[-1].isascii() and line[0].isascii()):
+            joined += " "
+        joined += line
+    return joined.strip()
