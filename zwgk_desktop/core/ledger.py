@@ -86,10 +86,13 @@ class Ledger:
             db = Database(conn)
             db.execute("PRAGMA foreign_keys = ON")
             db.execute("PRAGMA busy_timeout = 10000")
+            _check_version(db, path)  # before anything writes: a refused file stays untouched
             if db.journal_mode != "wal":
                 db.enable_wal()
-            _check_version(db, path)
             migrations.apply(db)
+        except LedgerError:
+            conn.close()
+            raise
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"台账文件“{path}”已损坏或无法打开({exc})。"
                               "请从备份中恢复台账文件夹,或联系技术人员。") from exc
@@ -125,19 +128,51 @@ class Ledger:
                  _json_or_none(record["before"]), _json_or_none(record["after"])],
             )
 
-    def set_status(self, task_id: int, status: Status, on: date | None = None) -> None:
-        """Record a status and the day it took effect (reports read history as of a day)."""
+    def set_status(self, task_id: int, status: Status, on: date | None = None) -> int:
+        """Record a status and the day it took effect (reports read history as of a day).
+        Returns the history entry's id, which undo hands back to ``remove_status_entries``."""
+        return self.set_statuses([task_id], status, on)[0]
+
+    def set_statuses(self, task_ids: list[int], status: Status, on: date | None = None) -> list[int]:
+        """Several tasks ticked at once: one transaction, one audit row."""
         on = on or date.today()
-        task = self.task(task_id)
-        with self.change("设置状态", "task", task_id,
-                         before={"status": task.status.value,
-                                 "status_date": _iso(task.status_date)},
-                         after={"status": status.value, "status_date": on.isoformat()}):
-            self.db.execute(
-                "INSERT INTO status_history (task_id, status, effective_on, recorded_at, by)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [task_id, status.value, on.isoformat(), now_text(), self.user])
-            self._refresh_current_status(task_id)
+        tasks = {t.id: t for t in self._tasks_by_id(task_ids)}
+        missing = [tid for tid in task_ids if tid not in tasks]
+        if missing:
+            raise NotFoundError(f"台账中没有编号为 {missing[0]} 的任务。任务编号可在导出的 JSON(id)或任务列表中查到。")
+        entries: list[int] = []
+        with self.change("设置状态", "task", task_ids[0] if len(task_ids) == 1 else None,
+                         before=[{"task": tid, "status": tasks[tid].status.value,
+                                  "status_date": _iso(tasks[tid].status_date)} for tid in task_ids],
+                         after={"tasks": task_ids, "status": status.value, "status_date": on.isoformat()}):
+            for tid in task_ids:
+                cursor = self.db.execute(
+                    "INSERT INTO status_history (task_id, status, effective_on, recorded_at, by)"
+                    " VALUES (?, ?, ?, ?, ?)", [tid, status.value, on.isoformat(), now_text(), self.user])
+                entries.append(cursor.lastrowid)
+                self._refresh_current_status(tid)
+        return entries
+
+    def remove_status_entries(self, entry_ids: list[int]) -> None:
+        """Undo of a status change: the entries go, the audit keeps what they said."""
+        marks = ",".join("?" * len(entry_ids))
+        rows = self.db.execute(f"SELECT id, task_id, status, effective_on FROM status_history"
+                               f" WHERE id IN ({marks})", entry_ids).fetchall()
+        if not rows:
+            return
+        with self.change("撤销设置状态", "task", rows[0][1] if len(rows) == 1 else None,
+                         before=[{"task": tid, "status": st, "status_date": on} for _, tid, st, on in rows]):
+            self.db.execute(f"DELETE FROM status_history WHERE id IN ({marks})", entry_ids)
+            for tid in sorted({r[1] for r in rows}):
+                self._refresh_current_status(tid)
+
+    def _tasks_by_id(self, task_ids: list[int]) -> list[Task]:
+        if not task_ids:
+            return []
+        marks = ",".join("?" * len(task_ids))
+        plans = [r[0] for r in self.db.execute(
+            f"SELECT DISTINCT plan_id FROM tasks WHERE id IN ({marks})", task_ids)]
+        return [t for pid in plans for t in self.tasks(pid, only=list(task_ids))]
 
     def _refresh_current_status(self, task_id: int) -> None:
         """The task row caches the latest status by effective date (history decides)."""
@@ -218,10 +253,10 @@ class Ledger:
             "SELECT id FROM tasks WHERE plan_id = ? ORDER BY seq", [plan_id])]
 
     def task(self, task_id: int) -> Task:
-        row = self.db.execute("SELECT plan_id FROM tasks WHERE id = ?", [task_id]).fetchone()
-        if row is None:
+        found = self._tasks_by_id([task_id])
+        if not found:
             raise NotFoundError(f"台账中没有编号为 {task_id} 的任务。任务编号可在导出的 JSON(id)或任务列表中查到。")
-        return self.tasks(row[0], only=[task_id])[0]
+        return found[0]
 
     def tasks(self, plan_id: int, only: list[int] | None = None) -> list[Task]:
         """Tasks of a plan in table order, with units, progress and section path."""

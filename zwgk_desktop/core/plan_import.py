@@ -60,6 +60,7 @@ def write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: bool
                        sha256, parsed.sheet, json.dumps(parsed.columns, ensure_ascii=False),
                        json.dumps(parsed.mapping), now_text(), ledger.user]
         old_by_key: dict[str, list[int]] = {}
+        old_paths: dict[int, tuple[str, ...]] = {}
         keep_ids: set[int] = set()
         if existing is not None:
             plan_id = existing.id
@@ -67,11 +68,12 @@ def write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: bool
                 "UPDATE plans SET year=?, title=?, issuer=COALESCE(?, issuer), doc_number=?,"
                 " source_name=?, source_sha256=?, sheet=?, columns=?, mapping=?, imported_at=?,"
                 " imported_by=? WHERE id=?", plan_values + [plan_id])
-            for tid, requirement, title in db.execute(
-                    "SELECT id, requirement, title FROM tasks WHERE plan_id = ? ORDER BY seq", [plan_id]):
+            paths = ledger.section_paths(plan_id)
+            for tid, requirement, title, section_id in db.execute(
+                    "SELECT id, requirement, title, section_id FROM tasks WHERE plan_id = ? ORDER BY seq",
+                    [plan_id]).fetchall():
                 old_by_key.setdefault(_match_key(requirement or title or ""), []).append(tid)
-            db.execute("DELETE FROM task_units WHERE task_id IN (SELECT id FROM tasks WHERE plan_id = ?)",
-                       [plan_id])
+                old_paths[tid] = paths.get(section_id, ()) if section_id else ()
             db.execute("UPDATE tasks SET section_id = NULL WHERE plan_id = ?", [plan_id])
             db.execute("DELETE FROM sections WHERE plan_id = ?", [plan_id])
         else:
@@ -111,10 +113,14 @@ def write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: bool
             "UPDATE tasks SET seq=?, section_id=?, title=?, requirement=?, units_text=?,"
             " deadline_text=?, due_date=?, deadline_kind=?, needs_review=?, source_row=?, extra=?"
             " WHERE id=?", updates)
+        # Matched tasks take the units of the new reading; an old task kept for its
+        # work keeps its units (and its section, where the new reading still has it).
+        db.conn.executemany("DELETE FROM task_units WHERE task_id = ?", [[tid] for tid in keep_ids])
         db.conn.executemany(
             "INSERT OR IGNORE INTO task_units (task_id, unit_id, role, position) VALUES (?,?,?,?)", links)
 
-        kept_old = _settle_unmatched(ledger, plan_id, old_by_key, len(parsed.tasks))
+        kept_old = _settle_unmatched(ledger, old_by_key, len(parsed.tasks),
+                                     {tid: section_ids.get(path) for tid, path in old_paths.items() if path})
         outcome = ImportOutcome(
             plan_id=plan_id, task_count=len(parsed.tasks), section_count=len(section_ids),
             unit_count=len(unit_ids), review_seqs=[t.seq for t in parsed.tasks if t.deadline.needs_review],
@@ -160,8 +166,8 @@ def _ensure_units(ledger: Ledger, parsed: ParsedPlan) -> dict[str, int]:
     return result
 
 
-def _settle_unmatched(ledger: Ledger, plan_id: int, old_by_key: dict[str, list[int]],
-                      new_count: int) -> list[str]:
+def _settle_unmatched(ledger: Ledger, old_by_key: dict[str, list[int]], new_count: int,
+                      old_sections: dict[int, int | None]) -> list[str]:
     db = ledger.db
     leftovers = [tid for ids in old_by_key.values() for tid in ids]
     kept: list[str] = []
@@ -172,7 +178,8 @@ def _settle_unmatched(ledger: Ledger, plan_id: int, old_by_key: dict[str, list[i
             " OR EXISTS(SELECT 1 FROM progress WHERE task_id = ?)", [tid, tid]).fetchone()[0]
         if has_work:
             seq += 1
-            db.execute("UPDATE tasks SET seq = ? WHERE id = ?", [seq, tid])
+            db.execute("UPDATE tasks SET seq = ?, section_id = ? WHERE id = ?",
+                       [seq, old_sections.get(tid), tid])
             text = db.execute("SELECT requirement FROM tasks WHERE id = ?", [tid]).fetchone()[0]
             kept.append(text)
         else:

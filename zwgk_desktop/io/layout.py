@@ -45,6 +45,9 @@ class ReadOptions:
     year: int | None = None
     sheet: str | None = None
     column_map: dict[str, str] = field(default_factory=dict)  # meaning -> column ref
+    # True: the column map is the whole mapping (the wizard, where the clerk set every
+    # column); False: it corrects the automatic mapping (the CLI's --map).
+    only_map: bool = False
     today: date | None = None
 
 
@@ -86,7 +89,8 @@ def read_plan(workbook: Workbook, options: ReadOptions | None = None) -> ParsedP
     """Understand one file's task table. Raises FileReadError with the reason."""
     options = options or ReadOptions()
     grid, header = _choose_grid(workbook, options)
-    mapping = _map_columns(header.labels, options.column_map, workbook.source_name)
+    mapping = _map_columns(header.labels, options.column_map, workbook.source_name,
+                           automatic=not options.only_map)
     return _read_rows(workbook, grid, header, mapping, options)
 
 
@@ -165,6 +169,9 @@ def _choose_grid(workbook: Workbook, options: ReadOptions) -> tuple[Grid, _Heade
         grid = _visible(raw)
         header = _find_header(grid)
         if header is not None:
+            # Rank a Word table by the whole table it starts (continuations included):
+            # otherwise a longer second half, which repeats the header, beats the first.
+            grid = _append_continuations(candidates, index, grid, workbook.kind)
             scored.append((header.score, grid.height - header.row, -index, grid, header))
     if not scored:
         if options.column_map:
@@ -177,8 +184,7 @@ def _choose_grid(workbook: Workbook, options: ReadOptions) -> tuple[Grid, _Heade
             "例如 --map requirement=C,units=D,deadline=E。" + _describe_first_rows(candidates[0]),
         )
     scored.sort(key=lambda item: item[:3], reverse=True)
-    _, _, neg_index, grid, header = scored[0]
-    grid = _append_continuations(candidates, -neg_index, grid, workbook.kind)
+    _, _, _, grid, header = scored[0]
     return grid, header
 
 
@@ -199,13 +205,16 @@ def _append_continuations(candidates: list[Grid], index: int, grid: Grid,
     if not following or workbook_kind != "document":
         return grid
     rows = list(grid.rows)
+    merged = list(grid.merged)
     for nxt in following:
         if nxt.width != grid.width:
             break
+        offset = len(rows)  # keep the continuation's merges (a heading merged down)
+        merged.extend((r0 + offset, c0, r1 + offset, c1) for r0, c0, r1, c1 in nxt.merged)
         rows.extend(nxt.rows)
     if len(rows) == grid.height:
         return grid
-    return Grid(name=grid.name, rows=rows, merged=grid.merged, preamble=grid.preamble)
+    return Grid(name=grid.name, rows=rows, merged=merged, preamble=grid.preamble)
 
 
 def _describe_first_rows(grid: Grid) -> str:
@@ -220,10 +229,11 @@ def _describe_first_rows(grid: Grid) -> str:
 # -- columns --------------------------------------------------------------------------
 
 
-def _map_columns(labels: list[str], overrides: dict[str, str], source: str) -> dict[str, list[int]]:
+def _map_columns(labels: list[str], overrides: dict[str, str], source: str,
+                 automatic: bool = True) -> dict[str, list[int]]:
     mapping: dict[str, list[int]] = {}
     hierarchy: list[tuple[int, int]] = []
-    for col, label in enumerate(labels):
+    for col, label in enumerate(labels if automatic else []):
         meaning = H.header_meaning(label)
         if meaning is None:
             continue

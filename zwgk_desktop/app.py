@@ -1,0 +1,159 @@
+"""`zwgk-desktop`: builds the application, opens the ledger, shows the main window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .core.errors import UserError
+from .core.ledger import Ledger
+from .core.locations import remember_ledger, resolve_ledger_dir, user_data_dir
+from .resources import translation_file
+
+
+def _setup_logging() -> Path | None:
+    """A windowed build has no console (sys.stdout is None): log to a file."""
+    try:
+        folder = user_data_dir() / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "zwgk-desktop.log"
+        logging.basicConfig(filename=path, level=logging.INFO, encoding="utf-8",
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return path
+    except OSError:
+        return None
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="zwgk-desktop", description="政务公开任务台账")
+    parser.add_argument("--ledger", metavar="DIR", help="要打开的台账文件夹")
+    parser.add_argument("--sample", action="store_true", help="打开示例台账")
+    parser.add_argument("--smoke-test", action="store_true",
+                        help="在临时示例台账上画出主窗口后退出(检查安装是否完好)")
+    parser.add_argument("--version", action="version", version=f"zwgk-desktop {__version__}")
+    return parser.parse_args(argv)
+
+
+class DesktopApp:
+    """Owns the open ledger, its lock and its window; switches to the sample on request."""
+
+    def __init__(self) -> None:
+        self.ledger: Ledger | None = None
+        self.lock = None
+        self.window = None
+
+    def open(self, folder: Path, *, is_sample: bool = False, remember: bool = True) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
+        from .ui.ledger_lock import LedgerLock
+        from .ui.main_window import MainWindow
+
+        lock = LedgerLock(folder)
+        if not lock.acquire():
+            QMessageBox.warning(None, "台账已打开",
+                                f"台账“{folder}”已在另一个窗口中打开。\n请切换到那个窗口继续工作;"
+                                "同一个台账同时只能在一个窗口中打开,以免填写的内容互相覆盖。")
+            return False
+        try:
+            ledger = Ledger.open(folder)
+        except UserError as exc:
+            lock.release()
+            QMessageBox.critical(None, "无法打开台账", exc.message)
+            return False
+        old_window = self.window
+        self.close_current(keep_window=True)
+        self.ledger, self.lock = ledger, lock
+        if remember and not is_sample:
+            remember_ledger(folder)
+        self.window = MainWindow(ledger, is_sample=is_sample)
+        self.window.sampleRequested.connect(self.open_sample)
+        self.window.show()
+        if old_window is not None:
+            old_window.close()
+            old_window.deleteLater()
+        return True
+
+    def open_sample(self) -> None:
+        from .sample import ensure_sample_ledger
+
+        self.open(ensure_sample_ledger(), is_sample=True)
+
+    def close_current(self, keep_window: bool = False) -> None:
+        if self.window is not None and not keep_window:
+            self.window.close()
+        if self.ledger is not None:
+            self.ledger.close()
+            self.ledger = None
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    log_path = _setup_logging()
+    from PySide6.QtCore import QLocale, QTranslator
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from .ui import settings as app_settings
+    from .ui.theme import apply_font_size
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("政务公开任务台账")
+    app.setOrganizationName("zwgk")
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    translator = QTranslator(app)
+    if translator.load(str(translation_file())):
+        app.installTranslator(translator)
+    apply_font_size(app_settings.large_fonts())
+
+    def excepthook(kind, value, tb) -> None:  # a bug must not silently kill the clerk's work
+        logging.getLogger("zwgk").error("unhandled", exc_info=(kind, value, tb))
+        where = f"\n详细信息已记录在 {log_path}。" if log_path else ""
+        QMessageBox.critical(None, "程序错误", f"程序遇到意外错误:{value}{where}\n已保存的内容不受影响。")
+
+    sys.excepthook = excepthook
+
+    if args.smoke_test:
+        return _smoke_test(app)
+
+    desktop = DesktopApp()
+    if args.sample:
+        desktop.open_sample()
+    elif not desktop.open(resolve_ledger_dir(args.ledger)):
+        return 1
+    if desktop.window is None:
+        return 1
+    app.aboutToQuit.connect(lambda: desktop.close_current(keep_window=True))
+    return app.exec()
+
+
+def _smoke_test(app) -> int:
+    """Open a fresh sample ledger, draw the main window offscreen, check it drew."""
+    from .sample import ensure_sample_ledger
+    from .ui.main_window import MainWindow
+
+    with tempfile.TemporaryDirectory(prefix="zwgk-smoke-") as tmp:
+        folder = ensure_sample_ledger(Path(tmp) / "sample")
+        ledger = Ledger.open(folder)
+        try:
+            window = MainWindow(ledger, is_sample=True)
+            window.show()
+            app.processEvents()
+            image = window.grab()
+            rows = window.model.rowCount()
+            window.close()
+        finally:
+            ledger.close()
+    ok = not image.isNull() and image.width() > 0 and rows > 0
+    print(f"smoke test {'ok' if ok else 'FAILED'}: {rows} tasks, window {image.width()}x{image.height()}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

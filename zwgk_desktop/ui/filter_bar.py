@@ -1,0 +1,110 @@
+"""The row of filters above the task table. Every filter combines with the others."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+
+from ..core.model import Status
+from ..core.quarters import Quarter
+from ..core.task_query import TaskFilter, Timing
+
+ALL = "全部"
+
+
+class FilterBar(QWidget):
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(0, 0, 0, 0)
+        top, bottom = QHBoxLayout(), QHBoxLayout()
+        rows.addLayout(top)
+        rows.addLayout(bottom)
+
+        self.own_unit = QCheckBox("只看本单位")
+        self.own_unit.setToolTip("本单位在“设置”中指定")
+        self.unit = QComboBox()
+        self.unit.setMinimumWidth(160)
+        self.unit.setToolTip("按责任单位筛选")
+        self.status = QComboBox()
+        self.status.addItem("全部状态", None)
+        for status in Status:
+            self.status.addItem(status.value, status)
+        self.status.addItem("未完成(未启动+推进中)", "open")
+        self.timing = QComboBox()
+        self.timing.addItem("全部时限", None)
+        self.timing.addItem("已逾期", Timing.OVERDUE)
+        self.timing.addItem("15天内到期", Timing.DUE_SOON)
+        self.due_in = QComboBox()
+        self.due_in.setToolTip("按到期日所在季度筛选")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索:任务内容、责任单位、进展……")
+        self.search.setClearButtonEnabled(True)
+
+        top.addWidget(self.search, 1)
+        top.addWidget(self.own_unit)
+        for widget in (self.unit, self.status, self.timing, self.due_in):
+            bottom.addWidget(widget)
+        bottom.addStretch(1)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(120)
+        self._debounce.timeout.connect(self.changed)
+        self.own_unit.toggled.connect(self._own_unit_toggled)
+        for combo in (self.unit, self.status, self.timing, self.due_in):
+            combo.currentIndexChanged.connect(self.changed)
+        self.search.textChanged.connect(self._debounce.start)
+        self._own_unit_name = ""
+
+    def set_own_unit_name(self, name: str) -> None:
+        self._own_unit_name = name
+        self.own_unit.setEnabled(bool(name))
+        self.own_unit.setText(f"只看本单位({name})" if name else "只看本单位(未设置)")
+
+    def _own_unit_toggled(self, on: bool) -> None:
+        self.unit.setEnabled(not on)
+        self.changed.emit()
+
+    def set_units(self, names: list[str]) -> None:
+        current = self.unit.currentData()
+        self.unit.blockSignals(True)
+        self.unit.clear()
+        self.unit.addItem("全部单位", None)
+        for name in names:
+            self.unit.addItem(name, name)
+        index = self.unit.findData(current)
+        self.unit.setCurrentIndex(max(index, 0))
+        self.unit.blockSignals(False)
+
+    def set_year(self, year: int) -> None:
+        current = self.due_in.currentData()
+        self.due_in.blockSignals(True)
+        self.due_in.clear()
+        self.due_in.addItem("全部季度", None)
+        for number in range(1, 5):
+            quarter = Quarter(year, number)
+            self.due_in.addItem(f"{quarter.label}到期", str(quarter))
+        self.due_in.setCurrentIndex(max(self.due_in.findData(current), 0))
+        self.due_in.blockSignals(False)
+
+    def build(self, plan_id: int, section_id: int | None) -> TaskFilter:
+        status = self.status.currentData()
+        statuses: frozenset[Status] = frozenset()
+        if isinstance(status, Status):
+            statuses = frozenset({status})
+        elif status == "open":
+            statuses = frozenset({Status.NOT_STARTED, Status.IN_PROGRESS})
+        unit = self._own_unit_name if self.own_unit.isChecked() and self._own_unit_name else self.unit.currentData()
+        due = self.due_in.currentData()
+        return TaskFilter(plan_id=plan_id, section_id=section_id, unit=unit, statuses=statuses,
+                          timing=self.timing.currentData(), due_in=Quarter.parse(due) if due else None,
+                          search=self.search.text())
+
+    def flush(self) -> None:
+        """Apply a pending search now (tests, and Enter in the search box)."""
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self.changed.emit()

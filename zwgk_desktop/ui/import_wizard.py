@@ -1,0 +1,333 @@
+"""Import with a look first: what was read, how columns were understood, what to check.
+
+Reading and writing run off the GUI thread. The clerk can change any column's
+meaning, the sheet or the year and sees the result again before anything is written;
+when the columns cannot be recognised at all, the same controls let them say which
+column is which instead of being stuck with an error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.errors import DuplicateImportError, FileReadError, UserError
+from ..core.ledger import Ledger
+from ..core.model import ParsedPlan, ParsedTask
+from ..core.plan_import import ImportOutcome, sha256_of, write_plan
+from ..core.units import Role
+from ..io import headers as H
+from ..io.grid import Workbook
+from ..io.layout import MEANING_NAMES, ReadOptions, read_plan
+from ..io.readers import read_workbook
+from .background import BackgroundTask
+
+NOT_USED = "(不导入)"
+MEANING_CHOICES = [H.SEQ, H.HEADING, H.TITLE, H.REQUIREMENT, H.UNITS, H.COOPERATE, H.DEADLINE]
+REVIEW_COLOUR = QColor("#fff1c9")
+
+
+class PreviewModel(QAbstractTableModel):
+    HEADERS = ["序号", "章节", "任务 / 具体要求", "责任单位", "完成时限", "到期日"]
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.tasks: list[ParsedTask] = []
+
+    def set_tasks(self, tasks: list[ParsedTask]) -> None:
+        self.beginResetModel()
+        self.tasks = list(tasks)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.tasks)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.tasks)):
+            return None
+        task = self.tasks[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            col = index.column()
+            if col == 0:
+                return str(task.seq)
+            if col == 1:
+                return " › ".join(task.section)
+            if col == 2:
+                return f"【{task.title}】{task.requirement}" if task.title else task.requirement
+            if col == 3:
+                return "、".join(u.name + ("(牵头)" if u.role == Role.LEAD and len(task.units) > 1 else "")
+                                for u in task.units)
+            if col == 4:
+                return task.deadline.text
+            if col == 5:
+                if task.deadline.due_date is None:
+                    return "需核对" if task.deadline.needs_review else "无具体日期"
+                return task.deadline.due_date.isoformat() + (" 需核对" if task.deadline.needs_review else "")
+        if role == Qt.ItemDataRole.BackgroundRole and task.deadline.needs_review:
+            return QBrush(REVIEW_COLOUR)
+        return None
+
+
+class ImportWizard(QDialog):
+    """Call ``start()``; the dialog shows itself once the file has been read."""
+
+    imported = Signal(int)
+
+    def __init__(self, ledger_folder: Path, path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ledger_folder = ledger_folder
+        self.path = path
+        self.workbook: Workbook | None = None
+        self.digest = ""
+        self.parsed: ParsedPlan | None = None
+        self.outcome: ImportOutcome | None = None
+        self.options = ReadOptions()
+        self._task: BackgroundTask | None = None
+        self.setWindowTitle(f"导入分解表 — {path.name}")
+        self.resize(1200, 700)
+
+        self.sheet = QComboBox()
+        self.year = QSpinBox()
+        self.year.setRange(2000, 2100)
+        self.year.setSuffix(" 年")
+        top = QHBoxLayout()
+        top.addWidget(QLabel(f"文件:{path.name}"))
+        top.addStretch(1)
+        top.addWidget(QLabel("工作表:"))
+        top.addWidget(self.sheet)
+        top.addWidget(QLabel("年份:"))
+        top.addWidget(self.year)
+
+        self.mapping_box = QWidget()
+        self.mapping_grid = QGridLayout(self.mapping_box)
+        mapping_scroll = QScrollArea()
+        mapping_scroll.setWidgetResizable(True)
+        mapping_scroll.setWidget(self.mapping_box)
+        mapping_scroll.setMaximumHeight(96)
+        self.mapping_combos: list[QComboBox] = []
+
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.sections = QTreeWidget()
+        self.sections.setHeaderLabels(["章节"])
+        self.preview = PreviewModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.preview)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().lineSpacing() * 2 + 8)
+        header = self.table.horizontalHeader()
+        for col, width in enumerate([44, 200, 0, 200, 90, 110]):
+            if width:
+                header.resizeSection(col, width)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        split = QSplitter()
+        split.addWidget(self.sections)
+        split.addWidget(self.table)
+        split.setSizes([260, 940])
+
+        self.buttons = QDialogButtonBox()
+        self.import_button = self.buttons.addButton("导入", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self.confirm)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(QLabel("各列的含义(可修改):"))
+        layout.addWidget(mapping_scroll)
+        layout.addWidget(self.summary)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.buttons)
+        self.sheet.currentIndexChanged.connect(self._sheet_changed)
+        self.year.valueChanged.connect(self._year_changed)
+
+    # -- reading ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        path = self.path
+
+        def read() -> tuple[Workbook, str]:
+            return read_workbook(path), sha256_of(path)
+
+        self._run("正在读取文件……", read, self._file_read)
+
+    def _run(self, label: str, fn, on_done) -> None:
+        self._task = BackgroundTask(self.parentWidget() if not self.isVisible() else self, label)
+        self._task.start(fn, on_done, self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        message = exc.message if isinstance(exc, UserError) else f"导入时发生意外错误:{exc}"
+        if self.workbook is None:
+            QMessageBox.warning(self.parentWidget(), "无法导入", message)
+            self.reject()
+        else:
+            QMessageBox.warning(self, "无法导入", message)
+
+    def _file_read(self, result: tuple[Workbook, str]) -> None:
+        self.workbook, self.digest = result
+        self.sheet.blockSignals(True)
+        self.sheet.addItem("自动选择", None)
+        for grid in self.workbook.grids:
+            self.sheet.addItem(grid.name + ("(隐藏)" if grid.hidden else ""), grid.name)
+        self.sheet.setEnabled(len(self.workbook.grids) > 1)
+        self.sheet.blockSignals(False)
+        self._reparse()
+        self.show()
+
+    def _reparse(self) -> None:
+        assert self.workbook is not None
+        try:
+            self.parsed = read_plan(self.workbook, self.options)
+        except FileReadError as exc:
+            self.parsed = None
+            self._show_problem(exc.message)
+            return
+        self._show_parsed(self.parsed)
+
+    def _show_problem(self, message: str) -> None:
+        self.summary.setText(f"<b style='color:#b3261e'>{message}</b><br>请在上面为各列选择含义,至少指定“具体要求”一列。")
+        self.preview.set_tasks([])
+        self.sections.clear()
+        self.import_button.setEnabled(False)
+        if not self.mapping_combos and self.workbook is not None:
+            grid = max(self.workbook.grids, key=lambda g: g.height, default=None)
+            if grid is not None:
+                first = next((row for row in grid.rows[:20] if sum(1 for c in row if c.strip()) >= 2), None)
+                labels = first or [""] * grid.width
+                self._build_mapping(labels, {})
+
+    def _show_parsed(self, parsed: ParsedPlan) -> None:
+        self._build_mapping(parsed.columns, parsed.mapping)
+        self.year.blockSignals(True)
+        self.year.setValue(parsed.year)
+        self.year.blockSignals(False)
+        review = parsed.review_count
+        text = (f"《{parsed.title}》:读到 {len(parsed.tasks)} 项任务、{len(parsed.sections)} 个章节、"
+                f"{len(parsed.unit_names)} 个责任单位。")
+        if review:
+            text += f"<br><span style='background:#fff1c9'>有 {review} 项的完成时限无法确定到期日(黄色标出),导入后可在任务详情中核对。</span>"
+        for warning in parsed.warnings[:5]:
+            text += f"<br>提示:{warning}"
+        self.summary.setText(text)
+        self.preview.set_tasks(parsed.tasks)
+        self._fill_sections(parsed)
+        self.import_button.setEnabled(True)
+
+    def _fill_sections(self, parsed: ParsedPlan) -> None:
+        self.sections.clear()
+        items: dict[tuple[str, ...], QTreeWidgetItem] = {}
+        for path in parsed.sections:
+            item = QTreeWidgetItem([path[-1]])
+            item.setToolTip(0, path[-1])
+            parent = items.get(path[:-1])
+            if parent is None:
+                self.sections.addTopLevelItem(item)
+            else:
+                parent.addChild(item)
+            items[path] = item
+        self.sections.expandAll()
+
+    def _build_mapping(self, labels: list[str], mapping: dict[str, list[int]]) -> None:
+        while self.mapping_grid.count():
+            widget = self.mapping_grid.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        self.mapping_combos = []
+        meaning_of = {col: meaning for meaning, cols in mapping.items() for col in cols}
+        for col, label in enumerate(labels):
+            caption = QLabel(f"{H.column_letter(col)}列 {label[:12]}")
+            caption.setToolTip(label)
+            combo = QComboBox()
+            combo.addItem(NOT_USED, None)
+            for meaning in MEANING_CHOICES:
+                combo.addItem(MEANING_NAMES[meaning], meaning)
+            combo.setCurrentIndex(max(combo.findData(meaning_of.get(col)), 0))
+            combo.currentIndexChanged.connect(self._mapping_changed)
+            self.mapping_grid.addWidget(caption, 0, col)
+            self.mapping_grid.addWidget(combo, 1, col)
+            self.mapping_combos.append(combo)
+
+    def set_column_meaning(self, col: int, meaning: str | None) -> None:
+        """Change one column's meaning (what the clerk does with the drop-down)."""
+        combo = self.mapping_combos[col]
+        combo.setCurrentIndex(max(combo.findData(meaning), 0))
+
+    def _mapping_changed(self) -> None:
+        chosen: dict[str, list[str]] = {}
+        for col, combo in enumerate(self.mapping_combos):
+            meaning = combo.currentData()
+            if meaning:
+                chosen.setdefault(meaning, []).append(H.column_letter(col))
+        column_map = {meaning: "+".join(cols) for meaning, cols in chosen.items()}
+        self.options = ReadOptions(year=self.options.year, sheet=self.options.sheet,
+                                   column_map=column_map, only_map=True)
+        self._reparse()
+
+    def _sheet_changed(self) -> None:
+        self.options = ReadOptions(year=self.options.year, sheet=self.sheet.currentData())
+        self.mapping_combos = []
+        self._reparse()
+
+    def _year_changed(self, value: int) -> None:
+        self.options = ReadOptions(year=value, sheet=self.options.sheet, column_map=self.options.column_map,
+                                   only_map=self.options.only_map)
+        self._reparse()
+
+    # -- writing ----------------------------------------------------------------------
+
+    def confirm(self, replace: bool = False) -> None:
+        if self.parsed is None:
+            return
+        parsed, digest, folder = self.parsed, self.digest, self.ledger_folder
+
+        def write() -> ImportOutcome:
+            with Ledger.open(folder) as ledger:  # this thread's own connection
+                return write_plan(ledger, parsed, digest, replace=replace)
+
+        self._task = BackgroundTask(self, "正在写入台账……")
+        self._task.start(write, self._written, self._write_failed)
+
+    def _write_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, DuplicateImportError):
+            answer = QMessageBox.question(
+                self, "文件已导入过", exc.message + "\n\n是否重新导入?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+            if answer == QMessageBox.StandardButton.Yes:
+                self.confirm(replace=True)
+            return
+        self._failed(exc)
+
+    def _written(self, outcome: ImportOutcome) -> None:
+        self.outcome = outcome
+        self.imported.emit(outcome.plan_id)
+        self.accept()

@@ -1,0 +1,407 @@
+"""The window a clerk spends the year in: plans, sections, filters, tasks, details."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QToolBar,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import task_query
+from ..core.errors import UserError
+from ..core.ledger import Ledger
+from ..core.model import Plan, Status
+from ..core.quarters import Quarter
+from . import settings as app_settings
+from .filter_bar import FilterBar
+from .operations import LedgerOperations
+from .status_delegate import StatusDelegate
+from .task_panel import TaskPanel
+from .task_table_model import (
+    COL_DEADLINE,
+    COL_DUE,
+    COL_EVIDENCE,
+    COL_PROGRESS,
+    COL_SEQ,
+    COL_STATUS,
+    COL_TEXT,
+    COL_UNITS,
+    TaskTableModel,
+)
+from .welcome import WelcomePage
+
+IMPORTABLE = ("*.xlsx", "*.xlsm", "*.xls", "*.docx", "*.csv")
+SECTION_ROLE = Qt.ItemDataRole.UserRole + 10
+
+
+class MainWindow(QMainWindow):
+    """One open ledger. ``sampleRequested`` asks the app to switch to the sample ledger."""
+
+    sampleRequested = Signal()
+
+    def __init__(self, ledger: Ledger, *, is_sample: bool = False) -> None:
+        super().__init__()
+        self.ledger = ledger
+        self.is_sample = is_sample
+        self.ops = LedgerOperations(ledger, self)
+        self.plan: Plan | None = None
+        self._import = None  # the running import wizard, kept alive
+        self.setAcceptDrops(True)
+        self.setWindowTitle(self._title())
+        self.resize(1366, 768)
+
+        self.model = TaskTableModel(ledger, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                   | QAbstractItemView.EditTrigger.SelectedClicked
+                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.table.setWordWrap(True)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(COL_SEQ, Qt.SortOrder.AscendingOrder)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().lineSpacing() * 3 + 8)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._table_menu)
+        self.table.setItemDelegateForColumn(COL_STATUS, StatusDelegate(self.ops, self.show_error, self.table))
+        header = self.table.horizontalHeader()
+        widths = {COL_SEQ: 40, COL_UNITS: 130, COL_DEADLINE: 76, COL_DUE: 84, COL_STATUS: 62,
+                  COL_PROGRESS: 150, COL_EVIDENCE: 40}
+        for col, width in widths.items():
+            header.resizeSection(col, width)
+        header.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
+
+        self.sections = QTreeWidget()
+        self.sections.setHeaderLabels(["章节", "完成"])
+        self.sections.header().setStretchLastSection(False)
+        self.sections.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.sections.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.sections.currentItemChanged.connect(lambda *_: self.apply_filters())
+
+        self.filters = FilterBar()
+        self.filters.changed.connect(self.apply_filters)
+        self.summary = QLabel()
+        self.summary.setObjectName("summary")
+        self.panel = TaskPanel(self.ops)
+        self.panel.errorRaised.connect(self.show_error)
+
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(4, 4, 4, 4)
+        centre_layout.addWidget(self.filters)
+        centre_layout.addWidget(self.table, 1)
+        centre_layout.addWidget(self.summary)
+
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.sections)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([200, 846, 320])
+
+        self.welcome = WelcomePage(is_sample=is_sample)
+        self.welcome.importRequested.connect(self.choose_import_file)
+        self.welcome.sampleRequested.connect(self.sampleRequested)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(self.splitter)
+        self.setCentralWidget(self.stack)
+
+        self._build_toolbar()
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.model.countsChanged.connect(self._update_summary)
+        self.ops.tasksChanged.connect(self._tasks_changed)
+        self.ops.failed.connect(self.show_error)
+        self.reload_plans()
+
+    # -- building ---------------------------------------------------------------------
+
+    def _title(self) -> str:
+        suffix = "(示例台账)" if self.is_sample else ""
+        return f"政务公开任务台账{suffix} — {self.ledger.folder}"
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("主工具栏")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(bar)
+        import_action = QAction("导入分解表…", self)
+        import_action.setShortcut(QKeySequence.StandardKey.Open)
+        import_action.triggered.connect(self.choose_import_file)
+        bar.addAction(import_action)
+        bar.addSeparator()
+        bar.addWidget(QLabel(" 分解表:"))
+        self.plan_combo = QComboBox()
+        self.plan_combo.setMinimumWidth(260)
+        self.plan_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.plan_combo.setMinimumContentsLength(24)
+        self.plan_combo.currentIndexChanged.connect(self._plan_chosen)
+        bar.addWidget(self.plan_combo)
+        bar.addWidget(QLabel(" 进展季度:"))
+        self.quarter_combo = QComboBox()
+        self.quarter_combo.currentIndexChanged.connect(self._quarter_chosen)
+        bar.addWidget(self.quarter_combo)
+        bar.addSeparator()
+        self.undo_action = self.ops.undo_stack.createUndoAction(self, "撤销")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.ops.undo_stack.createRedoAction(self, "重做")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence.StandardKey.Redo])
+        bar.addAction(self.undo_action)
+        bar.addAction(self.redo_action)
+        bar.addSeparator()
+        log_action = QAction("操作记录", self)
+        log_action.triggered.connect(self.show_audit_log)
+        bar.addAction(log_action)
+        settings_action = QAction("设置", self)
+        settings_action.triggered.connect(self.show_settings)
+        bar.addAction(settings_action)
+
+    # -- plans and filters ------------------------------------------------------------
+
+    def reload_plans(self, select: int | None = None) -> None:
+        plans = self.ledger.plans()
+        current = select if select is not None else (self.plan.id if self.plan else None)
+        self.plan_combo.blockSignals(True)
+        self.plan_combo.clear()
+        for plan in plans:
+            name = plan.title if str(plan.year) in plan.title else f"{plan.year}年 {plan.title}"
+            self.plan_combo.addItem(name, plan.id)
+            self.plan_combo.setItemData(self.plan_combo.count() - 1,
+                                        f"{plan.title}\n来源:{plan.source_name}\n{plan.task_count} 项任务",
+                                        Qt.ItemDataRole.ToolTipRole)
+        self.plan_combo.blockSignals(False)
+        self.stack.setCurrentWidget(self.splitter if plans else self.welcome)
+        if plans:
+            index = self.plan_combo.findData(current) if current is not None else 0
+            self.plan_combo.setCurrentIndex(max(index, 0))
+            self._plan_chosen()
+        else:
+            self.plan = None
+
+    def _plan_chosen(self) -> None:
+        plan_id = self.plan_combo.currentData()
+        if plan_id is None:
+            return
+        self.panel.save_note()
+        self.plan = self.ledger.plan(plan_id)
+        self.filters.set_units(task_query.plan_units(self.ledger, plan_id))
+        self.filters.set_year(self.plan.year)
+        self.filters.set_own_unit_name(app_settings.own_unit())
+        self._fill_quarters()
+        self._fill_sections()
+        self.apply_filters()
+
+    def _fill_quarters(self) -> None:
+        assert self.plan is not None
+        today_q = Quarter.current()
+        quarters = sorted({Quarter(self.plan.year, n) for n in range(1, 5)}
+                          | ({today_q} if today_q.year == self.plan.year else set()), reverse=True)
+        default = today_q if today_q.year == self.plan.year else Quarter(self.plan.year, 4)
+        self.quarter_combo.blockSignals(True)
+        self.quarter_combo.clear()
+        for quarter in quarters:
+            self.quarter_combo.addItem(quarter.label, str(quarter))
+        self.quarter_combo.setCurrentIndex(max(self.quarter_combo.findData(str(default)), 0))
+        self.quarter_combo.blockSignals(False)
+        self.model.set_quarter(default)
+        self.panel.set_quarters(self.plan.year, default)
+
+    def _quarter_chosen(self) -> None:
+        data = self.quarter_combo.currentData()
+        if not data or self.plan is None:
+            return
+        quarter = Quarter.parse(data)
+        self.model.set_quarter(quarter)
+        self.panel.save_note()
+        self.panel.set_quarters(self.plan.year, quarter)
+        self.panel.refresh()
+
+    def _fill_sections(self) -> None:
+        assert self.plan is not None
+        self.sections.blockSignals(True)
+        self.sections.clear()
+        total = task_query.summary(self.ledger, task_query.TaskFilter(plan_id=self.plan.id))
+        root = QTreeWidgetItem([f"全部任务({total.total})", f"{total.done}/{total.total}"])
+        root.setData(0, SECTION_ROLE, None)
+        self.sections.addTopLevelItem(root)
+
+        def add(parent: QTreeWidgetItem, node: task_query.SectionNode) -> None:
+            item = QTreeWidgetItem([node.label, f"{node.done}/{node.total}"])
+            item.setToolTip(0, f"{node.label}\n已完成 {node.done} 项,共 {node.total} 项")
+            item.setData(0, SECTION_ROLE, node.id)
+            parent.addChild(item)
+            for child in node.children:
+                add(item, child)
+
+        for node in task_query.section_tree(self.ledger, self.plan.id):
+            add(root, node)
+        root.setExpanded(True)
+        self.sections.setCurrentItem(root)
+        self.sections.blockSignals(False)
+
+    def _refresh_section_counts(self) -> None:
+        if self.plan is None:
+            return
+        nodes: dict[int, task_query.SectionNode] = {}
+
+        def collect(node: task_query.SectionNode) -> None:
+            nodes[node.id] = node
+            for child in node.children:
+                collect(child)
+
+        for node in task_query.section_tree(self.ledger, self.plan.id):
+            collect(node)
+        total = task_query.summary(self.ledger, task_query.TaskFilter(plan_id=self.plan.id))
+        iterator = [self.sections.topLevelItem(i) for i in range(self.sections.topLevelItemCount())]
+        while iterator:
+            item = iterator.pop()
+            sid = item.data(0, SECTION_ROLE)
+            if sid is None:
+                item.setText(1, f"{total.done}/{total.total}")
+            elif sid in nodes:
+                item.setText(1, f"{nodes[sid].done}/{nodes[sid].total}")
+            iterator.extend(item.child(i) for i in range(item.childCount()))
+
+    def current_section_id(self) -> int | None:
+        item = self.sections.currentItem()
+        return item.data(0, SECTION_ROLE) if item is not None else None
+
+    def apply_filters(self) -> None:
+        if self.plan is None:
+            self.model.set_filter(None)
+            return
+        selected = self.selected_task_ids()
+        self.model.set_filter(self.filters.build(self.plan.id, self.current_section_id()))
+        self._reselect(selected)
+
+    def _update_summary(self) -> None:
+        flt = self.model.current_filter
+        if flt is None:
+            self.summary.setText("")
+            return
+        s = task_query.summary(self.ledger, flt)
+        self.summary.setText(
+            f"共 {s.total} 项    已完成 {s.done}    推进中 {s.in_progress}    未启动 {s.not_started}"
+            f"    不适用 {s.not_applicable}    逾期 {s.overdue}    完成率 {s.completion:.0%}")
+
+    # -- selection and editing --------------------------------------------------------
+
+    def selected_task_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [tid for tid in (self.model.task_id(r) for r in rows) if tid is not None]
+
+    def _reselect(self, task_ids: list[int]) -> None:
+        selection = self.table.selectionModel()
+        for tid in task_ids:
+            row = self.model.row_of(tid)
+            if row is not None:
+                selection.select(self.model.index(row, 0), QItemSelectionModel.SelectionFlag.Select
+                                 | QItemSelectionModel.SelectionFlag.Rows)
+
+    def _selection_changed(self) -> None:
+        ids = self.selected_task_ids()
+        self.panel.show_task(ids[0] if len(ids) == 1 else None)
+
+    def set_status_of_selected(self, status: Status, on: date | None = None) -> None:
+        ids = self.selected_task_ids()
+        if not ids:
+            return
+        try:
+            self.ops.set_status(ids, status, on)
+        except UserError as exc:
+            self.show_error(exc.message)
+
+    def _table_menu(self, pos) -> None:
+        ids = self.selected_task_ids()
+        if not ids:
+            return
+        menu = QMenu(self)
+        for status in Status:
+            action = menu.addAction(f"标记为“{status.value}”" + (f"({len(ids)} 项)" if len(ids) > 1 else ""))
+            action.triggered.connect(lambda _=False, s=status: self.set_status_of_selected(s))
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+
+    def _tasks_changed(self, task_ids: list[int]) -> None:
+        self.model.refresh_tasks(task_ids)
+        self._update_summary()
+        self._refresh_section_counts()
+        if self.panel.task is not None and self.panel.task.id in task_ids:
+            self.panel.refresh()
+
+    # -- import -----------------------------------------------------------------------
+
+    def choose_import_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "选择任务分解表", str(Path.home()),
+            f"任务分解表 ({' '.join(IMPORTABLE)});;所有文件 (*)")
+        if path:
+            self.start_import(Path(path))
+
+    def start_import(self, path: Path) -> None:
+        from .import_wizard import ImportWizard
+
+        self.panel.save_note()
+        wizard = ImportWizard(self.ledger.folder, path, self)
+        wizard.imported.connect(self._imported)
+        self._import = wizard
+        wizard.start()
+
+    def _imported(self, plan_id: int) -> None:
+        self.reload_plans(select=plan_id)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if len(urls) == 1 and urls[0].isLocalFile():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile():
+            event.acceptProposedAction()
+            path = Path(urls[0].toLocalFile())
+            QTimer.singleShot(0, lambda: self.start_import(path))
+
+    # -- dialogs ----------------------------------------------------------------------
+
+    def show_error(self, message: str) -> None:
+        QMessageBox.warning(self, "提示", message)
+
+    def show_audit_log(self) -> None:
+        from .audit_dialog import AuditDialog
+
+        AuditDialog(self.ledger, self).exec()
+
+    def show_settings(self) -> None:
+        from .settings_dialog import SettingsDialog
+
+        unit_names = task_query.plan_units(self.ledger, self.plan.id) if self.plan else []
+        if SettingsDialog(unit_names, self).exec():
+            self.filters.set_own_unit_name(app_settings.own_unit())
+            self.apply_filters()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.panel.save_note()
+        super().closeEvent(event)

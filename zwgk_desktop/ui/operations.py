@@ -1,0 +1,120 @@
+"""The one door from widgets into the ledger: every change is a QUndoCommand.
+
+Widgets call these methods; each performs the core operation at once (so an error
+reaches the caller as a UserError before anything is recorded), then pushes a command
+whose undo/redo replay the change through the core, each with its own audit row.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from ..core.errors import UserError
+from ..core.ledger import Ledger
+from ..core.model import Status
+from ..core.quarters import Quarter
+
+
+class LedgerOperations(QObject):
+    """Emits ``tasksChanged(ids)`` after any change so views refresh what they show."""
+
+    tasksChanged = Signal(list)
+    failed = Signal(str)
+
+    def __init__(self, ledger: Ledger, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ledger = ledger
+        self.undo_stack = QUndoStack(self)
+
+    def set_status(self, task_ids: list[int], status: Status, on: date | None = None) -> None:
+        if not task_ids:
+            return
+        entries = self.ledger.set_statuses(task_ids, status, on)
+        text = f"将 {len(task_ids)} 项任务设为“{status.value}”" if len(task_ids) > 1 else f"设为“{status.value}”"
+        self.undo_stack.push(_StatusCommand(self, task_ids, status, on, entries, text))
+        self.tasksChanged.emit(list(task_ids))
+
+    def set_progress(self, task_id: int, quarter: Quarter, text: str) -> bool:
+        """Returns False when nothing changed (no undo step for a no-op save)."""
+        task = self.ledger.task(task_id)
+        old = next((p.text for p in task.progress if p.quarter == str(quarter)), "")
+        if old.strip() == text.strip():
+            return False
+        self.ledger.set_progress(task_id, quarter, text)
+        self.undo_stack.push(_ProgressCommand(self, task_id, quarter, old, text))
+        self.tasksChanged.emit([task_id])
+        return True
+
+    def set_due_date(self, task_id: int, due: date | None) -> None:
+        old = self.ledger.task(task_id).due_date
+        self.ledger.set_due_date(task_id, due)
+        self.undo_stack.push(_DueDateCommand(self, task_id, old, due))
+        self.tasksChanged.emit([task_id])
+
+    def _replay(self, action, task_ids: list[int]) -> None:
+        """Undo/redo run inside Qt's call: report failures instead of raising."""
+        try:
+            action()
+        except UserError as exc:
+            self.failed.emit(exc.message)
+        self.tasksChanged.emit(list(task_ids))
+
+
+class _FirstRedoSkipped(QUndoCommand):
+    """The change already happened when the command is pushed; Qt calls redo() at
+    push time, which must not do it twice."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._pushed = False
+
+    def redo(self) -> None:
+        if not self._pushed:
+            self._pushed = True
+            return
+        self.do()
+
+    def do(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class _StatusCommand(_FirstRedoSkipped):
+    def __init__(self, ops: LedgerOperations, ids: list[int], status: Status, on: date | None,
+                 entries: list[int], text: str) -> None:
+        super().__init__(text)
+        self.ops, self.ids, self.status, self.on, self.entries = ops, ids, status, on, entries
+
+    def do(self) -> None:
+        def action() -> None:
+            self.entries = self.ops.ledger.set_statuses(self.ids, self.status, self.on)
+        self.ops._replay(action, self.ids)
+
+    def undo(self) -> None:
+        self.ops._replay(lambda: self.ops.ledger.remove_status_entries(self.entries), self.ids)
+
+
+class _ProgressCommand(_FirstRedoSkipped):
+    def __init__(self, ops: LedgerOperations, task_id: int, quarter: Quarter, old: str, new: str) -> None:
+        super().__init__(f"填写{quarter.label}进展")
+        self.ops, self.task_id, self.quarter, self.old, self.new = ops, task_id, quarter, old, new
+
+    def do(self) -> None:
+        self.ops._replay(lambda: self.ops.ledger.set_progress(self.task_id, self.quarter, self.new), [self.task_id])
+
+    def undo(self) -> None:
+        self.ops._replay(lambda: self.ops.ledger.set_progress(self.task_id, self.quarter, self.old), [self.task_id])
+
+
+class _DueDateCommand(_FirstRedoSkipped):
+    def __init__(self, ops: LedgerOperations, task_id: int, old: date | None, new: date | None) -> None:
+        super().__init__("修改到期日")
+        self.ops, self.task_id, self.old, self.new = ops, task_id, old, new
+
+    def do(self) -> None:
+        self.ops._replay(lambda: self.ops.ledger.set_due_date(self.task_id, self.new), [self.task_id])
+
+    def undo(self) -> None:
+        self.ops._replay(lambda: self.ops.ledger.set_due_date(self.task_id, self.old), [self.task_id])
