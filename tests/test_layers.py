@@ -48,3 +48,15 @@ def test_importing_core_and_io_loads_no_qt_module() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_gui_never_talks_sql_itself() -> None:
+    """Widgets go through core operations (ledger methods, task_query); a widget that
+    ran its own SQL would bypass the transaction and audit every change must have."""
+    offenders = []
+    for path in (PACKAGE / "ui").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for needle in ("import sqlite3", ".execute(", ".executemany(", ".db.", "sqlite_utils"):
+            if needle in text:
+                offenders.append(f"{path.name}: {needle}")
+    assert offenders == []

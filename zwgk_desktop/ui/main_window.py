@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -83,16 +83,11 @@ class MainWindow(QMainWindow):
         self.table.sortByColumn(COL_SEQ, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().lineSpacing() * 3 + 8)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._table_menu)
         self.table.setItemDelegateForColumn(COL_STATUS, StatusDelegate(self.ops, self.show_error, self.table))
-        header = self.table.horizontalHeader()
-        widths = {COL_SEQ: 40, COL_UNITS: 130, COL_DEADLINE: 76, COL_DUE: 84, COL_STATUS: 62,
-                  COL_PROGRESS: 150, COL_EVIDENCE: 40}
-        for col, width in widths.items():
-            header.resizeSection(col, width)
-        header.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
+        self._apply_metrics()
 
         self.sections = QTreeWidget()
         self.sections.setHeaderLabels(["章节", "完成"])
@@ -138,6 +133,24 @@ class MainWindow(QMainWindow):
         self.reload_plans()
 
     # -- building ---------------------------------------------------------------------
+
+    def _apply_metrics(self) -> None:
+        """Column widths and row height follow the font, so 大字模式 cuts nothing off."""
+        metrics = self.table.fontMetrics()
+        char = metrics.horizontalAdvance("中")
+        pad = 14
+        widths = {COL_SEQ: char * 2 + pad, COL_UNITS: char * 7 + pad,
+                  COL_DEADLINE: char * 5 + pad, COL_DUE: metrics.horizontalAdvance("2026-12-31 ?") + pad,
+                  COL_STATUS: char * 4 + pad, COL_PROGRESS: char * 8 + pad, COL_EVIDENCE: char * 2 + pad}
+        header = self.table.horizontalHeader()
+        for col, width in widths.items():
+            header.resizeSection(col, width)
+        self.table.verticalHeader().setDefaultSectionSize(metrics.lineSpacing() * 3 + 8)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.ApplicationFontChange):
+            self._apply_metrics()
+        super().changeEvent(event)
 
     def _title(self) -> str:
         suffix = "(示例台账)" if self.is_sample else ""
@@ -194,6 +207,8 @@ class MainWindow(QMainWindow):
                                         Qt.ItemDataRole.ToolTipRole)
         self.plan_combo.blockSignals(False)
         self.stack.setCurrentWidget(self.splitter if plans else self.welcome)
+        self.plan_combo.setEnabled(bool(plans))
+        self.quarter_combo.setEnabled(bool(plans))
         if plans:
             index = self.plan_combo.findData(current) if current is not None else 0
             self.plan_combo.setCurrentIndex(max(index, 0))

@@ -74,7 +74,10 @@ class TaskPanel(QScrollArea):
         layout = QVBoxLayout(body)
 
         self.heading = QLabel("请在左侧表格中选择一项任务")
-        self.heading.setStyleSheet("font-weight: bold; font-size: 115%;")
+        heading_font = self.heading.font()
+        heading_font.setBold(True)
+        heading_font.setPointSizeF(heading_font.pointSizeF() * 1.15)
+        self.heading.setFont(heading_font)
         self.heading.setWordWrap(True)
         self.section = _wrapped()
         self.section.setStyleSheet("color: #555;")

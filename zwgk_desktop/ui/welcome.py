@@ -15,7 +15,10 @@ class WelcomePage(QWidget):
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         title = QLabel("政务公开任务台账")
-        title.setStyleSheet("font-size: 200%; font-weight: bold;")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 2)
+        font.setBold(True)
+        title.setFont(font)
         text = QLabel(
             "把上级印发的任务分解表(Excel、WPS、Word 附件或 CSV)导入台账,\n"
             "全年逐项登记完成状态和季度进展,按季度出具落实情况报告。\n\n"
