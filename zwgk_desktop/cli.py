@@ -18,8 +18,8 @@ from typing import Callable, Sequence
 
 from . import __version__
 from .core.errors import UserError
-from .core.ledger import Ledger
-from .core.locations import remember_ledger, resolve_ledger_dir, user_data_dir
+from .cli_support import open_ledger
+from .core.locations import user_data_dir
 from .core.model import Status
 from .core.plan_import import write_plan
 from .core.quarters import Quarter
@@ -95,14 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("log", "查看操作记录", cmd_log)
     p.add_argument("--limit", type=int, default=50, help="显示最近多少条(默认 50)")
+
+    # Each area's commands live beside each other in their own module.
+    from . import cli_evidence, cli_exchange, cli_report
+
+    for module in (cli_evidence, cli_report, cli_exchange):
+        module.register(command)
     return parser
-
-
-def _open_ledger(args: argparse.Namespace) -> Ledger:
-    folder = resolve_ledger_dir(getattr(args, "ledger", None))
-    ledger = Ledger.open(folder)
-    remember_ledger(folder)
-    return ledger
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -113,7 +112,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     options = ReadOptions(year=args.year, sheet=args.sheet,
                           column_map=parse_column_map(args.column_map) if args.column_map else {})
     parsed, digest = read_plan_file(args.file, options)
-    with _open_ledger(args) as ledger:
+    with open_ledger(args) as ledger:
         outcome = write_plan(ledger, parsed, digest, replace=args.replace, issuer=args.issuer)
     verb = "重新导入" if outcome.replaced else "已导入"
     print(f"{verb}“{Path(args.file).name}”(工作表“{parsed.sheet}”)为分解表 {outcome.plan_id}:{parsed.title}")
@@ -136,7 +135,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_plans(args: argparse.Namespace) -> int:
-    with _open_ledger(args) as ledger:
+    with open_ledger(args) as ledger:
         plans = ledger.plans()
         if not plans:
             print("台账中还没有分解表。用 zwgk import 文件 导入任务分解表。")
@@ -149,7 +148,7 @@ def cmd_plans(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     status = Status.parse(args.status)
-    with _open_ledger(args) as ledger:
+    with open_ledger(args) as ledger:
         ledger.set_status(args.task_id, status, args.on)
         task = ledger.task(args.task_id)
     on = (args.on or date.today()).isoformat()
@@ -160,7 +159,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_progress(args: argparse.Namespace) -> int:
     quarter = Quarter.parse(args.quarter)
     text = sys.stdin.read() if args.text == "-" else args.text
-    with _open_ledger(args) as ledger:
+    with open_ledger(args) as ledger:
         ledger.set_progress(args.task_id, quarter, text)
     if text.strip():
         print(f"已保存任务 {args.task_id} {quarter.label}的进展。")
@@ -172,7 +171,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from .io.json_export import plan_to_json, write_json
 
-    with _open_ledger(args) as ledger:
+    with open_ledger(args) as ledger:
         plan = ledger.resolve_plan(args.plan)
         data = plan_to_json(ledger, plan.id)
     try:
@@ -187,7 +186,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
-    with _open_ledger(args) as ledger:
+    with open_ledger(args) as ledger:
         for entry in ledger.audit_log(args.limit):
             target = f"{entry.entity} {entry.entity_id}" if entry.entity_id is not None else entry.entity
             print(f"{entry.at[:19].replace('T', ' ')}\t{entry.user}\t{entry.action}\t{target}")

@@ -22,7 +22,7 @@ from sqlite_utils import Database
 
 from .deadlines import DeadlineKind
 from .errors import LedgerError, NotFoundError, UserError
-from .model import Plan, Progress, Status, StatusChange, Task, UnitRef
+from .model import Evidence, Plan, Progress, Status, StatusChange, Task, UnitRef
 from .quarters import Quarter
 from .schema import KNOWN_MIGRATIONS, MIGRATION_SET, migrations
 from .units import Role
@@ -272,6 +272,7 @@ class Ledger:
         paths = self.section_paths(plan_id)
         units = self._units_by_task(plan_id, ids if only is not None else None)
         progress = self._progress_by_task(plan_id, ids if only is not None else None)
+        evidence = self._evidence_by_task(plan_id, ids if only is not None else None)
         tasks = []
         for (tid, pid, seq, section_id, title, requirement, deadline_text, due, kind,
              review, status, status_date, extra) in rows:
@@ -282,7 +283,8 @@ class Ledger:
                 deadline_text=deadline_text, due_date=_date(due),
                 deadline_kind=DeadlineKind(kind), needs_review=bool(review),
                 status=Status(status), status_date=_date(status_date),
-                progress=progress.get(tid, []), extra=json.loads(extra or "{}"),
+                progress=progress.get(tid, []), evidence=evidence.get(tid, []),
+                extra=json.loads(extra or "{}"),
             ))
         return tasks
 
@@ -316,6 +318,20 @@ class Ledger:
         result: dict[int, list[Progress]] = defaultdict(list)
         for tid, quarter, text, status, at, by in self.db.execute(sql + " ORDER BY p.quarter DESC", params):
             result[tid].append(Progress(quarter, text, status, at, by))
+        return result
+
+    def _evidence_by_task(self, plan_id: int, ids: list[int] | None) -> dict[int, list[Evidence]]:
+        """Evidence not in the 回收站, oldest first within each quarter."""
+        sql = ("SELECT e.id, e.task_id, e.kind, e.name, e.sha256, e.url, e.quarter, e.size, e.added_at,"
+               " e.added_by, e.note, e.mime, e.published_on, e.removed_at FROM evidence e"
+               " JOIN tasks t ON t.id = e.task_id WHERE t.plan_id = ? AND e.removed_at IS NULL")
+        params: list[Any] = [plan_id]
+        if ids is not None:
+            sql += f" AND e.task_id IN ({','.join('?' * len(ids))})"
+            params += ids
+        result: dict[int, list[Evidence]] = defaultdict(list)
+        for row in self.db.execute(sql + " ORDER BY e.quarter DESC, e.id", params):
+            result[row[1]].append(Evidence(*row))
         return result
 
     def status_history(self, task_id: int) -> list[StatusChange]:

@@ -151,6 +151,9 @@ class Evidence:
     added_at: str
     added_by: str
     note: str | None = None
+    mime: str | None = None
+    published_on: str | None = None
+    removed_at: str | None = None
 
 
 @dataclass(slots=True)

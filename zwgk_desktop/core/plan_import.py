@@ -175,7 +175,8 @@ def _settle_unmatched(ledger: Ledger, old_by_key: dict[str, list[int]], new_coun
     for tid in sorted(leftovers):
         has_work = db.execute(
             "SELECT EXISTS(SELECT 1 FROM status_history WHERE task_id = ?)"
-            " OR EXISTS(SELECT 1 FROM progress WHERE task_id = ?)", [tid, tid]).fetchone()[0]
+            " OR EXISTS(SELECT 1 FROM progress WHERE task_id = ?)"
+            " OR EXISTS(SELECT 1 FROM evidence WHERE task_id = ?)", [tid, tid, tid]).fetchone()[0]
         if has_work:
             seq += 1
             db.execute("UPDATE tasks SET seq = ?, section_id = ? WHERE id = ?",

@@ -114,4 +114,49 @@ def m001_initial(db: Database) -> None:
     )
 
 
-KNOWN_MIGRATIONS = [m001_initial.__name__]
+@migrations()
+def m002_evidence(db: Database) -> None:
+    """佐证材料: files live in evidence/ named by SHA-256; a row per attachment.
+    Removing sets removed_at (the 回收站); only emptying the bin deletes rows."""
+    db.executescript(
+        """
+        CREATE TABLE evidence (
+            id INTEGER PRIMARY KEY,
+            task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+            quarter TEXT NOT NULL,
+            kind TEXT NOT NULL,              -- file | url | note
+            name TEXT NOT NULL,              -- original file name, page title or note text
+            sha256 TEXT,                     -- files only
+            size INTEGER,
+            mime TEXT,
+            url TEXT,                        -- page address (kind url)
+            published_on TEXT,               -- the page's publication date, if known
+            note TEXT,
+            added_at TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            removed_at TEXT,
+            removed_by TEXT
+        );
+        CREATE INDEX evidence_task ON evidence(task_id, quarter);
+        CREATE INDEX evidence_sha ON evidence(sha256);
+        """
+    )
+
+
+@migrations()
+def m003_unit_directory(db: Database) -> None:
+    """单位名录: a collective name printed in tables (各镇(街道)) stands for its members."""
+    db.executescript(
+        """
+        CREATE TABLE unit_members (
+            group_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            member_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (group_id, member_id)
+        );
+        ALTER TABLE units ADD COLUMN contact TEXT;
+        """
+    )
+
+
+KNOWN_MIGRATIONS = [m001_initial.__name__, m002_evidence.__name__, m003_unit_directory.__name__]

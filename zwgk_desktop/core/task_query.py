@@ -258,9 +258,7 @@ def task_rows(ledger: Ledger, ids: list[int], quarter: Quarter) -> dict[int, Tas
 
 
 def evidence_counts(ledger: Ledger, ids: list[int]) -> dict[int, int]:
-    """Evidence items per task; empty until the ledger has an evidence table."""
-    if "evidence" not in ledger.db.table_names():
-        return {}
+    """Evidence items per task, not counting the 回收站."""
     marks = ",".join("?" * len(ids))
     return dict(ledger.db.execute(
         f"SELECT task_id, COUNT(*) FROM evidence WHERE task_id IN ({marks}) AND removed_at IS NULL"
