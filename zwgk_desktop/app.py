@@ -36,6 +36,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--smoke-test", action="store_true",
                         help="在临时示例台账上画出主窗口后退出(检查安装是否完好)")
     parser.add_argument("--version", action="version", version=f"zwgk-desktop {__version__}")
+    # For benchmarks/gui_bench.py: quit once the window has been painted, printing the
+    # wall-clock time, so start-up is measured on the real path (lock, ledger, window).
+    parser.add_argument("--exit-after-show", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -130,7 +133,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if desktop.window is None:
         return 1
     app.aboutToQuit.connect(lambda: desktop.close_current(keep_window=True))
+    if args.exit_after_show:
+        _quit_after_first_paint(app, desktop.window)
     return app.exec()
+
+
+def _quit_after_first_paint(app, window) -> None:
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    def report() -> None:
+        window.repaint()
+        print(f"shown_at={time.time():.6f}", flush=True)
+        app.quit()
+
+    QTimer.singleShot(0, report)
 
 
 def _smoke_test(app) -> int:

@@ -313,11 +313,10 @@ class MainWindow(QMainWindow):
         self._reselect(selected)
 
     def _update_summary(self) -> None:
-        flt = self.model.current_filter
-        if flt is None:
+        if self.model.current_filter is None:
             self.summary.setText("")
             return
-        s = task_query.summary(self.ledger, flt)
+        s = self.model.summary
         self.summary.setText(
             f"共 {s.total} 项    已完成 {s.done}    推进中 {s.in_progress}    未启动 {s.not_started}"
             f"    不适用 {s.not_applicable}    逾期 {s.overdue}    完成率 {s.completion:.0%}")
@@ -361,7 +360,6 @@ class MainWindow(QMainWindow):
 
     def _tasks_changed(self, task_ids: list[int]) -> None:
         self.model.refresh_tasks(task_ids)
-        self._update_summary()
         self._refresh_section_counts()
         if self.panel.task is not None and self.panel.task.id in task_ids:
             self.panel.refresh()

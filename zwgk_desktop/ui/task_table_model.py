@@ -45,6 +45,7 @@ class TaskTableModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._rows: dict[int, TaskRow] = {}
         self._filter: TaskFilter | None = None
+        self.summary = task_query.Summary()
         self._sort: tuple[str, bool] = ("seq", False)
         self.quarter = Quarter.current()
         self.today = date.today()
@@ -68,18 +69,22 @@ class TaskTableModel(QAbstractTableModel):
         """Query ids again (after a filter, a sort or an import)."""
         self.beginResetModel()
         if self._filter is None:
-            self._ids = []
+            self._ids, self.summary = [], task_query.Summary()
         else:
-            self._ids = task_query.task_ids(self._ledger, self._filter, *self._sort)
+            self._ids, self.summary = task_query.filtered(self._ledger, self._filter, *self._sort)
         self._rows.clear()
         self.endResetModel()
         self.countsChanged.emit()
 
     def refresh_tasks(self, task_ids: list[int]) -> None:
-        """After an edit: drop cached rows so the next paint reads fresh values."""
+        """After an edit: drop cached rows so the next paint reads fresh values, and
+        recount (the rows stay where they are until the filter is applied again)."""
         for tid in task_ids:
             self._rows.pop(tid, None)
+        if self._filter is not None:
+            self.summary = task_query.filtered(self._ledger, self._filter, *self._sort)[1]
         self._emit_all_changed()
+        self.countsChanged.emit()
 
     def _emit_all_changed(self) -> None:
         if self._ids:

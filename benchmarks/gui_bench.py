@@ -1,0 +1,206 @@
+"""Desktop benchmarks (issue 3): start-up, filter keystrokes, memory.
+
+- Start-up: wall time from spawning the process to the main window painted, for
+  `zwgk-desktop --exit-after-show` on a 5,000-task ledger, next to a bare PySide6
+  QMainWindow started the same way in the same run (target: <= 2x the bare window).
+- Filtering: the time one filter or search keystroke takes over 20,000 tasks, in
+  process: rebuilding the model's ids plus the summary strip (target: < 50 ms).
+- Memory: peak RSS of the app process showing 20,000 tasks, next to the bare window.
+
+Usage: python benchmarks/gui_bench.py [--runs 5] [--write-docs]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from synthetic import make_ledger  # noqa: E402
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+START, END = "<!-- gui-bench:start -->", "<!-- gui-bench:end -->"
+
+BARE = textwrap.dedent("""
+    import sys, time
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow, QLabel
+    app = QApplication(sys.argv)
+    w = QMainWindow(); w.setCentralWidget(QLabel("bare")); w.resize(1366, 768); w.show()
+    def report():
+        w.repaint(); print(f"shown_at={time.time():.6f}", flush=True); app.quit()
+    QTimer.singleShot(0, report)
+    app.exec()
+""")
+
+# Peak RSS of the child itself: ru_maxrss would carry the benchmark process's own
+# high-water mark across fork+exec, VmHWM belongs to the exec'd image only.
+MEASURE_RSS = textwrap.dedent("""
+    import runpy, sys
+    sys.argv = sys.argv[1:]
+    try:
+        if sys.argv[0].endswith(".py"):
+            runpy.run_path(sys.argv[0], run_name="__main__")
+        else:
+            runpy.run_module(sys.argv[0], run_name="__main__")
+    except SystemExit:
+        pass
+    hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+    print(f"maxrss_kb={int(hwm.split()[1])}", flush=True)
+""")
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env["XDG_CONFIG_HOME"] = str(home / "config")
+    env["XDG_DATA_HOME"] = str(home / "data")
+    return env
+
+
+def _startup(cmd: list[str], env: dict[str, str]) -> float:
+    started = time.time()
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
+    shown = next(float(line.split("=")[1]) for line in out.splitlines() if line.startswith("shown_at="))
+    return shown - started
+
+
+def _rss_kb(cmd: list[str], env: dict[str, str]) -> int:
+    out = subprocess.run([sys.executable, "-c", MEASURE_RSS, *cmd], capture_output=True, text=True,
+                         env=env, check=True).stdout
+    return int(next(line.split("=")[1] for line in out.splitlines() if line.startswith("maxrss_kb=")))
+
+
+def measure_startup(tmp: Path, runs: int) -> dict[str, float]:
+    ledger = make_ledger(tmp / "ledger5k", 5000)
+    env = _env(tmp / "home")
+    bare_script = tmp / "bare.py"
+    bare_script.write_text(BARE, encoding="utf-8")
+    ours = [sys.executable, "-m", "zwgk_desktop.app", "--ledger", str(ledger), "--exit-after-show"]
+    bare = [sys.executable, str(bare_script)]
+    _startup(ours, env), _startup(bare, env)  # warm the page cache for both
+    ours_times = [_startup(ours, env) for _ in range(runs)]
+    bare_times = [_startup(bare, env) for _ in range(runs)]
+    return {"ours": min(ours_times), "bare": min(bare_times),
+            "ours_median": statistics.median(ours_times), "bare_median": statistics.median(bare_times)}
+
+
+def measure_filters(tmp: Path) -> list[tuple[str, float, float, int]]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from zwgk_desktop.core.ledger import Ledger
+    from zwgk_desktop.core.model import Status
+    from zwgk_desktop.core.task_query import Timing
+    from zwgk_desktop.ui.main_window import MainWindow
+
+    folder = make_ledger(tmp / "ledger20k", 20000)
+    app = QApplication.instance() or QApplication([])
+    ledger = Ledger.open(folder)
+    window = MainWindow(ledger)
+    window.show()
+    app.processEvents()
+    bar = window.filters
+    cases = [
+        ("搜索 1 字“网”", lambda: bar.search.setText("网")),
+        ("搜索 2 字“解读”", lambda: bar.search.setText("解读")),
+        ("搜索 4 字“政策解读”", lambda: bar.search.setText("政策解读")),
+        ("搜索 未命中“不存在的词”", lambda: bar.search.setText("不存在的词")),
+        ("单位 县财政局", lambda: (bar.search.setText(""), bar.unit.setCurrentIndex(bar.unit.findData("县财政局")))),
+        ("单位 + 状态 推进中", lambda: bar.status.setCurrentIndex(bar.status.findData(Status.IN_PROGRESS))),
+        ("单位 + 状态 + 逾期", lambda: bar.timing.setCurrentIndex(bar.timing.findData(Timing.OVERDUE))),
+        ("清除全部筛选", lambda: (bar.unit.setCurrentIndex(0), bar.status.setCurrentIndex(0),
+                                  bar.timing.setCurrentIndex(0))),
+    ]
+    results = []
+    for name, change in cases:
+        times = []
+        for _ in range(7):
+            change()
+            start = time.perf_counter()
+            bar.flush()
+            window.apply_filters()  # what a keystroke triggers: ids + summary strip
+            app.processEvents()  # repaint of the visible rows
+            times.append((time.perf_counter() - start) * 1000)
+        results.append((name, statistics.median(times), max(times), window.model.rowCount()))
+    window.close()
+    ledger.close()
+    return results
+
+
+def measure_memory(tmp: Path) -> tuple[int, int]:
+    folder = tmp / "ledger20k"
+    env = _env(tmp / "home")
+    ours = _rss_kb(["zwgk_desktop.app", "--ledger", str(folder), "--exit-after-show"], env)
+    bare = _rss_kb([str(tmp / "bare.py")], env)
+    return ours, bare
+
+
+def render(startup: dict[str, float], filters: list[tuple[str, float, float, int]], memory: tuple[int, int]) -> str:
+    ratio = startup["ours"] / startup["bare"]
+    lines = [
+        "### 启动 Start-up (5,000 项任务的台账)",
+        "",
+        "| | best | median |",
+        "|---|---:|---:|",
+        f"| 空白 PySide6 窗口 bare QMainWindow | {startup['bare']:.2f} s | {startup['bare_median']:.2f} s |",
+        f"| zwgk-desktop,5,000 项 | {startup['ours']:.2f} s | {startup['ours_median']:.2f} s |",
+        f"| 比值 ratio (目标 ≤ 2×) | **{ratio:.2f}×** | |",
+        "",
+        "### 筛选/搜索一次按键 Filter keystroke (20,000 项任务)",
+        "",
+        "| 操作 | median | max | 结果行数 |",
+        "|---|---:|---:|---:|",
+    ]
+    lines += [f"| {name} | {med:.1f} ms | {worst:.1f} ms | {rows} |" for name, med, worst, rows in filters]
+    worst = max(w for _, _, w, _ in filters)
+    lines += [
+        "",
+        f"最慢一次 {worst:.1f} ms(目标 < 50 ms)。",
+        "",
+        "### 内存 Peak memory (20,000 项任务)",
+        "",
+        f"zwgk-desktop 峰值 RSS {memory[0] / 1024:.0f} MB,空白窗口 {memory[1] / 1024:.0f} MB"
+        f"(差 {(memory[0] - memory[1]) / 1024:.0f} MB)。",
+    ]
+    return "\n".join(lines)
+
+
+def write_docs(section: str) -> None:
+    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# 性能基准 Benchmarks\n"
+    block = f"{START}\n{section}\n{END}"
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        text = head + block + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip() + "\n\n## 桌面界面 Desktop\n\n" + block + "\n"
+    DOCS.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--write-docs", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="zwgk-guibench-") as tmp_name:
+        tmp = Path(tmp_name)
+        startup = measure_startup(tmp, args.runs)
+        filters = measure_filters(tmp)
+        memory = measure_memory(tmp)
+    section = render(startup, filters, memory)
+    print(section)
+    if args.write_docs:
+        write_docs(section)
+
+
+if __name__ == "__main__":
+    main()
