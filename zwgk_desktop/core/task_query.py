@@ -72,12 +72,15 @@ def _where(ledger: Ledger, flt: TaskFilter) -> tuple[str, list[Any]]:
         clauses.append(f"t.section_id IN ({','.join('?' * len(ids))})")
         params += ids
     if flt.unit:
-        role_sql = ""
-        if flt.unit_role is not None:
-            role_sql = " AND tu.role = ?"
-        clauses.append("EXISTS (SELECT 1 FROM task_units tu JOIN units u ON u.id = tu.unit_id"
-                       f" WHERE tu.task_id = t.id AND u.key = ?{role_sql})")
-        params.append(unit_key(flt.unit))
+        # The unit itself, or a group it belongs to (各镇(街道) for a town): a task
+        # sent to the group is the member's task too.
+        role_sql = " AND tu.role = ?" if flt.unit_role is not None else ""
+        clauses.append(
+            "EXISTS (SELECT 1 FROM task_units tu JOIN units u ON u.id = tu.unit_id"
+            " WHERE tu.task_id = t.id AND (u.key = ? OR u.id IN (SELECT m.group_id FROM unit_members m"
+            f" JOIN units mu ON mu.id = m.member_id WHERE mu.key = ?)){role_sql})")
+        key = unit_key(flt.unit)
+        params += [key, key]
         if flt.unit_role is not None:
             params.append(flt.unit_role.value)
     if flt.statuses:

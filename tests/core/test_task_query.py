@@ -1,0 +1,162 @@
+"""Filters, summary and section counts the screens show, on a small crafted plan."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from zwgk_desktop.core import task_query as q
+from zwgk_desktop.core.deadlines import DeadlineKind, parse_deadline
+from zwgk_desktop.core.ledger import Ledger
+from zwgk_desktop.core.model import ParsedPlan, ParsedTask, Status
+from zwgk_desktop.core.plan_import import write_plan
+from zwgk_desktop.core.quarters import Quarter
+from zwgk_desktop.core.units import Role, assign_roles
+
+TODAY = date(2023, 9, 20)
+ROWS = [  # section, requirement, units, deadline
+    (["一、决策公开", "(一)目录"], "公开重大行政决策事项目录。", "县司法局、县政府办", "6月底前"),
+    (["一、决策公开", "(一)目录"], "动态调整目录并公开。", "县政府办", "9月30日前"),
+    (["一、决策公开", "(二)参与"], "开展决策公众参与,征集意见。", "县发改局、各镇(街道)", "10月底前"),
+    (["二、政策解读"], "做好政策解读,发布图解。", "县政府办、县发改局", "12月底前"),
+    (["二、政策解读"], "常态化回应社会关切。", "县融媒体中心", "长期坚持"),
+]
+
+
+@pytest.fixture
+def plan(ledger: Ledger) -> tuple[Ledger, int, list[int]]:
+    tasks = [ParsedTask(seq=i + 1, section=sec, title=None, requirement=req, units_text=units,
+                        units=assign_roles(units), deadline=parse_deadline(dl, 2023), source_row=i + 2)
+             for i, (sec, req, units, dl) in enumerate(ROWS)]
+    parsed = ParsedPlan(title="2023年测试表", year=2023, columns=[], mapping={}, tasks=tasks,
+                        sheet="Sheet1", source_name="t.xlsx")
+    outcome = write_plan(ledger, parsed, "a" * 64)
+    return ledger, outcome.plan_id, ledger.task_ids(outcome.plan_id)
+
+
+def ids_for(ledger: Ledger, **kwargs) -> list[int]:
+    return q.task_ids(ledger, q.TaskFilter(today=TODAY, **kwargs))
+
+
+def test_no_filter_lists_every_task_in_table_order(plan) -> None:
+    ledger, pid, ids = plan
+    assert ids_for(ledger, plan_id=pid) == ids
+
+
+@pytest.mark.parametrize("word,expected", [
+    ("目", [0, 1]), ("公开", [0, 1]), ("政策解读", [3]), ("镇", [2]),
+    ("县政府办", [0, 1, 3]), ("长期坚持", [4]), ("不存在", []), ("决策 意见", [2]),
+])
+def test_search_finds_chinese_substrings_of_any_length(plan, word: str, expected: list[int]) -> None:
+    ledger, pid, ids = plan
+    assert ids_for(ledger, plan_id=pid, search=word) == [ids[i] for i in expected]
+
+
+def test_search_finds_progress_notes(plan) -> None:
+    ledger, pid, ids = plan
+    ledger.set_progress(ids[4], Quarter(2023, 3), "已在融媒体平台开设专栏。")
+    assert ids_for(ledger, plan_id=pid, search="专栏") == [ids[4]]
+
+
+def test_filters_combine(plan) -> None:
+    ledger, pid, ids = plan
+    ledger.set_statuses([ids[0], ids[3]], Status.DONE, date(2023, 9, 1))
+    assert ids_for(ledger, plan_id=pid, unit="县政府办") == [ids[0], ids[1], ids[3]]
+    assert ids_for(ledger, plan_id=pid, unit="县政府办", statuses=frozenset({Status.DONE})) == [ids[0], ids[3]]
+    assert ids_for(ledger, plan_id=pid, unit="县政府办", unit_role=Role.LEAD) == [ids[1], ids[3]]
+    assert ids_for(ledger, plan_id=pid, unit="县政府办", search="目录") == [ids[0], ids[1]]
+    assert ids_for(ledger, plan_id=pid, unit="县政府办", search="目录",
+                   statuses=frozenset({Status.NOT_STARTED})) == [ids[1]]
+
+
+def test_section_filter_includes_everything_below(plan) -> None:
+    ledger, pid, ids = plan
+    tree = q.section_tree(ledger, pid)
+    top = next(n for n in tree if n.label == "一、决策公开")
+    assert ids_for(ledger, plan_id=pid, section_id=top.id) == ids[:3]
+    sub = next(n for n in top.children if n.label == "(二)参与")
+    assert ids_for(ledger, plan_id=pid, section_id=sub.id) == [ids[2]]
+
+
+def test_overdue_and_due_soon_as_of_today(plan) -> None:
+    ledger, pid, ids = plan
+    # 6-30 and 9-30 ... today is 9-20: task 0 overdue, task 1 due in 10 days
+    assert ids_for(ledger, plan_id=pid, timing=q.Timing.OVERDUE) == [ids[0]]
+    assert ids_for(ledger, plan_id=pid, timing=q.Timing.DUE_SOON) == [ids[1]]
+    ledger.set_status(ids[0], Status.DONE, date(2023, 9, 10))
+    assert ids_for(ledger, plan_id=pid, timing=q.Timing.OVERDUE) == []
+
+
+def test_due_in_quarter(plan) -> None:
+    ledger, pid, ids = plan
+    assert ids_for(ledger, plan_id=pid, due_in=Quarter(2023, 3)) == [ids[1]]
+    assert ids_for(ledger, plan_id=pid, due_in=Quarter(2023, 4)) == [ids[2], ids[3]]
+
+
+def test_group_members_see_the_groups_tasks(plan) -> None:
+    ledger, pid, ids = plan
+    db = ledger.db
+    db.execute("INSERT INTO units (name, key) VALUES ('城关镇', '城关镇')")
+    group = db.execute("SELECT id FROM units WHERE name = '各镇(街道)'").fetchone()[0]
+    member = db.execute("SELECT id FROM units WHERE name = '城关镇'").fetchone()[0]
+    db.execute("INSERT INTO unit_members (group_id, member_id, position) VALUES (?, ?, 0)", [group, member])
+    assert ids_for(ledger, plan_id=pid, unit="城关镇") == [ids[2]]
+
+
+def test_summary_and_filtered_agree(plan) -> None:
+    ledger, pid, ids = plan
+    ledger.set_statuses([ids[0]], Status.DONE, date(2023, 9, 1))
+    ledger.set_statuses([ids[1]], Status.IN_PROGRESS, date(2023, 9, 1))
+    ledger.set_statuses([ids[4]], Status.NOT_APPLICABLE, date(2023, 9, 1))
+    flt = q.TaskFilter(plan_id=pid, today=date(2023, 11, 15))
+    found, summary = q.filtered(ledger, flt)
+    assert found == ids
+    assert summary == q.summary(ledger, flt)
+    assert (summary.total, summary.done, summary.in_progress, summary.not_started,
+            summary.not_applicable, summary.overdue) == (5, 1, 1, 2, 1, 2)
+    assert summary.completion == pytest.approx(1 / 4)
+
+
+def test_section_tree_counts_roll_up(plan) -> None:
+    ledger, pid, ids = plan
+    ledger.set_statuses([ids[0], ids[2]], Status.DONE, date(2023, 9, 1))
+    tree = q.section_tree(ledger, pid)
+    assert [(n.label, n.total, n.done) for n in tree] == [("一、决策公开", 3, 2), ("二、政策解读", 2, 0)]
+    assert [(n.label, n.total, n.done) for n in tree[0].children] == [("(一)目录", 2, 1), ("(二)参与", 1, 1)]
+
+
+def test_sorting(plan) -> None:
+    ledger, pid, ids = plan
+    by_due = q.task_ids(ledger, q.TaskFilter(plan_id=pid), sort="due_date")
+    assert by_due == [ids[0], ids[1], ids[2], ids[3], ids[4]]  # 长期坚持 (no date) last
+    assert q.task_ids(ledger, q.TaskFilter(plan_id=pid), sort="seq", descending=True) == ids[::-1]
+
+
+def test_task_rows_carry_what_the_table_shows(plan) -> None:
+    ledger, pid, ids = plan
+    ledger.set_progress(ids[3], Quarter(2023, 3), "已发布图解2篇。")
+    rows = q.task_rows(ledger, [ids[3]], Quarter(2023, 3))
+    row = rows[ids[3]]
+    assert row.units_display == "县政府办(牵头)、县发改局"
+    assert row.progress == "已发布图解2篇。"
+    assert row.section == "二、政策解读"
+    assert q.task_rows(ledger, [ids[3]], Quarter(2023, 4))[ids[3]].progress == ""
+
+
+@pytest.mark.parametrize("status,due,kind,expected", [
+    (Status.DONE, date(2023, 1, 1), DeadlineKind.FIXED, q.Light.DONE),
+    (Status.NOT_STARTED, date(2023, 9, 19), DeadlineKind.FIXED, q.Light.OVERDUE),
+    (Status.IN_PROGRESS, date(2023, 10, 5), DeadlineKind.FIXED, q.Light.DUE_SOON),
+    (Status.IN_PROGRESS, date(2023, 10, 6), DeadlineKind.FIXED, q.Light.NONE),
+    (Status.NOT_STARTED, None, DeadlineKind.ONGOING, q.Light.ONGOING),
+    (Status.NOT_STARTED, date(2023, 12, 31), DeadlineKind.YEAR_ROUND, q.Light.ONGOING),
+    (Status.NOT_APPLICABLE, date(2023, 1, 1), DeadlineKind.FIXED, q.Light.NONE),
+])
+def test_lights(status, due, kind, expected) -> None:
+    assert q.light_for(status, due, kind, TODAY) == expected
+
+
+def test_plan_units_in_order_of_first_appearance(plan) -> None:
+    ledger, pid, _ = plan
+    assert q.plan_units(ledger, pid) == ["县司法局", "县政府办", "县发改局", "各镇(街道)", "县融媒体中心"]
