@@ -117,7 +117,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     verb = "重新导入" if outcome.replaced else "已导入"
     print(f"{verb}“{Path(args.file).name}”(工作表“{parsed.sheet}”)为分解表 {outcome.plan_id}:{parsed.title}")
     print(f"  年份 {parsed.year};任务 {outcome.task_count} 项;章节 {outcome.section_count} 个;"
-          f"责任单位 {len(parsed.unit_names)} 个")
+          f"责任单位 {outcome.unit_count} 个")
     mapping = ";".join(
         f"{column_letter(col)}列“{parsed.columns[col]}”→{MEANING_NAMES.get(meaning, meaning)}"
         for col, meaning in sorted((col, meaning) for meaning, cols in parsed.mapping.items() for col in cols))
@@ -210,7 +210,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if stream is not None and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error already explained
+        return exc.code if isinstance(exc.code, int) else EXIT_USER_ERROR
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USER_ERROR

@@ -154,8 +154,6 @@ def test_a_database_of_another_program_is_refused(tmp_path: Path) -> None:
     assert names == {"contacts"}
 
 
-@pytest.mark.xfail(strict=True, reason="Ledger.open switches the file to WAL before checking that it is "
-                   "a ledger: another program's database it refuses is left converted to WAL mode")
 def test_a_refused_database_is_left_unmodified(tmp_path: Path) -> None:
     folder = tmp_path / "ledger"
     folder.mkdir()

@@ -222,3 +222,46 @@ def test_sha256_of_a_file(tmp_path: Path) -> None:
     data = b"x" * (3 * (1 << 20) + 17)  # more than one read chunk
     path.write_bytes(data)
     assert sha256_of(path) == hashlib.sha256(data).hexdigest()
+
+
+def test_replace_keeps_a_due_date_the_clerk_set_for_an_unreadable_deadline(ledger: Ledger) -> None:
+    pid = write_plan(ledger, parsed_plan(ROWS), "u" * 64).plan_id
+    b = ledger.task_ids(pid)[1]  # 按上级要求: no date, flagged
+    a = ledger.task_ids(pid)[0]
+    ledger.set_due_date(b, date(2023, 10, 31))
+    ledger.set_due_date(a, date(2023, 7, 15))  # a readable text the clerk overrode
+    outcome = write_plan(ledger, parsed_plan(ROWS, year=2024), "u" * 64, replace=True)
+    assert outcome.review_seqs == []
+    task = ledger.task(b)
+    assert (task.deadline_text, task.due_date, task.needs_review) == ("按上级要求", date(2023, 10, 31), False)
+    # a text the new reading can read is read again (here: for the corrected year)
+    assert ledger.task(a).due_date == date(2024, 6, 30)
+    # a text that changed is read afresh, even if unreadable
+    rows = [ROWS[0], (ROWS[1][0], ROWS[1][1], ROWS[1][2], "视情况而定"), *ROWS[2:]]
+    outcome = write_plan(ledger, parsed_plan(rows, year=2024), "u" * 64, replace=True)
+    assert outcome.review_seqs == [2]
+    assert (ledger.task(b).due_date, ledger.task(b).needs_review) == (None, True)
+
+
+def test_replace_never_reuses_the_id_of_a_dropped_task(tmp_path) -> None:
+    """Audit rows name tasks by id; a dropped task's id must not come back."""
+    from zwgk_desktop.core.deadlines import parse_deadline
+    from zwgk_desktop.core.ledger import Ledger
+    from zwgk_desktop.core.model import ParsedPlan, ParsedTask
+    from zwgk_desktop.core.plan_import import write_plan
+    from zwgk_desktop.core.units import assign_roles
+
+    def plan(texts):
+        tasks = [ParsedTask(seq=i + 1, section=[], title=None, requirement=t, units_text="甲局",
+                            units=assign_roles("甲局"), deadline=parse_deadline("全年", 2023), source_row=i + 2)
+                 for i, t in enumerate(texts)]
+        return ParsedPlan(title="2023年表", year=2023, columns=[], mapping={}, tasks=tasks, sheet="S",
+                          source_name="a.xlsx")
+
+    with Ledger.open(tmp_path / "l") as ledger:
+        first = write_plan(ledger, plan(["任务一", "任务二", "任务三"]), "b" * 64)
+        old_ids = ledger.task_ids(first.plan_id)
+        write_plan(ledger, plan(["任务一", "任务二", "新任务"]), "b" * 64, replace=True)
+        new_ids = ledger.task_ids(first.plan_id)
+    assert new_ids[:2] == old_ids[:2]
+    assert new_ids[2] not in old_ids

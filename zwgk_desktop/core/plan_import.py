@@ -61,6 +61,7 @@ def write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: bool
                        json.dumps(parsed.mapping), now_text(), ledger.user]
         old_by_key: dict[str, list[int]] = {}
         old_paths: dict[int, tuple[str, ...]] = {}
+        old_dates: dict[int, tuple[str, str | None, str, int]] = {}
         keep_ids: set[int] = set()
         if existing is not None:
             plan_id = existing.id
@@ -69,11 +70,12 @@ def write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: bool
                 " source_name=?, source_sha256=?, sheet=?, columns=?, mapping=?, imported_at=?,"
                 " imported_by=? WHERE id=?", plan_values + [plan_id])
             paths = ledger.section_paths(plan_id)
-            for tid, requirement, title, section_id in db.execute(
-                    "SELECT id, requirement, title, section_id FROM tasks WHERE plan_id = ? ORDER BY seq",
-                    [plan_id]).fetchall():
+            for tid, requirement, title, section_id, *dates in db.execute(
+                    "SELECT id, requirement, title, section_id, deadline_text, due_date, deadline_kind,"
+                    " needs_review FROM tasks WHERE plan_id = ? ORDER BY seq", [plan_id]).fetchall():
                 old_by_key.setdefault(_match_key(requirement or title or ""), []).append(tid)
                 old_paths[tid] = paths.get(section_id, ()) if section_id else ()
+                old_dates[tid] = tuple(dates)
             db.execute("UPDATE tasks SET section_id = NULL WHERE plan_id = ?", [plan_id])
             db.execute("DELETE FROM sections WHERE plan_id = ?", [plan_id])
         else:
@@ -86,8 +88,9 @@ def write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: bool
         section_ids = _insert_sections(ledger, plan_id, parsed)
         unit_ids = _ensure_units(ledger, parsed)
 
-        next_id = (db.execute("SELECT COALESCE(MAX(id), 0) FROM tasks").fetchone()[0]) + 1
+        next_id = _next_task_id(ledger)
         inserts, updates, links = [], [], []
+        dated_by_clerk: set[int] = set()  # seqs whose hand-set due date was kept
         for task in parsed.tasks:
             candidates = old_by_key.get(_match_key(task.requirement or task.title or ""))
             values = [task.seq, section_ids.get(tuple(task.section)), task.title, task.requirement,
@@ -98,6 +101,11 @@ def write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: bool
             if candidates:
                 task_id = candidates.pop(0)
                 keep_ids.add(task_id)
+                old_text, old_due, old_kind, old_review = old_dates[task_id]
+                if task.deadline.needs_review and not old_review and old_text == task.deadline.text:
+                    # The same unreadable text that the clerk dated by hand: keep their date.
+                    values[6:9] = [old_due, old_kind, 0]
+                    dated_by_clerk.add(task.seq)
                 updates.append(values + [task_id])
             else:
                 task_id = next_id
@@ -123,12 +131,23 @@ def write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: bool
                                      {tid: section_ids.get(path) for tid, path in old_paths.items() if path})
         outcome = ImportOutcome(
             plan_id=plan_id, task_count=len(parsed.tasks), section_count=len(section_ids),
-            unit_count=len(unit_ids), review_seqs=[t.seq for t in parsed.tasks if t.deadline.needs_review],
+            unit_count=len(unit_ids), review_seqs=[t.seq for t in parsed.tasks
+                         if t.deadline.needs_review and t.seq not in dated_by_clerk],
             replaced=existing is not None, kept_old=kept_old)
         record["entity_id"] = plan_id
         record["after"] = {"title": parsed.title, "year": parsed.year, "source_name": parsed.source_name,
                            "sha256": sha256, "tasks": len(parsed.tasks), "sections": len(section_ids)}
     return outcome
+
+
+def _next_task_id(ledger: Ledger) -> int:
+    """Never hand out an id a task once had: audit rows name tasks by id, and an old
+    row must not come to point at a different task after a replace dropped one."""
+    row = ledger.db.execute(
+        "SELECT MAX(m) FROM (SELECT COALESCE(MAX(id), 0) AS m FROM tasks"
+        " UNION ALL SELECT COALESCE(MAX(entity_id), 0) FROM audit WHERE entity IN ('task', 'progress', 'evidence')"
+        " UNION ALL SELECT COALESCE(MAX(task_id), 0) FROM evidence)").fetchone()
+    return (row[0] or 0) + 1
 
 
 def _insert_sections(ledger: Ledger, plan_id: int, parsed: ParsedPlan) -> dict[tuple[str, ...], int]:

@@ -35,6 +35,10 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
               "工作事项", "任务事项", "工作项目", "任务类别", "类别", "项目", "任务"),
 }
 
+# Short sub-headers under a merged 责任单位 group label ("牵头" / "配合"): meaningful
+# only as the whole header, never as a word inside another cell.
+EXACT_WORDS: dict[str, str] = {"牵头": UNITS, "主责": UNITS, "配合": COOPERATE, "协办": COOPERATE}
+
 # 一级任务 / 二级指标 / 三级标题: a hierarchy of heading columns, level from the digit.
 _HIERARCHY_RE = re.compile(r"^([一二三四五1-5])级(任务|指标|标题|目录|分类|事项)?$")
 _LEVELS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
@@ -66,6 +70,8 @@ def header_meaning(header: str) -> str | None:
         return None
     if hierarchy_level(text) is not None:
         return HEADING
+    if text in EXACT_WORDS:
+        return EXACT_WORDS[text]
     for meaning, words in HEADER_WORDS.items():
         if text in words:
             return meaning

@@ -20,7 +20,7 @@ from ..core.model import ParsedPlan, ParsedTask
 from ..core.units import assign_roles
 from . import headers as H
 from .grid import Grid, Workbook
-from .sections import clean_label, is_note, numbering_rank
+from .sections import clean_label, is_note, numbering_rank, section_number_rank
 
 _HEADER_SCAN_ROWS = 40
 _YEAR_RE = re.compile(r"(20\d{2})\s*年")
@@ -165,13 +165,13 @@ def _choose_grid(workbook: Workbook, options: ReadOptions) -> tuple[Grid, _Heade
                             "请确认选择的是任务分解表文件本身,而不是空白模板。")
 
     scored: list[tuple[int, int, int, Grid, _Header]] = []
-    for index, raw in enumerate(candidates):
-        grid = _visible(raw)
+    visible = [_visible(raw) for raw in candidates]
+    for index, grid in enumerate(visible):
         header = _find_header(grid)
         if header is not None:
             # Rank a Word table by the whole table it starts (continuations included):
             # otherwise a longer second half, which repeats the header, beats the first.
-            grid = _append_continuations(candidates, index, grid, workbook.kind)
+            grid = _append_continuations(visible, index, grid, workbook.kind)
             scored.append((header.score, grid.height - header.row, -index, grid, header))
     if not scored:
         if options.column_map:
@@ -327,18 +327,21 @@ def _read_rows(workbook: Workbook, grid: Grid, header: _Header, mapping: dict[st
             cols = [c for c, v in values if v == value]
             if is_note(value):
                 continue
-            seq_printed = seq_col is not None and row[seq_col].strip() and seq_col not in cols
-            is_section = not seq_printed and (
+            seq_text = row[seq_col].strip() if seq_col is not None and seq_col not in cols else ""
+            # 序号 "一" / "(一)" numbers a section; "1" numbers a task with one cell filled.
+            seq_rank = section_number_rank(seq_text) if seq_text else None
+            seq_printed = bool(seq_text) and seq_rank is None
+            is_section = seq_rank is not None or (not seq_printed and (
                 len(cols) >= 2
                 or cols[0] in heading_cols
                 or (cols[0] == first_content_col and cols[0] != req_col)
                 or (numbering_rank(value) in (0, 1, 2) and cols[0] == first_content_col)
-            )
+            ))
             if is_section:
                 label = clean_label(value)
                 rank = numbering_rank(label)
                 if rank is None:
-                    rank = stack[-1].rank if stack else 0
+                    rank = seq_rank if seq_rank is not None else (stack[-1].rank if stack else 0)
                 while stack and stack[-1].rank >= rank:
                     stack.pop()
                 stack.append(_Section(rank, label))

@@ -249,6 +249,9 @@ def fill_merged(rows: list[list[str]], merged: Iterable[MergedRange]) -> list[Me
     width = len(rows[0]) if rows else 0
     kept: list[MergedRange] = []
     seen: set[MergedRange] = set()
+    # Real merged ranges never overlap, so together they cover at most the grid once;
+    # a crafted file with thousands of overlapping ranges stops here.
+    budget = 2 * height * width
     for r0, c0, r1, c1 in merged:
         if r0 < 0 or c0 < 0 or r1 < r0 or c1 < c0 or r0 >= height or c0 >= width:
             continue
@@ -260,6 +263,10 @@ def fill_merged(rows: list[list[str]], merged: Iterable[MergedRange]) -> list[Me
         if rng in seen:
             continue
         seen.add(rng)
+        budget -= (r1 - r0 + 1) * (c1 - c0 + 1)
+        if budget < 0:
+            log.debug("overlapping merged ranges: ignoring the rest")
+            break
         kept.append(rng)
         value = rows[r0][c0]
         for r in range(r0, r1 + 1):

@@ -33,6 +33,25 @@ def numbering_rank(label: str) -> int | None:
     return None
 
 
+_BARE_CN_NUMBER_RE = re.compile(rf"^[{_CN_NUM}]+\s*[、.．]?$")
+
+
+def section_number_rank(text: str) -> int | None:
+    """The rank a 序号 cell gives its row when it numbers a section rather than a task.
+
+    Many tables number sections 一 / 二 (or 一、, (一), 第一部分) in the 序号 column
+    and tasks 1 / 2: the row "一 | 推进决策公开" is a section. Arabic numbers
+    (tasks) and empty cells give None.
+    """
+    stripped = text.strip()
+    if not stripped or len(stripped) > 8:
+        return None
+    if _BARE_CN_NUMBER_RE.match(stripped):
+        return 1
+    rank = numbering_rank(stripped)
+    return rank if rank in (0, 1, 2) else None
+
+
 def is_note(text: str) -> bool:
     """True for the 注:/填报人: lines printed under a table; they are not tasks."""
     return bool(_NOTE_RE.match(text.strip()))
