@@ -391,6 +391,35 @@ def test_xlsx_content_under_xls_name_is_read_by_content(tmp_path: Path) -> None:
     assert read_workbook(path).grids[0].rows[2][0] == "工作任务"
 
 
+# No white space between table elements: calamine's ODS parser rejects it (and
+# LibreOffice never writes it).
+ODS_CONTENT = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+    ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+    ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+    '<office:body><office:spreadsheet><table:table table:name="任务">'
+    '<table:table-row><table:table-cell office:value-type="string"><text:p>标题</text:p></table:table-cell>'
+    "</table:table-row>"
+    '<table:table-row><table:table-cell office:value-type="float" office:value="2023"><text:p>2023</text:p>'
+    '</table:table-cell><table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+    "</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"
+)
+
+
+def test_ods_read_by_calamine(tmp_path: Path) -> None:
+    path = tmp_path / "任务.ods"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", ODS_CONTENT)
+        zf.writestr("META-INF/manifest.xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+            'opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
+            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>'))
+    [grid] = read_workbook(path).grids
+    assert grid.name == "任务" and grid.rows == [["标题", ""], ["2023", "x"]]
+
+
 # ---------------------------------------------------------------------------
 # Word details
 
