@@ -8,15 +8,16 @@ deadline texts, requirement texts of 40-200 characters) of 300, 5,000 and 20,000
 and measures for each:
 
 * the in-process import, ``read_plan_file`` + ``Ledger.open`` + ``write_plan`` (+ close),
-  best of N (N=5, or 3 from 10,000 tasks up), each run into a fresh ledger folder;
+  best of N (N=5, or 3 from 10,000 tasks up), each run into a fresh ledger folder and
+  with the project's functools caches emptied first, as in a fresh process;
 * the same import's phases timed one by one (read_workbook, read_plan, sha256,
   Ledger.open, write_plan, close), best of N each;
 * peak memory of one import, measured in a fresh child process: tracemalloc peak
-  (Python objects only) and the growth of the process's peak RSS (ru_maxrss), which
-  also sees calamine's Rust buffers and SQLite's page cache;
+  (Python objects only) and the growth of the process's peak RSS (VmHWM on Linux,
+  else ru_maxrss), which also sees calamine's Rust buffers and SQLite's page cache;
 * python-calamine alone reading the same file, ``CalamineWorkbook.from_path(p)
-  .get_sheet_by_index(0).to_python()``, best of N, and the ratio import/raw
-  (target: within 2x);
+  .get_sheet_by_index(0).to_python()``, best of N taken in turns with the import runs,
+  and the ratio import/raw (target: within 2x);
 * the command line as a whole process, ``zwgk --ledger TMP import FILE``, best of 3,
   and for reference the bare ``python -c "import zwgk_desktop.cli"`` start.
 
@@ -162,7 +163,7 @@ def generate_plan(path: Path, n_tasks: int, seed: int = 2023) -> dict[str, int]:
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="center")
     centre = Alignment(wrap_text=True, horizontal="center", vertical="center")
-    for col, width in zip("ABCD", (24, 22, 60, 14)):
+    for col, width in zip("ABCD", (24, 22, 60, 14), strict=True):
         ws.column_dimensions[col].width = width
 
     ws.append(["附件"])
@@ -220,14 +221,16 @@ def runs_for(size: int) -> int:
     return 3 if size >= 10_000 else 5
 
 
-def best_of(n: int, fn: Callable[[], Any]) -> float:
-    best = float("inf")
-    for _ in range(n):
-        gc.collect()
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+def clear_caches() -> None:
+    """Empty the project's functools caches (units.py caches parsed 责任单位 cells), so
+    every run is a first import, as in a fresh ``zwgk import`` process, rather than a
+    re-read of cells the previous run already parsed."""
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("zwgk_desktop"):
+            continue
+        for obj in list(vars(module).values()):
+            if callable(getattr(obj, "cache_clear", None)) and getattr(obj, "__module__", None) == name:
+                obj.cache_clear()
 
 
 class FreshLedgers:
@@ -258,18 +261,25 @@ def import_once(path: Path, folder: Path) -> int:
     return outcome.task_count
 
 
-def time_import(path: Path, n: int, ledgers: FreshLedgers, expected: int) -> float:
-    best = float("inf")
+def time_import_and_raw(path: Path, n: int, ledgers: FreshLedgers, expected: int) -> tuple[float, float]:
+    """Best of n for the import and for calamine alone, taken in turns so that other
+    work on the machine weighs on both alike."""
+    best_import = best_raw = float("inf")
     for _ in range(n):
         folder = ledgers.new()
+        clear_caches()
         gc.collect()
         t0 = time.perf_counter()
         count = import_once(path, folder)
-        best = min(best, time.perf_counter() - t0)
+        best_import = min(best_import, time.perf_counter() - t0)
         if count != expected:
             raise SystemExit(f"import of {path.name} found {count} tasks, expected {expected}")
         ledgers.clear()
-    return best
+        gc.collect()
+        t0 = time.perf_counter()
+        raw_read(path)
+        best_raw = min(best_raw, time.perf_counter() - t0)
+    return best_import, best_raw
 
 
 def time_phases(path: Path, n: int, ledgers: FreshLedgers) -> dict[str, float]:
@@ -285,12 +295,14 @@ def time_phases(path: Path, n: int, ledgers: FreshLedgers) -> dict[str, float]:
         best[name] = min(best.get(name, float("inf")), seconds)
 
     for _ in range(n):
+        clear_caches()
         gc.collect()
         t0 = time.perf_counter()
         workbook = read_workbook(path)
         t1 = time.perf_counter()
         parsed = read_plan(workbook)
         t2 = time.perf_counter()
+        del workbook  # as in read_plan_file: the grid is garbage before the ledger opens
         digest = sha256_of(path)
         t3 = time.perf_counter()
         ledger = Ledger.open(ledgers.new())
@@ -305,7 +317,7 @@ def time_phases(path: Path, n: int, ledgers: FreshLedgers) -> dict[str, float]:
         note("Ledger.open", t4 - t3)
         note("write_plan", t5 - t4)
         note("close", t6 - t5)
-        del workbook, parsed
+        del parsed
         ledgers.clear()
     return best
 
@@ -332,22 +344,39 @@ def memory_child(mode: str, path: Path, workdir: Path) -> dict[str, float]:
     import zwgk_desktop.io.spreadsheet_reader  # noqa: F401
 
     def run(folder: Path) -> None:
+        clear_caches()  # the second run must parse every cell again, like the first
         if mode == "raw":
             raw_read(path)
         else:
             import_once(path, folder)
 
     gc.collect()
-    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+    before = peak_rss()
     run(Path(tempfile.mkdtemp(dir=workdir)) / "ledger")
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+    after = peak_rss()
     gc.collect()
     tracemalloc.start()
     run(Path(tempfile.mkdtemp(dir=workdir)) / "ledger")
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {"rss_base": before, "rss_delta": after - before, "traced_peak": peak}
+
+
+def peak_rss() -> int:
+    """This process's peak resident set in bytes.
+
+    Linux: VmHWM from /proc/self/status. Not ``getrusage().ru_maxrss``: Linux carries
+    the parent's high-water mark over fork+exec into the child's ru_maxrss, so a child
+    of this (by then large) benchmark process would report no growth at all."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB elsewhere
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
 
 
 def measure_memory(mode: str, path: Path, workdir: Path) -> dict[str, float]:
@@ -419,7 +448,25 @@ def machine_info() -> dict[str, str]:
         except PackageNotFoundError:
             return "?"
 
+    try:
+        load = "load average {:.2f} / {:.2f} / {:.2f}".format(*os.getloadavg())
+    except (AttributeError, OSError):
+        load = "load average unknown"
+
+    def git(*args: str) -> str:
+        try:
+            out = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return out.stdout.strip() if out.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    if git("status", "--porcelain", "--", "zwgk_desktop"):
+        commit += " + uncommitted changes in zwgk_desktop/"
+
     return {
+        "load": load,
+        "commit": commit,
         "cpu": cpu,
         "cores": str(os.cpu_count() or "?"),
         "os": f"{platform.system()} {platform.release()}",
@@ -450,10 +497,12 @@ def render(results: list[dict[str, Any]], startup: dict[str, float], info: dict[
         f" --sizes {','.join(str(r['tasks']) for r in results)}` ({elapsed:.0f} s in all) on:"
         f" {info['cpu']} ({info['cores']} cores), {info['os']}, {info['python']},"
         f" python-calamine {info['calamine']}, openpyxl {info['openpyxl']} (writes the test files),"
-        f" SQLite {info['sqlite']}, sqlite-utils {info['sqlite-utils']}.",
+        f" SQLite {info['sqlite']}, sqlite-utils {info['sqlite-utils']}; project at {info['commit']};"
+        f" {info['load']} when it started (other work on the machine makes times noisier).",
         "",
         "Times are best of N runs (N=5, N=3 from 10,000 tasks), in milliseconds; every import goes"
-        " into a fresh ledger folder.",
+        " into a fresh ledger folder and starts with the project's caches empty, as in a fresh"
+        " process; the import and calamine runs alternate.",
         "",
         "| tasks | file | import (ms) | calamine raw (ms) | import / raw | within 2× | "
         "Python peak (MB, tracemalloc) | RSS growth (MB) | calamine raw RSS growth (MB) | "
@@ -489,7 +538,8 @@ def render(results: list[dict[str, Any]], startup: dict[str, float], info: dict[
         "",
         "Memory: *Python peak* is tracemalloc's peak during one import (Python objects only;"
         " calamine's Rust buffers and SQLite's cache are not seen). *RSS growth* is how much"
-        " the process's peak resident set (`resource.getrusage().ru_maxrss`) grew during one"
+        " the process's peak resident set (VmHWM in /proc/self/status; `getrusage().ru_maxrss`"
+        " elsewhere) grew during one"
         " import in a fresh interpreter that had already loaded the modules; it includes"
         " native memory and is the number to compare with a clerk's machine.",
         "",
@@ -552,6 +602,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     began = time.perf_counter()
+    info = machine_info()  # before the run: its load average shows other work on the machine
     work = Path(tempfile.mkdtemp(prefix="zwgk-import-bench-"))
     files_dir = args.keep or work / "files"
     files_dir.mkdir(parents=True, exist_ok=True)
@@ -568,13 +619,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{size:,} tasks] generated {path.name} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
             n = runs_for(size)
             result: dict[str, Any] = dict(stats)
-            result["import"] = time_import(path, n, ledgers, size)
+            result["import"], result["raw"] = time_import_and_raw(path, n, ledgers, size)
             result["phases"] = time_phases(path, n, ledgers)
-            result["raw"] = best_of(n, lambda: raw_read(path))
             result["mem"] = measure_memory("import", path, work)
             result["raw_mem"] = measure_memory("raw", path, work)
             result["cli"] = time_process(
-                lambda i: cli + ["--ledger", str(ledgers.new()), "import", str(path)], 3, work)
+                lambda i, path=path: cli + ["--ledger", str(ledgers.new()), "import", str(path)], 3, work)
             ledgers.clear()
             print(f"[{size:,} tasks] import {result['import']:.3f} s, raw {result['raw']:.3f} s,"
                   f" cli {result['cli']:.3f} s", file=sys.stderr)
@@ -586,8 +636,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    block = render(results, startup, machine_info(), cli_name, time.perf_counter() - began)
-    print(block)
+    block = render(results, startup, info, cli_name, time.perf_counter() - began)
+    print(block, flush=True)
     if args.write_docs:
         write_docs(block)
         print(f"\n(updated {DOCS.relative_to(ROOT)})", file=sys.stderr)

@@ -17,6 +17,7 @@ from pathlib import Path
 from .errors import DuplicateImportError
 from .ledger import Ledger, now_text
 from .model import ParsedPlan
+from .perf import paused_gc
 from .units import unit_key
 
 _CHUNK = 1 << 20
@@ -47,6 +48,12 @@ def _match_key(text: str) -> str:
 
 def write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: bool = False,
                issuer: str | None = None) -> ImportOutcome:
+    with paused_gc():
+        return _write_plan(ledger, parsed, sha256, replace=replace, issuer=issuer)
+
+
+def _write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: bool,
+                issuer: str | None) -> ImportOutcome:
     existing = ledger.plan_by_sha256(sha256)
     if existing is not None and not replace:
         raise DuplicateImportError(
@@ -97,7 +104,7 @@ def write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: bool
                       task.units_text, task.deadline.text,
                       task.deadline.due_date.isoformat() if task.deadline.due_date else None,
                       task.deadline.kind.value, int(task.deadline.needs_review), task.source_row,
-                      json.dumps(task.extra, ensure_ascii=False)]
+                      json.dumps(task.extra, ensure_ascii=False) if task.extra else "{}"]
             if candidates:
                 task_id = candidates.pop(0)
                 keep_ids.add(task_id)

@@ -17,12 +17,14 @@ from datetime import date
 from ..core.deadlines import parse_deadline
 from ..core.errors import FileReadError, UserError
 from ..core.model import ParsedPlan, ParsedTask
+from ..core.perf import paused_gc
 from ..core.units import assign_roles
 from . import headers as H
 from .grid import Grid, Workbook
 from .sections import clean_label, is_note, numbering_rank, section_number_rank
 
 _HEADER_SCAN_ROWS = 40
+_HEADER_CELL_MAX = 40  # a header cell, however spaced out, is shorter than this
 _YEAR_RE = re.compile(r"(20\d{2})\s*年")
 _BARE_YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 _DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fa5]{1,12}[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d+\s*号")
@@ -88,6 +90,11 @@ class _Section:
 def read_plan(workbook: Workbook, options: ReadOptions | None = None) -> ParsedPlan:
     """Understand one file's task table. Raises FileReadError with the reason."""
     options = options or ReadOptions()
+    with paused_gc():
+        return _read_plan(workbook, options)
+
+
+def _read_plan(workbook: Workbook, options: ReadOptions) -> ParsedPlan:
     grid, header = _choose_grid(workbook, options)
     mapping = _map_columns(header.labels, options.column_map, workbook.source_name,
                            automatic=not options.only_map)
@@ -317,7 +324,9 @@ def _read_rows(workbook: Workbook, grid: Grid, header: _Header, mapping: dict[st
         values = [(c, v) for c, v in enumerate(row) if v.strip()]
         if not values:
             continue
-        if tuple(H.squash(c) for c in row) in header.signatures:
+        # A header pasted again mid-table; its requirement cell is short, a task's is
+        # not, so most rows skip the per-cell comparison.
+        if len(row[req_col]) <= _HEADER_CELL_MAX and tuple(H.squash(c) for c in row) in header.signatures:
             continue
         distinct = {v for c, v in values if c != seq_col}
         if not distinct:
