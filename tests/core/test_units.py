@@ -429,25 +429,6 @@ _NAME_CHARS = "区县市镇街道局委办中心政府发改财政教体卫健�
 _SEPS = ["\u3001", "\n", ",", "\uff0c", ";", "/", "\r\n", " "]
 
 
-def _full_parser(text: str) -> tuple:
-    pieces = _units._label_pieces(_units._cut(text))
-    _units._attach_leading_groups(pieces)
-    _units._read_roles(pieces)
-    named = [p for p in pieces if p.name]
-    lead_missing = all((p.role or p.label) is not Role.LEAD for p in named)
-    result, seen = [], set()
-    for piece in named:
-        role = piece.role or piece.label
-        if role is None:
-            role = Role.LEAD if lead_missing else Role.COOPERATE
-            lead_missing = False
-        key = unit_key(piece.name)
-        if key not in seen:
-            seen.add(key)
-            result.append((piece.name, role))
-    return tuple(result)
-
-
 @settings(max_examples=300, deadline=None, database=None)
 @given(st.lists(st.text(alphabet=_NAME_CHARS, min_size=0, max_size=12), max_size=8),
        st.lists(st.sampled_from(_SEPS), min_size=8, max_size=8))
@@ -455,7 +436,7 @@ def test_plain_list_fast_path_agrees_with_the_full_parser(names: list[str], seps
     text = "".join(name + sep for name, sep in zip(names, seps))
     fast = _units._plain_cell(text)
     if fast is not None:  # "一、" is numbering and rightly goes to the full parser
-        assert fast == _full_parser(text)
+        assert fast == _units._parse_structured(text)
 
 
 @pytest.mark.parametrize("text", [

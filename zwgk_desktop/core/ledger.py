@@ -296,41 +296,42 @@ class Ledger:
             paths[sid] = (paths.get(parent, ()) if parent else ()) + (label,)
         return paths
 
-    def _units_by_task(self, plan_id: int, ids: list[int] | None) -> dict[int, list[UnitRef]]:
-        sql = ("SELECT tu.task_id, u.name, tu.role FROM task_units tu JOIN units u ON u.id = tu.unit_id"
-               " JOIN tasks t ON t.id = tu.task_id WHERE t.plan_id = ?")
+    def _rows_of_tasks(self, sql: str, task_col: str, plan_id: int, ids: list[int] | None,
+                       order: str) -> list[tuple]:
+        """Rows of a per-task table (``sql`` ends in ``WHERE t.plan_id = ?``) for a
+        plan's tasks, or only the given ones."""
         params: list[Any] = [plan_id]
         if ids is not None:
-            sql += f" AND tu.task_id IN ({','.join('?' * len(ids))})"
+            sql += f" AND {task_col} IN ({','.join('?' * len(ids))})"
             params += ids
+        return self.db.execute(f"{sql} ORDER BY {order}", params).fetchall()
+
+    def _units_by_task(self, plan_id: int, ids: list[int] | None) -> dict[int, list[UnitRef]]:
         result: dict[int, list[UnitRef]] = defaultdict(list)
-        for tid, name, role in self.db.execute(sql + " ORDER BY tu.task_id, tu.position", params):
+        for tid, name, role in self._rows_of_tasks(
+                "SELECT tu.task_id, u.name, tu.role FROM task_units tu JOIN units u ON u.id = tu.unit_id"
+                " JOIN tasks t ON t.id = tu.task_id WHERE t.plan_id = ?",
+                "tu.task_id", plan_id, ids, "tu.task_id, tu.position"):
             result[tid].append(UnitRef(name, Role(role)))
         return result
 
     def _progress_by_task(self, plan_id: int, ids: list[int] | None) -> dict[int, list[Progress]]:
-        sql = ("SELECT p.task_id, p.quarter, p.text, p.status, p.at, p.by FROM progress p"
-               " JOIN tasks t ON t.id = p.task_id WHERE t.plan_id = ?")
-        params: list[Any] = [plan_id]
-        if ids is not None:
-            sql += f" AND p.task_id IN ({','.join('?' * len(ids))})"
-            params += ids
         result: dict[int, list[Progress]] = defaultdict(list)
-        for tid, quarter, text, status, at, by in self.db.execute(sql + " ORDER BY p.quarter DESC", params):
+        for tid, quarter, text, status, at, by in self._rows_of_tasks(
+                "SELECT p.task_id, p.quarter, p.text, p.status, p.at, p.by FROM progress p"
+                " JOIN tasks t ON t.id = p.task_id WHERE t.plan_id = ?",
+                "p.task_id", plan_id, ids, "p.quarter DESC"):
             result[tid].append(Progress(quarter, text, status, at, by))
         return result
 
     def _evidence_by_task(self, plan_id: int, ids: list[int] | None) -> dict[int, list[Evidence]]:
-        """Evidence not in the 回收站, oldest first within each quarter."""
-        sql = ("SELECT e.id, e.task_id, e.kind, e.name, e.sha256, e.url, e.quarter, e.size, e.added_at,"
-               " e.added_by, e.note, e.mime, e.published_on, e.removed_at FROM evidence e"
-               " JOIN tasks t ON t.id = e.task_id WHERE t.plan_id = ? AND e.removed_at IS NULL")
-        params: list[Any] = [plan_id]
-        if ids is not None:
-            sql += f" AND e.task_id IN ({','.join('?' * len(ids))})"
-            params += ids
+        """Evidence not in the 回收站, newest quarter first, in the order added."""
         result: dict[int, list[Evidence]] = defaultdict(list)
-        for row in self.db.execute(sql + " ORDER BY e.quarter DESC, e.id", params):
+        for row in self._rows_of_tasks(
+                "SELECT e.id, e.task_id, e.kind, e.name, e.sha256, e.url, e.quarter, e.size, e.added_at,"
+                " e.added_by, e.note, e.mime, e.published_on, e.removed_at FROM evidence e"
+                " JOIN tasks t ON t.id = e.task_id WHERE e.removed_at IS NULL AND t.plan_id = ?",
+                "e.task_id", plan_id, ids, "e.quarter DESC, e.id"):
             result[row[1]].append(Evidence(*row))
         return result
 

@@ -269,8 +269,11 @@ def _plain_cell(text: str) -> tuple[tuple[str, Role], ...] | None:
 def _parse_cell(text: str) -> tuple[tuple[str, Role], ...]:
     """Names and roles of one cell; cached because cells repeat a lot within a plan."""
     plain = _plain_cell(text)
-    if plain is not None:
-        return plain
+    return plain if plain is not None else _parse_structured(text)
+
+
+def _parse_structured(text: str) -> tuple[tuple[str, Role], ...]:
+    """The full parser: brackets, role labels and markers, numbering."""
     pieces = _label_pieces(_cut(text))
     _attach_leading_groups(pieces)
     _read_roles(pieces)
