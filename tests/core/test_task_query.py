@@ -88,6 +88,15 @@ def test_overdue_and_due_soon_as_of_today(plan) -> None:
     assert ids_for(ledger, plan_id=pid, timing=q.Timing.OVERDUE) == []
 
 
+def test_needs_review_lists_tasks_whose_deadline_was_not_read(plan, ledger) -> None:
+    ledger_, pid, ids = plan
+    assert ids_for(ledger_, plan_id=pid, timing=q.Timing.NEEDS_REVIEW) == []
+    ledger_.db.execute("UPDATE tasks SET needs_review = 1, due_date = NULL WHERE id = ?", [ids[2]])
+    assert ids_for(ledger_, plan_id=pid, timing=q.Timing.NEEDS_REVIEW) == [ids[2]]
+    ledger_.set_due_date(ids[2], date(2023, 10, 31))
+    assert ids_for(ledger_, plan_id=pid, timing=q.Timing.NEEDS_REVIEW) == []
+
+
 def test_due_in_quarter(plan) -> None:
     ledger, pid, ids = plan
     assert ids_for(ledger, plan_id=pid, due_in=Quarter(2023, 3)) == [ids[1]]

@@ -27,6 +27,7 @@ _UNDATED = (DeadlineKind.ONGOING.value, DeadlineKind.UNKNOWN.value)
 class Timing(StrEnum):
     OVERDUE = "逾期"
     DUE_SOON = "临期"
+    NEEDS_REVIEW = "需核对"  # the import could not read a date from the deadline text
 
 
 class Light(StrEnum):
@@ -93,6 +94,8 @@ def _where(ledger: Ledger, flt: TaskFilter) -> tuple[str, list[Any]]:
     elif flt.timing == Timing.DUE_SOON:
         clauses.append("t.status IN (?, ?) AND t.due_date BETWEEN ? AND ?")
         params += [*_OPEN, today, (flt.today + timedelta(days=DUE_SOON_DAYS)).isoformat()]
+    elif flt.timing == Timing.NEEDS_REVIEW:
+        clauses.append("t.needs_review = 1")
     if flt.due_in is not None:
         clauses.append("t.due_date BETWEEN ? AND ?")
         params += [flt.due_in.start.isoformat(), flt.due_in.end.isoformat()]

@@ -37,6 +37,7 @@ class FilterBar(QWidget):
         self.timing.addItem("全部时限", None)
         self.timing.addItem("已逾期", Timing.OVERDUE)
         self.timing.addItem("15天内到期", Timing.DUE_SOON)
+        self.timing.addItem("到期日需核对", Timing.NEEDS_REVIEW)
         self.due_in = QComboBox()
         self.due_in.setToolTip("按到期日所在季度筛选")
         self.search = QLineEdit()
