@@ -69,6 +69,8 @@ class DesktopApp:
             QMessageBox.critical(None, "无法打开台账", exc.message)
             return False
         old_window = self.window
+        if old_window is not None:
+            old_window.close()  # saves a pending note while its ledger is still open
         self.close_current(keep_window=True)
         self.ledger, self.lock = ledger, lock
         if remember and not is_sample:
@@ -77,7 +79,6 @@ class DesktopApp:
         self.window.sampleRequested.connect(self.open_sample)
         self.window.show()
         if old_window is not None:
-            old_window.close()
             old_window.deleteLater()
         return True
 
@@ -100,6 +101,9 @@ class DesktopApp:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     log_path = _setup_logging()
+    from .ui.qt_workarounds import protect_singletons_from_refcount_bug
+
+    protect_singletons_from_refcount_bug()
     from PySide6.QtCore import QLocale, QTranslator
     from PySide6.QtWidgets import QApplication, QMessageBox
 

@@ -169,3 +169,16 @@ def test_lights(status, due, kind, expected) -> None:
 def test_plan_units_in_order_of_first_appearance(plan) -> None:
     ledger, pid, _ = plan
     assert q.plan_units(ledger, pid) == ["县司法局", "县政府办", "县发改局", "各镇(街道)", "县融媒体中心"]
+
+
+def test_without_evidence_for_a_quarter(plan) -> None:
+    from zwgk_desktop.core.evidence import attach_note, remove
+
+    ledger, pid, ids = plan
+    q3 = Quarter(2023, 3)
+    assert ids_for(ledger, plan_id=pid, without_evidence_in=q3) == ids
+    note = attach_note(ledger, ids[1], "已在公开栏张贴。", q3)
+    attach_note(ledger, ids[2], "四季度的材料。", Quarter(2023, 4))
+    assert ids_for(ledger, plan_id=pid, without_evidence_in=q3) == [ids[0], ids[2], ids[3], ids[4]]
+    remove(ledger, note.id)  # in the 回收站 it no longer counts
+    assert ids_for(ledger, plan_id=pid, without_evidence_in=q3) == ids

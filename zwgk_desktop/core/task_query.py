@@ -51,6 +51,7 @@ class TaskFilter:
     statuses: frozenset[Status] = frozenset()
     timing: Timing | None = None
     due_in: Quarter | None = None
+    without_evidence_in: Quarter | None = None  # no 佐证材料 yet for that quarter
     search: str = ""
     today: date = field(default_factory=date.today)
 
@@ -99,6 +100,10 @@ def _where(ledger: Ledger, flt: TaskFilter) -> tuple[str, list[Any]]:
     if flt.due_in is not None:
         clauses.append("t.due_date BETWEEN ? AND ?")
         params += [flt.due_in.start.isoformat(), flt.due_in.end.isoformat()]
+    if flt.without_evidence_in is not None:
+        clauses.append("NOT EXISTS (SELECT 1 FROM evidence e WHERE e.task_id = t.id AND e.quarter = ?"
+                       " AND e.removed_at IS NULL)")
+        params.append(str(flt.without_evidence_in))
     for word in flt.search.split():
         clauses.append(
             "(instr(t.requirement, ?) > 0 OR instr(COALESCE(t.title, ''), ?) > 0"

@@ -92,16 +92,17 @@ class FilterBar(QWidget):
         self.due_in.blockSignals(False)
 
     def build(self, plan_id: int, section_id: int | None) -> TaskFilter:
-        status = self.status.currentData()
+        status = self.status.currentData()  # Qt hands StrEnum data back as plain str
         statuses: frozenset[Status] = frozenset()
-        if isinstance(status, Status):
-            statuses = frozenset({status})
-        elif status == "open":
+        if status == "open":
             statuses = frozenset({Status.NOT_STARTED, Status.IN_PROGRESS})
+        elif status:
+            statuses = frozenset({Status(status)})
         unit = self._own_unit_name if self.own_unit.isChecked() and self._own_unit_name else self.unit.currentData()
         due = self.due_in.currentData()
+        timing = self.timing.currentData()
         return TaskFilter(plan_id=plan_id, section_id=section_id, unit=unit, statuses=statuses,
-                          timing=self.timing.currentData(), due_in=Quarter.parse(due) if due else None,
+                          timing=Timing(timing) if timing else None, due_in=Quarter.parse(due) if due else None,
                           search=self.search.text())
 
     def flush(self) -> None:

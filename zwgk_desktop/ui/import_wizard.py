@@ -283,6 +283,15 @@ class ImportWizard(QDialog):
         combo.setCurrentIndex(max(combo.findData(meaning), 0))
 
     def _mapping_changed(self) -> None:
+        changed = self.sender()
+        meaning = changed.currentData() if isinstance(changed, QComboBox) else None
+        if meaning and meaning != H.HEADING:
+            # One column per meaning: the column the clerk just set wins.
+            for combo in self.mapping_combos:
+                if combo is not changed and combo.currentData() == meaning:
+                    combo.blockSignals(True)
+                    combo.setCurrentIndex(0)
+                    combo.blockSignals(False)
         chosen: dict[str, list[str]] = {}
         for col, combo in enumerate(self.mapping_combos):
             meaning = combo.currentData()

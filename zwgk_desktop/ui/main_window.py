@@ -87,6 +87,8 @@ class MainWindow(QMainWindow):
         self.table.customContextMenuRequested.connect(self._table_menu)
         self.table.setItemDelegateForColumn(COL_STATUS, StatusDelegate(self.ops, self.show_error, self.table))
         self.table.horizontalHeader().setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
+        self._sorted_by = (COL_SEQ, Qt.SortOrder.AscendingOrder)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_indicator_changed)
         self._apply_metrics()
 
         self.sections = QTreeWidget()
@@ -102,6 +104,7 @@ class MainWindow(QMainWindow):
         self.summary.setObjectName("summary")
         self.panel = TaskPanel(self.ops)
         self.panel.errorRaised.connect(self.show_error)
+        self.panel.quarterChosen.connect(self._panel_quarter_chosen)
 
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
@@ -147,6 +150,16 @@ class MainWindow(QMainWindow):
             header.resizeSection(col, width)
         self.table.verticalHeader().setDefaultSectionSize(metrics.lineSpacing() * 3 + 8)
 
+    def _sort_indicator_changed(self, column: int, order: Qt.SortOrder) -> None:
+        """进展 and 佐证 do not sort: put the arrow back where the order really is."""
+        if column in (COL_PROGRESS, COL_EVIDENCE):
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(*self._sorted_by)
+            header.blockSignals(False)
+        else:
+            self._sorted_by = (column, order)
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.ApplicationFontChange):
             self._apply_metrics()
@@ -178,10 +191,21 @@ class MainWindow(QMainWindow):
         self.quarter_combo.currentIndexChanged.connect(self._quarter_chosen)
         bar.addWidget(self.quarter_combo)
         bar.addSeparator()
-        self.undo_action = self.ops.undo_stack.createUndoAction(self, "撤销")
+        # Our own actions, not QUndoStack's: a note still being typed is saved first
+        # (so it becomes the step being undone), never from inside undo().
+        stack = self.ops.undo_stack
+        self.undo_action = QAction("撤销", self)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.ops.undo_stack.createRedoAction(self, "重做")
+        self.undo_action.triggered.connect(self.undo)
+        self.undo_action.setEnabled(False)
+        stack.canUndoChanged.connect(self.undo_action.setEnabled)
+        stack.undoTextChanged.connect(lambda text: self.undo_action.setText(f"撤销 {text}" if text else "撤销"))
+        self.redo_action = QAction("重做", self)
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence.StandardKey.Redo])
+        self.redo_action.triggered.connect(self.redo)
+        self.redo_action.setEnabled(False)
+        stack.canRedoChanged.connect(self.redo_action.setEnabled)
+        stack.redoTextChanged.connect(lambda text: self.redo_action.setText(f"重做 {text}" if text else "重做"))
         bar.addAction(self.undo_action)
         bar.addAction(self.redo_action)
         bar.addSeparator()
@@ -253,6 +277,11 @@ class MainWindow(QMainWindow):
         self.panel.save_note()
         self.panel.set_quarters(self.plan.year, quarter)
         self.panel.refresh()
+
+    def _panel_quarter_chosen(self, data: str) -> None:
+        index = self.quarter_combo.findData(data)
+        if index >= 0 and index != self.quarter_combo.currentIndex():
+            self.quarter_combo.setCurrentIndex(index)
 
     def _fill_sections(self) -> None:
         assert self.plan is not None
@@ -337,7 +366,11 @@ class MainWindow(QMainWindow):
 
     def _selection_changed(self) -> None:
         ids = self.selected_task_ids()
-        self.panel.show_task(ids[0] if len(ids) == 1 else None)
+        if len(ids) == 1:
+            self.panel.show_task(ids[0])
+        elif len(ids) > 1:
+            self.panel.show_task(None)
+        # nothing selected (a filter hid the row): the panel keeps the task it shows
 
     def set_status_of_selected(self, status: Status, on: date | None = None) -> None:
         ids = self.selected_task_ids()
@@ -358,11 +391,22 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, s=status: self.set_status_of_selected(s))
         menu.exec(self.table.viewport().mapToGlobal(pos))
 
+    def undo(self) -> None:
+        self.panel.save_note()
+        self.ops.undo_stack.undo()
+
+    def redo(self) -> None:
+        self.panel.save_note()
+        self.ops.undo_stack.redo()
+
     def _tasks_changed(self, task_ids: list[int]) -> None:
-        self.model.refresh_tasks(task_ids)
+        flt = self.model.current_filter
+        if flt is not None and (flt.statuses or flt.timing or flt.without_evidence_in):
+            self.apply_filters()  # the change may move tasks in or out of what is shown
+        else:
+            self.model.refresh_tasks(task_ids)
         self._refresh_section_counts()
-        if self.panel.task is not None and self.panel.task.id in task_ids:
-            self.panel.refresh()
+        self.panel.refresh()
 
     # -- import -----------------------------------------------------------------------
 

@@ -32,10 +32,11 @@ class StatusDelegate(QStyledItemDelegate):
     def setModelData(self, editor: QWidget, model: QAbstractItemModel,
                      index: QModelIndex | QPersistentModelIndex) -> None:
         assert isinstance(editor, QComboBox)
-        status = editor.currentData()
+        data = editor.currentData()  # Qt hands StrEnum data back as plain str
         task_id = index.data(TASK_ID_ROLE)
-        if task_id is None or status is None or index.data(Qt.ItemDataRole.EditRole) == status.value:
+        if task_id is None or not data or index.data(Qt.ItemDataRole.EditRole) == data:
             return
+        status = Status(data)
         try:
             self.ops.set_status([task_id], status)
         except UserError as exc:

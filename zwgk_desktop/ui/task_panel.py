@@ -61,6 +61,7 @@ def _pydate(value: QDate) -> date:
 
 class TaskPanel(QScrollArea):
     errorRaised = Signal(str)
+    quarterChosen = Signal(str)  # the clerk picked another quarter here
 
     def __init__(self, ops: LedgerOperations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -173,6 +174,9 @@ class TaskPanel(QScrollArea):
 
     def show_task(self, task_id: int | None) -> None:
         self.save_note()
+        self._dirty = False
+        if self.task is not None and task_id != self.task.id:
+            self._set_note_text("")
         if task_id is None:
             self.task = None
             self.setEnabled(False)
@@ -211,24 +215,41 @@ class TaskPanel(QScrollArea):
         self.status_date.setDate(_qdate(task.status_date if task.status == Status.DONE and task.status_date
                                         else date.today()))
         note = next((p for p in task.progress if p.quarter == str(self.quarter)), None)
-        self.note.setPlainText(note.text if note else "")
-        self.saved_hint.setText(f"上次保存 {note.at[:16].replace('T', ' ')}" if note else "")
+        stored = note.text if note else ""
+        # Unsaved typing stays; a note equal to what is stored is left alone too, so
+        # an autosave does not move the cursor.
+        if not self._dirty and self.note.toPlainText().strip() != stored.strip():
+            self._set_note_text(stored)
+        if not self._dirty:
+            self.saved_hint.setText(f"上次保存 {note.at[:16].replace('T', ' ')}" if note else "")
         others = [p for p in task.progress if p.quarter != str(self.quarter)]
         self.earlier.setText("\n\n".join(f"{Quarter.parse(p.quarter).label}:{p.text}" for p in others))
         self.earlier.setVisible(bool(others))
         history = self.ops.ledger.status_history(task.id)
         self.history.setText("\n".join(f"{h.effective_on.isoformat()}  {h.status.value}({h.by} 记录)"
                                        for h in reversed(history)) or "尚无状态变化")
-        self._dirty = False
         self._loading = False
 
     def refresh(self) -> None:
-        """The task changed elsewhere (undo, table edit): show it again, keeping an
-        unsaved note."""
+        """The task changed elsewhere (undo, table edit, an autosave): show it again.
+        Never saves (it may run inside an undo) and keeps unsaved typing."""
         if self.task is None:
             return
-        self.save_note()
-        self.show_task(self.task.id)
+        try:
+            self.task = self.ops.ledger.task(self.task.id)
+        except UserError:
+            self.task = None
+            self.setEnabled(False)
+            return
+        self._fill()
+
+    def _set_note_text(self, text: str) -> None:
+        """Change the note box without it counting as the clerk's typing."""
+        loading, self._loading = self._loading, True
+        try:
+            self.note.setPlainText(text)
+        finally:
+            self._loading = loading
 
     # -- editing ----------------------------------------------------------------------
 
@@ -261,13 +282,16 @@ class TaskPanel(QScrollArea):
         data = self.quarter_combo.currentData()
         if data:
             self.quarter = Quarter.parse(data)
+            self._dirty = False
+            self._set_note_text("")
             if self.task is not None:
                 self._fill()
+            self.quarterChosen.emit(data)
 
     def _status_chosen(self) -> None:
         if self._loading or self.task is None:
             return
-        status = self.status.currentData()
+        status = Status(self.status.currentData())  # Qt hands StrEnum data back as str
         if status == self.task.status:
             return
         try:

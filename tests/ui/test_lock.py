@@ -1,0 +1,107 @@
+"""One window per ledger: the lock file, and what the app says when it is taken."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from zwgk_desktop.app import DesktopApp
+from zwgk_desktop.core.ledger import LEDGER_FILE
+from zwgk_desktop.ui.ledger_lock import LOCK_NAME, LedgerLock
+
+from .conftest import flush_deletes
+
+
+@pytest.fixture
+def desktop(no_dialogs):
+    app = DesktopApp()
+    yield app
+    window = app.window
+    app.close_current()
+    if window is not None:
+        window.deleteLater()
+    flush_deletes()
+
+
+def test_second_lock_waits_for_the_first(tmp_path):
+    folder = tmp_path / "ledger"
+    first = LedgerLock(folder)
+    assert folder.is_dir()  # the lock makes the folder it guards
+    assert first.acquire()
+    assert (folder / LOCK_NAME).exists()
+    second = LedgerLock(folder)
+    assert not second.acquire()
+    first.release()
+    assert not (folder / LOCK_NAME).exists()
+    assert second.acquire()
+    assert not LedgerLock(folder).acquire()
+    second.release()
+
+
+def test_a_crashed_programs_lock_does_not_block(tmp_path):
+    folder = tmp_path / "ledger"
+    folder.mkdir()
+    crash = ("import os, sys\nfrom PySide6.QtCore import QLockFile\n"
+             "lock = QLockFile(sys.argv[1])\nassert lock.tryLock(0)\nos._exit(0)\n")
+    subprocess.run([sys.executable, "-c", crash, str(folder / LOCK_NAME)], check=True, timeout=60)
+    assert (folder / LOCK_NAME).exists()  # left behind, as after a crash
+    lock = LedgerLock(folder)
+    assert lock.acquire()
+    lock.release()
+
+
+def test_open_refuses_a_ledger_open_elsewhere(desktop, tmp_path, no_dialogs):
+    folder = tmp_path / "ledger"
+    holder = LedgerLock(folder)
+    assert holder.acquire()
+    try:
+        assert desktop.open(folder) is False
+    finally:
+        holder.release()
+    assert len(no_dialogs) == 1
+    kind, title, text = no_dialogs[0]
+    assert (kind, title) == ("warning", "台账已打开")
+    assert f"台账“{folder}”已在另一个窗口中打开。" in text
+    assert desktop.window is None and desktop.ledger is None and desktop.lock is None
+    assert not (folder / LEDGER_FILE).exists()  # nothing was opened, nothing created
+
+
+def test_open_holds_the_lock_until_closed(desktop, tmp_path, no_dialogs):
+    folder = tmp_path / "ledger"
+    assert desktop.open(folder) is True
+    other = DesktopApp()
+    assert other.open(folder) is False  # a second window on the same ledger
+    assert [title for _, title, _ in no_dialogs] == ["台账已打开"]
+    desktop.close_current()
+    assert other.open(folder) is True
+    window = other.window
+    other.close_current()
+    window.deleteLater()
+
+
+def test_open_refuses_a_file_that_is_not_a_ledger_and_releases_the_lock(desktop, tmp_path, no_dialogs):
+    folder = tmp_path / "ledger"
+    folder.mkdir()
+    (folder / LEDGER_FILE).write_text("这不是数据库", encoding="utf-8")
+    assert desktop.open(folder) is False
+    assert len(no_dialogs) == 1
+    kind, title, text = no_dialogs[0]
+    assert (kind, title) == ("critical", "无法打开台账")
+    assert "不是台账文件" in text
+    lock = LedgerLock(folder)
+    assert lock.acquire()  # the failed open let go of it
+    lock.release()
+
+
+def test_opening_another_ledger_releases_the_first(desktop, tmp_path, no_dialogs):
+    first, second = tmp_path / "one", tmp_path / "two"
+    assert desktop.open(first)
+    assert desktop.open(second)
+    lock = LedgerLock(first)
+    assert lock.acquire()
+    lock.release()
+    assert not LedgerLock(second).acquire()
+    assert desktop.ledger.folder == second
+    assert no_dialogs == []
