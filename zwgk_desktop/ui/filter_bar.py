@@ -40,13 +40,15 @@ class FilterBar(QWidget):
         self.timing.addItem("到期日需核对", Timing.NEEDS_REVIEW)
         self.due_in = QComboBox()
         self.due_in.setToolTip("按到期日所在季度筛选")
+        self.no_evidence = QCheckBox("本季度无佐证")
+        self.no_evidence.setToolTip("只看进展季度里还没有佐证材料的任务")
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索:任务内容、责任单位、进展……")
         self.search.setClearButtonEnabled(True)
 
         top.addWidget(self.search, 1)
         top.addWidget(self.own_unit)
-        for widget in (self.unit, self.status, self.timing, self.due_in):
+        for widget in (self.unit, self.status, self.timing, self.due_in, self.no_evidence):
             bottom.addWidget(widget)
         bottom.addStretch(1)
 
@@ -55,6 +57,7 @@ class FilterBar(QWidget):
         self._debounce.setInterval(120)
         self._debounce.timeout.connect(self.changed)
         self.own_unit.toggled.connect(self._own_unit_toggled)
+        self.no_evidence.toggled.connect(self.changed)
         for combo in (self.unit, self.status, self.timing, self.due_in):
             combo.currentIndexChanged.connect(self.changed)
         self.search.textChanged.connect(self._debounce.start)
@@ -91,7 +94,7 @@ class FilterBar(QWidget):
         self.due_in.setCurrentIndex(max(self.due_in.findData(current), 0))
         self.due_in.blockSignals(False)
 
-    def build(self, plan_id: int, section_id: int | None) -> TaskFilter:
+    def build(self, plan_id: int, section_id: int | None, quarter: Quarter | None = None) -> TaskFilter:
         status = self.status.currentData()  # Qt hands StrEnum data back as plain str
         statuses: frozenset[Status] = frozenset()
         if status == "open":
@@ -103,7 +106,8 @@ class FilterBar(QWidget):
         timing = self.timing.currentData()
         return TaskFilter(plan_id=plan_id, section_id=section_id, unit=unit, statuses=statuses,
                           timing=Timing(timing) if timing else None, due_in=Quarter.parse(due) if due else None,
-                          search=self.search.text())
+                          search=self.search.text(),
+                          without_evidence_in=quarter if self.no_evidence.isChecked() and quarter else None)
 
     def flush(self) -> None:
         """Apply a pending search now (tests, and Enter in the search box)."""

@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         self.summary = QLabel()
         self.summary.setObjectName("summary")
         self.panel = TaskPanel(self.ops)
+        self.panel.evidence.changed.connect(lambda task_id: self._tasks_changed([task_id]))
         self.panel.errorRaised.connect(self.show_error)
         self.panel.quarterChosen.connect(self._panel_quarter_chosen)
 
@@ -129,6 +130,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
 
         self._build_toolbar()
+        self._build_menus()
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.countsChanged.connect(self._update_summary)
         self.ops.tasksChanged.connect(self._tasks_changed)
@@ -168,6 +170,42 @@ class MainWindow(QMainWindow):
     def _title(self) -> str:
         suffix = "(示例台账)" if self.is_sample else ""
         return f"政务公开任务台账{suffix} — {self.ledger.folder}"
+
+    def _build_menus(self) -> None:
+        """Every feature is in a menu; the toolbar holds the everyday ones."""
+        menus = self.menuBar()
+
+        def add(menu, text: str, handler, shortcut=None, needs_plan: bool = True) -> QAction:
+            action = QAction(text, self)
+            if shortcut is not None:
+                action.setShortcut(shortcut)
+            action.triggered.connect(handler)
+            menu.addAction(action)
+            if needs_plan:
+                self._plan_actions.append(action)
+            return action
+
+        self._plan_actions: list[QAction] = []
+        file_menu = menus.addMenu("文件(&F)")
+        add(file_menu, "导入分解表…", self.choose_import_file, QKeySequence.StandardKey.Open, needs_plan=False)
+        file_menu.addSeparator()
+        self.report_action = add(file_menu, "季度报告…", self.show_report, QKeySequence.StandardKey.Print)
+        add(file_menu, "导出Excel(报上级)…", self.show_export_excel)
+        add(file_menu, "下发填报表…", self.show_fill_in)
+        add(file_menu, "汇总各单位报送表…", self.show_merge)
+        add(file_menu, "导出佐证材料包…", self.show_evidence_package)
+        file_menu.addSeparator()
+        add(file_menu, "退出", self.close, QKeySequence.StandardKey.Quit, needs_plan=False)
+        edit_menu = menus.addMenu("编辑(&E)")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        tools = menus.addMenu("工具(&T)")
+        add(tools, "单位名录…", self.show_unit_directory, needs_plan=False)
+        add(tools, "检查佐证材料…", self.show_check, needs_plan=False)
+        add(tools, "回收站…", self.show_recycle_bin, needs_plan=False)
+        tools.addSeparator()
+        add(tools, "操作记录…", self.show_audit_log, needs_plan=False)
+        add(tools, "设置…", self.show_settings, needs_plan=False)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("主工具栏")
@@ -209,6 +247,13 @@ class MainWindow(QMainWindow):
         bar.addAction(self.undo_action)
         bar.addAction(self.redo_action)
         bar.addSeparator()
+        report_action = QAction("季度报告", self)
+        report_action.triggered.connect(self.show_report)
+        bar.addAction(report_action)
+        excel_action = QAction("导出Excel", self)
+        excel_action.triggered.connect(self.show_export_excel)
+        bar.addAction(excel_action)
+        bar.addSeparator()
         log_action = QAction("操作记录", self)
         log_action.triggered.connect(self.show_audit_log)
         bar.addAction(log_action)
@@ -233,6 +278,8 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.splitter if plans else self.welcome)
         self.plan_combo.setEnabled(bool(plans))
         self.quarter_combo.setEnabled(bool(plans))
+        for action in getattr(self, "_plan_actions", []):
+            action.setEnabled(bool(plans))
         if plans:
             index = self.plan_combo.findData(current) if current is not None else 0
             self.plan_combo.setCurrentIndex(max(index, 0))
@@ -274,6 +321,8 @@ class MainWindow(QMainWindow):
             return
         quarter = Quarter.parse(data)
         self.model.set_quarter(quarter)
+        if self.filters.no_evidence.isChecked():
+            self.apply_filters()
         self.panel.save_note()
         self.panel.set_quarters(self.plan.year, quarter)
         self.panel.refresh()
@@ -338,7 +387,7 @@ class MainWindow(QMainWindow):
             self.model.set_filter(None)
             return
         selected = self.selected_task_ids()
-        self.model.set_filter(self.filters.build(self.plan.id, self.current_section_id()))
+        self.model.set_filter(self.filters.build(self.plan.id, self.current_section_id(), self.model.quarter))
         self._reselect(selected)
 
     def _update_summary(self) -> None:
@@ -450,6 +499,64 @@ class MainWindow(QMainWindow):
         from .audit_dialog import AuditDialog
 
         AuditDialog(self.ledger, self).exec()
+
+    def _plan_dialog(self, dialog_class) -> None:
+        """Open a dialog that works on the current plan; refresh what it may change."""
+        if self.plan is None:
+            return
+        self.panel.save_note()
+        dialog = dialog_class(self.ledger, self.plan.id, self)
+        dialog.exec()
+        self.after_outside_change()
+
+    def after_outside_change(self) -> None:
+        """A dialog wrote to the ledger (merge, units, evidence): show it."""
+        self.filters.set_units(task_query.plan_units(self.ledger, self.plan.id) if self.plan else [])
+        self.apply_filters()
+        self._refresh_section_counts()
+        self.panel.refresh()
+
+    def show_report(self) -> None:
+        from .report_dialog import ReportDialog
+
+        self._plan_dialog(ReportDialog)
+
+    def show_export_excel(self) -> None:
+        from .exchange_dialogs import ExportExcelDialog
+
+        self._plan_dialog(ExportExcelDialog)
+
+    def show_fill_in(self) -> None:
+        from .exchange_dialogs import FillInDialog
+
+        self._plan_dialog(FillInDialog)
+
+    def show_merge(self) -> None:
+        from .exchange_dialogs import MergeDialog
+
+        self._plan_dialog(MergeDialog)
+
+    def show_evidence_package(self) -> None:
+        from .evidence_package_dialog import EvidencePackageDialog
+
+        self._plan_dialog(EvidencePackageDialog)
+
+    def show_unit_directory(self) -> None:
+        from .exchange_dialogs import UnitDirectoryDialog
+
+        UnitDirectoryDialog(self.ledger, self.plan.id if self.plan else None, self).exec()
+        self.after_outside_change()
+
+    def show_check(self) -> None:
+        from .check_dialog import CheckDialog
+
+        CheckDialog(self.ledger, self).exec()
+
+    def show_recycle_bin(self) -> None:
+        from .recycle_bin_dialog import RecycleBinDialog
+
+        RecycleBinDialog(self.ledger, self).exec()
+        self.after_outside_change()
 
     def show_settings(self) -> None:
         from .settings_dialog import SettingsDialog

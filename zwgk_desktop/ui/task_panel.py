@@ -140,6 +140,11 @@ class TaskPanel(QScrollArea):
         progress_layout.addWidget(self.earlier)
         layout.addWidget(progress_box)
 
+        from .evidence_view import EvidenceView
+
+        self.evidence = EvidenceView(ops.ledger)
+        layout.addWidget(self.evidence)
+
         history_box = QGroupBox("状态记录")
         history_layout = QVBoxLayout(history_box)
         self.history = _wrapped()
@@ -180,6 +185,7 @@ class TaskPanel(QScrollArea):
         if task_id is None:
             self.task = None
             self.setEnabled(False)
+            self.evidence.show_task(None)
             return
         try:
             self.task = self.ops.ledger.task(task_id)
@@ -190,6 +196,7 @@ class TaskPanel(QScrollArea):
             return
         self.setEnabled(True)
         self._fill()
+        self.evidence.show_task(task_id, self.quarter)
 
     def _fill(self) -> None:
         task = self.task
@@ -286,6 +293,7 @@ class TaskPanel(QScrollArea):
             self._set_note_text("")
             if self.task is not None:
                 self._fill()
+                self.evidence.show_task(self.task.id, self.quarter)
             self.quarterChosen.emit(data)
 
     def _status_chosen(self) -> None:

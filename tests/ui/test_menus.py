@@ -1,0 +1,72 @@
+"""Every menu item reaches its feature, on the plan shown, and the window refreshes after."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QDialog
+
+
+PLAN_DIALOGS = [
+    ("季度报告…", "zwgk_desktop.ui.report_dialog", "ReportDialog"),
+    ("导出Excel(报上级)…", "zwgk_desktop.ui.exchange_dialogs", "ExportExcelDialog"),
+    ("下发填报表…", "zwgk_desktop.ui.exchange_dialogs", "FillInDialog"),
+    ("汇总各单位报送表…", "zwgk_desktop.ui.exchange_dialogs", "MergeDialog"),
+    ("导出佐证材料包…", "zwgk_desktop.ui.evidence_package_dialog", "EvidencePackageDialog"),
+]
+
+
+def _menu_action(window, text):
+    for menu_action in window.menuBar().actions():
+        for action in menu_action.menu().actions():
+            if action.text() == text:
+                return action
+    raise AssertionError(f"no menu item {text!r}")
+
+
+@pytest.mark.parametrize("text,module,name", PLAN_DIALOGS)
+def test_plan_menu_items_open_their_dialog_on_the_current_plan(sample_window, monkeypatch, text, module, name):
+    import importlib
+
+    opened = []
+    cls = getattr(importlib.import_module(module), name)
+    monkeypatch.setattr(cls, "exec", lambda self: opened.append(self) or QDialog.DialogCode.Rejected)
+    _menu_action(sample_window, text).trigger()
+    assert len(opened) == 1
+    assert opened[0].parent() is sample_window
+
+
+def test_plan_items_are_disabled_without_a_plan(make_window, open_ledger, tmp_path):
+    window = make_window(open_ledger(tmp_path / "empty"))
+    assert not _menu_action(window, "季度报告…").isEnabled()
+    assert _menu_action(window, "导入分解表…").isEnabled()
+    assert _menu_action(window, "操作记录…").isEnabled()
+
+
+def test_no_evidence_filter_follows_the_progress_quarter(sample_window):
+    from zwgk_desktop.core.evidence import attach_note
+
+    window = sample_window
+    first = window.model.task_id(0)
+    attach_note(window.ledger, first, "已公开。", window.model.quarter)
+    total = window.model.rowCount()
+    window.filters.no_evidence.setChecked(True)
+    assert window.model.rowCount() == total - 1
+    assert first not in window.model.ids
+    window.filters.no_evidence.setChecked(False)
+    assert window.model.rowCount() == total
+
+
+def test_the_task_panel_shows_the_tasks_evidence(sample_window):
+    from zwgk_desktop.core.evidence import attach_note
+
+    window = sample_window
+    task_id = window.model.task_id(0)
+    attach_note(window.ledger, task_id, "已在公开栏张贴。", window.model.quarter)
+    window.table.selectRow(0)
+    assert window.panel.task.id == task_id
+    texts = [window.panel.evidence.tree.topLevelItem(i).text(0)
+             for i in range(window.panel.evidence.tree.topLevelItemCount())]
+    children = [window.panel.evidence.tree.topLevelItem(i).child(j).text(0)
+                for i in range(window.panel.evidence.tree.topLevelItemCount())
+                for j in range(window.panel.evidence.tree.topLevelItem(i).childCount())]
+    assert any("已在公开栏张贴" in t for t in texts + children)
