@@ -90,8 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("export", "导出分解表", cmd_export)
     p.add_argument("--plan", type=int, metavar="ID", help="分解表编号(台账中只有一个时可省略)")
-    p.add_argument("--format", required=True, choices=["json"], help="导出格式")
+    p.add_argument("--format", required=True, choices=["json", "xlsx"], help="导出格式")
     p.add_argument("-o", "--output", metavar="FILE", help="输出文件(默认输出到屏幕)")
+    p.add_argument("--quarter", metavar="Q", help="xlsx:“本季度进展”一列的季度,例如 2023Q3(默认:分解表当年的当前季度,往年分解表为其第四季度)")
 
     p = command("log", "查看操作记录", cmd_log)
     p.add_argument("--limit", type=int, default=50, help="显示最近多少条(默认 50)")
@@ -169,6 +170,10 @@ def cmd_progress(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.format == "xlsx":
+        from .cli_exchange import export_xlsx
+
+        return export_xlsx(args)
     from .io.json_export import plan_to_json, write_json
 
     with open_ledger(args) as ledger:

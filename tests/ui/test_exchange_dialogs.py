@@ -1,0 +1,208 @@
+"""Excel 交换 dialogs as a clerk uses them: export, send fill-ins to chosen units,
+preview replies and apply the chosen changes, keep the unit directory. File dialogs
+are replaced; the slow work runs in the background and is waited for by signal."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+from zwgk_desktop.core import exchange as X
+from zwgk_desktop.core import ledger as ledger_module
+from zwgk_desktop.core import unit_directory as D
+from zwgk_desktop.core.ledger import Ledger
+from zwgk_desktop.core.model import Status
+from zwgk_desktop.core.quarters import Quarter
+from zwgk_desktop.io.fill_in import write_fill_in
+from zwgk_desktop.ui import exchange_dialogs as ui
+
+Q4 = Quarter(2023, 4)  # the sample plan is of 2023: its dialogs default to its last quarter
+
+
+@pytest.fixture
+def plan_id(sample_ledger: Ledger) -> int:
+    return sample_ledger.plans()[0].id
+
+
+def test_export_dialog(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Path, monkeypatch, no_dialogs) -> None:
+    dialog = ui.ExportExcelDialog(sample_ledger, plan_id)
+    qtbot.addWidget(dialog)
+    assert dialog.selected_quarter() == Q4
+    assert [dialog.quarter.itemText(i) for i in range(dialog.quarter.count())] == [
+        "2023年第四季度", "2023年第三季度", "2023年第二季度", "2023年第一季度"]
+    assert Path(dialog.path.text()).name == "2023年济宁市任城区政务公开重点工作任务分解表-2023年第四季度落实情况.xlsx"
+    dialog.quarter.setCurrentIndex(1)
+    assert Path(dialog.path.text()).name.endswith("-2023年第三季度落实情况.xlsx")
+    target = tmp_path / "报上级"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "Excel 工作簿 (*.xlsx)"))
+    dialog.choose_path()
+    assert dialog.path.text() == str(target) + ".xlsx"
+    first = sample_ledger.task_ids(plan_id)[0]
+    sample_ledger.set_progress(first, Quarter(2023, 3), "三季度进展。")
+    with qtbot.waitSignal(dialog.exported, timeout=20_000) as signal:
+        dialog.export_button.click()
+    assert signal.args == [str(target) + ".xlsx"]
+    assert dialog.status.text() == f"已导出到 {target}.xlsx"
+    assert openpyxl.load_workbook(str(target) + ".xlsx").active["G5"].value == "三季度进展。"
+    assert no_dialogs == []
+
+
+def test_export_dialog_reports_a_failure(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Path) -> None:
+    dialog = ui.ExportExcelDialog(sample_ledger, plan_id)
+    qtbot.addWidget(dialog)
+    dialog.path.setText(str(tmp_path / "没有的文件夹" / "x.xlsx"))
+    dialog.export_button.click()
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("无法写入"), timeout=20_000)
+    assert dialog.export_button.isEnabled()
+
+
+def test_fill_in_dialog(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Path, monkeypatch, no_dialogs) -> None:
+    D.add_member(sample_ledger, "各镇(街道)", "唐口街道")
+    dialog = ui.FillInDialog(sample_ledger, plan_id)
+    qtbot.addWidget(dialog)
+    recipients = D.plan_recipients(sample_ledger, plan_id)
+    assert dialog.units.count() == len(recipients)
+    assert dialog.count.text() == f"已选 {len(recipients)} / {len(recipients)} 个单位"
+    town = next(r for r in range(dialog.units.count()) if dialog.units.item(r).data(Qt.ItemDataRole.UserRole) == "唐口街道")
+    assert dialog.units.item(town).text() == "唐口街道(37 项)  作为各镇(街道)成员"
+    dialog.set_all_checked(False)
+    assert dialog.count.text() == f"已选 0 / {len(recipients)} 个单位"
+    dialog.write()
+    assert no_dialogs == [("information", "下发填报表", "请至少勾选一个单位。")]
+    dialog.units.item(0).setCheckState(Qt.CheckState.Checked)
+    dialog.units.item(town).setCheckState(Qt.CheckState.Checked)
+    assert dialog.checked_units() == [recipients[0].name, "唐口街道"]
+    folder = tmp_path / "下发"
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    dialog.sender.setText("任城区政府办公室")
+    with qtbot.waitSignal(dialog.written, timeout=30_000):
+        dialog.write_button.click()
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted([f"{recipients[0].name}-2023年第四季度填报表.xlsx", "唐口街道-2023年第四季度填报表.xlsx"])
+    assert dialog.status.toPlainText().splitlines()[0] == f"已生成 2 份填报表,保存在 {folder}:"
+    guide = openpyxl.load_workbook(folder / "唐口街道-2023年第四季度填报表.xlsx")["填报说明"]
+    assert "任城区政府办公室" in guide["B4"].value
+
+
+def make_reply(ledger: Ledger, plan_id: int, folder: Path, unit: str, values: dict[int, dict[str, str]]) -> Path:
+    path = write_fill_in(X.fill_in_for(ledger, plan_id, unit, Quarter(2023, 3)), folder / f"{unit}.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book["任务填报"]
+    cols = {c.value: c.column for c in sheet[3]}
+    for row in range(4, sheet.max_row + 1):
+        for name, value in values.get(int(sheet.cell(row=row, column=1).value), {}).items():
+            sheet.cell(row=row, column=cols[name]).value = value
+    book.save(path)
+    return path
+
+
+def test_merge_dialog(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Path, monkeypatch, no_dialogs) -> None:
+    ids = {t.seq: t.id for t in sample_ledger.tasks(plan_id)}
+    reply = make_reply(sample_ledger, plan_id, tmp_path, "区发改局", {
+        3: {"进展情况": "三号。", "完成状态": "推进中"}, 5: {"进展情况": "五号。"}})
+    later = (ledger_module.datetime.now().astimezone() + timedelta(hours=1)).isoformat(timespec="seconds")
+    with monkeypatch.context() as patch:
+        patch.setattr(ledger_module, "now_text", lambda: later)
+        sample_ledger.set_progress(ids[5], Quarter(2023, 3), "台账里后写的。")  # newer than the reply: conflict
+    applied: list[list[int]] = []
+    dialog = ui.MergeDialog(sample_ledger, plan_id)
+    qtbot.addWidget(dialog)
+    dialog.applied.connect(applied.append)
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(reply)], ""))
+    dialog.choose_files()
+    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=20_000)
+    assert dialog.summary.text() == "报送表 1 份;修改 2 处,冲突 1 处(红色,默认不勾选),无法对应的行 0 行。"
+    table = dialog.table
+    rows = [[table.item(r, c).text() for c in range(1, 6)] for r in range(table.rowCount())]
+    assert rows == [["3", X.fill_in_for(sample_ledger, plan_id, "区发改局", Q4).rows[0].requirement[:29] + "…",
+                     "完成状态", "未启动", "推进中"],
+                    rows[1][:2] + ["2023年第三季度进展", "(空)", "三号。"],
+                    ["5", rows[2][1], "2023年第三季度进展", "台账里后写的。", "五号。"]]
+    checks = [table.item(r, 0).checkState() for r in range(3)]
+    assert checks == [Qt.CheckState.Checked, Qt.CheckState.Checked, Qt.CheckState.Unchecked]
+    assert table.item(2, 3).background().color().name() == "#ffd7d5"
+    assert table.item(0, 3).background().style() == Qt.BrushStyle.NoBrush
+    assert dialog.status.text() == "已选 2 处"
+    assert dialog.apply_button.isEnabled()
+    with qtbot.waitSignal(dialog.applied, timeout=20_000):
+        dialog.apply_button.click()
+    assert applied == [[ids[3]]]
+    assert sample_ledger.task(ids[3]).status == Status.IN_PROGRESS
+    assert dialog.status.text() == "已写入 2 处修改(一次完成,可在“操作记录”中查看)。"
+    assert dialog.table.rowCount() == 1  # the conflict is left to decide
+    dialog.check_rows(lambda c: True)
+    assert dialog.status.text() == "已选 1 处,其中冲突 1 处(将以所选为准)"
+    with qtbot.waitSignal(dialog.applied, timeout=20_000):
+        dialog.apply_button.click()
+    assert no_dialogs[-1][0:2] == ("question", "应用所选")
+    assert sample_ledger.task(ids[5]).progress[0].text == "五号。"
+
+
+def test_merge_dialog_with_unreadable_files(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Path) -> None:
+    bad = tmp_path / "坏.xlsx"
+    bad.write_bytes(b"PK\x03\x04 broken")
+    dialog = ui.MergeDialog(sample_ledger, plan_id)
+    qtbot.addWidget(dialog)
+    dialog.load([str(bad)])
+    qtbot.waitUntil(lambda: dialog.summary.text().startswith("没有可以汇总的报送表"), timeout=20_000)
+    assert "坏.xlsx" in dialog.summary.text() and dialog.choose_button.isEnabled()
+    assert not dialog.apply_button.isEnabled()
+
+
+def test_unit_directory_dialog(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Path, monkeypatch) -> None:
+    dialog = ui.UnitDirectoryDialog(sample_ledger, plan_id)
+    qtbot.addWidget(dialog)
+    changed: list[None] = []
+    dialog.changed.connect(lambda: changed.append(None))
+    groups = [dialog.groups.item(r).data(Qt.ItemDataRole.UserRole) for r in range(dialog.groups.count())]
+    assert groups == [u.name for u in D.directory(sample_ledger) if u.is_group]
+    assert groups[0] == "各镇(街道)" and dialog.current_group() == "各镇(街道)"
+    assert dialog.members_label.text() == "“各镇(街道)”的成员(0)"
+    offered: list[list[str]] = []
+
+    def get_item(parent, title, label, items, current, editable):
+        offered.append(list(items))
+        return "唐口街道", True
+
+    monkeypatch.setattr(QInputDialog, "getItem", get_item)
+    dialog.add_member()
+    assert "区发改局" in offered[0] and "各镇(街道)" not in offered[0]
+    assert D.members_of(sample_ledger, "各镇(街道)") == ["唐口街道"]
+    assert [dialog.members.item(r).text() for r in range(dialog.members.count())] == ["唐口街道"]
+    assert dialog.status.text() == "已把“唐口街道”加入“各镇(街道)”。"
+    dialog.members.item(0).setSelected(True)
+    dialog.members.setCurrentRow(0)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("唐口街道办事处", True))
+    dialog.rename_selected()
+    assert D.members_of(sample_ledger, "各镇(街道)") == ["唐口街道办事处"]
+    dialog.members.item(0).setSelected(True)
+    dialog.remove_selected()
+    assert D.members_of(sample_ledger, "各镇(街道)") == []
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("各社区", True))
+    dialog.new_group()
+    assert dialog.current_group() == "各社区"
+    listing = tmp_path / "名录.xlsx"
+    book = openpyxl.Workbook()
+    for row in (["群组", "成员"], ["各社区", "东城社区、西城社区"], ["各镇(街道)", "喻屯镇"]):
+        book.active.append(row)
+    book.save(listing)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(listing), ""))
+    dialog.import_file()
+    assert dialog.status.text() == "已导入“名录.xlsx”:新增成员关系 3 条,已有 0 条,新建单位 3 个。"
+    assert [dialog.members.item(r).text() for r in range(dialog.members.count())] == ["东城社区", "西城社区"]
+    assert len(changed) == 5
+    # A mistake is explained, not raised.
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("各社区", True))
+    dialog.add_member()
+    assert dialog.status.text() == "“各社区”不能是它自己的成员。"
+
+
+def test_no_sql_in_the_dialogs() -> None:
+    text = Path(ui.__file__).read_text(encoding="utf-8")
+    assert ".execute(" not in text and ".db." not in text
+    assert date.today() is not None

@@ -1,0 +1,500 @@
+"""导出Excel: the plan in the layout it was imported in, ready to send up and to print.
+
+The columns are the imported table's own, in its order, with its header labels as
+printed; the task rows carry what the import read (章节 in the heading columns,
+具体要求, 责任单位 as printed, 完成时限, the other columns' printed values) and four
+added columns: 完成状态, 完成时间, 本季度进展 (the chosen quarter) and 佐证材料.
+Section rows (一、…) are merged across the table; sub-section cells in a heading
+column (（一）…) are merged down over their tasks, as the source printed them.
+
+Printing: title rows, A4 landscape, fit to one page wide (as many pages long as it
+takes), the header row repeated on every page, frozen header, wrapped text, borders,
+fonts every Chinese Office/WPS has (宋体, 黑体), page numbers in the footer.
+
+Text from the ledger is always written as text: a requirement beginning with = + - @
+never becomes a formula (``cell.data_type = "s"`` after assigning it).
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+import uuid
+from copy import copy
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.merge import MergedCellRange
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..core.errors import UserError
+from ..core.exchange import evidence_text, plan_layout, units_text_by_task
+from ..core.ledger import Ledger
+from ..core.model import Status, Task
+from ..core.quarters import Quarter
+from ..core.task_query import Light, light_for
+from . import headers as H
+
+BODY_FONT = "宋体"
+HEAD_FONT = "黑体"
+BODY_SIZE = 10.5  # 五号
+ADDED_COLUMNS = ["完成状态", "完成时间", "本季度进展", "佐证材料"]
+DEFAULT_COLUMNS = ["序号", "工作任务", "具体要求", "责任单位", "完成时限"]
+
+# Fills for the 完成状态 cell (what the task table's row colours mean, light for print).
+FILL_DONE = "C6EFCE"
+FILL_IN_PROGRESS = "FFEB9C"
+FILL_OVERDUE = "FFC7CE"
+FILL_NOT_APPLICABLE = "D9D9D9"
+FILL_HEADER = "DDEBF7"
+FILL_SECTION = "F2F2F2"
+LEGEND = ("说明:“完成状态”一列的底色,绿色为已完成,黄色为推进中,红色为已过完成时限尚未完成,"
+          "灰色为不适用。")
+
+# Column widths in Excel's units (about one Latin character; a Chinese one is two).
+WIDTHS = {H.SEQ: 6, H.HEADING: 16, H.TITLE: 16, H.REQUIREMENT: 48, H.UNITS: 16, H.COOPERATE: 14,
+          H.DEADLINE: 11}
+ADDED_WIDTHS = [9, 11, 36, 22]
+
+_THIN = Side(style="thin", color="000000")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+# -- writing cells: shared with the fill-in writer --------------------------------------------
+
+
+class Styles:
+    """Cell styles built once per workbook and copied onto cells (openpyxl resolves a
+    style per attribute assignment; 5,000 rows × 10 columns would spend seconds there)."""
+
+    def __init__(self, sheet: Worksheet) -> None:
+        self.sheet = sheet
+        self._cache: dict[str, Any] = {}
+
+    def make(self, name: str, *, font: Font | None = None, fill: str | None = None, border: bool = True,
+             horizontal: str = "left", vertical: str = "center", wrap: bool = True,
+             number_format: str | None = None, locked: bool = True) -> Any:
+        cell = Cell(self.sheet)
+        cell.font = font or Font(name=BODY_FONT, size=BODY_SIZE)
+        if fill:
+            cell.fill = PatternFill("solid", fgColor=fill)
+        if border:
+            cell.border = BORDER
+        cell.alignment = Alignment(horizontal=horizontal, vertical=vertical, wrap_text=wrap)
+        if number_format:
+            cell.number_format = number_format
+        if not locked:
+            cell.protection = Protection(locked=False)
+        self._cache[name] = copy(cell._style)
+        return self._cache[name]
+
+    def __getitem__(self, name: str) -> Any:
+        return self._cache[name]
+
+
+def clean_cell_text(value: str) -> str:
+    """Text Excel can store: no control characters (openpyxl refuses them)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+def put(sheet: Worksheet, row: int, column: int, value: Any, style: Any = None) -> Cell:
+    """Write one cell; a str is always text, whatever it starts with."""
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(value, str):
+        if value:
+            cell.value = clean_cell_text(value)
+            cell.data_type = "s"  # "=SUM(A1)" stays the words a clerk typed
+    elif value is not None:
+        cell.value = value
+    if style is not None:
+        cell._style = copy(style)
+    return cell
+
+
+def merge(sheet: Worksheet, first_row: int, first_col: int, last_row: int, last_col: int, style: Any) -> None:
+    """Merge a range, giving every covered cell ``style`` (its borders draw the range's
+    edges). ``Worksheet.merge_cells`` re-styles the edge cells one attribute at a time,
+    which took most of a 5,000-task export."""
+    ref = f"{get_column_letter(first_col)}{first_row}:{get_column_letter(last_col)}{last_row}"
+    sheet.merged_cells.add(MergedCellRange(sheet, ref))
+    for r in range(first_row, last_row + 1):
+        for c in range(first_col, last_col + 1):
+            if r == first_row and c == first_col:
+                continue
+            cell = MergedCell(sheet, row=r, column=c)
+            cell._style = copy(style)
+            sheet._cells[(r, c)] = cell
+
+
+def text_width(text: str) -> int:
+    """Display width of the longest line: a Chinese character counts two."""
+    best = 0
+    for line in (text or "").split("\n"):
+        width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+        best = max(best, width)
+    return best
+
+
+LINE_HEIGHT = 14.0  # points per line of 10.5 pt text (宋体 五号), with leading
+
+
+def lines_needed(text: str, width: float) -> int:
+    """How many lines ``text`` takes in a wrapped column ``width`` units wide.
+
+    Excel, WPS and LibreOffice do not grow rows for wrapped text written by a program
+    (LibreOffice keeps the default height; Excel only when it recalculates), and never
+    for merged cells, so the writer sets each row's height itself. A Chinese character
+    is about two width units at 10.5 pt; a little is kept back for the cell padding.
+    """
+    if not text:
+        return 1
+    capacity = max(width - 1.5, 2.0)
+    total = 0
+    for line in text.split("\n"):
+        w = text_width(line)
+        total += max(1, -(-w // int(capacity)))
+    return total
+
+
+def print_setup(sheet: Worksheet, header_row: int, last_column: int) -> None:
+    """A4 landscape, one page wide, header row on every page, page numbers."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.55
+    sheet.page_margins.top = 0.7
+    sheet.page_margins.bottom = 0.7
+    sheet.page_margins.header = sheet.page_margins.footer = 0.3
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.oddFooter.center.text = "第 &P 页,共 &N 页"
+    sheet.oddFooter.center.font = BODY_FONT
+    sheet.oddFooter.center.size = 9
+    sheet.print_area = f"A1:{get_column_letter(last_column)}{sheet.max_row}"
+
+
+def save_workbook(book: Workbook, path: str | Path) -> Path:
+    """Save under a temporary name and rename: an interrupted save never leaves half a
+    file under the real name, and an existing file is replaced only when complete."""
+    target = Path(path)
+    if target.suffix.lower() != ".xlsx":
+        target = target.with_name(target.name + ".xlsx")
+    tmp = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        book.save(tmp)
+        os.replace(tmp, target)
+    except PermissionError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(f"无法写入“{target}”:文件可能正在 Excel/WPS 中打开,或没有写入权限。"
+                        "请关闭该文件或换一个位置后重试。") from exc
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(f"无法写入“{target}”:{exc.strerror or exc}。请检查文件夹是否存在、是否有写入权限。") from exc
+    return target
+
+
+# -- the export -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ExportSummary:
+    path: Path
+    tasks: int
+    section_rows: int
+    columns: list[str]
+
+
+@dataclass(slots=True)
+class _Column:
+    label: str
+    meaning: str | None  # a headers.* meaning, "extra", or "added:<n>"
+    index: int
+
+
+def _columns(ledger: Ledger, plan_id: int) -> list[_Column]:
+    """The printed columns with their meaning (a heading column's rank among the
+    heading columns is its level)."""
+    layout = plan_layout(ledger, plan_id)
+    labels = list(layout.columns) or list(DEFAULT_COLUMNS)
+    mapping = layout.mapping
+    if not mapping or "requirement" not in mapping:
+        mapping = _guess_mapping(labels)
+    meaning_of: dict[int, str] = {}
+    for meaning, cols in mapping.items():
+        for col in cols:
+            if 0 <= col < len(labels):
+                meaning_of[col] = meaning
+    return [_Column(label, meaning_of.get(i, "extra"), i) for i, label in enumerate(labels)]
+
+
+def _guess_mapping(labels: list[str]) -> dict[str, list[int]]:
+    mapping: dict[str, list[int]] = {}
+    for col, label in enumerate(labels):
+        meaning = H.header_meaning(label)
+        if meaning is None:
+            continue
+        if meaning == H.UNITS and H.UNITS in mapping and H.COOPERATE not in mapping:
+            meaning = H.COOPERATE
+        if meaning != H.HEADING and meaning in mapping:
+            continue
+        mapping.setdefault(meaning, []).append(col)
+    if H.REQUIREMENT not in mapping:
+        if mapping.get(H.HEADING):
+            mapping[H.REQUIREMENT] = [mapping[H.HEADING].pop()]
+        else:
+            free = [c for c in range(len(labels)) if all(c not in v for v in mapping.values())]
+            mapping[H.REQUIREMENT] = free[:1] or [0]
+    return {k: v for k, v in mapping.items() if v}
+
+
+def _split_path(task: Task, heading_count: int, title_in_heading: bool) -> tuple[list[str], list[str]]:
+    """(labels printed as section rows, labels printed in the heading columns)."""
+    slots = heading_count - (1 if title_in_heading else 0)
+    in_columns = min(len(task.section), max(slots, 0))
+    cut = len(task.section) - in_columns
+    return list(task.section[:cut]), list(task.section[cut:])
+
+
+def export_plan_xlsx(ledger: Ledger, plan_id: int, quarter: Quarter, path: str | Path,
+                     *, today: date | None = None) -> ExportSummary:
+    """Write the plan to ``path`` (.xlsx); the file appears only when complete."""
+    book, summary = build_export(ledger, plan_id, quarter, today=today)
+    summary.path = save_workbook(book, path)
+    return summary
+
+
+def build_export(ledger: Ledger, plan_id: int, quarter: Quarter, *,
+                 today: date | None = None) -> tuple[Workbook, ExportSummary]:
+    today = today or date.today()
+    plan = ledger.plan(plan_id)
+    tasks = ledger.tasks(plan_id)
+    printed_units = units_text_by_task(ledger, plan_id)
+    columns = _columns(ledger, plan_id)
+    title_col = next((c for c in columns if c.meaning == H.TITLE), None)
+    heading_cols = [c for c in columns if c.meaning == H.HEADING]
+    # A task's own name read from the heading column (重点任务 lists) goes back there.
+    titles_in_heading = title_col is None and bool(heading_cols)
+    added = [_Column(label, f"added:{n}", len(columns) + n) for n, label in enumerate(ADDED_COLUMNS)]
+    all_columns = columns + added
+    width = len(all_columns)
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "落实情况"
+    book.properties.title = f"{plan.title}落实情况"
+    book.properties.subject = quarter.label
+    book.properties.creator = "政务公开任务台账"
+    book.properties.keywords = "zwgk-export"
+
+    st = Styles(sheet)
+    body = Font(name=BODY_FONT, size=BODY_SIZE)
+    st.make("title", font=Font(name=HEAD_FONT, size=16), border=False, horizontal="center", wrap=True)
+    st.make("subtitle", font=Font(name=BODY_FONT, size=11), border=False, horizontal="center")
+    st.make("header", font=Font(name=HEAD_FONT, size=BODY_SIZE, bold=True), fill=FILL_HEADER,
+            horizontal="center")
+    st.make("section1", font=Font(name=HEAD_FONT, size=BODY_SIZE, bold=True), fill=FILL_SECTION)
+    st.make("section2", font=Font(name=BODY_FONT, size=BODY_SIZE, bold=True))
+    st.make("left", font=body)
+    st.make("center", font=body, horizontal="center")
+    st.make("heading", font=body, horizontal="center")
+    st.make("date", font=body, horizontal="center", number_format="yyyy-mm-dd")
+    for name, fill in (("st_done", FILL_DONE), ("st_progress", FILL_IN_PROGRESS), ("st_overdue", FILL_OVERDUE),
+                       ("st_na", FILL_NOT_APPLICABLE)):
+        st.make(name, font=body, fill=fill, horizontal="center")
+    st.make("legend", font=Font(name=BODY_FONT, size=9), border=False)
+
+    # Title rows.
+    put(sheet, 1, 1, plan.title, st["title"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    sheet.row_dimensions[1].height = 30
+    subtitle = f"\uff08{quarter.label}落实情况,截至 {today.year}年{today.month}月{today.day}日\uff09"
+    put(sheet, 2, 1, subtitle, st["subtitle"])
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    sheet.row_dimensions[2].height = 20
+    header_row = 3
+    for col in all_columns:
+        put(sheet, header_row, col.index + 1, col.label, st["header"])
+
+    short_meanings = {H.SEQ, H.UNITS, H.COOPERATE, H.DEADLINE}
+    style_for = [st["heading"] if c.meaning in (H.HEADING, H.TITLE) else
+                 st["center"] if c.meaning in short_meanings else st["left"] for c in columns]
+    status_style = {Status.DONE: st["st_done"], Status.IN_PROGRESS: st["st_progress"],
+                    Status.NOT_APPLICABLE: st["st_na"], Status.NOT_STARTED: st["center"]}
+
+    # First pass: what each row says (widths depend on the content).
+    entries: list[tuple[str, Any, Any, Any]] = []  # ("section", depth, label, None) | ("task", task, values, key)
+    printed_rows: list[str] = []  # section labels currently printed as rows
+    widths_seen: dict[int, int] = {}
+    for task in tasks:
+        title_in_heading = titles_in_heading and bool(task.title)
+        row_labels, col_labels = _split_path(task, len(heading_cols), title_in_heading)
+        common = 0
+        while (common < len(row_labels) and common < len(printed_rows)
+               and row_labels[common] == printed_rows[common]):
+            common += 1
+        for depth in range(common, len(row_labels)):
+            entries.append(("section", depth, row_labels[depth], None))
+        if common < len(row_labels) or len(printed_rows) > len(row_labels):
+            entries.append(("break", None, None, None))
+        printed_rows = row_labels
+        values = _task_values(task, columns, heading_cols, col_labels, title_in_heading,
+                              printed_units.get(task.id, ""))
+        note = next((p.text for p in task.progress if p.quarter == str(quarter)), "")
+        values += [task.status.value, "", note, evidence_text(task.evidence)]
+        for col, value in zip(columns, values):
+            if value and col.meaning != H.HEADING:
+                widths_seen[col.index] = max(widths_seen.get(col.index, 0), min(text_width(value), 60))
+        # Cells of a heading column merge down while they show the same section;
+        # a task's own name there never merges (None).
+        keys: list[tuple[str, ...] | None] = [tuple(row_labels) + tuple(col_labels[: level + 1])
+                                              for level in range(len(heading_cols))]
+        if title_in_heading:
+            keys[-1] = None
+        entries.append(("task", task, values, keys))
+
+    col_widths = [_width(col, widths_seen) for col in columns] + [float(w) for w in ADDED_WIDTHS]
+    for n, w in enumerate(col_widths):
+        sheet.column_dimensions[get_column_letter(n + 1)].width = w
+
+    # Second pass: write.
+    row = header_row + 1
+    runs: dict[int, tuple[tuple[str, ...], int, str]] = {}  # heading col -> (path key, first row, label)
+    merges: list[tuple[int, int, int, str]] = []  # (col, first row, last row, label)
+    heights: dict[int, float] = {}
+    task_rows: dict[int, list[str]] = {}
+    section_rows = 0
+    heading_levels = list(enumerate(heading_cols))
+    merged_heading = {col.index for col in heading_cols}
+
+    def close_runs(last_row: int) -> None:
+        for col, (_, first, label) in runs.items():
+            if last_row > first:
+                merges.append((col, first, last_row, label))
+        runs.clear()
+
+    for kind, a, b, c in entries:
+        if kind == "break":
+            close_runs(row - 1)
+            continue
+        if kind == "section":
+            depth, label = a, b
+            close_runs(row - 1)
+            style = st["section1" if depth == 0 else "section2"]
+            put(sheet, row, 1, label, style)
+            merge(sheet, row, 1, row, width, style)
+            heights[row] = LINE_HEIGHT * lines_needed(label, sum(col_widths)) + 6
+            row += 1
+            section_rows += 1
+            continue
+        task, values, keys = a, b, c
+        lines = 1
+        for col, value in zip(columns, values):
+            put(sheet, row, col.index + 1, value, style_for[col.index])
+            if col.index not in merged_heading:
+                lines = max(lines, lines_needed(value, col_widths[col.index]))
+        for level, col in heading_levels:
+            value = values[col.index] if keys[level] is not None else ""
+            run = runs.get(col.index)
+            if run is not None and run[0] == keys[level] and value:
+                continue
+            if run is not None and row - 1 > run[1]:
+                merges.append((col.index, run[1], row - 1, run[2]))
+            if value:
+                runs[col.index] = (keys[level], row, value)
+            else:
+                runs.pop(col.index, None)
+        base = len(columns) + 1
+        light = light_for(task.status, task.due_date, task.deadline_kind, today)
+        put(sheet, row, base, values[len(columns)],
+            st["st_overdue"] if light == Light.OVERDUE else status_style[task.status])
+        put(sheet, row, base + 1, task.status_date if task.status == Status.DONE else None, st["date"])
+        put(sheet, row, base + 2, values[len(columns) + 2], st["left"])
+        put(sheet, row, base + 3, values[len(columns) + 3], st["left"])
+        for offset in (2, 3):
+            lines = max(lines, lines_needed(values[len(columns) + offset], col_widths[len(columns) + offset]))
+        heights[row] = LINE_HEIGHT * lines + 4
+        task_rows[row] = values
+        row += 1
+    close_runs(row - 1)
+    # A heading merged down keeps its text in the top-left cell only (openpyxl turns
+    # the others into MergedCell); the rows under it must be tall enough together.
+    for col, first, last, label in merges:
+        merge(sheet, first, col + 1, last, col + 1, st["heading"])
+    merged_rows = {(col, r) for col, first, last, _ in merges for r in range(first, last + 1)}
+    for r, values in task_rows.items():
+        for _, col in heading_levels:
+            if values[col.index] and (col.index, r) not in merged_rows:
+                heights[r] = max(heights[r], LINE_HEIGHT * lines_needed(values[col.index], col_widths[col.index]) + 4)
+    for col, first, last, label in merges:
+        need = LINE_HEIGHT * lines_needed(label, col_widths[col]) + 4
+        have = sum(heights.get(r, LINE_HEIGHT + 4) for r in range(first, last + 1))
+        if have < need:
+            heights[last] = heights.get(last, LINE_HEIGHT + 4) + (need - have)
+    for r, height in heights.items():
+        sheet.row_dimensions[r].height = min(height, 409)  # Excel's maximum row height
+    header_lines = max(lines_needed(c.label, col_widths[c.index]) for c in all_columns)
+    sheet.row_dimensions[header_row].height = LINE_HEIGHT * header_lines + 8
+
+    # Legend under the table (not repeated, not part of the print titles).
+    put(sheet, row + 1, 1, LEGEND, st["legend"])
+    sheet.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=width)
+    sheet.row_dimensions[row + 1].height = 18
+
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    print_setup(sheet, header_row, width)
+    summary = ExportSummary(path=Path(), tasks=len(tasks), section_rows=section_rows,
+                            columns=[c.label for c in all_columns])
+    return book, summary
+
+
+def _width(col: _Column, seen: dict[int, int]) -> float:
+    if col.meaning in WIDTHS:
+        base = WIDTHS[col.meaning]
+        if col.meaning in (H.UNITS, H.COOPERATE, H.DEADLINE, H.SEQ):
+            # as wide as the longest entry needs, within reason
+            return float(max(min(seen.get(col.index, base) + 2, base + 6), max(text_width(col.label) + 2, 6)))
+        return float(base)
+    content = seen.get(col.index, 0)
+    return float(max(8, min(max(content // 2 + 2, text_width(col.label) + 2), 30)))
+
+
+def _task_values(task: Task, columns: list[_Column], heading_cols: list[_Column], col_labels: list[str],
+                 title_in_heading: bool, units_text: str) -> list[str]:
+    values: list[str] = []
+    heading_level = {c.index: n for n, c in enumerate(heading_cols)}
+    for col in columns:
+        meaning = col.meaning
+        if meaning == H.HEADING:
+            level = heading_level[col.index]
+            if title_in_heading and level == len(heading_cols) - 1:
+                values.append(task.title or "")
+            else:
+                values.append(col_labels[level] if level < len(col_labels) else "")
+        elif meaning == H.REQUIREMENT:
+            values.append(task.requirement)
+        elif meaning == H.UNITS:
+            values.append(units_text or "、".join(u.name for u in task.units))
+        elif meaning == H.DEADLINE:
+            values.append(task.deadline_text)
+        elif meaning == H.TITLE:
+            values.append(task.title or "")
+        elif meaning == H.SEQ:
+            values.append(task.extra.get(col.label) or str(task.seq))
+        else:  # cooperate and every other column: as printed
+            values.append(task.extra.get(col.label, ""))
+    return values
+
+
+def default_export_name(plan_title: str, quarter: Quarter) -> str:
+    from ..core.exchange import safe_file_part
+
+    return f"{safe_file_part(plan_title, 50)}-{quarter.label}落实情况.xlsx"
+
