@@ -1,0 +1,884 @@
+"""The task panel's 佐证材料 list: what a task has, by quarter, and every way to add more.
+
+Thumbnails for images are read off the GUI thread (QImageReader at a reduced size),
+only for rows that scroll into view, and cached by SHA-256 (content never changes
+under a hash, so a cached thumbnail is never stale). Copying files runs in the
+background with a byte progress dialog and its own ledger connection; everything
+else is quick and runs on the GUI thread through core.evidence (never SQL here).
+
+Double-click opens an item with the system's program: a file through a read-only
+copy under its original name (the store itself is never handed out), a page address
+in the browser, a note in a message box. Images and PDFs preview inside the app
+(PDF needs the QtPdf module, package PySide6-Pdf; without it the system viewer opens).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import time
+import traceback
+from collections import OrderedDict
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QDate,
+    QFileInfo,
+    QMimeData,
+    QObject,
+    QRunnable,
+    QSize,
+    Qt,
+    QThreadPool,
+    QUrl,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFont,
+    QGuiApplication,
+    QIcon,
+    QImage,
+    QImageReader,
+    QKeySequence,
+    QPainter,
+    QPixmap,
+    QShortcut,
+    QShowEvent,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFileIconProvider,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QStyle,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import evidence as ev
+from ..core.errors import UserError
+from ..core.ledger import Ledger
+from ..core.model import Evidence
+from ..core.quarters import Quarter
+from .background import BackgroundTask
+
+EVIDENCE_ROLE = Qt.ItemDataRole.UserRole + 20
+THUMB_SIZE = 64
+THUMB_CACHE = 400
+REPORT_INTERVAL = 0.05  # seconds between progress updates shown
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
+FILE_FILTERS = ("所有文件 (*);;图片 (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;PDF 文件 (*.pdf);;"
+                "Word/WPS 文档 (*.doc *.docx *.wps *.ofd);;Excel 表格 (*.xls *.xlsx *.et)")
+
+
+def pdf_preview_available() -> bool:
+    try:
+        from PySide6 import QtPdf, QtPdfWidgets  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def is_image(item: Evidence) -> bool:
+    if item.kind != ev.KIND_FILE:
+        return False
+    return bool(item.mime and item.mime.startswith("image/")) or Path(item.name).suffix.lower() in IMAGE_SUFFIXES
+
+
+def is_pdf(item: Evidence) -> bool:
+    return item.kind == ev.KIND_FILE and (item.mime == "application/pdf" or item.name.lower().endswith(".pdf"))
+
+
+def screenshot_name(moment: datetime | None = None) -> str:
+    return f"截图-{(moment or datetime.now()):%Y%m%d-%H%M%S}.png"
+
+
+# -- thumbnails -------------------------------------------------------------------------
+
+
+def _square(image: QImage, ratio: float) -> QPixmap:
+    """A thumbnail centred on a transparent square, so every row's text lines up."""
+    edge = int(THUMB_SIZE * ratio)
+    canvas = QPixmap(edge, edge)
+    canvas.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(canvas)
+    painter.drawImage((edge - image.width()) // 2, (edge - image.height()) // 2, image)
+    painter.setPen(QColor(0, 0, 0, 60))
+    painter.drawRect((edge - image.width()) // 2, (edge - image.height()) // 2, image.width() - 1, image.height() - 1)
+    painter.end()
+    canvas.setDevicePixelRatio(ratio)
+    return canvas
+
+
+def _badged(icon: QIcon, label: str, ratio: float) -> QIcon:
+    """The system's icon for a file type with its extension written on it (icon themes
+    on UOS/Kylin often draw every document alike)."""
+    ratio = max(1.0, ratio)
+    edge = int(THUMB_SIZE * ratio)
+    canvas = QPixmap(edge, edge)
+    canvas.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(canvas)
+    inner = int(edge * 0.75)
+    painter.drawPixmap((edge - inner) // 2, 0, icon.pixmap(inner, inner))
+    if label:
+        colour = BADGE_COLOURS.get(label, QColor("#607d8b"))
+        font = QFont(painter.font())
+        font.setBold(True)
+        font.setPixelSize(int(edge * 0.2))
+        painter.setFont(font)
+        width = painter.fontMetrics().horizontalAdvance(label) + int(edge * 0.12)
+        box = (int((edge - width) / 2), int(edge * 0.62), width, int(edge * 0.3))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawRoundedRect(*box, 3 * ratio, 3 * ratio)
+        painter.setPen(QColor("white"))
+        painter.drawText(*box, Qt.AlignmentFlag.AlignCenter, label)
+    painter.end()
+    canvas.setDevicePixelRatio(ratio)
+    return QIcon(canvas)
+
+
+BADGE_COLOURS = {"网页": QColor("#00838f"), "说明": QColor("#6a1b9a"), "PDF": QColor("#c62828"), "OFD": QColor("#c62828"), "DOC": QColor("#1565c0"),
+                 "DOCX": QColor("#1565c0"), "WPS": QColor("#1565c0"), "XLS": QColor("#2e7d32"),
+                 "XLSX": QColor("#2e7d32"), "ET": QColor("#2e7d32"), "PPT": QColor("#e65100"),
+                 "PPTX": QColor("#e65100"), "ZIP": QColor("#6d4c41"), "RAR": QColor("#6d4c41")}
+
+
+class _ThumbSignals(QObject):
+    loaded = Signal(str, QImage)
+
+
+class _ThumbJob(QRunnable):
+    def __init__(self, path: Path, sha256: str, edge: int, signals: _ThumbSignals) -> None:
+        super().__init__()
+        self.path, self.sha256, self.edge, self.signals = path, sha256, edge, signals
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        reader = QImageReader(str(self.path))
+        reader.setAutoTransform(True)  # photos from phones carry their rotation in EXIF
+        size = reader.size()
+        if size.isValid() and (size.width() > self.edge or size.height() > self.edge):
+            reader.setScaledSize(size.scaled(self.edge, self.edge, Qt.AspectRatioMode.KeepAspectRatio))
+        image = reader.read()
+        if not image.isNull() and (image.width() > self.edge or image.height() > self.edge):
+            image = image.scaled(self.edge, self.edge, Qt.AspectRatioMode.KeepAspectRatio,
+                                 Qt.TransformationMode.SmoothTransformation)
+        try:
+            self.signals.loaded.emit(self.sha256, image)
+        except RuntimeError:  # the view went away meanwhile
+            pass
+
+
+# -- attaching in the background --------------------------------------------------------
+
+
+class ProgressTask(BackgroundTask):
+    """A BackgroundTask whose dialog shows bytes done and has a 取消 button. The work
+    function passes ``report`` as its progress callback; after 取消 the next report
+    raises ``cancel_error()`` in the worker (for attaching: core.evidence then
+    removes its temporary files and adds nothing)."""
+
+    progressed = Signal(object, object, str)
+
+    def __init__(self, parent: QWidget | None, label: str, verb: str = "正在复制",
+                 cancel_error=ev.AttachCancelled) -> None:
+        super().__init__(parent, label)
+        self.verb = verb
+        self.cancel_error = cancel_error
+        self.cancel_requested = threading.Event()
+        self._last_report = 0.0
+        self._dialog.setCancelButtonText("取消")
+        self._dialog.canceled.connect(self.cancel_requested.set)
+        self._dialog.setRange(0, 1000)
+        self.progressed.connect(self._show_progress, Qt.ConnectionType.QueuedConnection)
+
+    def report(self, done: int, total: int, name: str = "") -> None:
+        """Called from the worker thread, often (every MiB); passes on at most one
+        update per ``REPORT_INTERVAL`` (and the last), so the GUI thread stays idle."""
+        if self.cancel_requested.is_set():
+            raise self.cancel_error()
+        now = time.monotonic()
+        if now - self._last_report >= REPORT_INTERVAL or done >= total:
+            self._last_report = now
+            self.progressed.emit(done, total, name)
+
+    @Slot(object, object, str)
+    def _show_progress(self, done: int, total: int, name: str) -> None:
+        if not self.running:
+            return
+        what = f"“{name}”" if name else ""
+        self._dialog.setLabelText(f"{self.verb}{what}\n{ev.format_size(done)} / {ev.format_size(total)}")
+        self._dialog.setValue(int(1000 * done / total) if total else 0)
+
+
+AttachTask = ProgressTask
+
+
+# -- small dialogs ----------------------------------------------------------------------
+
+
+class UrlDialog(QDialog):
+    """网页地址 with its title and (optionally) publication date."""
+
+    def __init__(self, parent: QWidget | None, url: str = "", title: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle("添加网页地址")
+        self.setMinimumWidth(520)
+        self.url = QLineEdit(url)
+        self.url.setPlaceholderText("https://……(从浏览器地址栏复制)")
+        self.title = QLineEdit(title)
+        self.title.setPlaceholderText("网页标题,例如:关于……的通知")
+        self.has_date = QCheckBox("发布日期:")
+        self.published = QDateEdit(QDate.currentDate())
+        self.published.setCalendarPopup(True)
+        self.published.setDisplayFormat("yyyy-MM-dd")
+        self.published.setEnabled(False)
+        self.has_date.toggled.connect(self.published.setEnabled)
+        self.note = QLineEdit()
+        self.note.setPlaceholderText("可不填")
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #b3261e;")
+        self.problem.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("网页地址:", self.url)
+        form.addRow("标题:", self.title)
+        date_row = QHBoxLayout()
+        date_row.addWidget(self.published)
+        date_row.addStretch(1)
+        form.addRow(self.has_date, date_row)
+        form.addRow("备注:", self.note)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+
+    def _check(self) -> None:
+        try:
+            ev.normalise_url(self.url.text())
+        except UserError as exc:
+            self.problem.setText(exc.message)
+            return
+        self.accept()
+
+    def values(self) -> tuple[str, str | None, date | None, str | None]:
+        day = self.published.date()
+        published = date(day.year(), day.month(), day.day()) if self.has_date.isChecked() else None
+        return (self.url.text().strip(), self.title.text().strip() or None, published,
+                self.note.text().strip() or None)
+
+
+class PreviewDialog(QDialog):
+    """An image or a PDF inside the app; the stored file is only read."""
+
+    def __init__(self, parent: QWidget | None, item: Evidence, path: Path) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"预览 — {item.name}")
+        layout = QVBoxLayout(self)
+        screen = (parent.screen() if parent is not None else QGuiApplication.primaryScreen()).availableGeometry()
+        self.resize(int(screen.width() * 0.7), int(screen.height() * 0.8))
+        self.document = None
+        self._pixmap = QPixmap()
+        if is_pdf(item):
+            from PySide6.QtPdf import QPdfDocument
+            from PySide6.QtPdfWidgets import QPdfView
+
+            self.document = QPdfDocument(self)
+            self.document.load(str(path))
+            view = QPdfView(self)
+            view.setPageMode(QPdfView.PageMode.MultiPage)
+            view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+            view.setDocument(self.document)
+            layout.addWidget(view)
+            self.viewer: QWidget = view
+        else:
+            label = QLabel()
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setMinimumSize(1, 1)
+            reader = QImageReader(str(path))
+            reader.setAutoTransform(True)
+            screen_box = QSize(screen.width(), screen.height())
+            size = reader.size()
+            if size.isValid() and (size.width() > screen_box.width() or size.height() > screen_box.height()):
+                # a 50-megapixel photo: decode at screen size, not at full size
+                reader.setScaledSize(size.scaled(screen_box, Qt.AspectRatioMode.KeepAspectRatio))
+            image = reader.read()
+            self._pixmap = QPixmap() if image.isNull() else QPixmap.fromImage(image)
+            if self._pixmap.isNull():
+                label.setText("无法显示这张图片,请双击用系统程序打开。")
+            layout.addWidget(label, 1)
+            self.viewer = label
+            self._fit()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _fit(self) -> None:
+        """Show the image whole: scaled down to the space there is, never up."""
+        if self.document is not None or self._pixmap.isNull():
+            return
+        box = self.viewer.contentsRect().size()
+        if box.width() < 10 or box.height() < 10:
+            box = QSize(self.width() - 40, self.height() - 80)
+        pixmap = self._pixmap
+        if pixmap.width() > box.width() or pixmap.height() > box.height():
+            pixmap = pixmap.scaled(box, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        self.viewer.setPixmap(pixmap)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+
+# -- the view ---------------------------------------------------------------------------
+
+
+class EvidenceTree(QTreeWidget):
+    """The list itself; drops are handled by the EvidenceView around it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setHeaderHidden(True)
+        self.setColumnCount(1)
+        self.setIconSize(QSize(THUMB_SIZE, THUMB_SIZE))
+        self.setRootIsDecorated(False)
+        self.setIndentation(8)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setWordWrap(True)
+        self.setUniformRowHeights(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.setAcceptDrops(False)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+
+class EvidenceView(QWidget):
+    """``show_task(task_id, quarter)`` shows a task's evidence; new items go to that
+    quarter. ``changed(task_id)`` fires after anything was added or removed."""
+
+    changed = Signal(int)
+
+    def __init__(self, ledger: Ledger, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ledger = ledger
+        self.task_id: int | None = None
+        self.quarter = Quarter.current()
+        self.items: dict[int, Evidence] = {}
+        self._tree_items: dict[int, QTreeWidgetItem] = {}
+        self._thumbs: OrderedDict[str, QIcon] = OrderedDict()
+        self._pending: set[str] = set()
+        self._jobs: list[BackgroundTask] = []
+        self._last_dir = str(Path.home())
+        self._icons = QFileIconProvider()
+        self._file_icons: dict[str, QIcon] = {}
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(2)
+        self._thumb_signals = _ThumbSignals(self)
+        self._thumb_signals.loaded.connect(self._thumbnail_loaded, Qt.ConnectionType.QueuedConnection)
+        self.setAcceptDrops(True)
+
+        self.heading = QLabel("佐证材料")
+        bold = QFont(self.heading.font())
+        bold.setBold(True)
+        self.heading.setFont(bold)
+        self.tree = EvidenceTree(self)
+        self.tree.setMinimumHeight(160)
+        self.hint = QLabel("可把文件拖到这里,或按 Ctrl+V 粘贴截图")
+        self.hint.setStyleSheet("color: #666;")
+        self.hint.setWordWrap(True)
+        self.add_files_button = QPushButton("添加文件…")
+        self.add_url_button = QPushButton("添加网页地址…")
+        self.add_note_button = QPushButton("添加说明…")
+        self.remove_button = QPushButton("移到回收站")
+        self.remove_button.setEnabled(False)
+        self.preview_button = QPushButton("预览")
+        self.preview_button.setEnabled(False)
+        buttons = QHBoxLayout()
+        for button in (self.add_files_button, self.add_url_button, self.add_note_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        lower = QHBoxLayout()
+        lower.addWidget(self.preview_button)
+        lower.addWidget(self.remove_button)
+        lower.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addLayout(buttons)
+        layout.addWidget(self.tree, 1)
+        layout.addLayout(lower)
+        layout.addWidget(self.hint)
+
+        self.add_files_button.clicked.connect(self.choose_files)
+        self.add_url_button.clicked.connect(lambda: self.add_url())
+        self.add_note_button.clicked.connect(self.add_note)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.preview_button.clicked.connect(self.preview_selected)
+        self.tree.itemDoubleClicked.connect(self._double_clicked)
+        self.tree.itemSelectionChanged.connect(self._selection_changed)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
+        self.tree.verticalScrollBar().valueChanged.connect(self._request_visible_thumbnails)
+        self.tree.itemExpanded.connect(self._request_visible_thumbnails)
+        self.paste_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Paste), self)
+        self.paste_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.paste_shortcut.activated.connect(self.paste)
+        self.delete_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.tree)
+        self.delete_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self.delete_shortcut.activated.connect(self.remove_selected)
+        self.preview_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Space), self.tree)
+        self.preview_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self.preview_shortcut.activated.connect(self.preview_selected)
+        self._set_enabled(False)
+
+    # -- showing ----------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return any(job.running for job in self._jobs)
+
+    def show_task(self, task_id: int | None, quarter: Quarter | None = None) -> None:
+        self.task_id = task_id
+        if quarter is not None:
+            self.quarter = quarter
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.tree.clear()
+        self.items.clear()
+        self._tree_items.clear()
+        self.heading.setText(f"佐证材料(添加到{self.quarter.label})")
+        if self.task_id is None:
+            self._set_enabled(False)
+            return
+        try:
+            items = ev.evidence_for_task(self.ledger, self.task_id)
+        except UserError as exc:
+            self._set_enabled(False)
+            self._warn(exc.message)
+            return
+        self._set_enabled(True)
+        groups: dict[str, QTreeWidgetItem] = {}
+        quarters = sorted({i.quarter for i in items} | {str(self.quarter)}, reverse=True)
+        for q in quarters:
+            count = sum(1 for i in items if i.quarter == q)
+            label = Quarter.parse(q).label
+            header = QTreeWidgetItem([f"{label}({count} 项)" if count else f"{label}(还没有材料)"])
+            header.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            font = QFont(self.tree.font())
+            font.setBold(True)
+            header.setFont(0, font)
+            if q == str(self.quarter):
+                header.setForeground(0, self.palette().highlight())
+            self.tree.addTopLevelItem(header)
+            groups[q] = header
+        for item in items:
+            row = QTreeWidgetItem([self._text(item)])
+            row.setData(0, EVIDENCE_ROLE, item.id)
+            row.setToolTip(0, self._tooltip(item))
+            row.setIcon(0, self._icon(item))
+            row.setSizeHint(0, QSize(0, THUMB_SIZE + 8))
+            groups[item.quarter].addChild(row)
+            self.items[item.id] = item
+            self._tree_items[item.id] = row
+        self.tree.expandAll()
+        self._request_visible_thumbnails()
+        self._selection_changed()
+
+    def _set_enabled(self, on: bool) -> None:
+        for widget in (self.add_files_button, self.add_url_button, self.add_note_button, self.tree):
+            widget.setEnabled(on)
+        if not on:
+            self.remove_button.setEnabled(False)
+            self.preview_button.setEnabled(False)
+
+    def _text(self, item: Evidence) -> str:
+        when = f"{item.added_at[:16].replace('T', ' ')} {item.added_by}"
+        if item.kind == ev.KIND_FILE:
+            detail = f"{ev.format_size(item.size)} · {when}"
+        elif item.kind == ev.KIND_URL:
+            published = f" · 发布于 {item.published_on}" if item.published_on else ""
+            detail = f"{item.url}{published}"
+        else:
+            detail = f"说明 · {when}"
+        name = item.name if len(item.name) <= 60 else item.name[:60] + "…"
+        return f"{name}\n{detail}"
+
+    def _tooltip(self, item: Evidence) -> str:
+        lines = [item.name if item.kind != ev.KIND_NOTE else "说明"]
+        if item.kind == ev.KIND_NOTE:
+            lines.append(item.name)
+        if item.url:
+            lines.append(item.url)
+        if item.published_on:
+            lines.append(f"发布日期:{item.published_on}")
+        if item.size is not None:
+            lines.append(f"大小:{ev.format_size(item.size)}")
+        lines.append(f"添加:{item.added_at[:16].replace('T', ' ')} {item.added_by}")
+        if item.note:
+            lines.append(f"备注:{item.note}")
+        if item.kind == ev.KIND_FILE:
+            lines.append("双击用系统程序打开" + (",空格键预览" if is_image(item) or is_pdf(item) else ""))
+        elif item.kind == ev.KIND_URL:
+            lines.append("双击在浏览器中打开")
+        return "\n".join(lines)
+
+    def _icon(self, item: Evidence) -> QIcon:
+        style = self.style()
+        if item.kind in (ev.KIND_URL, ev.KIND_NOTE):
+            key = f"<{item.kind}>"
+            if key not in self._file_icons:
+                base = style.standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon if item.kind == ev.KIND_URL
+                                          else QStyle.StandardPixmap.SP_FileIcon)
+                self._file_icons[key] = _badged(base, ev.KIND_NAMES[item.kind], self.devicePixelRatioF())
+            return self._file_icons[key]
+        if item.sha256 and item.sha256 in self._thumbs:
+            self._thumbs.move_to_end(item.sha256)
+            return self._thumbs[item.sha256]
+        ext = Path(item.name).suffix.lower()
+        if ext not in self._file_icons:
+            icon = self._icons.icon(QFileInfo(item.name))
+            if icon.isNull():
+                icon = style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+            self._file_icons[ext] = _badged(icon, ext[1:].upper()[:4], self.devicePixelRatioF())
+        return self._file_icons[ext]
+
+    def has_thumbnail(self, evidence_id: int) -> bool:
+        item = self.items.get(evidence_id)
+        return bool(item and item.sha256 and item.sha256 in self._thumbs)
+
+    # -- thumbnails -------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._request_visible_thumbnails()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._request_visible_thumbnails()
+
+    def _request_visible_thumbnails(self, *_: Any) -> None:
+        if not self.isVisible():
+            return
+        viewport = self.tree.viewport().rect()
+        edge = int(THUMB_SIZE * max(1.0, self.devicePixelRatioF()))
+        for evidence_id, row in self._tree_items.items():
+            item = self.items[evidence_id]
+            sha = item.sha256
+            if not sha or not is_image(item) or sha in self._thumbs or sha in self._pending:
+                continue
+            if not self.tree.visualItemRect(row).intersects(viewport):
+                continue
+            path = ev.stored_path(self.ledger, sha)
+            if path is None:
+                continue
+            self._pending.add(sha)
+            self._pool.start(_ThumbJob(path, sha, edge, self._thumb_signals))
+
+    @Slot(str, QImage)
+    def _thumbnail_loaded(self, sha: str, image: QImage) -> None:
+        self._pending.discard(sha)
+        if image.isNull():
+            return
+        self._thumbs[sha] = QIcon(_square(image, max(1.0, self.devicePixelRatioF())))
+        while len(self._thumbs) > THUMB_CACHE:
+            self._thumbs.popitem(last=False)
+        for evidence_id, row in self._tree_items.items():
+            if self.items[evidence_id].sha256 == sha:
+                row.setIcon(0, self._thumbs[sha])
+
+    def wait_for_thumbnails(self, msecs: int = 5000) -> bool:
+        """For tests and screenshots: let pending thumbnail reads finish."""
+        return self._pool.waitForDone(msecs)
+
+    # -- selection, opening, preview --------------------------------------------------
+
+    def selected(self) -> list[Evidence]:
+        ids = [row.data(0, EVIDENCE_ROLE) for row in self.tree.selectedItems()]
+        return [self.items[i] for i in ids if i in self.items]
+
+    def _selection_changed(self) -> None:
+        chosen = self.selected()
+        self.remove_button.setEnabled(bool(chosen))
+        self.preview_button.setEnabled(len(chosen) == 1 and (is_image(chosen[0]) or is_pdf(chosen[0])))
+
+    def _double_clicked(self, row: QTreeWidgetItem, _column: int) -> None:
+        evidence_id = row.data(0, EVIDENCE_ROLE)
+        if evidence_id in self.items:
+            self.open_item(self.items[evidence_id])
+
+    def open_item(self, item: Evidence) -> None:
+        if item.kind == ev.KIND_URL and item.url:
+            if not QDesktopServices.openUrl(QUrl(item.url)):
+                self._warn(f"无法打开浏览器。网页地址:{item.url}")
+            return
+        if item.kind == ev.KIND_NOTE:
+            QMessageBox.information(self, "说明", item.name)
+            return
+        try:
+            copy = ev.viewer_copy(self.ledger, item)
+        except UserError as exc:
+            self._warn(exc.message)
+            return
+        except OSError as exc:
+            self._warn(f"无法准备文件“{item.name}”:{exc.strerror or exc}。")
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(copy))):
+            self._warn(f"电脑上没有能打开“{item.name}”的程序。可右键选择“另存为…”把文件保存出来。")
+
+    def preview_selected(self) -> None:
+        chosen = self.selected()
+        if len(chosen) == 1:
+            self.preview(chosen[0])
+
+    def preview(self, item: Evidence) -> QDialog | None:
+        """Show an image or PDF inside the app (returns the dialog, shown non-modal)."""
+        if is_pdf(item) and not pdf_preview_available():
+            self.open_item(item)
+            return None
+        if not (is_image(item) or is_pdf(item)):
+            self.open_item(item)
+            return None
+        path = ev.stored_path(self.ledger, item.sha256)
+        if path is None:
+            self._warn(f"佐证材料“{item.name}”的文件在台账文件夹中找不到了。请运行“检查佐证材料”,并从备份中找回。")
+            return None
+        dialog = PreviewDialog(self, item, path)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def save_copy(self, item: Evidence) -> None:
+        source = ev.stored_path(self.ledger, item.sha256)
+        if source is None:
+            self._warn(f"佐证材料“{item.name}”的文件在台账文件夹中找不到了。")
+            return
+        target, _ = QFileDialog.getSaveFileName(self, "另存为", str(Path(self._last_dir) / ev.safe_filename(item.name)))
+        if not target:
+            return
+        try:
+            shutil.copyfile(source, target)
+        except OSError as exc:
+            self._warn(f"无法保存到“{target}”:{exc.strerror or exc}。")
+
+    def _context_menu(self, pos) -> None:
+        chosen = self.selected()
+        if not chosen:
+            return
+        menu = QMenu(self)
+        if len(chosen) == 1:
+            item = chosen[0]
+            menu.addAction("打开", lambda: self.open_item(item))
+            if is_image(item) or is_pdf(item):
+                menu.addAction("预览", lambda: self.preview(item))
+            if item.kind == ev.KIND_FILE:
+                menu.addAction("另存为…", lambda: self.save_copy(item))
+            menu.addSeparator()
+        menu.addAction("移到回收站", self.remove_selected)
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
+
+    # -- adding -----------------------------------------------------------------------
+
+    def choose_files(self) -> None:
+        if self.task_id is None:
+            return
+        paths, _ = QFileDialog.getOpenFileNames(self, "选择佐证材料(可多选)", self._last_dir, FILE_FILTERS)
+        if paths:
+            self._last_dir = str(Path(paths[0]).parent)
+            self.attach_paths([Path(p) for p in paths])
+
+    def attach_paths(self, paths: list[Path], image: QImage | None = None,
+                     image_name: str | None = None) -> AttachTask | None:
+        """Copy files (or save a pasted image as PNG and copy that) in the background."""
+        if self.task_id is None or (not paths and image is None):
+            return None
+        folder, task_id, quarter = self.ledger.folder, self.task_id, self.quarter
+        count = len(paths) + (1 if image is not None else 0)
+        job = AttachTask(self, f"正在添加 {count} 个文件……")
+
+        def work() -> ev.AttachResult:
+            scratch = None
+            files = list(paths)
+            try:
+                if image is not None:
+                    scratch = Path(tempfile.mkdtemp(prefix="zwgk-paste-"))
+                    shot = scratch / (image_name or screenshot_name())
+                    if not image.save(str(shot), "PNG"):
+                        raise UserError("无法保存粘贴的截图,请重试,或先把截图保存为文件再添加。")
+                    files.append(shot)
+                with Ledger.open(folder) as own:
+                    return ev.attach_files(own, task_id, files, quarter, progress=job.report)
+            finally:
+                if scratch is not None:
+                    shutil.rmtree(scratch, ignore_errors=True)
+
+        def done(result: ev.AttachResult) -> None:
+            self._after_change(task_id)
+            if result.already:
+                names = "、".join(f"“{n}”" for n in result.already)
+                self.hint.setText(f"{names}已在{quarter.label}的材料中,未重复添加。")
+            else:
+                self.hint.setText(f"已添加 {len(result.added)} 个文件到{quarter.label}。")
+
+        self._start(job, work, done)
+        return job
+
+    def _start(self, job: BackgroundTask, work, done) -> None:
+        self._jobs.append(job)
+
+        def finished() -> None:
+            if job in self._jobs:
+                self._jobs.remove(job)
+            job.deleteLater()
+
+        job.finished.connect(finished)
+        job.start(work, done, self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, ev.AttachCancelled):
+            self.hint.setText(exc.message)
+            return
+        if isinstance(exc, UserError):
+            self._warn(exc.message, "未能添加")
+            return
+        details = getattr(exc, "__zwgk_traceback__", "") or "".join(traceback.format_exception(exc))
+        self._warn(f"添加时发生意外错误:{type(exc).__name__}: {exc}\n没有添加任何材料。\n\n{details[-800:]}",
+                   "未能添加")
+
+    def add_url(self, url: str = "", title: str = "") -> None:
+        if self.task_id is None:
+            return
+        dialog = UrlDialog(self, url, title)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        address, page_title, published, note = dialog.values()
+        self.attach_url(address, page_title, published, note)
+
+    def attach_url(self, url: str, title: str | None = None, published: date | None = None,
+                   note: str | None = None) -> Evidence | None:
+        if self.task_id is None:
+            return None
+        try:
+            item = ev.attach_url(self.ledger, self.task_id, url, title, published, self.quarter, note)
+        except UserError as exc:
+            self._warn(exc.message)
+            return None
+        self._after_change(self.task_id)
+        return item
+
+    def add_note(self) -> None:
+        if self.task_id is None:
+            return
+        text, ok = QInputDialog.getMultiLineText(self, "添加说明", f"说明内容({self.quarter.label}):")
+        if ok and text.strip():
+            self.attach_note(text)
+
+    def attach_note(self, text: str) -> Evidence | None:
+        if self.task_id is None:
+            return None
+        try:
+            item = ev.attach_note(self.ledger, self.task_id, text, self.quarter)
+        except UserError as exc:
+            self._warn(exc.message)
+            return None
+        self._after_change(self.task_id)
+        return item
+
+    def remove_selected(self) -> None:
+        chosen = self.selected()
+        if not chosen or self.task_id is None:
+            return
+        task_id = self.task_id
+        removed = []
+        for item in chosen:
+            try:
+                ev.remove(self.ledger, item.id)
+                removed.append(item.name)
+            except UserError as exc:
+                self._warn(exc.message)
+                break
+        if removed:
+            shown = "、".join(f"“{n[:20]}”" for n in removed[:3]) + ("等" if len(removed) > 3 else "")
+            self.hint.setText(f"已把{shown}移到回收站,可在“回收站”中恢复。")
+            self._after_change(task_id)
+
+    def _after_change(self, task_id: int) -> None:
+        if task_id == self.task_id:
+            self.refresh()
+        self.changed.emit(task_id)
+
+    # -- drag and drop, paste ---------------------------------------------------------
+
+    def _usable(self, mime: QMimeData) -> bool:
+        return self.task_id is not None and (mime.hasUrls() or mime.hasImage())
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._usable(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._usable(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if self.take_mime(event.mimeData()):
+            event.acceptProposedAction()
+
+    def paste(self) -> bool:
+        """Ctrl+V: copied files, a screenshot, or a copied page address."""
+        mime = QGuiApplication.clipboard().mimeData()
+        if mime is None or not self.take_mime(mime):
+            if self.task_id is not None:
+                self.hint.setText("剪贴板里没有可添加的截图、文件或网页地址。")
+            return False
+        return True
+
+    def take_mime(self, mime: QMimeData) -> bool:
+        if self.task_id is None:
+            return False
+        urls = mime.urls() if mime.hasUrls() else []
+        local = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
+        if local:
+            self.attach_paths(local)
+            return True
+        if mime.hasImage():
+            data = mime.imageData()
+            image = data if isinstance(data, QImage) else QPixmap(data).toImage() if data is not None else QImage()
+            if not image.isNull():
+                self.attach_paths([], image=QImage(image), image_name=screenshot_name())
+                return True
+        web = [u.toString() for u in urls if u.scheme() in ("http", "https")]
+        if not web and mime.hasText() and ev.is_url(mime.text()):
+            web = [mime.text().strip()]
+        if web:
+            self.add_url(web[0])
+            return True
+        return False
+
+    # -- messages ---------------------------------------------------------------------
+
+    def _warn(self, message: str, title: str = "提示") -> None:
+        QMessageBox.warning(self, title, message)
