@@ -70,3 +70,31 @@ def test_the_task_panel_shows_the_tasks_evidence(sample_window):
                 for i in range(window.panel.evidence.tree.topLevelItemCount())
                 for j in range(window.panel.evidence.tree.topLevelItem(i).childCount())]
     assert any("已在公开栏张贴" in t for t in texts + children)
+
+
+def test_files_dropped_on_a_task_row_become_its_evidence(sample_window, qtbot, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    window = sample_window
+    window.show()
+    qtbot.waitExposed(window)
+    shot = tmp_path / "网站截图.png"
+    shot.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(shot))])
+    rect = window.table.visualRect(window.model.index(2, 1))
+    target = window.table.viewport().mapTo(window, rect.center())
+    enter = QDragEnterEvent(QPointF(target), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    window.dragEnterEvent(enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(target), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(drop)
+    task_id = window.model.task_id(2)
+    qtbot.waitUntil(lambda: any(e.name == "网站截图.png" for e in window.ledger.task(task_id).evidence),
+                    timeout=5000)
+    assert window.panel.task.id == task_id
+    assert window.model.task_id(0) != task_id
+    assert window.ledger.task(window.model.task_id(0)).evidence == []

@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QTableWidg
 
 from ..core.ledger import Ledger
 
-ENTITY_NAMES = {"task": "任务", "plan": "分解表", "progress": "进展"}
+ENTITY_NAMES = {"task": "任务", "plan": "分解表", "progress": "进展", "evidence": "佐证材料",
+                "unit": "单位", "units": "单位名录"}
 
 
 def _describe(value: object) -> str:

@@ -480,15 +480,45 @@ class MainWindow(QMainWindow):
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
-        if len(urls) == 1 and urls[0].isLocalFile():
+        if urls and all(url.isLocalFile() for url in urls):
             event.acceptProposedAction()
 
+    def dragMoveEvent(self, event) -> None:
+        event.acceptProposedAction()
+
     def dropEvent(self, event: QDropEvent) -> None:
+        """Files dropped on a task row are that task's evidence; one table file dropped
+        anywhere else is a plan to import."""
         urls = event.mimeData().urls()
-        if urls and urls[0].isLocalFile():
-            event.acceptProposedAction()
-            path = Path(urls[0].toLocalFile())
-            QTimer.singleShot(0, lambda: self.start_import(path))
+        paths = [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
+        if not paths:
+            return
+        event.acceptProposedAction()
+        task_id = self._task_under(event.position().toPoint())
+        if task_id is not None:
+            QTimer.singleShot(0, lambda: self.attach_to_task(task_id, paths))
+        elif len(paths) == 1:
+            QTimer.singleShot(0, lambda: self.start_import(paths[0]))
+        else:
+            self.show_error("一次只能导入一个分解表文件。如要添加佐证材料,请把文件拖到对应任务的那一行上。")
+
+    def _task_under(self, window_pos) -> int | None:
+        if self.stack.currentWidget() is not self.splitter:
+            return None
+        viewport = self.table.viewport()
+        pos = viewport.mapFrom(self, window_pos)
+        if not viewport.rect().contains(pos):
+            return None
+        return self.model.task_id(self.table.rowAt(pos.y()))
+
+    def attach_to_task(self, task_id: int, paths: list[Path]) -> None:
+        """Select the task and attach through its evidence view (progress, errors)."""
+        row = self.model.row_of(task_id)
+        if row is not None:
+            self.table.selectRow(row)
+        if self.panel.task is None or self.panel.task.id != task_id:
+            self.panel.show_task(task_id)
+        self.panel.evidence.attach_paths(paths)
 
     # -- dialogs ----------------------------------------------------------------------
 
