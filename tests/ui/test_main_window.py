@@ -426,10 +426,16 @@ def test_dropping_a_file_starts_an_import(sample_window, plan_xlsx, qtbot, monke
     qtbot.waitUntil(lambda: started == [plan_xlsx], timeout=2000)
 
 
-def test_dragging_two_files_is_refused(sample_window, plan_xlsx, tmp_path):
-    enter, _ = _drag_events([plan_xlsx, tmp_path / "other.xlsx"])
+def test_two_files_dropped_off_a_task_row_import_nothing_and_say_why(sample_window, plan_xlsx, tmp_path,
+                                                                      no_dialogs):
+    # Several files may be evidence for the row under the cursor, so the drag is
+    # accepted; dropped where there is no row (at 20,20), they are not a plan.
+    enter, drop = _drag_events([plan_xlsx, tmp_path / "other.xlsx"])
     QApplication.sendEvent(sample_window, enter)
-    assert not enter.isAccepted()
+    assert enter.isAccepted()
+    QApplication.sendEvent(sample_window, drop)
+    assert sample_window._import is None
+    assert len(no_dialogs) == 1 and "一次只能导入一个" in no_dialogs[0][2]
 
 
 def test_dropped_file_is_imported_into_an_empty_ledger(make_window, open_ledger, tmp_path, plan_xlsx, qtbot,
