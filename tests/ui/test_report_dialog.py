@@ -1,0 +1,206 @@
+"""季度报告 dialog: generation off the GUI thread, preview, save and print (to a PDF
+printer), the defaults it offers and the errors it shows."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QDialog, QFileDialog
+
+from tests.core.test_report_data import make_report_ledger
+from zwgk_desktop.core.quarters import Quarter
+from zwgk_desktop.ui import report_dialog, settings
+from zwgk_desktop.ui.report_dialog import ALL_UNITS, ReportDialog
+
+TIMEOUT = 30_000
+
+
+@pytest.fixture
+def crafted(tmp_path: Path, open_ledger):
+    ledger = open_ledger(tmp_path / "ledger")
+    plan_id, ids = make_report_ledger(ledger)
+    return ledger, plan_id
+
+
+@pytest.fixture
+def make_dialog(qtbot, no_dialogs):
+    dialogs: list[ReportDialog] = []
+
+    def factory(ledger, plan_id) -> ReportDialog:
+        dialog = ReportDialog(ledger, plan_id)
+        qtbot.addWidget(dialog)
+        dialogs.append(dialog)
+        return dialog
+
+    yield factory
+    for dialog in dialogs:
+        if dialog.running:
+            qtbot.waitUntil(lambda d=dialog: not d.running, timeout=TIMEOUT)
+        dialog.reject()
+
+
+def generate(qtbot, dialog: ReportDialog) -> None:
+    dialog.generate_button.click()
+    assert dialog.running or dialog.pdf_path is not None or dialog.error
+    qtbot.waitUntil(lambda: not dialog.running, timeout=TIMEOUT)
+
+
+def pdf_pages(path: Path) -> int:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", out, re.M).group(1))
+
+
+def test_defaults_own_unit_and_quarter(crafted, make_dialog) -> None:
+    ledger, plan_id = crafted
+    settings.set_own_unit("县政府办")
+    dialog = make_dialog(ledger, plan_id)
+    assert dialog.unit.currentText() == "县政府办"
+    assert dialog.selected_scope().unit == "县政府办"
+    assert dialog.title_unit.text() == "县政府办"
+    assert [dialog.quarter.itemData(i) for i in range(dialog.quarter.count())] == [
+        "2023Q1", "2023Q2", "2023Q3", "2023Q4", "2024Q1"]
+    assert dialog.selected_quarter() in {Quarter(2023, n) for n in range(1, 5)}
+    labels = [dialog.section.itemText(i) for i in range(dialog.section.count())]
+    assert labels[:3] == ["全部章节", "一、推进决策公开", "\u3000\uff08一\uff09目录管理"]
+    dialog.unit.setCurrentText(ALL_UNITS)
+    assert dialog.selected_scope().unit is None
+
+
+def test_generates_off_the_gui_thread_and_previews(crafted, make_dialog, qtbot, monkeypatch) -> None:
+    ledger, plan_id = crafted
+    settings.set_own_unit("")
+    threads: list[str] = []
+    original = report_dialog.build_report
+
+    def spy(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(report_dialog, "build_report", spy)
+    dialog = make_dialog(ledger, plan_id)
+    dialog.quarter.setCurrentIndex(2)  # 2023Q3
+    assert not dialog.save_button.isEnabled() and not dialog.print_button.isEnabled()
+    generate(qtbot, dialog)
+    assert dialog.error is None
+    assert threads and threads[0] != threading.main_thread().name
+    assert dialog.data.totals.total == 7 and dialog.data.totals.done == 2
+    assert dialog.pdf_path.is_file() and dialog.result.pages == pdf_pages(dialog.pdf_path)
+    assert f"共 {dialog.result.pages} 页" in dialog.status.text() and "完成率 33.3%" in dialog.status.text()
+    assert dialog.save_button.isEnabled()
+    if report_dialog.HAVE_QTPDF:
+        from PySide6.QtPdf import QPdfDocument
+
+        qtbot.waitUntil(lambda: dialog.document.status() == QPdfDocument.Status.Ready, timeout=TIMEOUT)
+        assert dialog.document.pageCount() == dialog.result.pages
+        assert dialog.print_button.isEnabled()
+
+
+def test_save_as_copies_the_previewed_pdf(crafted, make_dialog, qtbot, monkeypatch, tmp_path: Path) -> None:
+    ledger, plan_id = crafted
+    dialog = make_dialog(ledger, plan_id)
+    generate(qtbot, dialog)
+    target = tmp_path / "out" / "二季度报告"
+    target.parent.mkdir()
+    asked: list[str] = []
+
+    def fake_save(parent, caption, directory, filters):
+        asked.append(directory)
+        return str(target), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", fake_save)
+    saved = dialog.save_as()
+    assert saved == str(target) + ".pdf"
+    assert Path(saved).read_bytes() == dialog.pdf_path.read_bytes()
+    assert asked[0].endswith("政务公开重点工作任务落实情况.pdf")
+    assert list(target.parent.iterdir()) == [Path(saved)]  # no temporary file left behind
+
+
+def test_save_as_cancelled_writes_nothing(crafted, make_dialog, qtbot, monkeypatch) -> None:
+    ledger, plan_id = crafted
+    dialog = make_dialog(ledger, plan_id)
+    generate(qtbot, dialog)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    assert dialog.save_as() is None
+
+
+@pytest.mark.skipif(not report_dialog.HAVE_QTPDF, reason="QtPdf (PySide6-Pdf) is not installed")
+@pytest.mark.skipif(not shutil.which("pdfinfo"), reason="poppler-utils is not installed")
+def test_print_renders_every_page(crafted, make_dialog, qtbot, monkeypatch, tmp_path: Path) -> None:
+    ledger, plan_id = crafted
+    dialog = make_dialog(ledger, plan_id)
+    generate(qtbot, dialog)
+    from PySide6.QtPdf import QPdfDocument
+
+    qtbot.waitUntil(lambda: dialog.document.status() == QPdfDocument.Status.Ready, timeout=TIMEOUT)
+    printed = tmp_path / "printed.pdf"
+
+    def fake_exec(self) -> int:  # the clerk picks a printer and presses 打印
+        printer = self.printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(printed))
+        printer.setResolution(72)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QPrintDialog, "exec", fake_exec)
+    assert dialog.print_report()
+    assert pdf_pages(printed) == dialog.result.pages
+
+    monkeypatch.setattr(QPrintDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
+    printed.unlink()
+    assert not dialog.print_report()
+    assert not printed.exists()
+
+
+def test_an_unknown_unit_is_explained(crafted, make_dialog, qtbot) -> None:
+    ledger, plan_id = crafted
+    dialog = make_dialog(ledger, plan_id)
+    dialog.unit.setCurrentText("县不存在局")
+    generate(qtbot, dialog)
+    assert dialog.error is not None and "县不存在局" in dialog.error
+    assert dialog.status.text() == dialog.error
+    assert dialog.generate_button.isEnabled() and not dialog.save_button.isEnabled()
+
+
+def test_without_qtpdf_the_pdf_opens_elsewhere(crafted, qtbot, monkeypatch, no_dialogs) -> None:
+    ledger, plan_id = crafted
+    monkeypatch.setattr(report_dialog, "HAVE_QTPDF", False)
+    dialog = ReportDialog(ledger, plan_id)
+    qtbot.addWidget(dialog)
+    assert dialog.view is None and "PySide6-Pdf" in dialog.preview.text()
+    generate(qtbot, dialog)
+    assert dialog.pdf_path.is_file()
+    assert dialog.open_button.isEnabled() and not dialog.print_button.isEnabled()
+    opened: list[str] = []
+    monkeypatch.setattr(report_dialog.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    dialog.open_externally()
+    assert opened == [str(dialog.pdf_path)]
+    dialog.reject()
+
+
+def test_closing_removes_the_temporary_files(crafted, make_dialog, qtbot) -> None:
+    ledger, plan_id = crafted
+    dialog = make_dialog(ledger, plan_id)
+    generate(qtbot, dialog)
+    first = dialog.pdf_path
+    generate(qtbot, dialog)  # a second preview replaces the first file
+    assert dialog.pdf_path != first and not first.exists()
+    folder = dialog.pdf_path.parent
+    dialog.reject()
+    assert not folder.exists()
+
+
+def test_sign_off_fields_are_remembered(crafted, make_dialog, qtbot) -> None:
+    ledger, plan_id = crafted
+    dialog = make_dialog(ledger, plan_id)
+    dialog.preparer.setText("张三")
+    dialog.phone.setText("0537-1234567")
+    generate(qtbot, dialog)
+    assert dialog.data.sign_off.preparer == "张三"
+    again = make_dialog(ledger, plan_id)
+    assert again.preparer.text() == "张三" and again.phone.text() == "0537-1234567"

@@ -1,0 +1,344 @@
+"""What a 季度报告 says, as plain data: the numbers, the tables and the task rows, all as
+they stood on the quarter's last day. No Qt and no reportlab: the PDF writer
+(io/pdf_report.py), the CLI and the dialog all read this.
+
+Choices worth knowing (the tests pin them):
+
+* Statuses come from the status history as of the quarter's last day
+  (``Ledger.status_as_of``): printing 2023Q2 in December gives the July report.
+  The progress note printed is the one written for that quarter.
+* A task is *overdue at quarter end* when, on that day, it was 未启动 or 推进中 and its
+  due date was on or before that day (the report is read after the day is over).
+* The completion rate is 已完成 / (tasks in scope − 不适用), as in the app's summary.
+* Scope: whole plan, or the tasks of one unit (牵头 or 配合, or a group it belongs to,
+  as the app's 责任单位 filter finds them), and/or one section with everything under it;
+  ``due_only`` keeps the tasks due on or before the quarter's last day.
+* The table by section groups by top-level section; the table by unit groups by
+  牵头单位 (each task counted once) and is given only for a report not limited to
+  one unit, when its tasks have more than one lead unit.
+* Evidence: items of this quarter or earlier, not in the 回收站.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from .errors import NotFoundError, UserError
+from .ledger import Ledger
+from .model import Evidence, Plan, Status, Task
+from .quarters import Quarter
+from .task_query import TaskFilter, task_ids
+from .units import Role, unit_key
+
+# Printed text uses full-width punctuation. The templates below are written with ASCII
+# , ; : ( ) and go through zh() (editors and tools turn full-width forms into ASCII
+# silently); data from the ledger (unit names, task texts) is never translated.
+_FULL_WIDTH = str.maketrans({",": "\uff0c", ";": "\uff1b", ":": "\uff1a", "(": "\uff08",
+                             ")": "\uff09", "?": "\uff1f", "!": "\uff01"})
+
+
+def zh(template: str) -> str:
+    """Full-width punctuation for a template of our own (never for ledger data)."""
+    return template.translate(_FULL_WIDTH)
+
+
+NO_SECTION = zh("(未分章节)")
+NO_UNIT = zh("(未写明责任单位)")
+LEAD_MARK = zh("(牵头)")
+_OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportScope:
+    """Which tasks a report covers. ``section_id`` wins over ``section``
+    (a label, resolved with :func:`resolve_section`)."""
+
+    unit: str | None = None
+    section_id: int | None = None
+    section: str | None = None
+    due_only: bool = False
+
+
+@dataclass(slots=True)
+class SignOff:
+    preparer: str = ""
+    reviewer: str = ""
+    phone: str = ""
+    date: date | None = None  # 填报日期; the printed date when not given
+
+
+@dataclass(slots=True)
+class Counts:
+    total: int = 0
+    done: int = 0
+    in_progress: int = 0
+    not_started: int = 0
+    not_applicable: int = 0
+    overdue: int = 0
+
+    @property
+    def base(self) -> int:
+        return self.total - self.not_applicable
+
+    @property
+    def completion(self) -> float:
+        return self.done / self.base if self.base else 0.0
+
+    @property
+    def completion_text(self) -> str:
+        return format_rate(self.completion) if self.base else "—"
+
+    def add(self, status: Status, overdue: bool) -> None:
+        self.total += 1
+        if status == Status.DONE:
+            self.done += 1
+        elif status == Status.IN_PROGRESS:
+            self.in_progress += 1
+        elif status == Status.NOT_STARTED:
+            self.not_started += 1
+        else:
+            self.not_applicable += 1
+        self.overdue += overdue
+
+
+def format_rate(rate: float) -> str:
+    """62.5% as printed in the report: one decimal, none when whole."""
+    text = f"{rate * 100:.1f}"
+    return (text[:-2] if text.endswith(".0") else text) + "%"
+
+
+@dataclass(slots=True)
+class GroupRow:
+    label: str
+    counts: Counts
+
+
+@dataclass(slots=True)
+class DetailRow:
+    task_id: int
+    seq: int
+    section: list[str]
+    title: str | None
+    requirement: str
+    units: str  # as printed: lead first, "(牵头)" marked when there are several
+    deadline_text: str
+    due_date: date | None
+    status: Status  # as of the quarter's last day
+    status_since: date | None  # the day that status took effect
+    overdue: bool
+    progress: str  # this quarter's note
+    evidence: list[str]
+
+    @property
+    def status_text(self) -> str:
+        """As the detail table prints it: the status, then the day it was completed
+        and whether it is overdue, each on a line of its own."""
+        text = self.status.value
+        if self.status == Status.DONE and self.status_since:
+            text += "\n" + zh("({}月{}日)").format(self.status_since.month, self.status_since.day)
+        if self.overdue:
+            text += "\n" + zh("(逾期)")
+        return text
+
+
+@dataclass(slots=True)
+class ReportData:
+    plan: Plan
+    quarter: Quarter
+    scope: ReportScope
+    scope_text: str  # e.g. "县财政局牵头或配合的任务"
+    section_label: str | None
+    title_unit: str
+    printed_on: date
+    totals: Counts
+    by_section: list[GroupRow]
+    by_unit: list[GroupRow]
+    rows: list[DetailRow]
+    sign_off: SignOff = field(default_factory=SignOff)
+    with_evidence: bool = True
+
+    @property
+    def as_of(self) -> date:
+        return self.quarter.end
+
+    @property
+    def title(self) -> str:
+        return f"{self.title_unit}{self.quarter.label}政务公开重点工作任务落实情况"
+
+    @property
+    def overdue(self) -> list[DetailRow]:
+        return [row for row in self.rows if row.overdue]
+
+    @property
+    def period_text(self) -> str:
+        start, end = self.quarter.start, self.quarter.end
+        return f"{start.year}年{start.month}月{start.day}日至{end.month}月{end.day}日"
+
+
+def cn_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def resolve_section(ledger: Ledger, plan_id: int, label: str) -> int:
+    """A section named by its label as printed ("一、深化政务公开" or just "一、"); spaces
+    do not matter. Exact matches win; otherwise the label must start exactly one."""
+    wanted = "".join(label.split())
+    if not wanted:
+        raise UserError("章节名称不能为空。")
+    paths = ledger.section_paths(plan_id)
+    squashed = {sid: "".join(path[-1].split()) for sid, path in paths.items()}
+    exact = [sid for sid, text in squashed.items() if text == wanted]
+    if len(exact) == 1:
+        return exact[0]
+    found = exact or [sid for sid, text in squashed.items() if text.startswith(wanted)]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        tops = [path[-1] for path in paths.values() if len(path) == 1][:12]
+        listing = ";".join(tops) if tops else "(该分解表没有章节)"
+        raise NotFoundError(f"分解表中没有名为“{label}”的章节。一级章节有:{listing}。")
+    listing = ";".join(" / ".join(paths[sid]) for sid in found[:8])
+    raise UserError(f"有 {len(found)} 个章节与“{label}”相符,请写出完整的章节名称:{listing}。")
+
+
+def _check_unit(ledger: Ledger, name: str) -> None:
+    row = ledger.db.execute("SELECT 1 FROM units WHERE key = ?", [unit_key(name)]).fetchone()
+    if row is None:
+        raise NotFoundError(f"台账中没有名为“{name}”的责任单位。请检查单位名称(应与分解表中写的一致)。")
+
+
+def _units_text(task: Task) -> str:
+    several = len(task.units) > 1
+    return "、".join(u.name + LEAD_MARK if several and u.role == Role.LEAD else u.name for u in task.units)
+
+
+def evidence_text(item: Evidence) -> str:
+    if item.kind == "url":
+        address = item.url or ""
+        return address if not item.name or item.name == address else f"{item.name} {address}"
+    return item.name
+
+
+def _status_since(ledger: Ledger, plan_id: int, day: date) -> dict[int, date]:
+    """The day each task's status (as of ``day``) took effect."""
+    result: dict[int, date] = {}
+    for tid, on in ledger.db.execute(
+            "SELECT h.task_id, h.effective_on FROM status_history h JOIN tasks t ON t.id = h.task_id"
+            " WHERE t.plan_id = ? AND h.effective_on <= ? ORDER BY h.effective_on, h.id",
+            [plan_id, day.isoformat()]):
+        result[tid] = date.fromisoformat(on)
+    return result
+
+
+def build_report(ledger: Ledger, plan_id: int, quarter: Quarter, scope: ReportScope = ReportScope(), *,
+                 title_unit: str | None = None, sign_off: SignOff | None = None,
+                 with_evidence: bool = True, printed_on: date | None = None) -> ReportData:
+    """Everything the report prints, as of ``quarter``'s last day."""
+    plan = ledger.plan(plan_id)
+    day = quarter.end
+    unit = (scope.unit or "").strip() or None
+    section_id = scope.section_id
+    if section_id is None and scope.section:
+        section_id = resolve_section(ledger, plan_id, scope.section)
+    paths = ledger.section_paths(plan_id)
+    if section_id is not None and section_id not in paths:
+        raise NotFoundError(f"分解表 {plan_id} 中没有编号为 {section_id} 的章节。")
+    if unit:
+        _check_unit(ledger, unit)
+
+    if unit or section_id is not None:
+        ids = task_ids(ledger, TaskFilter(plan_id=plan_id, unit=unit, section_id=section_id))
+        tasks = ledger.tasks(plan_id, only=ids) if ids else []
+    else:
+        tasks = ledger.tasks(plan_id)
+    if scope.due_only:
+        tasks = [t for t in tasks if t.due_date is not None and t.due_date <= day]
+
+    statuses = ledger.status_as_of(plan_id, day)
+    since = _status_since(ledger, plan_id, day)
+    key = str(quarter)
+    totals = Counts()
+    by_section: dict[str, Counts] = {}
+    by_unit: dict[str, Counts] = {}
+    rows: list[DetailRow] = []
+    for task in tasks:
+        status = statuses.get(task.id, Status.NOT_STARTED)
+        overdue = status in _OPEN and task.due_date is not None and task.due_date <= day
+        totals.add(status, overdue)
+        by_section.setdefault(task.section[0] if task.section else NO_SECTION, Counts()).add(status, overdue)
+        by_unit.setdefault(task.lead_unit or NO_UNIT, Counts()).add(status, overdue)
+        note = next((p.text for p in task.progress if p.quarter == key), "")
+        evidence = [evidence_text(e) for e in sorted(task.evidence, key=lambda e: (e.quarter, e.id))
+                    if e.quarter <= key and e.removed_at is None] if with_evidence else []
+        rows.append(DetailRow(
+            task_id=task.id, seq=task.seq, section=list(task.section), title=task.title,
+            requirement=task.requirement, units=_units_text(task), deadline_text=task.deadline_text,
+            due_date=task.due_date, status=status,
+            status_since=since.get(task.id),
+            overdue=overdue, progress=note, evidence=evidence))
+
+    section_label = " / ".join(paths[section_id]) if section_id is not None else None
+    if section_label and unit:
+        scope_text = f"“{section_label}”部分中{unit}牵头或配合的任务"
+    elif section_label:
+        scope_text = f"“{section_label}”部分的任务"
+    elif unit:
+        scope_text = f"{unit}牵头或配合的任务"
+    else:
+        scope_text = "全部任务"
+    if scope.due_only:
+        scope_text += zh("中完成时限在{}月{}日以前(含当日)的任务").format(day.month, day.day)
+    unit_rows = [GroupRow(label, counts) for label, counts in by_unit.items()]
+    return ReportData(
+        plan=plan, quarter=quarter, scope=ReportScope(unit, section_id, scope.section, scope.due_only),
+        scope_text=scope_text, section_label=section_label,
+        title_unit=(title_unit if title_unit is not None else unit or "").strip(),
+        printed_on=printed_on or date.today(), totals=totals,
+        by_section=[GroupRow(label, counts) for label, counts in by_section.items()],
+        by_unit=unit_rows if len(unit_rows) > 1 and not unit else [],
+        rows=rows, sign_off=sign_off or SignOff(), with_evidence=with_evidence)
+
+
+def summary_sentences(data: ReportData) -> list[str]:
+    """The summary paragraph, sentence by sentence (the PDF prints them as one paragraph)."""
+    t = data.totals
+    as_of = cn_date(data.as_of)
+    where = f"《{data.plan.title}》" if data.plan.title else "本年度任务分解表"
+    lines = [zh("本报告统计{}中{},共 {} 项。").format(where, data.scope_text, t.total)]
+    if not t.total:
+        lines.append("统计范围内没有任务。")
+        return lines
+    parts = [f"已完成 {t.done} 项", f"推进中 {t.in_progress} 项", f"未启动 {t.not_started} 项"]
+    if t.not_applicable:
+        parts.append(f"不适用 {t.not_applicable} 项")
+    rate = f"完成率 {t.completion_text}" + (zh("(不适用的任务不计入)") if t.not_applicable else "")
+    lines.append(zh("截至{},{};{}。").format(as_of, zh(",").join(parts), rate))
+    overdue = data.overdue
+    if overdue:
+        seqs = "、".join(str(row.seq) for row in overdue[:30]) + ("等" if len(overdue) > 30 else "")
+        lines.append(zh("已过完成时限仍未完成的任务 {} 项(序号 {}),具体情况见第二部分。").format(t.overdue, seqs))
+    else:
+        lines.append("没有已过完成时限仍未完成的任务。")
+    return lines
+
+
+def quarter_choices(year: int, today: date | None = None) -> tuple[list[Quarter], Quarter]:
+    """Quarters a report can be asked for (the plan's year and the first quarter of the
+    next, when follow-up is reported), and the one to offer first: the quarter just
+    ended during the first month of a quarter, else the current one, kept in the year."""
+    today = today or date.today()
+    choices = [Quarter(year, n) for n in range(1, 5)] + [Quarter(year + 1, 1)]
+    current = Quarter.of(today)
+    if today.month in (1, 4, 7, 10):
+        current = current.previous()
+    if current < choices[0]:
+        current = choices[0]
+    elif current > choices[3]:
+        current = choices[3]
+    return choices, current
+
+
+__all__ = ["Counts", "DetailRow", "GroupRow", "NO_SECTION", "NO_UNIT", "ReportData", "ReportScope",
+           "SignOff", "build_report", "zh", "cn_date", "evidence_text", "format_rate", "quarter_choices",
+           "resolve_section", "summary_sentences"]

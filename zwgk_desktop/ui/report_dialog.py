@@ -1,0 +1,366 @@
+"""季度报告: choose the quarter and the scope, generate the PDF off the GUI thread, look
+at it inside the app (QPdfView), print it, save it.
+
+The report is written to a temporary file first; 另存为PDF copies that file, 打印 renders
+its pages (QPdfDocument.render) onto the printer at the paper's true size, so what is
+printed is exactly what was previewed. Without QtPdf (the PySide6-Pdf wheel) there is
+no preview or printing from here: the dialog says so and opens the PDF in the system's
+PDF reader instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QRect, QSize, Qt, QStandardPaths, QUrl
+from PySide6.QtGui import QDesktopServices, QPainter, QTransform
+from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QMessageBox, QProgressDialog, QPushButton,
+                               QVBoxLayout, QWidget)
+
+from ..core import task_query
+from ..core.errors import UserError
+from ..core.ledger import Ledger
+from ..core.quarters import Quarter
+from ..core.report_data import ReportData, ReportScope, SignOff, build_report, format_rate, quarter_choices
+from . import settings as app_settings
+from .background import BackgroundTask
+
+try:  # QtPdf ships in the PySide6-Pdf wheel; the dialog works without it, less well
+    from PySide6.QtPdf import QPdfDocument
+    from PySide6.QtPdfWidgets import QPdfView
+
+    HAVE_QTPDF = True
+except ImportError:  # pragma: no cover - exercised by monkeypatching HAVE_QTPDF
+    QPdfDocument = QPdfView = None  # type: ignore[assignment,misc]
+    HAVE_QTPDF = False
+
+ALL_UNITS = "全部责任单位"
+ALL_SECTIONS = "全部章节"
+PRINT_DPI = 300  # enough for 五号 text; a 1200-dpi page image would take 140 MB
+
+
+class ReportDialog(QDialog):
+    def __init__(self, ledger: Ledger, plan_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ledger = ledger
+        self.plan_id = plan_id
+        self.plan = ledger.plan(plan_id)
+        self.data: ReportData | None = None
+        self.result = None  # RenderResult of the report shown
+        self.pdf_path: Path | None = None
+        self.error: str | None = None
+        self._task: BackgroundTask | None = None
+        self._temp = Path(tempfile.mkdtemp(prefix="zwgk-report-"))
+        self._generation = 0
+        self._closed = False
+        self.setWindowTitle(f"季度报告 — {self.plan.title}")
+        self.resize(1000, 760)
+
+        # -- what to report ------------------------------------------------------------------
+        self.quarter = QComboBox()
+        choices, first = quarter_choices(self.plan.year)
+        for quarter in choices:
+            self.quarter.addItem(quarter.label, str(quarter))
+        self.quarter.setCurrentIndex(choices.index(first))
+        self.unit = QComboBox()
+        self.unit.setEditable(True)
+        self.unit.addItem(ALL_UNITS)
+        self.unit.addItems(task_query.plan_units(ledger, plan_id))
+        own = app_settings.own_unit()
+        self.unit.setCurrentText(own or ALL_UNITS)
+        self.section = QComboBox()
+        self.section.addItem(ALL_SECTIONS, None)
+        todo = [(node, 0) for node in reversed(task_query.section_tree(ledger, plan_id))]
+        while todo:
+            node, depth = todo.pop()
+            self.section.addItem("\u3000" * depth + node.label, node.id)
+            todo.extend((child, depth + 1) for child in reversed(node.children))
+        self.due_only = QCheckBox("只统计完成时限在季度末以前(含当日)的任务")
+        self.with_evidence = QCheckBox("明细表列出佐证材料")
+        self.with_evidence.setChecked(True)
+        stored = app_settings.settings()
+        self.title_unit = QLineEdit(str(stored.value("report/title_unit", "") or own))
+        self.title_unit.setPlaceholderText("如:XX县人民政府办公室(写在标题和“填报单位”中)")
+        self.preparer = QLineEdit(str(stored.value("report/preparer", "") or ""))
+        self.reviewer = QLineEdit(str(stored.value("report/reviewer", "") or ""))
+        self.phone = QLineEdit(str(stored.value("report/phone", "") or ""))
+
+        scope = QGroupBox("统计范围")
+        form = QFormLayout(scope)
+        form.addRow("季度:", self.quarter)
+        form.addRow("责任单位:", self.unit)
+        form.addRow("章节:", self.section)
+        form.addRow("", self.due_only)
+        form.addRow("", self.with_evidence)
+        sign = QGroupBox("报告信息")
+        sign_form = QFormLayout(sign)
+        sign_form.addRow("填报单位:", self.title_unit)
+        sign_form.addRow("填报人:", self.preparer)
+        sign_form.addRow("审核人:", self.reviewer)
+        sign_form.addRow("联系电话:", self.phone)
+
+        self.generate_button = QPushButton("生成预览")
+        self.generate_button.setDefault(True)
+        self.print_button = QPushButton("打印…")
+        self.save_button = QPushButton("另存为PDF…")
+        self.open_button = QPushButton("用其他程序打开")
+        close_button = QPushButton("关闭")
+        for button in (self.print_button, self.save_button, self.open_button):
+            button.setEnabled(False)
+        self.generate_button.clicked.connect(self.generate)
+        self.print_button.clicked.connect(self.print_report)
+        self.save_button.clicked.connect(self.save_as)
+        self.open_button.clicked.connect(self.open_externally)
+        close_button.clicked.connect(self.reject)
+
+        self.status = QLabel("选择季度和统计范围后,点“生成预览”。")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        if HAVE_QTPDF:
+            self.document = QPdfDocument(self)
+            self.view = QPdfView(self)
+            self.view.setDocument(self.document)
+            self.view.setPageMode(QPdfView.PageMode.MultiPage)
+            self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+            preview: QWidget = self.view
+        else:
+            self.document = None
+            self.view = None
+            self.print_button.setToolTip("在本程序中打印需要 PySide6-Pdf 组件;可用其他程序打开后打印。")
+            preview = QLabel("本机的程序缺少 PDF 预览组件(PySide6-Pdf),无法在此预览和打印。\n"
+                             "生成后可点“用其他程序打开”,在系统的 PDF 阅读器中查看和打印。")
+            preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            preview.setWordWrap(True)
+        self.preview = preview
+
+        left = QVBoxLayout()
+        left.addWidget(scope)
+        left.addWidget(sign)
+        left.addWidget(self.generate_button)
+        left.addStretch(1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        for button in (self.print_button, self.save_button, self.open_button, close_button):
+            buttons.addWidget(button)
+        right = QVBoxLayout()
+        right.addWidget(preview, 1)
+        right.addLayout(buttons)
+        layout = QHBoxLayout(self)
+        left_widget = QWidget()
+        left_widget.setLayout(left)
+        left_widget.setMaximumWidth(380)
+        layout.addWidget(left_widget)
+        layout.addLayout(right, 1)
+
+        for combo in (self.quarter, self.section):
+            combo.currentIndexChanged.connect(self._options_changed)
+        self.unit.currentTextChanged.connect(self._options_changed)
+        for box in (self.due_only, self.with_evidence):
+            box.toggled.connect(self._options_changed)
+        for edit in (self.title_unit, self.preparer, self.reviewer, self.phone):
+            edit.textChanged.connect(self._options_changed)
+
+    # -- options ----------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and self._task.running
+
+    def selected_quarter(self) -> Quarter:
+        return Quarter.parse(self.quarter.currentData())
+
+    def selected_scope(self) -> ReportScope:
+        unit = self.unit.currentText().strip()
+        return ReportScope(unit=None if unit in ("", ALL_UNITS) else unit, section_id=self.section.currentData(),
+                           due_only=self.due_only.isChecked())
+
+    def _options_changed(self, *_: object) -> None:
+        if self.pdf_path is not None and not self.running:
+            self.status.setText("选项已改变:点“生成预览”按新选项重新生成。"
+                                "(打印和另存为仍针对下方显示的报告。)")
+
+    def _remember(self) -> None:
+        stored = app_settings.settings()
+        for key, edit in (("title_unit", self.title_unit), ("preparer", self.preparer),
+                          ("reviewer", self.reviewer), ("phone", self.phone)):
+            stored.setValue(f"report/{key}", edit.text().strip())
+
+    # -- generating -------------------------------------------------------------------------
+
+    def generate(self) -> None:
+        if self.running:
+            return
+        quarter, scope = self.selected_quarter(), self.selected_scope()
+        title_unit = self.title_unit.text().strip()
+        sign_off = SignOff(self.preparer.text().strip(), self.reviewer.text().strip(), self.phone.text().strip())
+        with_evidence = self.with_evidence.isChecked()
+        self._remember()
+        self._generation += 1
+        target = self._temp / f"report-{self._generation}.pdf"
+        folder, plan_id = self.ledger.folder, self.plan_id
+
+        def work():
+            from ..io.pdf_report import render_report  # reportlab loads in the worker, not at start-up
+
+            with Ledger.open(folder) as own:  # the worker's own connection
+                data = build_report(own, plan_id, quarter, scope, title_unit=title_unit, sign_off=sign_off,
+                                    with_evidence=with_evidence)
+            return data, render_report(data, target)
+
+        self.error = None
+        self.generate_button.setEnabled(False)
+        self.status.setText(f"正在生成{quarter.label}报告……")
+        self._task = BackgroundTask(self, "正在生成季度报告……")
+        self._task.start(work, self._generated, self._failed)
+
+    def _generated(self, outcome) -> None:
+        if self._closed:
+            return
+        data, result = outcome
+        old = self.pdf_path
+        self.data, self.result, self.pdf_path = data, result, result.path
+        self.generate_button.setEnabled(True)
+        if self.document is not None:
+            self.document.close()
+            self.document.load(str(self.pdf_path))
+        if old is not None and old != self.pdf_path:
+            _remove(old)
+        self.save_button.setEnabled(True)
+        self.open_button.setEnabled(True)
+        self.print_button.setEnabled(self.document is not None)
+        t = data.totals
+        rate = format_rate(t.completion) if t.base else "—"
+        text = (f"{data.quarter.label}报告,共 {result.pages} 页:{data.scope_text} {t.total} 项,已完成 {t.done},"
+                f"推进中 {t.in_progress},未启动 {t.not_started},逾期 {t.overdue},完成率 {rate}。")
+        if result.missing:
+            text += "\n注意:" + result.missing
+            self.status.setStyleSheet("color: #9a5b00;")
+        else:
+            self.status.setStyleSheet("")
+        self.status.setText(text)
+
+    def _failed(self, exc: BaseException) -> None:
+        if self._closed:
+            return
+        self.generate_button.setEnabled(True)
+        if isinstance(exc, UserError):
+            self.error = exc.message
+        else:
+            self.error = f"生成报告时发生意外错误:{type(exc).__name__}: {exc}"
+        self.status.setStyleSheet("color: #b3261e;")
+        self.status.setText(self.error)
+
+    # -- using the PDF ----------------------------------------------------------------------
+
+    def default_file_name(self) -> str:
+        data = self.data
+        name = data.title if data is not None else "季度报告"
+        return "".join(ch for ch in name if ch not in '\\/:*?"<>|') + ".pdf"
+
+    def save_as(self) -> str | None:
+        if self.pdf_path is None:
+            return None
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+        path, _ = QFileDialog.getSaveFileName(self, "另存为PDF", str(Path(folder) / self.default_file_name()),
+                                              "PDF 文件 (*.pdf)")
+        if not path:
+            return None
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        target = Path(path)
+        temp = target.with_name(f".{target.name}.part")
+        try:
+            shutil.copyfile(self.pdf_path, temp)
+            os.replace(temp, target)
+        except OSError as exc:
+            _remove(temp)
+            message = (f"无法保存到“{target}”:{exc.strerror or exc}。"
+                       "如果该文件正在 PDF 阅读器中打开,请先关闭它,或换一个文件名。")
+            self.status.setStyleSheet("color: #b3261e;")
+            self.status.setText(message)
+            QMessageBox.warning(self, "另存为PDF", message)
+            return None
+        self.status.setStyleSheet("")
+        self.status.setText(f"已保存:{target}")
+        return str(target)
+
+    def open_externally(self) -> None:
+        if self.pdf_path is not None and not QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.pdf_path))):
+            QMessageBox.warning(self, "打开报告", "没有找到可以打开 PDF 文件的程序。可先“另存为PDF”,再用 PDF 阅读器打开。")
+
+    def print_report(self) -> bool:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        if self.document is None or self.pdf_path is None:
+            return False
+        pages = self.document.pageCount()
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(self.default_file_name()[:-4])
+        printer.setFullPage(True)  # the PDF's pages carry their own margins
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle("打印季度报告")
+        dialog.setMinMax(1, max(1, pages))
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        first, last = printer.fromPage() or 1, printer.toPage() or pages
+        return self.print_pages(printer, range(first - 1, min(last, pages)))
+
+    def print_pages(self, printer, pages: range) -> bool:
+        """Each page as an image at up to 300 dpi, at the paper's true size; landscape
+        pages are turned to fit portrait paper."""
+        from PySide6.QtPrintSupport import QPrinter
+
+        painter = QPainter()
+        if not painter.begin(printer):
+            QMessageBox.warning(self, "打印", "无法开始打印:打印机不可用。请检查打印机设置。")
+            return False
+        progress = QProgressDialog("正在打印……", "取消", 0, len(pages), self)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(500)
+        try:
+            dpi = min(printer.resolution(), PRINT_DPI)
+            paper = printer.paperRect(QPrinter.Unit.DevicePixel)
+            for n, index in enumerate(pages):
+                if progress.wasCanceled():
+                    break
+                progress.setValue(n)
+                if n:
+                    printer.newPage()
+                size = self.document.pagePointSize(index)
+                image = self.document.render(index, QSize(round(size.width() * dpi / 72),
+                                                          round(size.height() * dpi / 72)))
+                if (image.width() > image.height()) != (paper.width() > paper.height()):
+                    image = image.transformed(QTransform().rotate(90))
+                scale = min(paper.width() / image.width(), paper.height() / image.height())
+                width, height = image.width() * scale, image.height() * scale
+                x, y = (paper.width() - width) / 2, (paper.height() - height) / 2
+                painter.drawImage(QRect(round(x), round(y), round(width), round(height)), image)
+                QApplication.processEvents()
+            progress.setValue(len(pages))
+        finally:
+            painter.end()
+        self.status.setText(f"已发送到打印机:{printer.printerName() or printer.outputFileName()}")
+        return True
+
+    # -- closing ----------------------------------------------------------------------------
+
+    def done(self, result: int) -> None:
+        if self.running:
+            return  # the report is still being written; the progress dialog says so
+        self._closed = True
+        if self.document is not None:
+            self.document.close()
+        shutil.rmtree(self._temp, ignore_errors=True)
+        super().done(result)
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
