@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 
 from . import __version__
 from .core.errors import UserError
-from .cli_support import open_ledger
+from .cli_support import open_ledger, parse_date
 from .core.locations import user_data_dir
 from .core.model import Status
 from .core.plan_import import write_plan
@@ -36,12 +36,6 @@ class _ChineseArgumentParser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         self.exit(EXIT_USER_ERROR, f"命令参数有误:{message}\n用 {self.prog} --help 查看用法。\n")
 
-
-def _parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期“{text}”格式不对,请写成 2023-09-30 这样的格式") from None
 
 
 def _parse_year(text: str) -> int:
@@ -81,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("status", "设置任务状态", cmd_status)
     p.add_argument("task_id", type=int, metavar="TASK_ID", help="任务编号(导出 JSON 中的 id)")
     p.add_argument("status", metavar="STATUS", help="未启动 | 推进中 | 已完成 | 不适用")
-    p.add_argument("--on", type=_parse_date, metavar="YYYY-MM-DD", help="状态生效日期(默认今天)")
+    p.add_argument("--on", type=parse_date, metavar="YYYY-MM-DD", help="状态生效日期(默认今天)")
 
     p = command("progress", "填写任务某季度的进展", cmd_progress)
     p.add_argument("task_id", type=int, metavar="TASK_ID", help="任务编号")

@@ -5,23 +5,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from .cli_support import open_ledger
+from .cli_support import open_ledger, parse_date
 from .core import evidence as ev
 from .core.errors import UserError
 from .core.quarters import Quarter
 
 EXIT_CHECK_PROBLEMS = 1
 
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期“{text}”格式不对,请写成 2023-09-30 这样的格式") from None
 
 
 def register(command: Callable) -> None:
@@ -36,7 +29,7 @@ def register(command: Callable) -> None:
     p.add_argument("--quarter", metavar="Q", help="季度,例如 2023Q3(默认当前季度)")
     p.add_argument("--note", metavar="TEXT", help="说明文字;与文件或网页地址一起时作为其备注")
     p.add_argument("--title", metavar="TEXT", help="网页标题(仅用于网页地址)")
-    p.add_argument("--published", type=_date, metavar="YYYY-MM-DD", help="网页发布日期(仅用于网页地址)")
+    p.add_argument("--published", type=parse_date, metavar="YYYY-MM-DD", help="网页发布日期(仅用于网页地址)")
 
     p = command("evidence", "列出任务的佐证材料(含编号,供移到回收站时使用)", cmd_evidence)
     p.add_argument("task_id", type=int, metavar="TASK_ID", help="任务编号")

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from typing import Callable
 
-from .cli_support import open_ledger
+from .cli_support import open_ledger, parse_date
 from .core.quarters import Quarter
 
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期“{text}”格式不对,请写成 2023-09-30 这样的格式") from None
 
 
 def register(command: Callable) -> None:
@@ -35,7 +28,7 @@ def register(command: Callable) -> None:
     p.add_argument("--preparer", metavar="NAME", default="", help="填报人")
     p.add_argument("--reviewer", metavar="NAME", default="", help="审核人")
     p.add_argument("--phone", metavar="TEL", default="", help="联系电话")
-    p.add_argument("--date", type=_date, metavar="YYYY-MM-DD", dest="printed_on",
+    p.add_argument("--date", type=parse_date, metavar="YYYY-MM-DD", dest="printed_on",
                    help="生成日期和填报日期(默认今天)")
     p.add_argument("-o", "--output", required=True, metavar="OUT.pdf", help="输出的 PDF 文件")
 

@@ -28,7 +28,7 @@ from .errors import NotFoundError, UserError
 from .ledger import Ledger
 from .model import Evidence, Plan, Status, Task
 from .quarters import Quarter
-from .task_query import TaskFilter, task_ids
+from .task_query import Summary, TaskFilter, task_ids
 from .units import Role, unit_key
 
 # Printed text uses full-width punctuation. The templates below are written with ASCII
@@ -69,21 +69,8 @@ class SignOff:
 
 
 @dataclass(slots=True)
-class Counts:
-    total: int = 0
-    done: int = 0
-    in_progress: int = 0
-    not_started: int = 0
-    not_applicable: int = 0
-    overdue: int = 0
-
-    @property
-    def base(self) -> int:
-        return self.total - self.not_applicable
-
-    @property
-    def completion(self) -> float:
-        return self.done / self.base if self.base else 0.0
+class Counts(Summary):
+    """The screens' summary numbers, counted one task at a time as of a day."""
 
     @property
     def completion_text(self) -> str:

@@ -90,7 +90,7 @@ def _where(ledger: Ledger, flt: TaskFilter) -> tuple[str, list[Any]]:
         params += [s.value for s in flt.statuses]
     today = flt.today.isoformat()
     if flt.timing == Timing.OVERDUE:
-        clauses.append(f"t.status IN (?, ?) AND t.due_date IS NOT NULL AND t.due_date < ?")
+        clauses.append("t.status IN (?, ?) AND t.due_date IS NOT NULL AND t.due_date < ?")
         params += [*_OPEN, today]
     elif flt.timing == Timing.DUE_SOON:
         clauses.append("t.status IN (?, ?) AND t.due_date BETWEEN ? AND ?")
@@ -159,10 +159,13 @@ class Summary:
     overdue: int = 0
 
     @property
+    def base(self) -> int:
+        """The tasks that apply: 不适用 is left out of the completion rate."""
+        return self.total - self.not_applicable
+
+    @property
     def completion(self) -> float:
-        """Share done of the tasks that apply (不适用 is left out of the base)."""
-        base = self.total - self.not_applicable
-        return self.done / base if base else 0.0
+        return self.done / self.base if self.base else 0.0
 
 
 def summary(ledger: Ledger, flt: TaskFilter) -> Summary:
