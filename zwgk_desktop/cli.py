@@ -88,6 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="输出文件(默认输出到屏幕)")
     p.add_argument("--quarter", metavar="Q", help="xlsx:“本季度进展”一列的季度,例如 2023Q3(默认:分解表当年的当前季度,往年分解表为其第四季度)")
 
+    p = command("tasks", "列出任务及其编号(可按单位、状态、时限、关键词筛选)", cmd_tasks)
+    p.add_argument("--plan", type=int, metavar="ID", help="分解表编号(台账中只有一个时可省略)")
+    p.add_argument("--unit", metavar="NAME", help="责任单位(含其所属群组的任务)")
+    p.add_argument("--status", metavar="STATUS", help="未启动 | 推进中 | 已完成 | 不适用")
+    p.add_argument("--overdue", action="store_true", help="只列已逾期的任务")
+    p.add_argument("--review", action="store_true", help="只列到期日需核对的任务")
+    p.add_argument("--search", metavar="TEXT", default="", help="关键词(任务内容、责任单位、进展)")
+
     p = command("log", "查看操作记录", cmd_log)
     p.add_argument("--limit", type=int, default=50, help="显示最近多少条(默认 50)")
 
@@ -181,6 +189,32 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"已导出分解表 {plan.id}({len(data['tasks'])} 项任务)到 {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text + "\n")
+    return 0
+
+
+def cmd_tasks(args: argparse.Namespace) -> int:
+    from .core import task_query
+
+    timing = task_query.Timing.OVERDUE if args.overdue else (
+        task_query.Timing.NEEDS_REVIEW if args.review else None)
+    statuses = frozenset({Status.parse(args.status)}) if args.status else frozenset()
+    with open_ledger(args) as ledger:
+        plan = ledger.resolve_plan(args.plan)
+        flt = task_query.TaskFilter(plan_id=plan.id, unit=args.unit, statuses=statuses, timing=timing,
+                                    search=args.search)
+        ids, summary = task_query.filtered(ledger, flt)
+        rows = task_query.task_rows(ledger, ids, Quarter.current())
+        print("编号\t序号\t状态\t到期日\t责任单位\t任务")
+        for tid in ids:
+            row = rows[tid]
+            due = row.due_date.isoformat() if row.due_date else ("需核对" if row.needs_review else "—")
+            title = f"【{row.title}】" if row.title else ""
+            text = " ".join((title + row.requirement).split())  # one line per task
+            print(f"{row.id}\t{row.seq}\t{row.status.value}\t{due}\t{row.units_display}\t"
+                  f"{text[:40]}{'…' if len(text) > 40 else ''}")
+    print(f"共 {summary.total} 项:已完成 {summary.done},推进中 {summary.in_progress},"
+          f"未启动 {summary.not_started},不适用 {summary.not_applicable},逾期 {summary.overdue}。",
+          file=sys.stderr)
     return 0
 
 

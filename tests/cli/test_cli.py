@@ -547,3 +547,22 @@ def test_damaged_parts_inside_a_valid_zip_never_fail_badly(part: int, data: st.D
         for other, other_content in _PARTS:
             z.writestr(other.filename, bytes(mutated) if other is info else other_content)
     check_import_never_fails_badly("内部损坏.xlsx", buf.getvalue())
+
+
+def test_tasks_lists_ids_with_the_windows_filters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ledger = tmp_path / "ledger"
+    assert main(["--ledger", str(ledger), "import", str(SAMPLES / "rencheng_2023.xlsx")]) == 0
+    capsys.readouterr()
+    assert main(["--ledger", str(ledger), "tasks", "--unit", "区审计局"]) == 0
+    out, err = capsys.readouterr()
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("编号")
+    assert len(lines) == 2 and "\t4\t未启动\t2023-12-31\t区审计局\t" in lines[1]
+    assert "共 1 项" in err
+    task_id = int(lines[1].split("\t")[0])
+    assert main(["--ledger", str(ledger), "status", str(task_id), "已完成", "--on", "2023-10-01"]) == 0
+    capsys.readouterr()
+    assert main(["--ledger", str(ledger), "tasks", "--status", "已完成"]) == 0
+    out, _ = capsys.readouterr()
+    assert [line.split("\t")[0] for line in out.strip().splitlines()[1:]] == [str(task_id)]
+    assert main(["--ledger", str(ledger), "tasks", "--status", "完成了"]) == 2
