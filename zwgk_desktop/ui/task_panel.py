@@ -33,6 +33,7 @@ from ..core.units import Role
 from .operations import LedgerOperations
 
 AUTOSAVE_MS = 3000
+HINT = "请在左侧表格中选择一项任务。\n选中多项时,可右键一次标记它们的状态。"
 
 
 class NoteEdit(QPlainTextEdit):
@@ -74,18 +75,23 @@ class TaskPanel(QScrollArea):
         self.setWidget(body)
         layout = QVBoxLayout(body)
 
-        self.heading = QLabel("请在左侧表格中选择一项任务")
+        self.heading = QLabel(HINT)
         heading_font = self.heading.font()
         heading_font.setBold(True)
         heading_font.setPointSizeF(heading_font.pointSizeF() * 1.15)
         self.heading.setFont(heading_font)
         self.heading.setWordWrap(True)
+        layout.addWidget(self.heading)
+        # Everything below the heading shows only once a task is chosen: before that
+        # the panel is just the hint, not a form of placeholder values.
+        self.details = QWidget()
+        details = QVBoxLayout(self.details)
+        details.setContentsMargins(0, 0, 0, 0)
         self.section = _wrapped()
         self.section.setStyleSheet("color: #555;")
         self.requirement = _wrapped()
-        layout.addWidget(self.heading)
-        layout.addWidget(self.section)
-        layout.addWidget(self.requirement)
+        details.addWidget(self.section)
+        details.addWidget(self.requirement)
 
         facts = QFormLayout()
         self.units = _wrapped()
@@ -104,7 +110,7 @@ class TaskPanel(QScrollArea):
         facts.addRow("责任单位:", self.units)
         facts.addRow("完成时限:", self.deadline)
         facts.addRow("到期日:", due_row)
-        layout.addLayout(facts)
+        details.addLayout(facts)
 
         status_box = QGroupBox("完成状态")
         status_layout = QHBoxLayout(status_box)
@@ -119,7 +125,7 @@ class TaskPanel(QScrollArea):
         status_layout.addWidget(QLabel("日期:"))
         status_layout.addWidget(self.status_date)
         status_layout.addStretch(1)
-        layout.addWidget(status_box)
+        details.addWidget(status_box)
 
         progress_box = QGroupBox("季度进展")
         progress_layout = QVBoxLayout(progress_box)
@@ -139,18 +145,20 @@ class TaskPanel(QScrollArea):
         progress_layout.addLayout(quarter_row)
         progress_layout.addWidget(self.note)
         progress_layout.addWidget(self.earlier)
-        layout.addWidget(progress_box)
+        details.addWidget(progress_box)
 
         from .evidence_view import EvidenceView
 
         self.evidence = EvidenceView(ops.ledger)
-        layout.addWidget(self.evidence)
+        details.addWidget(self.evidence)
 
         history_box = QGroupBox("状态记录")
         history_layout = QVBoxLayout(history_box)
         self.history = _wrapped()
         history_layout.addWidget(self.history)
-        layout.addWidget(history_box)
+        details.addWidget(history_box)
+
+        layout.addWidget(self.details)
         layout.addStretch(1)
 
         self._autosave = QTimer(self)
@@ -164,7 +172,7 @@ class TaskPanel(QScrollArea):
         self.due_confirm.clicked.connect(self._confirm_due)
         self._loading = False
         self._dirty = False
-        self.setEnabled(False)
+        self.details.setVisible(False)
 
     # -- showing ----------------------------------------------------------------------
 
@@ -185,7 +193,8 @@ class TaskPanel(QScrollArea):
             self._set_note_text("")
         if task_id is None:
             self.task = None
-            self.setEnabled(False)
+            self.heading.setText(HINT)
+            self.details.setVisible(False)
             self.evidence.show_task(None)
             return
         try:
@@ -196,6 +205,7 @@ class TaskPanel(QScrollArea):
             self.setEnabled(False)
             return
         self.setEnabled(True)
+        self.details.setVisible(True)
         self._fill()
         self.evidence.show_task(task_id, self.quarter)
 
