@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import threading
-import time
 import traceback
 from collections import OrderedDict
 from datetime import date, datetime
@@ -87,7 +85,6 @@ from .background import BackgroundTask
 EVIDENCE_ROLE = Qt.ItemDataRole.UserRole + 20
 THUMB_SIZE = 64
 THUMB_CACHE = 400
-REPORT_INTERVAL = 0.05  # seconds between progress updates shown
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 FILE_FILTERS = ("所有文件 (*);;图片 (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;PDF 文件 (*.pdf);;"
                 "Word/WPS 文档 (*.doc *.docx *.wps *.ofd);;Excel 表格 (*.xls *.xlsx *.et)")
@@ -196,42 +193,18 @@ class _ThumbJob(QRunnable):
 
 
 class ProgressTask(BackgroundTask):
-    """A BackgroundTask whose dialog shows bytes done and has a 取消 button. The work
-    function passes ``report`` as its progress callback; after 取消 the next report
-    raises ``cancel_error()`` in the worker (for attaching: core.evidence then
-    removes its temporary files and adds nothing)."""
-
-    progressed = Signal(object, object, str)
+    """Progress in bytes, with 取消: after 取消 the worker's next report raises
+    ``cancel_error`` (for attaching: core.evidence then removes its temporary files
+    and adds nothing)."""
 
     def __init__(self, parent: QWidget | None, label: str, verb: str = "正在复制",
                  cancel_error=ev.AttachCancelled) -> None:
-        super().__init__(parent, label)
+        super().__init__(parent, label, cancel_error=cancel_error)
         self.verb = verb
-        self.cancel_error = cancel_error
-        self.cancel_requested = threading.Event()
-        self._last_report = 0.0
-        self._dialog.setCancelButtonText("取消")
-        self._dialog.canceled.connect(self.cancel_requested.set)
-        self._dialog.setRange(0, 1000)
-        self.progressed.connect(self._show_progress, Qt.ConnectionType.QueuedConnection)
 
-    def report(self, done: int, total: int, name: str = "") -> None:
-        """Called from the worker thread, often (every MiB); passes on at most one
-        update per ``REPORT_INTERVAL`` (and the last), so the GUI thread stays idle."""
-        if self.cancel_requested.is_set():
-            raise self.cancel_error()
-        now = time.monotonic()
-        if now - self._last_report >= REPORT_INTERVAL or done >= total:
-            self._last_report = now
-            self.progressed.emit(done, total, name)
-
-    @Slot(object, object, str)
-    def _show_progress(self, done: int, total: int, name: str) -> None:
-        if not self.running:
-            return
+    def describe(self, done: int, total: int, name: str) -> str:
         what = f"“{name}”" if name else ""
-        self._dialog.setLabelText(f"{self.verb}{what}\n{ev.format_size(done)} / {ev.format_size(total)}")
-        self._dialog.setValue(int(1000 * done / total) if total else 0)
+        return f"{self.verb}{what}\n{ev.format_size(done)} / {ev.format_size(total)}"
 
 
 AttachTask = ProgressTask

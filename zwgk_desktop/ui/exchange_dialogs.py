@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -63,28 +63,6 @@ def _quarter_combo(plan_year: int) -> QComboBox:
         combo.addItem(quarter.label, str(quarter))
     combo.setCurrentIndex(max(combo.findData(str(X.default_quarter(plan_year))), 0))
     return combo
-
-
-class ProgressJob(BackgroundTask):
-    """A BackgroundTask whose dialog counts workbooks: the worker calls ``report``."""
-
-    progressed = Signal(int, int, str)
-
-    def __init__(self, parent: QWidget | None, label: str) -> None:
-        super().__init__(parent, label)
-        self._label = label
-        self.progressed.connect(self._show, Qt.ConnectionType.QueuedConnection)
-
-    def report(self, done: int, total: int, name: str = "") -> None:  # worker thread
-        self.progressed.emit(done, total, name)
-
-    @Slot(int, int, str)
-    def _show(self, done: int, total: int, name: str) -> None:
-        if not self.running:
-            return
-        self._dialog.setRange(0, max(total, 1))
-        self._dialog.setValue(done)
-        self._dialog.setLabelText(f"{self._label}\n{done} / {total} {name}")
 
 
 class _JobsMixin:
@@ -313,7 +291,7 @@ class FillInDialog(_JobsMixin, QDialog):
                 return
         folder, plan_id = self.ledger.folder, self.plan.id
         quarter, sender = Quarter.parse(self.quarter.currentData()), self.sender.text().strip()
-        job = ProgressJob(self, "正在生成填报表……")
+        job = BackgroundTask(self, "正在生成填报表……")
 
         def work() -> Any:
             with Ledger.open(folder) as own:
