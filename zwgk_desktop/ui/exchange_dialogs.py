@@ -65,6 +65,18 @@ def _quarter_combo(plan_year: int) -> QComboBox:
     return combo
 
 
+def _path_row(placeholder: str, browse: Callable[[], None]) -> tuple[QLineEdit, QHBoxLayout]:
+    """A path box with its 浏览… button, as a form row."""
+    edit = QLineEdit()
+    edit.setPlaceholderText(placeholder)
+    button = QPushButton("浏览…")
+    button.clicked.connect(browse)
+    row = QHBoxLayout()
+    row.addWidget(edit, 1)
+    row.addWidget(button)
+    return edit, row
+
+
 class _JobsMixin:
     """Keep background jobs alive until they finish."""
 
@@ -105,13 +117,7 @@ class ExportExcelDialog(_JobsMixin, QDialog):
                          "本季度进展和佐证材料四列,可直接打印或报送上级。")
         explain.setWordWrap(True)
         self.quarter = _quarter_combo(self.plan.year)
-        self.path = QLineEdit()
-        self.path.setPlaceholderText("选择保存位置……")
-        browse = QPushButton("浏览…")
-        browse.clicked.connect(self.choose_path)
-        where = QHBoxLayout()
-        where.addWidget(self.path, 1)
-        where.addWidget(browse)
+        self.path, where = _path_row("选择保存位置……", self.choose_path)
         form = QFormLayout()
         form.addRow("进展季度:", self.quarter)
         form.addRow("保存到:", where)
@@ -212,13 +218,7 @@ class FillInDialog(_JobsMixin, QDialog):
         self.quarter = _quarter_combo(self.plan.year)
         self.sender = QLineEdit()
         self.sender.setPlaceholderText("例如:区政府办公室(写在填报说明中,可不填)")
-        self.folder = QLineEdit()
-        self.folder.setPlaceholderText("选择保存填报表的文件夹……")
-        browse = QPushButton("浏览…")
-        browse.clicked.connect(self.choose_folder)
-        where = QHBoxLayout()
-        where.addWidget(self.folder, 1)
-        where.addWidget(browse)
+        self.folder, where = _path_row("选择保存填报表的文件夹……", self.choose_folder)
         form = QFormLayout()
         form.addRow("填报季度:", self.quarter)
         form.addRow("下发单位:", self.sender)
