@@ -9,7 +9,6 @@ progress note, and that needs the ledger still open.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from zwgk_desktop.app import DesktopApp
 from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.sample import ensure_sample_ledger
 from zwgk_desktop.ui.main_window import MainWindow
@@ -152,3 +152,15 @@ def write_xlsx(path: Path, rows: list[list[str]], *, header: list[str] | None = 
 @pytest.fixture
 def plan_xlsx(tmp_path: Path) -> Path:
     return write_xlsx(tmp_path / "2024年任务分解表.xlsx", ROWS)
+
+
+@pytest.fixture
+def desktop(no_dialogs):
+    """The app object that opens ledgers with their lock, closed after the test."""
+    app = DesktopApp()
+    yield app
+    window = app.window
+    app.close_current()
+    if window is not None:
+        window.deleteLater()
+    flush_deletes()

@@ -5,24 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pytest
-
 from zwgk_desktop.app import DesktopApp
 from zwgk_desktop.core.ledger import LEDGER_FILE
 from zwgk_desktop.ui.ledger_lock import LOCK_NAME, LedgerLock
 
-from .conftest import flush_deletes
-
-
-@pytest.fixture
-def desktop(no_dialogs):
-    app = DesktopApp()
-    yield app
-    window = app.window
-    app.close_current()
-    if window is not None:
-        window.deleteLater()
-    flush_deletes()
 
 
 def test_second_lock_waits_for_the_first(tmp_path):

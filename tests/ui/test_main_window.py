@@ -14,7 +14,6 @@ from PySide6.QtCore import QDate, QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QMenu
 
-from zwgk_desktop.app import DesktopApp
 from zwgk_desktop.core.locations import read_settings, user_data_dir
 from zwgk_desktop.core.model import Status
 from zwgk_desktop.core.quarters import Quarter
@@ -26,7 +25,7 @@ from zwgk_desktop.ui.settings_dialog import SettingsDialog
 from zwgk_desktop.ui.task_table_model import COL_STATUS
 from zwgk_desktop.ui.theme import LARGE_POINTS, NORMAL_POINTS
 
-from .conftest import SAMPLE_TASKS, flush_deletes
+from .conftest import SAMPLE_TASKS
 from .helpers import (
     matches,
     section_item,
@@ -38,17 +37,6 @@ from .helpers import (
 
 SECTION_1 = "一、推进绿色低碳高质量发展信息公开"
 SUB_1 = "(一)围绕稳经济、促活力强化公开"  # the sample prints ASCII brackets here
-
-
-@pytest.fixture
-def desktop(no_dialogs):
-    app = DesktopApp()
-    yield app
-    window = app.window
-    app.close_current()
-    if window is not None:
-        window.deleteLater()
-    flush_deletes()
 
 
 # -- 1. welcome -> sample ----------------------------------------------------------------
