@@ -20,13 +20,11 @@ from reportlab.platypus import Paragraph
 
 from tests.conftest import squash
 from tests.core.test_report_data import PRINTED, Q2, Q3, crafted_plan, make_report_ledger
-from zwgk_desktop.core.deadlines import parse_deadline
 from zwgk_desktop.core.ledger import Ledger
-from zwgk_desktop.core.model import ParsedPlan, ParsedTask, Status
+from zwgk_desktop.core.model import ParsedPlan, Status
 from zwgk_desktop.core.plan_import import write_plan
 from zwgk_desktop.core.quarters import Quarter
 from zwgk_desktop.core.report_data import ReportScope, SignOff, build_report
-from zwgk_desktop.core.units import assign_roles
 from zwgk_desktop.io import pdf_fonts
 from zwgk_desktop.io.pdf_fonts import FontFile, FontSet, bundled_font, load_font_set
 from zwgk_desktop.io.pdf_report import (CANNOT_START_EXTRA, _TextLayout, patch_line_breaking, render_report,
