@@ -1,7 +1,7 @@
 """Import benchmark: how long from a task table on disk to a committed ledger.
 
 Generates realistic 政务公开 task tables (xlsx written with openpyxl, laid out like
-/work/shared/samples/rencheng_2023.xlsx: 附件 line, merged title row, header
+tests/data/samples/rencheng_2023.xlsx: 附件 line, merged title row, header
 工作任务/责任单位/具体要求/完成时限, 一、… section rows merged across, (一)… sub-section
 cells merged down over groups of rows, 1-8 units per cell on separate lines, mixed
 deadline texts, requirement texts of 40-200 characters) of 300, 5,000 and 20,000 tasks,

@@ -1,10 +1,9 @@
-"""Fixtures every test layer shares: a throwaway ledger, the shared samples, and a
+"""Fixtures every test layer shares: a throwaway ledger, the sample tables in tests/data, and a
 home directory of its own so no test reads or writes the developer's settings."""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -14,17 +13,9 @@ from zwgk_desktop.core.ledger import Ledger
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _samples_dir() -> Path:
-    env = os.environ.get("ZWGK_SAMPLES")
-    candidates = [Path(env)] if env else []
-    candidates += [REPO.parent / "shared" / "samples", REPO.parent.parent / "shared" / "samples"]
-    for candidate in candidates:
-        if (candidate / "rencheng_2023.json").exists():
-            return candidate
-    raise RuntimeError("找不到 shared/samples(应在仓库旁边);可设置环境变量 ZWGK_SAMPLES 指向它。")
-
-
-SAMPLES = _samples_dir()
+# The real decomposition tables and the reading each must give live in the repository:
+# a fresh clone (a user, a packager, CI in an empty folder) has nothing beside it.
+SAMPLES = REPO / "tests" / "data" / "samples"
 
 
 @pytest.fixture(autouse=True)

@@ -32,7 +32,7 @@ PROPERTY = settings(database=None, deadline=None, max_examples=300)
 
 LEAD, COOP = Role.LEAD, Role.COOPERATE
 
-# Every multi-unit cell of /work/shared/samples/*.json (linyi_2023, rencheng_2023),
+# Every multi-unit cell of tests/data/samples/*.json (linyi_2023, rencheng_2023),
 # as the reading of the table must give it.
 SAMPLE_CELLS: list[tuple[str, ...]] = [
     ("各县区政府(管委会)", "市政府各部门(单位)"),
