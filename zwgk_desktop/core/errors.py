@@ -44,3 +44,17 @@ class NotFoundError(UserError):
 
 class DuplicateImportError(UserError):
     """The same file (same SHA-256) was imported before."""
+
+
+class StaleTextError(UserError):
+    """The text the clerk edited was changed elsewhere since it was shown (a ``zwgk``
+    command, a merge, another window). Carries both texts: the caller shows them and
+    lets the clerk choose; nothing is overwritten silently."""
+
+    def __init__(self, task_id: int, quarter: str, stored: str, mine: str) -> None:
+        self.task_id = task_id
+        self.quarter = quarter
+        self.stored = stored
+        self.mine = mine
+        super().__init__("这项任务本季度的进展在您编辑期间已被修改(例如通过 zwgk 命令或汇总报送表)。"
+                         "您写的文字尚未保存;请对照两段文字后选择保留哪一段,或合并后保存。")

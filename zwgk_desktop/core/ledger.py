@@ -21,7 +21,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .deadlines import DeadlineKind
-from .errors import LedgerError, NotFoundError, UserError
+from .errors import LedgerError, NotFoundError, StaleTextError, UserError
 from .model import Evidence, Plan, Progress, Status, StatusChange, Task, UnitRef
 from .quarters import Quarter
 from .schema import KNOWN_MIGRATIONS, MIGRATION_SET, migrations
@@ -30,6 +30,16 @@ from .units import Role
 LEDGER_FILE = "ledger.sqlite"
 EVIDENCE_DIR = "evidence"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class _Unchecked:
+    """Marks a write that replaces whatever is stored (an explicit CLI command)."""
+
+    def __repr__(self) -> str:
+        return "UNCHECKED"
+
+
+UNCHECKED: Any = _Unchecked()
 
 
 def now_text() -> str:
@@ -117,10 +127,13 @@ class Ledger:
 
     @contextmanager
     def change(self, action: str, entity: str, entity_id: int | None = None,
-               before: Any = None, after: Any = None) -> Iterator[dict[str, Any]]:
+               before: Any = None, after: Any = None, origin: str | None = None) -> Iterator[dict[str, Any]]:
         """One transaction and one audit row. The body may fill in the yielded record
-        (entity_id, before, after) once it knows them."""
+        (entity_id, before, after) once it knows them. ``origin`` says where a change
+        came from when it was not typed here (a merged reply names its unit and file)."""
         record: dict[str, Any] = {"entity_id": entity_id, "before": before, "after": after}
+        if origin:
+            action = f"{action}({origin})"
         with self.db.atomic():
             yield record
             self.db.execute(
@@ -130,12 +143,14 @@ class Ledger:
                  _json_or_none(record["before"]), _json_or_none(record["after"])],
             )
 
-    def set_status(self, task_id: int, status: Status, on: date | None = None) -> int:
+    def set_status(self, task_id: int, status: Status, on: date | None = None, *,
+                   origin: str | None = None) -> int:
         """Record a status and the day it took effect (reports read history as of a day).
         Returns the history entry's id, which undo hands back to ``remove_status_entries``."""
-        return self.set_statuses([task_id], status, on)[0]
+        return self.set_statuses([task_id], status, on, origin=origin)[0]
 
-    def set_statuses(self, task_ids: list[int], status: Status, on: date | None = None) -> list[int]:
+    def set_statuses(self, task_ids: list[int], status: Status, on: date | None = None, *,
+                     origin: str | None = None) -> list[int]:
         """Several tasks ticked at once: one transaction, one audit row."""
         on = on or date.today()
         tasks = {t.id: t for t in self._tasks_by_id(task_ids)}
@@ -146,7 +161,8 @@ class Ledger:
         with self.change("设置状态", "task", task_ids[0] if len(task_ids) == 1 else None,
                          before=[{"task": tid, "status": tasks[tid].status.value,
                                   "status_date": _iso(tasks[tid].status_date)} for tid in task_ids],
-                         after={"tasks": task_ids, "status": status.value, "status_date": on.isoformat()}):
+                         after={"tasks": task_ids, "status": status.value, "status_date": on.isoformat()},
+                         origin=origin):
             for tid in task_ids:
                 cursor = self.db.execute(
                     "INSERT INTO status_history (task_id, status, effective_on, recorded_at, by)"
@@ -168,6 +184,35 @@ class Ledger:
             for tid in sorted({r[1] for r in rows}):
                 self._refresh_current_status(tid)
 
+    def set_status_date(self, task_id: int, on: date, *, origin: str | None = None) -> date | None:
+        """Correct the day the current status took effect (a completion back-filled
+        in November happened in September). Status and its date are one fact: the
+        history entry that set the current status is what changes, so the report for
+        any quarter reads the corrected day. Returns the day it replaces (for undo)."""
+        row = self.db.execute(
+            "SELECT id, status, effective_on FROM status_history WHERE task_id = ?"
+            " ORDER BY effective_on DESC, id DESC LIMIT 1", [task_id]).fetchone()
+        if row is None:
+            self.task(task_id)  # a clear message when the task does not exist
+            raise UserError("这项任务还没有登记过状态,没有可修改的日期。请先选择状态。")
+        entry_id, status, old = row
+        if old == on.isoformat():
+            return date.fromisoformat(old)
+        later = self.db.execute(
+            "SELECT status, effective_on FROM status_history WHERE task_id = ? AND id != ?"
+            " AND effective_on > ? ORDER BY effective_on LIMIT 1", [task_id, entry_id, on.isoformat()]).fetchone()
+        if later is not None:
+            raise UserError(f"日期 {on.isoformat()} 早于这项任务之前的状态记录({later[1]} {later[0]}),"
+                            f"改后“{status}”就不再是当前状态。请核对日期;如确需更正更早的记录,"
+                            "请先撤销之后的状态变化。")
+        with self.change("修改状态日期", "task", task_id,
+                         before={"status": status, "status_date": old},
+                         after={"status": status, "status_date": on.isoformat()}, origin=origin):
+            self.db.execute("UPDATE status_history SET effective_on = ? WHERE id = ?",
+                            [on.isoformat(), entry_id])
+            self._refresh_current_status(task_id)
+        return date.fromisoformat(old)
+
     def _tasks_by_id(self, task_ids: list[int]) -> list[Task]:
         if not task_ids:
             return []
@@ -185,17 +230,27 @@ class Ledger:
         self.db.execute("UPDATE tasks SET status = ?, status_date = ? WHERE id = ?",
                         [status, on, task_id])
 
-    def set_progress(self, task_id: int, quarter: Quarter, text: str) -> None:
+    def set_progress(self, task_id: int, quarter: Quarter, text: str, *,
+                     expected: str | None = UNCHECKED, origin: str | None = None) -> bool:
         """Write the quarter's note; the one it replaces stays in the audit trail.
-        An empty text removes the note."""
+        An empty text removes the note. Returns False when nothing changed.
+
+        ``expected`` is the text the editor started from ("" for none). If the stored
+        note is no longer that text, someone else wrote meanwhile: raises
+        :class:`StaleTextError` with both texts instead of overwriting the newer one.
+        Leave it out only where the clerk explicitly replaces the note (``zwgk progress``)."""
         task = self.task(task_id)
         text = text.strip()
         old = next((p for p in task.progress if p.quarter == str(quarter)), None)
-        if old is not None and old.text == text:
-            return
+        stored = old.text if old is not None else ""
+        if stored == text:
+            return False
+        if expected is not UNCHECKED and (expected or "").strip() != stored.strip():
+            raise StaleTextError(task_id, str(quarter), stored, text)
         with self.change("填写进展", "progress", task_id,
                          before=None if old is None else {"quarter": old.quarter, "text": old.text},
-                         after={"quarter": str(quarter), "text": text} if text else None):
+                         after={"quarter": str(quarter), "text": text} if text else None,
+                         origin=origin):
             if text:
                 self.db.execute(
                     "INSERT INTO progress (task_id, quarter, text, status, at, by)"
@@ -206,6 +261,7 @@ class Ledger:
             else:
                 self.db.execute("DELETE FROM progress WHERE task_id = ? AND quarter = ?",
                                 [task_id, str(quarter)])
+        return True
 
     def set_due_date(self, task_id: int, due: date | None) -> None:
         """The clerk corrects a date the import could not read (or read wrongly)."""
