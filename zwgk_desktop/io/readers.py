@@ -19,6 +19,7 @@ import io
 import logging
 import sys
 import zipfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -34,6 +35,15 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 #: Refuse zip members claiming more than this when unpacked (zip bombs).
 MAX_MEMBER_BYTES = 512 * 1024 * 1024
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
+#: A part bigger than ``RATIO_FLOOR`` unpacked may be at most ``MAX_RATIO`` times its
+#: packed size. Excel/WPS sheet XML packs 5-30 times; deflate cannot pack better than
+#: ~1030 times, which only long runs of one byte reach (zip bombs).
+MAX_RATIO = 200
+RATIO_FLOOR = 8 * 1024 * 1024
+#: The bounded inflater's step: it never holds more than this much unpacked output.
+_INFLATE_STEP = 256 * 1024
+#: Unpacking past the declared size by more than this (or the size itself) is a bomb.
+_OVERRUN_BYTES = 1024 * 1024
 
 # Workbook.kind values
 SPREADSHEET = "spreadsheet"
@@ -341,6 +351,110 @@ def _check_zip(path: Path, zf: zipfile.ZipFile) -> None:
             log.debug("pre-scan of %s in %s failed", info.filename, path, exc_info=True)
 
 
+def check_zip_parts(path: str | Path, data: bytes | None = None) -> None:
+    """Refuse a damaged or lying zip package (xlsx/xlsm/docx) before any reader inflates it.
+
+    Every part is unpacked once, in ``_INFLATE_STEP`` pieces that are checked and
+    dropped, so this costs time (~3 ms per unpacked MB) but no memory:
+
+    * a part that fails its CRC (a bit flipped in transit or on a worn USB stick) is
+      refused as damaged: calamine and python-docx stop reading a part at its closing
+      tag and never see the CRC, so such a file imported with altered characters;
+    * a part that unpacks to more than it declares (a zip bomb that under-declares
+      its size to get past the size limits) is refused as soon as the output passes the
+      declared size, before calamine would have inflated all of it;
+    * a part that declares a size far beyond what its packed bytes could hold, or an
+      implausible packing ratio, is refused before inflating anything.
+
+    Also refuses XML with entity declarations (see ``_check_zip``). Raises
+    ``FileReadError``; returns quietly for a sound package. ``read_workbook`` runs
+    this on every zip it reads; call it directly for a package read another way.
+    """
+    path = Path(path)
+    if data is None:
+        data = _read_bytes(path)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - BadZipFile, ValueError, struct errors…
+        raise damaged(path) from exc
+    with zf:
+        _check_zip(path, zf)
+        _verify_parts(path, data, zf)
+
+
+def _verify_parts(path: Path, data: bytes, zf: zipfile.ZipFile) -> None:
+    """The ratio limit for every part, then every part through the bounded inflater
+    (``_check_zip`` has already applied the declared-size limits)."""
+    infos = zf.infolist()
+    for info in infos:
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise fail(path, MSG_UNSAFE)
+    for info in infos:
+        _verify_part(path, data, zf, info)
+
+
+def _verify_part(path: Path, data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    if info.flag_bits & 0x1:
+        raise encrypted(path)  # zip-level password: no Office program writes these
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        _verify_part_with_zipfile(path, zf, info)
+        return
+    offset = info.header_offset
+    header = data[offset:offset + 30]
+    if len(header) < 30 or header[:4] != _ZIP_MAGIC:
+        raise damaged(path)
+    name_len = int.from_bytes(header[26:28], "little")
+    extra_len = int.from_bytes(header[28:30], "little")
+    start = offset + 30 + name_len + extra_len
+    end = start + info.compress_size
+    if end > len(data):
+        raise damaged(path)  # cut off: the part's bytes are not all there
+    packed = memoryview(data)[start:end]
+    if info.compress_type == zipfile.ZIP_STORED:
+        if info.compress_size != info.file_size or zlib.crc32(packed) != info.CRC:
+            raise damaged(path)
+        return
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    crc = size = taken = 0
+    # A little more than declared is a flipped bit (damaged); much more is a bomb. The
+    # output is counted and dropped, so going on a little costs time, not memory.
+    overrun = info.file_size + max(info.file_size, _OVERRUN_BYTES)
+    try:
+        while not inflater.eof:
+            if inflater.unconsumed_tail:
+                piece: bytes | memoryview = inflater.unconsumed_tail
+            elif taken < len(packed):
+                piece = packed[taken:taken + _INFLATE_STEP]
+                taken += len(piece)
+            else:
+                break
+            out = inflater.decompress(piece, _INFLATE_STEP)
+            size += len(out)
+            if size > overrun:
+                # Far more than the part declares: a zip bomb under-declaring its size.
+                # Stop here, long before the rest is inflated.
+                log.debug("%s: part %s unpacks beyond its declared %d bytes", path, info.filename, info.file_size)
+                raise fail(path, MSG_UNSAFE)
+            crc = zlib.crc32(out, crc)
+    except zlib.error as exc:
+        raise damaged(path) from exc
+    if not inflater.eof or size != info.file_size or crc != info.CRC:
+        log.debug("%s: part %s fails its check (size %d of %d, crc %08x of %08x)",
+                  path, info.filename, size, info.file_size, crc, info.CRC)
+        raise damaged(path)
+
+
+def _verify_part_with_zipfile(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Methods no Office program writes (bzip2, lzma): zipfile reads at most the
+    declared size and checks the CRC at the end."""
+    try:
+        with zf.open(info) as fh:
+            while fh.read(_INFLATE_STEP):
+                pass
+    except Exception as exc:  # noqa: BLE001 - BadZipFile, NotImplementedError, EOFError, lzma errors…
+        raise damaged(path) from exc
+
+
 def _ole_has_stream(data: bytes, name: str) -> bool:
     # Directory entry names are UTF-16LE, NUL-terminated; searching for the encoded
     # name with its terminator is enough to tell an encrypted OOXML package or a Word
@@ -398,6 +512,7 @@ def _read_zip(path: Path, data: bytes, ext: str) -> tuple[list[Grid], str]:
         raise damaged(path) from exc
     with zf:
         _check_zip(path, zf)
+        _verify_parts(path, data, zf)
         mimetype = b""
         if "mimetype" in names:
             try:
@@ -493,6 +608,7 @@ __all__ = [
     "MAX_CELLS",
     "SUPPORTED_TYPES",
     "GridTooLarge",
+    "check_zip_parts",
     "clean_text",
     "fill_merged",
     "finish_grid",
