@@ -54,6 +54,7 @@ from ..core.evidence import (
     unique_name,
 )
 from ..core.ledger import Ledger, now_text
+from ..core.limits import fit_text
 from ..core.model import Evidence, Task
 from ..core.quarters import Quarter
 from ..core.units import Role, unit_key
@@ -354,7 +355,9 @@ def _write_error(target: Path, exc: OSError) -> UserError:
 
 
 def _text(value: str | None) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", value or "")
+    """Text for a cell of 目录.xlsx: no control characters, at most Excel's 32,767
+    characters (a longer text says in the cell that the rest is left out)."""
+    return fit_text(ILLEGAL_CHARACTERS_RE.sub("", value or ""))
 
 
 def _relative_link(path: str) -> str:

@@ -42,6 +42,7 @@ from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame,
                                 TableStyle)
 
 from ..core.errors import UserError
+from ..core.limits import fit_text
 from ..core.report_data import GroupRow, ReportData, cn_date, format_rate, summary_sentences, zh
 from .pdf_fonts import FontSet, load_font_set
 
@@ -613,7 +614,9 @@ class _GridBuilder:
         self.rows: list[_Row] = []
 
     def _cell(self, segments: list[Segment], width: float, align: str, where: str) -> tuple[list[Line], str]:
-        segments = [(t, r) for t, r in segments if t]
+        # A note over Excel's cell limit (one written before the limit existed) is cut with
+        # a visible remark: a 10 MB note took 380 s and 1.8 GB to lay out.
+        segments = [(fit_text(t), r) for t, r in segments if t]
         lines = self.layout.lines(segments, width - _CELL_PAD_LEFT - _CELL_PAD_RIGHT, where) if segments else []
         return lines, align
 

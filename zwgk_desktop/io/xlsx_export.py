@@ -36,6 +36,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..core.errors import UserError
 from ..core.exchange import evidence_text, plan_layout, units_text_by_task
 from ..core.ledger import Ledger
+from ..core.limits import fit_text
 from ..core.model import Status, Task
 from ..core.quarters import Quarter
 from ..core.task_query import Light, light_for
@@ -99,8 +100,10 @@ class Styles:
 
 
 def clean_cell_text(value: str) -> str:
-    """Text Excel can store: no control characters (openpyxl refuses them)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
+    """Text Excel can store: no control characters (openpyxl refuses them), and at most
+    32,767 characters, a longer text ending in a visible note that the rest is left out
+    (openpyxl would cut it without a word)."""
+    return fit_text(ILLEGAL_CHARACTERS_RE.sub("", value))
 
 
 def put(sheet: Worksheet, row: int, column: int, value: Any, style: Any = None) -> Cell:
