@@ -38,6 +38,18 @@ class LedgerError(UserError):
     """The ledger folder is missing, damaged, locked or from a newer program."""
 
 
+class LedgerMissingError(LedgerError):
+    """The folder named holds no ledger (a mistyped path must not create one)."""
+
+
+class LedgerReadOnlyError(LedgerError):
+    """A change was asked of a ledger opened read-only (write-protected stick or share)."""
+
+
+class LedgerDamagedError(LedgerError):
+    """SQLite reports the database damaged: stop writing, point to the latest backup."""
+
+
 class NotFoundError(UserError):
     """A plan, task or unit the clerk named does not exist in this ledger."""
 

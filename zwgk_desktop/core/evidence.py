@@ -38,7 +38,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .errors import NotFoundError, UserError
+from .errors import LedgerReadOnlyError, NotFoundError, UserError
 from .ledger import Ledger, now_text
 from .model import Evidence
 from .quarters import Quarter
@@ -219,6 +219,14 @@ def _size_of(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return -1
+
+
+def _holds(path: Path, sha256: str) -> bool:
+    """Does the stored file still hold what its name says? (A flipped bit keeps the size.)"""
+    try:
+        return _hash_file(path, None) == sha256
+    except OSError:
+        return False
 
 
 def _make_read_only(path: Path) -> None:
@@ -523,6 +531,8 @@ def attach_files(ledger: Ledger, task_id: int, paths: Iterable[str | os.PathLike
     already has for that quarter is not added twice (listed in ``already``)."""
     quarter = _resolve_quarter(quarter)
     note = _clean_note(note)
+    if ledger.read_only:  # before any copying into a folder that cannot take it
+        raise LedgerReadOnlyError(ledger.read_only)
     ledger.task(task_id)  # NotFoundError before any copying
     sources = [Path(p) for p in paths]
     if not sources:
@@ -561,11 +571,11 @@ def attach_files(ledger: Ledger, task_id: int, paths: Iterable[str | os.PathLike
         renamed_in: set[Path] = set()
         for item in staged:
             existing = _find_stored(evidence_dir, item.sha256)
-            if existing is not None and _size_of(existing) == item.size:
+            if existing is not None and _size_of(existing) == item.size and _holds(existing, item.sha256):
                 item.final = existing  # stored already: identical files are kept once
                 _remove_file(item.temp)
                 continue
-            if existing is not None:  # a damaged copy (wrong size): the fresh one replaces it
+            if existing is not None:  # a damaged copy (by its hash, not its size): the fresh one replaces it
                 try:
                     existing.chmod(stat.S_IWRITE | stat.S_IREAD)
                 except OSError:

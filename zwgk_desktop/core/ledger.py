@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import sqlite3
+import stat
+import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +24,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from .deadlines import DeadlineKind
-from .errors import LedgerError, NotFoundError, StaleTextError, UserError
+from .errors import (LedgerDamagedError, LedgerError, LedgerMissingError, LedgerReadOnlyError, NotFoundError,
+                     StaleTextError, UserError)
 from .model import Evidence, Plan, Progress, Status, StatusChange, Task, UnitRef
 from .quarters import Quarter
 from .schema import KNOWN_MIGRATIONS, MIGRATION_SET, migrations
@@ -68,50 +72,63 @@ class AuditEntry:
 class Ledger:
     """An open ledger folder. Not thread-safe: give each thread its own ``Ledger``."""
 
-    def __init__(self, folder: Path, db: Database) -> None:
+    def __init__(self, folder: Path, db: Database, read_only: str | None = None) -> None:
         self.folder = folder
         self.db = db
         self.user = current_user()
+        # Why changes are refused (plain Chinese), or None for a writable ledger.
+        self.read_only: str | None = read_only
+        self._registered: str | None = None
 
     # -- opening ----------------------------------------------------------------------
 
     @classmethod
-    def open(cls, folder: str | Path, *, create: bool = True) -> "Ledger":
+    def open(cls, folder: str | Path, *, create: bool = True, read_only: bool = False) -> "Ledger":
+        """Open (and with ``create`` make) the ledger in ``folder``. A ledger on a
+        write-protected stick or share, a read-only file, or ``read_only=True`` opens
+        for viewing only: ``read_only`` then says why, and every change is refused."""
         folder = Path(folder)
         path = folder / LEDGER_FILE
         if folder.exists() and not folder.is_dir():
             raise LedgerError(f"“{folder}”是一个文件,不是台账文件夹。请指定一个文件夹作为台账位置。")
         if not path.exists():
             if not create:
-                raise LedgerError(f"“{folder}”中没有台账(找不到 {LEDGER_FILE})。请检查台账文件夹的位置。")
+                raise LedgerMissingError(
+                    f"“{folder}”中没有台账(找不到 {LEDGER_FILE})。如果台账在别的位置,请检查写的路径;"
+                    f"如果要在这里新建一个空台账,请执行:zwgk init “{folder}”。")
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise LedgerError(f"无法创建台账文件夹“{folder}”:{exc.strerror or exc}。"
                                   "请选择一个有写入权限的位置。") from exc
-        else:
-            _check_is_sqlite(path)
+        reason = _read_only_reason(folder, path) if not read_only else "按要求以只读方式打开"
+        key = _file_key(path)
+        with _OPEN_LOCK:
+            # Registered before anything else touches the file: while this process has a
+            # connection, nothing may open the file outside SQLite (see _check_is_sqlite).
+            _OPEN_FILES[key] = _OPEN_FILES.get(key, 0) + 1
         try:
-            conn = sqlite3.connect(str(path), timeout=10, check_same_thread=False)
-            # No sqlite-utils plugins: third-party code has no business on a clerk's
-            # ledger, and their entry-point scan costs ~10 ms at every start.
-            db = Database(conn, execute_plugins=False)
-            db.execute("PRAGMA foreign_keys = ON")
-            db.execute("PRAGMA busy_timeout = 10000")
-            _check_version(db, path)  # before anything writes: a refused file stays untouched
-            if db.journal_mode != "wal":
-                db.enable_wal()
-            migrations.apply(db)
-        except LedgerError:
-            conn.close()
+            if reason is None:
+                try:
+                    db = _connect(path, folder)
+                except _CannotWrite as exc:
+                    reason = exc.reason
+            if reason is not None:
+                db = _connect_read_only(path, folder)
+        except BaseException:
+            _unregister(key)
             raise
-        except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"台账文件“{path}”已损坏或无法打开({exc})。"
-                              "请从备份中恢复台账文件夹,或联系技术人员。") from exc
-        return cls(folder, db)
+        ledger = cls(folder, db, read_only=_read_only_text(folder, reason) if reason else None)
+        ledger._registered = key
+        return ledger
 
     def close(self) -> None:
-        self.db.close()
+        try:
+            self.db.close()
+        finally:
+            if self._registered is not None:
+                _unregister(self._registered)
+                self._registered = None
 
     def __enter__(self) -> "Ledger":
         return self
@@ -131,6 +148,8 @@ class Ledger:
         """One transaction and one audit row. The body may fill in the yielded record
         (entity_id, before, after) once it knows them. ``origin`` says where a change
         came from when it was not typed here (a merged reply names its unit and file)."""
+        if self.read_only:
+            raise LedgerReadOnlyError(self.read_only)
         record: dict[str, Any] = {"entity_id": entity_id, "before": before, "after": after}
         if origin:
             action = f"{action}({origin})"
@@ -419,16 +438,157 @@ class Ledger:
                 for i, at, u, a, e, eid, b, af in rows]
 
 
-def _check_is_sqlite(path: Path) -> None:
+# -- opening safely ---------------------------------------------------------------------
+#
+# Closing *any* descriptor of a file drops all of this process's POSIX locks on it. If
+# the ledger file were read with a plain open() while a connection of this process is
+# open, another process's SQLite would believe it is alone and delete -wal/-shm from
+# under that connection (issue 9 #5). So nothing outside SQLite opens the ledger file
+# while this process has a connection to it: every connection is counted here, and the
+# file's header is read only to explain a failed open, and only when no other
+# connection of this process is open on it.
+
+_OPEN_LOCK = threading.Lock()
+_OPEN_FILES: dict[str, int] = {}
+_SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_NOTADB, _SQLITE_CORRUPT = 8, 14, 26, 11
+
+
+def _file_key(path: Path) -> str:
+    return os.path.normcase(os.path.realpath(path))
+
+
+def _unregister(key: str) -> None:
+    with _OPEN_LOCK:
+        left = _OPEN_FILES.get(key, 0) - 1
+        if left > 0:
+            _OPEN_FILES[key] = left
+        else:
+            _OPEN_FILES.pop(key, None)
+
+
+def open_connections(path: str | Path) -> int:
+    """How many ``Ledger`` connections of this process are open on the ledger file
+    (``path`` is the file or its folder)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / LEDGER_FILE
+    with _OPEN_LOCK:
+        return _OPEN_FILES.get(_file_key(path), 0)
+
+
+def _error_code(exc: BaseException) -> int:
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF
+
+
+class _CannotWrite(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _read_only_reason(folder: Path, path: Path) -> str | None:
+    """Why this ledger cannot be written, or None. A file without write permission
+    counts even for an administrator: someone marked it read-only on purpose."""
+    if folder.exists() and not os.access(folder, os.W_OK):
+        return f"台账文件夹“{folder}”不允许写入(例如 U 盘开了写保护,或是只读的共享文件夹)"
     try:
-        with path.open("rb") as handle:
-            head = handle.read(16)
-    except OSError as exc:
-        raise LedgerError(f"无法读取台账文件“{path}”:{exc.strerror or exc}。"
-                          "请检查文件权限,或是否被其他程序占用。") from exc
-    if head and head != _SQLITE_MAGIC:
-        raise LedgerError(f"“{path}”不是台账文件(不是本程序保存的数据库)。"
-                          "请选择正确的台账文件夹,不要把其他文件改名为 ledger.sqlite。")
+        if path.exists() and (not path.stat().st_mode & stat.S_IWUSR or not os.access(path, os.W_OK)):
+            return f"台账文件“{path}”被设为只读"
+    except OSError:
+        pass
+    return None
+
+
+def _read_only_text(folder: Path, reason: str) -> str:
+    return (f"台账“{folder}”只能查看,不能修改:{reason}。可以查看、搜索、打印和导出;"
+            "如需修改,请取消写保护,或把整个台账文件夹复制到本机有写入权限的位置后再打开。")
+
+
+def _connect(path: Path, folder: Path) -> Database:
+    conn = sqlite3.connect(str(path), timeout=10, check_same_thread=False)
+    try:
+        # No sqlite-utils plugins: third-party code has no business on a clerk's
+        # ledger, and their entry-point scan costs ~10 ms at every start.
+        db = Database(conn, execute_plugins=False)
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA busy_timeout = 10000")
+        _check_version(db, path)  # before anything writes: a refused file stays untouched
+        if db.journal_mode != "wal":
+            db.enable_wal()
+        migrations.apply(db)
+        return db
+    except LedgerError:
+        conn.close()
+        raise
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        code = _error_code(exc)
+        if path.exists() and (code == _SQLITE_READONLY or code == _SQLITE_CANTOPEN
+                              or "readonly" in str(exc)):
+            raise _CannotWrite(f"无法写入台账文件夹“{folder}”({exc})") from exc
+        raise _open_failure(path, exc) from exc
+
+
+def _connect_read_only(path: Path, folder: Path) -> Database:
+    if not path.exists():
+        raise LedgerError(f"无法在“{folder}”中新建台账:这个文件夹不允许写入。请选择一个有写入权限的文件夹。")
+    uri = path.resolve().as_uri()
+    # mode=ro needs a -shm it can create or read; a write-protected stick has none after a
+    # clean close, and there nobody else can change the file: immutable is then true.
+    for query in ("mode=ro", "immutable=1"):
+        conn = sqlite3.connect(f"{uri}?{query}", uri=True, timeout=10, check_same_thread=False)
+        try:
+            db = Database(conn, execute_plugins=False)
+            db.execute("PRAGMA busy_timeout = 10000")
+            db.execute("PRAGMA query_only = ON")
+            _check_version(db, path)
+            if migrations.pending(db):
+                raise LedgerError(f"台账“{folder}”由旧版本的程序保存,需要先升级台账格式才能打开,"
+                                  "但它不允许写入。请把整个台账文件夹复制到有写入权限的位置后再打开。")
+            return db
+        except LedgerError:
+            conn.close()
+            raise
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if query == "mode=ro" and _error_code(exc) == _SQLITE_CANTOPEN:
+                continue
+            raise _open_failure(path, exc) from exc
+    raise AssertionError("unreachable")
+
+
+def _open_failure(path: Path, exc: sqlite3.DatabaseError) -> LedgerError:
+    """The message for a ledger SQLite could not open."""
+    code = _error_code(exc)
+    if code == _SQLITE_CANTOPEN:
+        return LedgerError(f"无法打开台账文件“{path}”({exc})。请检查文件权限,或台账所在的 U 盘、"
+                           "网络文件夹是否还连接着。")
+    if code == 5 or "locked" in str(exc):  # SQLITE_BUSY
+        return LedgerError(f"台账“{path.parent}”正被另一个程序占用,暂时无法打开。请稍后再试,"
+                           "或关闭正在使用这个台账的其他程序。")
+    if code == _SQLITE_NOTADB and _check_is_sqlite(path) is False:
+        return LedgerError(f"“{path}”不是台账文件(不是本程序保存的数据库)。"
+                           "请选择正确的台账文件夹,不要把其他文件改名为 ledger.sqlite。")
+    from .integrity import damaged_message
+
+    return LedgerDamagedError(damaged_message(path.parent, exc))
+
+
+def _check_is_sqlite(path: Path) -> bool | None:
+    """Does the file start like an SQLite database? None when it cannot be told
+    safely: the header is read outside SQLite only when no connection of this process
+    is open on the file (closing the descriptor would drop that connection's locks)."""
+    key = _file_key(path)
+    with _OPEN_LOCK:
+        if _OPEN_FILES.get(key, 0) > 1:  # the one opening now has no connection yet
+            return None
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(16)
+        except OSError:
+            return None
+    # A zeroed start is damage (a crash or a failing disk), not another program's file.
+    return not head or head == _SQLITE_MAGIC or not any(head)
 
 
 def _check_version(db: Database, path: Path) -> None:
@@ -436,6 +596,12 @@ def _check_version(db: Database, path: Path) -> None:
     if tables and "_sqlite_migrations" not in tables:
         raise LedgerError(f"“{path}”是一个数据库,但不是本程序的台账。请选择正确的台账文件夹。")
     if "_sqlite_migrations" in tables:
+        sets = {r[0]: r[1] for r in db.execute(
+            "SELECT migration_set, COUNT(*) FROM _sqlite_migrations GROUP BY migration_set")}
+        if MIGRATION_SET not in sets and (sets or tables - {"_sqlite_migrations"}):
+            # Another program using the same migration library: never convert it.
+            raise LedgerError(f"“{path}”是其他程序的数据库,不是本程序的台账,不会打开或改动它。"
+                              "请选择正确的台账文件夹。")
         applied = [r[0] for r in db.execute(
             "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET])]
         unknown = [name for name in applied if name not in KNOWN_MIGRATIONS]

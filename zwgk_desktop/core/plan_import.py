@@ -62,6 +62,9 @@ def _write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: boo
             "如需按新的设置重新读取,请使用“重新导入”(命令行加 --replace),已填写的状态、进展和佐证材料都会保留。")
     db = ledger.db
     action = "重新导入分解表" if existing else "导入分解表"
+    from .backup import auto_backup  # (backup imports the ledger; keep import order simple)
+
+    auto_backup(ledger, "重新导入" if existing else "导入")
     with ledger.change(action, "plan") as record:
         plan_values = [parsed.year, parsed.title, issuer, parsed.doc_number, parsed.source_name,
                        sha256, parsed.sheet, json.dumps(parsed.columns, ensure_ascii=False),
