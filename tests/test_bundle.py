@@ -74,6 +74,8 @@ def test_cli_version_import_and_plans(bundle: Path, tmp_path: Path) -> None:
     assert result.stdout.strip() == f"zwgk {zwgk_desktop.__version__}"
 
     ledger = tmp_path / "ledger"
+    result = _run([zwgk, "init", str(ledger)])
+    assert result.returncode == 0, _explain(result)
     result = _run([zwgk, "--ledger", str(ledger), "import", str(SAMPLE_PLAN)])
     assert result.returncode == 0, _explain(result)
     result = _run([zwgk, "--ledger", str(ledger), "plans"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 import sys
 import traceback
 from datetime import date
@@ -100,9 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=50, help="显示最近多少条(默认 50)")
 
     # Each area's commands live beside each other in their own module.
-    from . import cli_evidence, cli_exchange, cli_report
+    from . import cli_backup, cli_evidence, cli_exchange, cli_report
 
-    for module in (cli_evidence, cli_report, cli_exchange):
+    for module in (cli_evidence, cli_report, cli_exchange, cli_backup):
         module.register(command)
     return parser
 
@@ -115,7 +116,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     options = ReadOptions(year=args.year, sheet=args.sheet,
                           column_map=parse_column_map(args.column_map) if args.column_map else {})
     parsed, digest = read_plan_file(args.file, options)
-    with open_ledger(args) as ledger:
+    with open_ledger(args, create_default=True) as ledger:
         outcome = write_plan(ledger, parsed, digest, replace=args.replace, issuer=args.issuer)
     verb = "重新导入" if outcome.replaced else "已导入"
     print(f"{verb}“{Path(args.file).name}”(工作表“{parsed.sheet}”)为分解表 {outcome.plan_id}:{parsed.title}")
@@ -255,15 +256,49 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(exc.message, file=sys.stderr)
         return EXIT_USER_ERROR
+    except sqlite3.DatabaseError as exc:
+        message = _database_error_message(args, exc)
+        if message is None:
+            return _internal_error(exc)
+        print(message, file=sys.stderr)
+        return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug of ours: say so plainly, keep the details in a log
-        path = _log_internal_error()
-        where = f"详细信息已记录在 {path}。" if path else ""
-        print(f"程序内部错误:{type(exc).__name__}: {exc}\n未完成的修改不会写入台账。{where}请将此信息发给技术支持。",
-              file=sys.stderr)
-        return EXIT_INTERNAL_ERROR
+        return _internal_error(exc)
+
+
+def _internal_error(exc: BaseException) -> int:
+    path = _log_internal_error()
+    where = f"详细信息已记录在 {path}。" if path else ""
+    print(f"程序内部错误:{type(exc).__name__}: {exc}\n未完成的修改不会写入台账。{where}请将此信息发给技术支持。",
+          file=sys.stderr)
+    return EXIT_INTERNAL_ERROR
+
+
+def _database_error_message(args: argparse.Namespace, exc: sqlite3.DatabaseError) -> str | None:
+    """SQLite's complaints the clerk can act on: a damaged file (never "程序内部错误"),
+    a read-only ledger, a full disk, a ledger in use. None for anything else."""
+    from .core import integrity
+    from .core.locations import resolve_ledger_dir
+
+    folder = resolve_ledger_dir(getattr(args, "ledger", None))
+    if integrity.is_corruption(exc):
+        return integrity.damaged_message(folder, exc)
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if integrity.is_read_only_error(exc):
+        return (f"台账“{folder}”不能写入(只读的 U 盘或共享文件夹,或文件被设为只读),这次修改没有保存。"
+                "可以查看和导出;如需修改,请把整个台账文件夹复制到本机有写入权限的位置。")
+    if code == 13:  # SQLITE_FULL
+        return f"台账所在的磁盘已满(“{folder}”),这次修改没有保存,台账保持原样。请清理磁盘空间后再试。"
+    if code in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
+        return f"台账“{folder}”正被另一个程序写入,等待超时,这次修改没有保存。请稍后再试。"
+    if code == 10:  # SQLITE_IOERR
+        return (f"读写台账“{folder}”时出错({exc}),这次修改没有保存。请检查 U 盘或网络文件夹是否还连接着、"
+                "磁盘是否有空间,然后再试。")
+    return None
+
 
 
 if __name__ == "__main__":

@@ -45,9 +45,12 @@ def register(command: Callable) -> None:
     p.add_argument("--empty", action="store_true", help="清空回收站:删除其中的材料及不再被使用的文件")
     p.add_argument("--yes", action="store_true", help="确认清空(与 --empty 一起使用)")
 
-    p = command("check", "检查佐证材料文件是否完好(缺失或被改动);不修改台账。"
+    p = command("check", "检查台账数据库和佐证材料文件是否完好(损坏、缺失或被改动);不修改台账。"
                          "退出码:0 全部完好,1 发现问题,2 输入有误", cmd_check)
-    p.epilog = "退出码:0 全部完好;1 发现缺失或被改动的文件;2 台账无法打开等输入错误。"
+    p.epilog = ("退出码:0 全部完好;1 数据库损坏,或发现缺失、被改动的文件;2 台账无法打开等输入错误。"
+                "中断的操作留下的临时文件(.part、.tmp)会列出大小,加 --remove-temp 删除。")
+    p.add_argument("--remove-temp", action="store_true",
+                   help="删除中断的操作留下的临时文件(.part、.tmp;10 分钟内的不删,可能正在写入)")
 
     p = command("evidence-package", "导出佐证材料包(.zip 或文件夹,含 目录.xlsx)", cmd_package)
     p.description = ("导出佐证材料包:按“序号-任务简称/文件名”整理,附 目录.xlsx。"
@@ -164,10 +167,42 @@ def cmd_recycle_bin(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    with open_ledger(args) as ledger:
-        report = ev.check_store(ledger)
-    print(ev.format_check_report(report))
-    return 0 if report.ok else EXIT_CHECK_PROBLEMS
+    import sqlite3
+
+    from .core import integrity
+    from .core.errors import LedgerDamagedError
+    from .core.locations import resolve_ledger_dir
+
+    folder = resolve_ledger_dir(getattr(args, "ledger", None))
+    try:
+        ledger = open_ledger(args)
+    except LedgerDamagedError as exc:  # what SQLite can still tell, and where the backups are
+        db = integrity.check_database_file(folder, exc.__cause__)
+        print(integrity.format_database_check(db, folder))
+        _remove_temps(args, db.temps)
+        return EXIT_CHECK_PROBLEMS
+    with ledger:
+        db = integrity.check_database(ledger)
+        try:
+            report = ev.check_store(ledger)
+        except sqlite3.DatabaseError as exc:
+            report = None
+            db.problems.append(str(exc))
+    print(integrity.format_database_check(db, folder))
+    if report is not None:
+        print(ev.format_check_report(report))
+    _remove_temps(args, db.temps)
+    return 0 if db.ok and report is not None and report.ok else EXIT_CHECK_PROBLEMS
+
+
+def _remove_temps(args: argparse.Namespace, temps: list) -> None:
+    from .core import integrity
+
+    if not args.remove_temp or not temps:
+        return
+    removed = integrity.remove_temps([path for path, _ in temps])
+    print(f"已删除 {removed} 个临时文件。" + (f"另有 {len(temps) - removed} 个未删除(可能正在写入,或没有权限)。"
+                                              if removed < len(temps) else ""))
 
 
 def cmd_package(args: argparse.Namespace) -> int:

@@ -68,8 +68,12 @@ def small_table(path: Path, year_title: str = "2023年某县政务公开重点�
 
 
 @pytest.fixture
-def led(tmp_path: Path) -> Path:
-    return tmp_path / "台账"
+def led(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A new, empty ledger: creating one is an explicit `zwgk init` (issue 10)."""
+    folder = tmp_path / "台账"
+    assert main(["init", str(folder)]) == 0
+    capsys.readouterr()
+    return folder
 
 
 @pytest.fixture
@@ -227,6 +231,7 @@ def test_every_subcommand_has_help_text() -> None:
 
 def test_ledger_option_after_the_command_works_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     led = tmp_path / "后置"
+    assert main(["init", str(led)]) == 0
     code, _, _ = run(capsys, "import", str(small_table(tmp_path / "t.xlsx")), "--ledger", str(led))
     assert code == 0
     assert (led / LEDGER_FILE).is_file()
@@ -326,8 +331,9 @@ def test_a_missing_file(one_plan: Path, tmp_path: Path, capsys: pytest.CaptureFi
     assert dump(one_plan) == before
 
 
-def test_a_missing_file_does_not_even_create_the_ledger(led: Path, tmp_path: Path,
+def test_a_missing_file_does_not_even_create_the_ledger(tmp_path: Path,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    led = tmp_path / "新台账"
     code, _, _ = run(capsys, "--ledger", str(led), "import", str(tmp_path / "不存在.xlsx"))
     assert code == 2
     assert not led.exists()
@@ -349,9 +355,10 @@ def test_a_column_map_reads_a_table_with_unknown_headers(led: Path, tmp_path: Pa
                                                          capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "2023年自定义表头.csv"
     path.write_text("名称,内容,部门,时间\n政策解读,做好政策解读。,县政府办,6月底前\n", encoding="utf-8")
+    before = dump(led)
     code, _, err = run(capsys, "--ledger", str(led), "import", str(path))
     assert code == 2 and "--map" in err and "B列“内容”" in err
-    assert not led.exists()
+    assert dump(led) == before
     code, out, err = run(capsys, "--ledger", str(led), "import", str(path),
                          "--map", "title=A,requirement=B,units=C,deadline=D")
     assert code == 0, err
@@ -425,6 +432,7 @@ def test_a_real_process_exits_2_without_a_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "乱码.xlsx"
     bad.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 8)
     led = tmp_path / "ledger"
+    assert _zwgk("init", str(led)).returncode == 0
     done = _zwgk("--ledger", str(led), "import", str(bad))
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
@@ -450,6 +458,7 @@ def _template_ledger() -> Path:
         with open(os.devnull, "w", encoding="utf-8") as sink:
             stdout, sys.stdout = sys.stdout, sink
             try:
+                assert main(["init", str(folder)]) == 0
                 assert main(["--ledger", str(folder), "import", str(LINYI_XLSX)]) == 0
             finally:
                 sys.stdout = stdout
@@ -551,6 +560,7 @@ def test_damaged_parts_inside_a_valid_zip_never_fail_badly(part: int, data: st.D
 
 def test_tasks_lists_ids_with_the_windows_filters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ledger = tmp_path / "ledger"
+    assert main(["init", str(ledger)]) == 0
     assert main(["--ledger", str(ledger), "import", str(SAMPLES / "rencheng_2023.xlsx")]) == 0
     capsys.readouterr()
     assert main(["--ledger", str(ledger), "tasks", "--unit", "区审计局"]) == 0

@@ -35,6 +35,7 @@ def dump(folder: Path) -> str:
 @pytest.fixture
 def led(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     folder = tmp_path / "台账"
+    assert main(["init", str(folder)]) == 0
     assert main(["--ledger", str(folder), "import", str(SAMPLE)]) == 0
     capsys.readouterr()
     return folder
@@ -213,6 +214,8 @@ def test_units_commands(led: Path, tmp_path: Path, capsys) -> None:
 
 
 def test_units_on_an_empty_ledger(tmp_path: Path, capsys) -> None:
+    assert main(["init", str(tmp_path / "空")]) == 0
+    capsys.readouterr()
     code, out, _ = run(capsys, "--ledger", str(tmp_path / "空"), "units")
     assert (code, out) == (0, "单位名录是空的。导入分解表后,表中的责任单位会自动加入名录。\n")
 

@@ -23,6 +23,7 @@ CASES = [
 
 def _import_and_export(tmp_path: Path, filename: str, capsys: pytest.CaptureFixture[str]) -> dict:
     ledger = tmp_path / "ledger"
+    assert main(["init", str(ledger)]) == 0
     assert main(["--ledger", str(ledger), "import", str(SAMPLES / filename)]) == 0
     out = tmp_path / "export.json"
     assert main(["--ledger", str(ledger), "export", "--format", "json", "-o", str(out)]) == 0

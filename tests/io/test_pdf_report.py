@@ -99,6 +99,7 @@ def test_sample_plan_report_has_every_task(tmp_path: Path, fonts: FontSet, capsy
     from zwgk_desktop.cli import main
 
     folder = tmp_path / "ledger"
+    assert main(["init", str(folder)]) == 0
     assert main(["--ledger", str(folder), "import", str(REPO / "resources" / "sample" / "sample_plan.xlsx")]) == 0
     with Ledger.open(folder) as ledger:
         plan_id = ledger.plans()[0].id
