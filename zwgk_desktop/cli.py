@@ -3,23 +3,27 @@
 A thin layer: parse arguments, call core/io, print in Chinese. The option names are
 a contract (scripts rely on them); add options, never rename them.
 Exit codes: 0 done, 2 the clerk's input was wrong (message says what to do),
-1 an internal error (logged with its traceback).
+1 an internal error (logged with its traceback), 141 the reader of the output went
+away (``zwgk tasks | head``; nothing is printed about it).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sqlite3
 import sys
 import traceback
 from datetime import date
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from . import __version__
 from .core.errors import UserError
 from .cli_support import open_ledger, parse_date
+from .core.limits import check_note
 from .core.locations import user_data_dir
 from .core.model import Status
 from .core.plan_import import write_plan
@@ -27,13 +31,94 @@ from .core.quarters import Quarter
 
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL_ERROR = 1
+EXIT_OUTPUT_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a program whose reader went away
 log = logging.getLogger("zwgk")
 
 
+#: argparse's own words, in Chinese. argparse looks each one up through its module-level
+#: ``_``/``ngettext`` (gettext) at the moment it builds a heading or a message, so
+#: ``_ChineseArgumentParser`` puts ``_in_chinese`` there while it builds, parses or prints.
+_ARGPARSE_ZH = {
+    "usage: ": "用法:",
+    "positional arguments": "参数",
+    "options": "选项",
+    "optional arguments": "选项",  # the heading's name before Python 3.10
+    "show this help message and exit": "显示本帮助并退出",
+    "show program's version number and exit": "显示程序版本并退出",
+    "the following arguments are required: %s": "缺少必须写的参数:%s",
+    "unrecognized arguments: %s": "无法识别的参数:%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "“%(value)s”不是可选的值(可选:%(choices)s)",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "没有“%(parser_name)s”这个命令(可用:%(choices)s)",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s:%(message)s",
+    "expected one argument": "后面要写一个值",
+    "expected at most one argument": "后面最多写一个值",
+    "expected at least one argument": "后面至少要写一个值",
+    "invalid %(type)s value: %(value)r": "“%(value)s”不是有效的%(type)s",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 不明确,可能是指:%(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "one of the arguments %s is required": "参数 %s 中必须写一个",
+    "ignored explicit argument %r": "多余的值“%s”",
+    "unexpected option string: %s": "不应出现的选项:%s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s:%(message)s\n",
+    "can't open '%(filename)s': %(error)s": "无法打开“%(filename)s”:%(error)s",
+}
+_ARGPARSE_ZH_PLURAL = {"expected %s argument": "后面要写 %s 个值"}
+#: Type names in "invalid int value" (argparse names the converter function).
+_TYPE_NAMES = {"int": "数字", "float": "数字"}
+
+
+def _zh_gettext(message: str) -> str:
+    return _ARGPARSE_ZH.get(message, message)
+
+
+def _zh_ngettext(singular: str, plural: str, n: int) -> str:
+    return _ARGPARSE_ZH_PLURAL.get(singular, singular if n == 1 else plural)
+
+
+@contextlib.contextmanager
+def _in_chinese() -> Iterator[None]:
+    """argparse speaks Chinese inside this block (and as before outside it)."""
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._, argparse.ngettext = _zh_gettext, _zh_ngettext  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+
+
 class _ChineseArgumentParser(argparse.ArgumentParser):
-    """argparse's own complaints, prefixed so a clerk knows it was the command line."""
+    """argparse in Chinese: headings, help, and its own complaints, prefixed so a clerk
+    knows it was the command line."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        with _in_chinese():
+            super().__init__(*args, **kwargs)
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
+        with _in_chinese():
+            return super().parse_known_args(args, namespace)
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        with _in_chinese():
+            return super().parse_args(args, namespace)
+
+    def add_argument(self, *args, **kwargs):  # type: ignore[override]
+        if kwargs.get("action") == "version":
+            kwargs.setdefault("help", _zh_gettext("show program's version number and exit"))
+        with _in_chinese():
+            return super().add_argument(*args, **kwargs)
+
+    def format_usage(self) -> str:
+        with _in_chinese():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with _in_chinese():
+            return super().format_help()
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        for name, zh in _TYPE_NAMES.items():
+            message = message.replace(f"不是有效的{name}", f"不是有效的{zh}")
         self.print_usage(sys.stderr)
         self.exit(EXIT_USER_ERROR, f"命令参数有误:{message}\n用 {self.prog} --help 查看用法。\n")
 
@@ -46,7 +131,7 @@ def _parse_year(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _ChineseArgumentParser(add_help=False)  # its 选项 heading merges with each parser's
     common.add_argument("--ledger", metavar="DIR", default=argparse.SUPPRESS,
                         help="台账文件夹(默认:环境变量 ZWGK_LEDGER、上次使用的台账,或用户数据目录)")
 
@@ -163,6 +248,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_progress(args: argparse.Namespace) -> int:
     quarter = Quarter.parse(args.quarter)
     text = sys.stdin.read() if args.text == "-" else args.text
+    check_note(text, f"任务 {args.task_id} {quarter.label}的进展")
     with open_ledger(args) as ledger:
         ledger.set_progress(args.task_id, quarter, text)
     if text.strip():
@@ -252,7 +338,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USER_ERROR
     try:
-        return args.handler(args)
+        code = args.handler(args)
+        sys.stdout.flush()  # a reader that stopped reading (`| head`) shows up here at the latest
+        return code
+    except BrokenPipeError:
+        return _output_closed()
     except UserError as exc:
         print(exc.message, file=sys.stderr)
         return EXIT_USER_ERROR
@@ -267,6 +357,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # a bug of ours: say so plainly, keep the details in a log
         return _internal_error(exc)
+
+
+def _output_closed() -> int:
+    """The reader of our output went away (``zwgk tasks | head``): end quietly, as other
+    command-line programs do. What was written to the ledger stays written. stdout is
+    pointed at nothing first, or Python would complain again when it flushes at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real stdout (tests, a windowed build)
+        pass
+    return EXIT_OUTPUT_CLOSED
 
 
 def _internal_error(exc: BaseException) -> int:
@@ -298,7 +403,6 @@ def _database_error_message(args: argparse.Namespace, exc: sqlite3.DatabaseError
         return (f"读写台账“{folder}”时出错({exc}),这次修改没有保存。请检查 U 盘或网络文件夹是否还连接着、"
                 "磁盘是否有空间,然后再试。")
     return None
-
 
 
 if __name__ == "__main__":
