@@ -1,4 +1,4 @@
-"""CLI commands for Excel 交换 (issue 6): export --format xlsx, fill-in, merge, units."""
+"""CLI commands for Excel 交换: export --format xlsx, fill-in, merge (and --undo), units."""
 
 from __future__ import annotations
 
@@ -54,15 +54,20 @@ def register(command: Callable) -> None:
                    help="输出的 .xlsx 文件(一个单位时),或文件夹(多个单位、群组或 --all)")
 
     p = command("merge", "汇总各单位报送的填报表(默认只预览,加 --apply 写入台账)", cmd_merge)
-    p.description = ("读取各单位报送回来的填报表,列出将要修改的内容(原值 → 新值)、冲突和无法对应的行。"
+    p.description = ("读取各单位报送回来的填报表,列出将要修改的内容(原值 → 新值)、冲突、拒绝汇总和无法对应的行。"
                      "不加 --apply 时只显示,不修改台账;加 --apply 后一次写入所有无冲突的修改(有操作记录),"
-                     "有冲突的修改需再加 --force 才会写入。")
-    p.add_argument("files", nargs="+", metavar="FILE", help="报送回来的填报表(可多个)")
+                     "有冲突的修改需再加 --force 才会写入。报送表只能修改下发给该单位的任务。"
+                     "--undo 撤销最近一次写入的汇总(或 --undo 编号 指定的那次)。")
+    p.add_argument("files", nargs="*", metavar="FILE", help="报送回来的填报表(可多个)")
     p.add_argument("--plan", type=int, metavar="ID", help="只汇总到这个分解表(默认按报送表自动判断)")
     p.add_argument("--quarter", metavar="Q", help="报送表中没有注明季度时使用的季度(默认当前季度)")
     p.add_argument("--only", type=_seqs, metavar="SEQ,...", help="只处理这些序号的任务,例如 3,5,8-10")
     p.add_argument("--apply", action="store_true", help="把修改写入台账(一次完成)")
-    p.add_argument("--force", action="store_true", help="与 --apply 一起:有冲突的修改也写入(以最后保存的报送表为准)")
+    p.add_argument("--force", action="store_true",
+                   help="与 --apply 一起:有冲突的修改也写入(以最后保存的报送表为准);"
+                        "与 --undo 一起:汇总后又被修改过的内容也恢复")
+    p.add_argument("--undo", nargs="?", const=0, type=int, metavar="ID",
+                   help="撤销最近一次写入的汇总,或编号为 ID 的那次(汇总后又被修改过的内容不恢复,除非加 --force)")
 
     p = command("units", "单位名录:列出单位和群组;import / add-member / remove-member / rename 修改", cmd_units)
     p.description = ("单位名录:台账中的责任单位,以及表中统称的群组(如 各镇(街道)、区政府各部门单位)及其成员。"
@@ -111,7 +116,7 @@ def export_xlsx(args: argparse.Namespace) -> int:
 
 
 def cmd_fill_in(args: argparse.Namespace) -> int:
-    from .io.fill_in import write_fill_in, write_fill_ins
+    from .io.fill_in import issue_fill_in, write_fill_ins
 
     if args.quarter:
         Quarter.parse(args.quarter)
@@ -127,11 +132,14 @@ def cmd_fill_in(args: argparse.Namespace) -> int:
             recipients = D.expand_recipients(ledger, args.unit)
             if len(recipients) == 1 and output.suffix.lower() == ".xlsx":
                 fill = X.fill_in_for(ledger, plan.id, recipients[0], quarter, sender=args.sender or "")
+                shown = X.printable_text(fill.unit)
                 if not fill.rows:
-                    raise UserError(f"“{recipients[0]}”在分解表 {plan.id} 中没有任务,没有生成填报表。"
+                    raise UserError(f"“{shown}”在分解表 {plan.id} 中没有任务,没有生成填报表。"
                                     "请检查单位名称,或在单位名录中把它加入相应的群组。")
-                path = write_fill_in(fill, output)
-                print(f"已生成“{fill.unit}”{quarter.label}填报表({len(fill.rows)} 项任务):{path}")
+                path = issue_fill_in(ledger, fill, output)
+                print(f"已生成“{shown}”{quarter.label}填报表({len(fill.rows)} 项任务):{path}")
+                if shown != fill.unit:
+                    print("提示:单位名称中有看不见的控制字符,表中已去掉这些字符;建议在单位名录中改正名称。")
                 return 0
             if output.suffix.lower() == ".xlsx":
                 names = "、".join(recipients[:5]) + ("等" if len(recipients) > 5 else "")
@@ -139,11 +147,15 @@ def cmd_fill_in(args: argparse.Namespace) -> int:
                                 "填报表,-o 请写一个文件夹,例如 -o 填报表。")
             result = write_fill_ins(ledger, plan.id, quarter, output, units=args.unit, sender=args.sender or "")
     for item in result.written:
-        print(f"{item.unit}\t{item.tasks} 项\t{item.path}")
-    for note in result.skipped:
+        print(f"{X.printable_text(item.unit)}\t{item.tasks} 项\t{item.path}")
+    for note in result.notes:
         print(f"提示:{note}")
+    if result.skipped:
+        print(f"未生成 {len(result.skipped)} 份:")
+        for note in result.skipped:
+            print(f"  {note}")
     print(f"已生成 {len(result.written)} 份{quarter.label}填报表,保存在 {output}")
-    return 0
+    return 1 if result.skipped and not result.written else 0
 
 
 # -- merge -------------------------------------------------------------------------------------
@@ -157,6 +169,10 @@ def _print_change(change: X.Change) -> None:
         print(f"      说明:{change.note}")
     if change.conflict:
         print(f"      冲突:{change.conflict}")
+        if change.issued is not None:
+            print(f"        下发时:{_one_line(change.issued or '(空)')}")
+            print(f"        台账现在:{_one_line(old)}")
+            print(f"        报送表:{_one_line(change.new)}")
 
 
 def _one_line(text: str, limit: int = 60) -> str:
@@ -167,6 +183,12 @@ def _one_line(text: str, limit: int = 60) -> str:
 def cmd_merge(args: argparse.Namespace) -> int:
     from .io.reply_reader import read_replies
 
+    if args.undo is not None:
+        if args.files or args.apply or args.only:
+            raise UserError("--undo 单独使用:zwgk merge --undo(撤销最近一次汇总)或 zwgk merge --undo 编号。")
+        return _undo(args)
+    if not args.files:
+        raise UserError("请写出要汇总的报送表文件,例如:zwgk merge 报送/*.xlsx;撤销上次汇总:zwgk merge --undo。")
     replies, problems = read_replies(args.files)
     with open_ledger(args) as ledger:
         if not replies:
@@ -186,6 +208,10 @@ def cmd_merge(args: argparse.Namespace) -> int:
             print(f"冲突 {len(conflicts)} 处(加 --apply --force 才会写入):")
             for change in conflicts:
                 _print_change(change)
+        if preview.refused:
+            print(f"拒绝汇总 {len(preview.refused)} 处(不会写入台账):")
+            for item in preview.refused:
+                print(f"  {item.where}“{item.text}”:{item.reason}")
         if preview.unmatched:
             print(f"无法对应的行 {len(preview.unmatched)} 行:")
             for item in preview.unmatched:
@@ -201,6 +227,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
         result = X.apply_merge(ledger, preview.changes, force=args.force)
     if result.applied:
         print(f"已写入 {len(result.applied)} 处修改(涉及 {len(result.task_ids)} 项任务),可用 zwgk log 查看操作记录。")
+        print(f"汇总编号 {result.merge_id};如需撤销:zwgk merge --undo {result.merge_id}")
     else:
         print("没有写入任何修改。")
     if result.skipped_conflicts:
@@ -209,6 +236,20 @@ def cmd_merge(args: argparse.Namespace) -> int:
         print(f"有 {len(result.outdated)} 处在预览后台账又有变化,未写入,请重新汇总。")
     if result.superseded:
         print(f"有 {len(result.superseded)} 处被更晚保存的报送表取代。")
+    return 0
+
+
+def _undo(args: argparse.Namespace) -> int:
+    with open_ledger(args) as ledger:
+        result = X.undo_merge(ledger, args.undo or None, force=args.force)
+    print(f"已撤销汇总 {result.merge_id}({'、'.join(result.files)}):恢复 {len(result.restored)} 处。")
+    for line in result.restored:
+        print(f"  {line}")
+    if result.edited:
+        print(f"有 {len(result.edited)} 处在汇总后又被修改过,保持现状未恢复:")
+        for line in result.edited:
+            print(f"  {line}")
+        print(f"核对后如确需恢复为汇总前的内容,请执行:zwgk merge --undo {result.merge_id} --force")
     return 0
 
 

@@ -136,8 +136,9 @@ def test_merge_preview_apply_only_and_force(led: Path, tmp_path: Path, capsys) -
     assert lines[1].startswith("  报送.xlsx(区发改局,2023年第三季度,保存于 ") and lines[1].endswith(",8 行)")
     assert lines[2] == "修改 3 处:"
     assert lines[3].startswith("  序号 3“") and lines[3].endswith("完成状态:未启动 → 已完成(2023-09-28)〔区发改局 第 4 行〕")
-    assert lines[4].endswith("2023年第三季度进展:(空) → 三号任务进展。〔区发改局 第 4 行〕")
-    assert lines[5].endswith("2023年第三季度进展:(空) → 五号任务进展。〔区发改局 第 5 行〕")
+    # tasks 3 and 5 are shared with other units: the unit writes its own labelled part
+    assert lines[4].endswith("2023年第三季度进展(【区发改局】部分):(空) → 三号任务进展。〔区发改局 第 4 行〕")
+    assert lines[5].endswith("2023年第三季度进展(【区发改局】部分):(空) → 五号任务进展。〔区发改局 第 5 行〕")
     assert lines[6:] == [
         "无法对应的行 1 行:",
         "  报送.xlsx 第 11 行“自己加的一行任务”:没有编码,任务内容在台账中找不到(可能被修改过)",
@@ -147,29 +148,35 @@ def test_merge_preview_apply_only_and_force(led: Path, tmp_path: Path, capsys) -
     assert dump(led) == before
 
     code, out, _ = zwgk(capsys, led, "merge", str(reply), "--apply", "--only", "5")
-    assert out.splitlines()[-1] == "已写入 1 处修改(涉及 1 项任务),可用 zwgk log 查看操作记录。"
+    assert out.splitlines()[-2:] == ["已写入 1 处修改(涉及 1 项任务),可用 zwgk log 查看操作记录。",
+                                     "汇总编号 1;如需撤销:zwgk merge --undo 1"]
     now = tasks(led, capsys)
-    assert [p["text"] for p in now[5]["progress"]] == ["五号任务进展。"] and now[3]["progress"] == []
+    assert [p["text"] for p in now[5]["progress"]] == ["【区发改局】五号任务进展。"] and now[3]["progress"] == []
     code, out, _ = zwgk(capsys, led, "merge", str(reply), "--apply")
-    assert out.splitlines()[-1] == "已写入 2 处修改(涉及 1 项任务),可用 zwgk log 查看操作记录。"
+    assert out.splitlines()[-2] == "已写入 2 处修改(涉及 1 项任务),可用 zwgk log 查看操作记录。"
     now = tasks(led, capsys)
     assert (now[3]["status"], now[3]["status_date"]) == ("已完成", "2023-09-28")
     code, out, _ = zwgk(capsys, led, "log", "--limit", "4")
-    assert [line.split("\t")[2] for line in out.splitlines()] == ["汇总报送表", "填写进展", "设置状态", "汇总报送表"]
+    assert [line.split("\t")[2] for line in out.splitlines()] == [
+        "汇总报送表", "填写进展(汇总:区发改局)", "设置状态(汇总:区发改局)", "汇总报送表"]
 
 
 def test_merge_conflicts_need_force(led: Path, tmp_path: Path, capsys) -> None:
     zwgk(capsys, led, "fill-in", "--unit", "区发改局", "--quarter", "2023Q3", "-o", str(tmp_path / "a.xlsx"))
     zwgk(capsys, led, "fill-in", "--unit", "区财政局", "--quarter", "2023Q3", "-o", str(tmp_path / "b.xlsx"))
-    a = fill_reply(tmp_path / "a.xlsx", tmp_path / "ra.xlsx", {"5": {"进展情况": "发改局说的。"}})
-    b = fill_reply(tmp_path / "b.xlsx", tmp_path / "rb.xlsx", {"5": {"进展情况": "财政局说的。"}})
+    a = fill_reply(tmp_path / "a.xlsx", tmp_path / "ra.xlsx",
+                   {"5": {"进展情况": "发改局说的。", "完成状态": "已完成", "完成时间": "2023-09-28"}})
+    b = fill_reply(tmp_path / "b.xlsx", tmp_path / "rb.xlsx", {"5": {"进展情况": "财政局说的。", "完成状态": "推进中"}})
     code, out, _ = zwgk(capsys, led, "merge", str(a), str(b), "--apply")
-    assert code == 0 and "冲突 2 处(加 --apply --force 才会写入):" in out
-    assert out.splitlines()[-2:] == ["没有写入任何修改。", "未写入有冲突的修改 2 处;核对后可加 --force 写入。"]
-    assert tasks(led, capsys)[5]["progress"] == []
+    assert code == 0 and "冲突 2 处(加 --apply --force 才会写入):" in out  # one status, two values
+    assert "已写入 2 处修改(涉及 1 项任务)" in out and "未写入有冲突的修改 2 处;核对后可加 --force 写入。" in out
+    now = tasks(led, capsys)[5]
+    assert now["status"] == "未启动"
+    # Both units' notes are kept, each labelled: neither replaces the other.
+    assert [p["text"] for p in now["progress"]] == ["【区发改局】发改局说的。\n【区财政局】财政局说的。"]
     _, out, _ = zwgk(capsys, led, "merge", str(a), str(b), "--apply", "--force")
     assert "已写入 1 处修改(涉及 1 项任务)" in out and "有 1 处被更晚保存的报送表取代。" in out
-    assert [p["text"] for p in tasks(led, capsys)[5]["progress"]] == ["财政局说的。"]  # saved last
+    assert tasks(led, capsys)[5]["status"] == "推进中"  # saved last
 
 
 def test_merge_bad_files(led: Path, tmp_path: Path, capsys) -> None:
@@ -223,3 +230,133 @@ def test_units_on_an_empty_ledger(tmp_path: Path, capsys) -> None:
 def test_units_ledger_option_after_the_action(led: Path, capsys) -> None:
     code, out, _ = run(capsys, "units", "add-member", "各镇(街道)", "唐口街道", "--ledger", str(led))
     assert (code, out) == (0, "已把“唐口街道”加入“各镇(街道)”。\n")
+
+
+# -- issue 9: a reply is judged against the fill-in as issued; merges can be undone ---------------------
+
+
+def test_merge_a_ledger_edit_after_the_fill_in_was_issued_is_a_conflict(led: Path, tmp_path: Path, capsys) -> None:
+    zwgk(capsys, led, "fill-in", "--unit", "区发改局", "--quarter", "2023Q3", "-o", str(tmp_path / FILL_IN))
+    tid = tasks(led, capsys)[3]["id"]
+    assert zwgk(capsys, led, "status", str(tid), "推进中", "--on", "2023-09-01")[0] == 0  # the clerk, after issuing
+    assert zwgk(capsys, led, "progress", str(tid), "--quarter", "2023Q3", "【区发改局】办公室写的。")[0] == 0
+    # The reply file is saved after the clerk's edit: its save time must not matter.
+    reply = fill_reply(tmp_path / FILL_IN, tmp_path / "报送.xlsx", {
+        "3": {"进展情况": "三号任务进展。", "完成状态": "已完成", "完成时间": "2023-09-28"}})
+    code, out, _ = zwgk(capsys, led, "merge", str(reply), "--apply")
+    lines = out.splitlines()
+    assert code == 0 and "冲突 2 处(加 --apply --force 才会写入):" in lines
+    at = lines.index("冲突 2 处(加 --apply --force 才会写入):")
+    assert lines[at + 2:at + 6] == [
+        "      冲突:下发后台账中的完成状态已改变(下发时“未启动”,现在“推进中”)",
+        "        下发时:未启动", "        台账现在:推进中", "        报送表:已完成(2023-09-28)"]
+    assert lines[at + 8:at + 11] == ["        下发时:(空)", "        台账现在:办公室写的。", "        报送表:三号任务进展。"]
+    assert "没有写入任何修改。" in lines
+    assert tasks(led, capsys)[3]["status"] == "推进中"
+    code, out, _ = zwgk(capsys, led, "merge", str(reply), "--apply", "--force")  # the clerk's choice
+    assert "已写入 2 处修改(涉及 1 项任务),可用 zwgk log 查看操作记录。" in out
+    assert tasks(led, capsys)[3]["status"] == "已完成"
+
+
+def edit_keys(path: Path, out: Path, **meta: str) -> Path:
+    book = openpyxl.load_workbook(path)
+    keys = book["zwgk_keys"]
+    for row in keys.iter_rows():
+        if row[0].value in meta:
+            row[1].value = meta[row[0].value]
+    book.save(out)
+    return out
+
+
+def test_merge_refuses_what_a_reply_has_no_business_changing(led: Path, tmp_path: Path, capsys) -> None:
+    zwgk(capsys, led, "fill-in", "--unit", "区发改局", "--quarter", "2023Q3", "-o", str(tmp_path / FILL_IN))
+    before = tasks(led, capsys)
+    other = next(t for t in before.values() if not any(u["name"] == "区发改局" for u in t["units"]))
+    # A key changed to point at another unit's task.
+    book = openpyxl.load_workbook(tmp_path / FILL_IN)
+    sheet = book["任务填报"]
+    cols = {c.value: c.column for c in sheet[3]}
+    key_cell = sheet.cell(row=4, column=cols["系统编码(请勿修改)"])
+    key_cell.value = f"zwgk:{key_cell.value.split(':')[1]}:{other['id']}"
+    sheet.cell(row=4, column=cols["任务内容"]).value = other["requirement"]
+    sheet.cell(row=4, column=cols["进展情况"]).value = "写到别人的任务上。"
+    book.save(tmp_path / "改编码.xlsx")
+    # The key sheet edited to another quarter.
+    moved = fill_reply(edit_keys(tmp_path / FILL_IN, tmp_path / "k.xlsx", 季度="2030Q4"), tmp_path / "改季度.xlsx",
+                       {"5": {"进展情况": "2030 年的进展。"}})
+    code, out, _ = zwgk(capsys, led, "merge", str(tmp_path / "改编码.xlsx"), str(moved), "--apply", "--force")
+    assert code == 0
+    lines = out.splitlines()
+    refused = lines[lines.index("拒绝汇总 2 处(不会写入台账):") + 1:][:2]
+    assert refused[0].startswith("  改编码.xlsx 第 4 行“") and refused[0].endswith(
+        f"”:序号 {other['seq']} 不是“区发改局”的任务(下发给该单位的填报表中没有这一项),未汇总")
+    assert refused[1].startswith("  改季度.xlsx“全部 8 行”:表中注明的季度“2030年第四季度”与下发记录不符")
+    assert tasks(led, capsys) == before
+
+
+def test_merge_undo(led: Path, tmp_path: Path, capsys) -> None:
+    zwgk(capsys, led, "fill-in", "--unit", "区发改局", "--quarter", "2023Q3", "-o", str(tmp_path / FILL_IN))
+    before = tasks(led, capsys)
+    reply = fill_reply(tmp_path / FILL_IN, tmp_path / "报送.xlsx", {
+        "3": {"进展情况": "三号任务进展。", "完成状态": "已完成", "完成时间": "2023-09-28", "佐证材料说明": "见网站"},
+        "12": {"进展情况": "十二号。"}})
+    code, out, _ = zwgk(capsys, led, "merge", str(reply), "--apply")
+    assert out.splitlines()[-1] == "汇总编号 1;如需撤销:zwgk merge --undo 1"
+    assert tasks(led, capsys) != before
+    code, out, _ = zwgk(capsys, led, "merge", "--undo")
+    lines = out.splitlines()
+    assert (code, lines[0]) == (0, "已撤销汇总 1(报送.xlsx):恢复 4 处。")
+    assert tasks(led, capsys) == before
+    code, _, err = zwgk(capsys, led, "merge", "--undo")
+    assert (code, err) == (2, "没有可以撤销的汇总:台账中没有写入过报送表,或都已撤销。\n")
+    code, _, err = zwgk(capsys, led, "merge", "--undo", "1")
+    assert code == 2 and err == "汇总 1(报送.xlsx)已经撤销过了。\n"
+
+    # Edited since the merge: listed and kept, unless --force.
+    zwgk(capsys, led, "merge", str(reply), "--apply")
+    tid = before[12]["id"]
+    zwgk(capsys, led, "progress", str(tid), "--quarter", "2023Q3", "办公室改过的。")
+    code, out, _ = zwgk(capsys, led, "merge", "--undo")
+    lines = out.splitlines()
+    assert lines[0] == "已撤销汇总 2(报送.xlsx):恢复 3 处。"
+    assert lines[-3:] == ["有 1 处在汇总后又被修改过,保持现状未恢复:",
+                          f"  序号 12“{before[12]['requirement'][:19]}…” 2023年第三季度进展:汇总后又被修改,现在是“办公室改过的。”",
+                          "核对后如确需恢复为汇总前的内容,请执行:zwgk merge --undo 2 --force"]
+    assert [p["text"] for p in tasks(led, capsys)[12]["progress"]] == ["办公室改过的。"]
+    code, out, _ = zwgk(capsys, led, "merge", "--undo", "2", "--force")
+    assert out.splitlines()[0] == "已撤销汇总 2(报送.xlsx):恢复 1 处。"
+    # Task 12 is shared: what the merge wrote was 区发改局's part, and that part is taken
+    # out; the clerk's own later words are not the merge's to take back.
+    after = tasks(led, capsys)
+    assert [p["text"] for p in after[12]["progress"]] == ["办公室改过的。"]
+    after[12]["progress"] = before[12]["progress"]
+    assert after == before
+    code, _, err = zwgk(capsys, led, "merge")
+    assert code == 2 and err.startswith("请写出要汇总的报送表文件")
+
+
+def test_fill_in_with_control_characters_in_unit_names(led: Path, tmp_path: Path, capsys) -> None:
+    """Issue 10: a unit name with \\x1b crashed `fill-in` and stopped `--all` half way."""
+    assert zwgk(capsys, led, "units", "add-member", "各镇(街道)", "城关\x1b镇")[0] == 0
+    assert zwgk(capsys, led, "units", "add-member", "各镇(街道)", "喻屯镇\u202e")[0] == 0
+    out = tmp_path / "下发"
+    out.mkdir()
+    (out / "区财政局-2023年第三季度填报表.xlsx").mkdir()  # cannot be written: one unit fails
+    code, stdout, err = zwgk(capsys, led, "fill-in", "--all", "--quarter", "2023Q3", "-o", str(out))
+    lines = stdout.splitlines()
+    assert (code, err) == (0, "")
+    assert "提示:城关镇:单位名称中有看不见的控制字符,文件名和表中已去掉这些字符;建议在单位名录中改正名称。" in lines
+    at = lines.index("未生成 1 份:")
+    assert lines[at + 1].startswith("  区财政局:无法写入“")
+    assert lines[-1] == f"已生成 41 份2023年第三季度填报表,保存在 {out}"
+    names = {p.name for p in out.glob("*.xlsx") if p.is_file()}
+    assert {"城关镇-2023年第三季度填报表.xlsx", "喻屯镇-2023年第三季度填报表.xlsx"} <= names
+    book = openpyxl.load_workbook(out / "城关镇-2023年第三季度填报表.xlsx")
+    assert book["任务填报"]["A2"].value == "填报单位:城关镇    填报季度:2023年第三季度"
+    code, stdout, _ = zwgk(capsys, led, "fill-in", "--unit", "城关\x1b镇", "--quarter", "2023Q3", "-o",
+                           str(tmp_path / "一份.xlsx"))
+    assert code == 0 and stdout.startswith(f"已生成“城关镇”2023年第三季度填报表(37 项任务):{tmp_path / '一份.xlsx'}")
+    # Its reply merges like any other: the record knows the unit by its stored name.
+    reply = fill_reply(tmp_path / "一份.xlsx", tmp_path / "城关镇报送.xlsx", {"13": {"完成状态": "推进中"}})
+    code, stdout, _ = zwgk(capsys, led, "merge", str(reply))
+    assert code == 0 and "修改 1 处:" in stdout and "拒绝汇总" not in stdout

@@ -8,21 +8,20 @@ import csv
 import os
 import shutil
 import subprocess
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from zwgk_desktop.core import exchange as X
-from zwgk_desktop.core import ledger as ledger_module
 from zwgk_desktop.core import unit_directory as D
 from zwgk_desktop.core.errors import FileReadError
-from zwgk_desktop.core.ledger import Ledger, now_text
+from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.core.model import Status
 from zwgk_desktop.core.plan_import import write_plan
 from zwgk_desktop.core.quarters import Quarter
-from zwgk_desktop.io.fill_in import write_fill_in, write_fill_ins
+from zwgk_desktop.io.fill_in import issue_fill_in, write_fill_ins
 from zwgk_desktop.io.json_export import plan_to_json
 from zwgk_desktop.io.plan_file import read_plan_file
 from zwgk_desktop.io.reply_reader import read_replies, read_reply
@@ -51,7 +50,7 @@ def by_seq(ledger: Ledger, plan: int) -> dict[int, int]:
 
 
 def make_fill_in(ledger: Ledger, plan: int, folder: Path, unit: str = UNIT) -> Path:
-    return write_fill_in(X.fill_in_for(ledger, plan, unit, Q3, sender="任城区政府办公室"),
+    return issue_fill_in(ledger, X.fill_in_for(ledger, plan, unit, Q3, sender="任城区政府办公室"),
                          folder / X.fill_in_file_name(unit, Q3))
 
 
@@ -66,7 +65,8 @@ def data_rows(sheet) -> list[int]:
 def test_the_fill_in_workbook(ledger: Ledger, plan: int, tmp_path: Path) -> None:
     ids = by_seq(ledger, plan)
     ledger.set_status(ids[5], Status.DONE, date(2023, 9, 20))
-    ledger.set_progress(ids[5], Q3, "已完成政策包解读。")
+    # Task 5 is shared with 区财政局: each unit is shown its own part of the note.
+    ledger.set_progress(ids[5], Q3, "已部署。\n【区发改局】已完成政策包解读。\n【区财政局】财政局的。")
     path = make_fill_in(ledger, plan, tmp_path)
     assert path.name == "区发改局-2023年第三季度填报表.xlsx"
     book = openpyxl.load_workbook(path)
@@ -104,11 +104,15 @@ def test_the_fill_in_workbook(ledger: Ledger, plan: int, tmp_path: Path) -> None
     custom = {p.name: p.value for p in book.custom_doc_props.props}
     assert custom["zwgk_unit"] == UNIT and custom["zwgk_quarter"] == "2023Q3"
     keys = [[c.value for c in row if c.value is not None] for row in book["zwgk_keys"].iter_rows(max_col=7)]
-    assert keys[0] == ["zwgk-fill-in", "1"] and keys[4] == ["填报单位", UNIT] and keys[5] == ["季度", "2023Q3"]
-    assert keys[8] == X.KEY_TABLE_HEADER
-    assert keys[10][:6] == [X.task_key(ledger.plan(plan).source_sha256, ids[5]), str(ids[5]), "5",
+    assert keys[0] == ["zwgk-fill-in", "2"] and keys[4] == ["填报单位", UNIT] and keys[5] == ["季度", "2023Q3"]
+    assert keys[7][0] == "下发编号" and keys[7][1] == custom["zwgk_issue"]
+    [record] = X.issue_records(ledger, [custom["zwgk_issue"]]).values()  # the ledger knows what it sent
+    assert (record.unit, record.quarter, sorted(record.tasks)) == (UNIT, Q3, sorted(ids[s] for s in SEQS))
+    assert record.tasks[ids[5]].progress_full.startswith("已部署。")
+    assert keys[9] == X.KEY_TABLE_HEADER
+    assert keys[11][:6] == [X.task_key(ledger.plan(plan).source_sha256, ids[5]), str(ids[5]), "5",
                         X.text_checksum(ledger.task(ids[5]).requirement), "已完成", "2023-09-20"]
-    assert keys[10][6] == X.text_checksum("已完成政策包解读。")
+    assert keys[11][6] == X.text_checksum("已完成政策包解读。")
 
 
 def edit_as_a_department(path: Path, out: Path, fill: dict[int, dict[str, object]], *, delete_seq: int | None,
@@ -184,8 +188,9 @@ def test_round_trip_sorted_deleted_added_merged(ledger: Ledger, plan: int, tmp_p
     tasks = {t["seq"]: t for t in data["tasks"]}
     assert tasks[3]["requirement"] == FORMULA
     assert (tasks[3]["status"], tasks[3]["status_date"]) == ("已完成", "2023-09-28")
-    assert [(p["quarter"], p["text"]) for p in tasks[3]["progress"]] == [("2023Q3", "国企改革信息已全部公开。")]
-    assert [(p["quarter"], p["text"]) for p in tasks[12]["progress"]] == [("2023Q3", "=公开专栏已更新")]
+    # tasks 3 and 12 are shared with other units: the note keeps each unit's part, labelled
+    assert [(p["quarter"], p["text"]) for p in tasks[3]["progress"]] == [("2023Q3", "【区发改局】国企改革信息已全部公开。")]
+    assert [(p["quarter"], p["text"]) for p in tasks[12]["progress"]] == [("2023Q3", "【区发改局】=公开专栏已更新")]
     assert tasks[12]["status"] == "推进中"
     assert [(e["kind"], e["name"]) for e in tasks[16]["evidence"]] == [("note", "区政府网站专栏 9 月发布 3 篇")]
     assert tasks[23]["status"] == "未启动"
@@ -220,27 +225,21 @@ def test_task_cells_merged_by_a_colleague(ledger: Ledger, plan: int, tmp_path: P
         assert preview.unmatched == []
 
 
-def test_a_stale_reply_shows_a_conflict(ledger: Ledger, plan: int, tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_reply_to_an_outdated_issue_shows_a_conflict(ledger: Ledger, plan: int, tmp_path: Path) -> None:
+    """The clerk wrote after the fill-in was issued: a conflict, although the reply
+    file was saved later still (it is based on what was issued, not on its save time)."""
     ids = by_seq(ledger, plan)
     path = make_fill_in(ledger, plan, tmp_path)
+    ledger.set_progress(ids[5], Q3, "【区发改局】台账中后来写的进展。")
     reply_path = edit_as_a_department(path, tmp_path / "reply.xlsx", {
         5: {"进展情况": "报送表中的进展。"}, 12: {"进展情况": "另一项。"}}, delete_seq=None)
-    later = (now_text_dt() + timedelta(hours=1)).isoformat(timespec="seconds")
-    monkeypatch.setattr(ledger_module, "now_text", lambda: later)
-    ledger.set_progress(ids[5], Q3, "台账中后来写的进展。")  # after the reply was saved
     preview = X.preview_merge(ledger, [read_reply(reply_path)])
     assert [(c.seq, bool(c.conflict)) for c in preview.changes] == [(5, True), (12, False)]
-    assert preview.conflicts[0].conflict.startswith("台账中2023年第三季度的进展于 ")
+    assert preview.conflicts[0].conflict.startswith("下发后台账中2023年第三季度的进展已修改")
+    assert (preview.conflicts[0].issued, preview.conflicts[0].old) == ("", "台账中后来写的进展。")
     result = X.apply_merge(ledger, preview.changes)
     assert [c.seq for c in result.applied] == [12] and [c.seq for c in result.skipped_conflicts] == [5]
-    assert ledger.task(ids[5]).progress[0].text == "台账中后来写的进展。"
-
-
-def now_text_dt():
-    from datetime import datetime
-
-    return datetime.fromisoformat(now_text())
+    assert ledger.task(ids[5]).progress[0].text == "【区发改局】台账中后来写的进展。"
 
 
 def test_two_units_disagreeing(ledger: Ledger, plan: int, tmp_path: Path) -> None:

@@ -159,4 +159,66 @@ def m003_unit_directory(db: Database) -> None:
     )
 
 
-KNOWN_MIGRATIONS = [m001_initial.__name__, m002_evidence.__name__, m003_unit_directory.__name__]
+@migrations()
+def m004_exchange_records(db: Database) -> None:
+    """What each fill-in workbook was issued with, and each applied merge.
+
+    ``fill_in_issues`` + ``fill_in_issue_tasks``: a reply is judged against the values its
+    workbook was *issued* with (not against the workbook's own, editable key sheet):
+    which unit, plan and quarter, and per task the status, date and note as they stood
+    (``progress_sent`` is the part of the note the unit was shown, ``progress_full`` the
+    whole note). ``merges`` + ``merge_changes``: every value an applied merge changed,
+    before and after, so the merge can be undone."""
+    db.executescript(
+        """
+        CREATE TABLE fill_in_issues (
+            id INTEGER PRIMARY KEY,
+            token TEXT NOT NULL UNIQUE,        -- the issue id written into the workbook
+            plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+            unit TEXT NOT NULL,
+            quarter TEXT NOT NULL,
+            issued_at TEXT NOT NULL,
+            issued_by TEXT NOT NULL,
+            file_name TEXT
+        );
+        CREATE INDEX fill_in_issues_plan ON fill_in_issues(plan_id, unit, quarter);
+
+        CREATE TABLE fill_in_issue_tasks (
+            issue_id INTEGER NOT NULL REFERENCES fill_in_issues(id) ON DELETE CASCADE,
+            task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+            status TEXT NOT NULL,
+            status_date TEXT,
+            progress_sent TEXT NOT NULL DEFAULT '',
+            progress_full TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (issue_id, task_id)
+        );
+
+        CREATE TABLE merges (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            by TEXT NOT NULL,
+            files TEXT NOT NULL DEFAULT '[]',  -- JSON list of reply file names
+            undone_at TEXT,
+            undone_by TEXT
+        );
+
+        CREATE TABLE merge_changes (
+            id INTEGER PRIMARY KEY,
+            merge_id INTEGER NOT NULL REFERENCES merges(id) ON DELETE CASCADE,
+            task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+            field TEXT NOT NULL,               -- status | progress | evidence
+            quarter TEXT,
+            before TEXT,                       -- JSON
+            after TEXT,                        -- JSON
+            source TEXT NOT NULL DEFAULT '',
+            unit TEXT NOT NULL DEFAULT '',
+            row INTEGER,
+            undone_at TEXT                     -- set when 撤销汇总 restored this value
+        );
+        CREATE INDEX merge_changes_merge ON merge_changes(merge_id);
+        """
+    )
+
+
+KNOWN_MIGRATIONS = [m001_initial.__name__, m002_evidence.__name__, m003_unit_directory.__name__,
+                    m004_exchange_records.__name__]

@@ -10,8 +10,13 @@ Sheets:
   changes what changed. The last column, hidden, holds each row's stable key
   ``zwgk:<plan sha prefix>:<task id>``: sorting, filtering, deleting rows or adding
   columns in Excel/WPS keeps the way back.
-* zwgk_keys (very hidden): plan, unit, quarter, when it was sent, and per key a
-  checksum of the task text and the values as sent (the merge's three-way rule).
+* zwgk_keys (very hidden): plan, unit, quarter, when it was sent, the issue id
+  (下发编号), and per key a checksum of the task text and the values as sent.
+
+Writing a workbook through :func:`issue_fill_in` / :func:`write_fill_ins` also
+stores in the ledger what it was issued with (``exchange.record_issues``): the merge
+judges a reply against that record, never against the workbook's own key sheet,
+which anyone can edit.
 
 The unit and the quarter are printed on the sheet and set in the workbook's
 properties (title, subject, keywords, custom properties).
@@ -40,6 +45,7 @@ from .xlsx_export import (
     HEAD_FONT,
     LINE_HEIGHT,
     Styles,
+    clean_cell_text,
     lines_needed,
     print_setup,
     put,
@@ -95,7 +101,8 @@ class WrittenFillIn:
 @dataclass(slots=True)
 class BatchResult:
     written: list[WrittenFillIn] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # "单位:why", one per unit not written
+    notes: list[str] = field(default_factory=list)  # written, with something to say
 
 
 def build_fill_in(fill: X.FillIn) -> Workbook:
@@ -108,14 +115,16 @@ def build_fill_in(fill: X.FillIn) -> Workbook:
     _write_tasks(sheet, fill)
     _write_keys(keys, fill)
     props = book.properties
-    props.title = f"{fill.unit} {fill.quarter.label} 政务公开任务填报表"
-    props.subject = fill.plan.title
+    unit, title = clean_cell_text(fill.unit), clean_cell_text(fill.plan.title)  # XML refuses \x1b and the like
+    props.title = f"{unit} {fill.quarter.label} 政务公开任务填报表"
+    props.subject = title
     props.creator = "政务公开任务台账"
     props.keywords = X.FORMAT_NAME
-    props.description = f"填报单位:{fill.unit};季度:{fill.quarter.label}"
-    props.category = fill.unit
-    for name, value in (("zwgk_unit", fill.unit), ("zwgk_quarter", str(fill.quarter)),
-                        ("zwgk_plan", fill.plan.source_sha256[:12]), ("zwgk_generated", fill.generated_at)):
+    props.description = f"填报单位:{unit};季度:{fill.quarter.label}"
+    props.category = unit
+    for name, value in (("zwgk_unit", unit), ("zwgk_quarter", str(fill.quarter)),
+                        ("zwgk_plan", fill.plan.source_sha256[:12]), ("zwgk_generated", fill.generated_at),
+                        ("zwgk_issue", fill.issue_id)):
         book.custom_doc_props.append(StringProperty(name=name, value=value))
     book.active = 0
     return book
@@ -255,6 +264,7 @@ def _write_keys(sheet, fill: X.FillIn) -> None:
         [X.META_UNIT, fill.unit],
         [X.META_QUARTER, str(fill.quarter)],
         [X.META_GENERATED, fill.generated_at],
+        [X.META_ISSUE, fill.issue_id],
         [],
         list(X.KEY_TABLE_HEADER),
     ]
@@ -268,7 +278,26 @@ def _write_keys(sheet, fill: X.FillIn) -> None:
 
 
 def write_fill_in(fill: X.FillIn, path: str | Path) -> Path:
+    """The workbook only; :func:`issue_fill_in` also records the issue in the ledger."""
     return save_workbook(build_fill_in(fill), path)
+
+
+def issue_fill_in(ledger: Ledger, fill: X.FillIn, path: str | Path) -> Path:
+    """Write one fill-in and record in the ledger what it was issued with. If the
+    record cannot be stored, the workbook is removed again: a workbook the ledger
+    does not know would come back as a reply that cannot be checked."""
+    written = write_fill_in(fill, path)
+    _record_or_remove(ledger, [(fill, written)])
+    return written
+
+
+def _record_or_remove(ledger: Ledger, issued: list[tuple[X.FillIn, Path]]) -> None:
+    try:
+        X.record_issues(ledger, [(fill, path.name) for fill, path in issued])
+    except BaseException:
+        for _, path in issued:
+            path.unlink(missing_ok=True)
+        raise
 
 
 def write_fill_ins(ledger: Ledger, plan_id: int, quarter: Quarter, folder: str | Path, *,
@@ -292,12 +321,14 @@ def write_fill_ins(ledger: Ledger, plan_id: int, quarter: Quarter, folder: str |
     printed = X.units_text_by_task(ledger, plan_id)
     result = BatchResult()
     used_names: set[str] = set()
+    issued: list[tuple[X.FillIn, Path]] = []
     for n, unit in enumerate(recipients):
         if progress is not None:
             progress(n, len(recipients), unit)
+        shown = X.printable_text(unit) or "(名称为空的单位)"
         fill = X.fill_in_for(ledger, plan_id, unit, quarter, tasks=tasks, units_text=printed, sender=sender)
         if not fill.rows:
-            result.skipped.append(f"{unit}:在这个分解表中没有任务,未生成填报表。")
+            result.skipped.append(f"{shown}:在这个分解表中没有任务,未生成填报表。")
             continue
         name = fill.file_name
         stem = name[: -len(".xlsx")]
@@ -305,9 +336,22 @@ def write_fill_ins(ledger: Ledger, plan_id: int, quarter: Quarter, folder: str |
         while name.casefold() in used_names:  # two names that differ only in unsafe characters
             name = f"{stem}({k}).xlsx"
             k += 1
+        try:
+            path = write_fill_in(fill, target / name)
+        except UserError as exc:  # one unit's problem does not stop the others
+            result.skipped.append(f"{shown}:{exc.message}")
+            continue
+        except (ValueError, OSError) as exc:
+            result.skipped.append(f"{shown}:无法生成填报表({type(exc).__name__}: {exc})。"
+                                  "请在单位名录中检查这个单位的名称后重新下发。")
+            continue
         used_names.add(name.casefold())
-        path = write_fill_in(fill, target / name)
+        issued.append((fill, path))
         result.written.append(WrittenFillIn(unit, path, len(fill.rows)))
+        if unit != shown:
+            result.notes.append(f"{shown}:单位名称中有看不见的控制字符,文件名和表中已去掉这些字符;"
+                                  "建议在单位名录中改正名称。")
+    _record_or_remove(ledger, issued)
     if progress is not None:
         progress(len(recipients), len(recipients), "")
     return result

@@ -5,7 +5,9 @@ cells filled with their value), so a reply saved by WPS as .xls or by LibreOffic
 with rows re-sorted, rows deleted, columns added or cells merged by a colleague,
 still reads. Columns are found by their header text, never by position; each row's
 key comes from the hidden 系统编码 column, and the very hidden ``zwgk_keys`` sheet
-says which plan, unit and quarter the workbook was sent for and what it said then.
+says which plan, unit and quarter the workbook was sent for, its issue id (下发编号:
+the merge checks the reply against the ledger's own record of that issue) and what
+it said then.
 Where those are gone, the sheet's own 填报单位/季度 line and the workbook properties
 stand in, and the merge falls back to matching by task text.
 
@@ -106,6 +108,8 @@ def _read_keys(grid: Grid, reply: X.Reply) -> None:
             reply.quarter = Quarter.parse(meta[X.META_QUARTER])
         except UserError:
             pass
+    if meta.get(X.META_ISSUE):
+        reply.issue_id = meta[X.META_ISSUE]
     generated = meta.get(X.META_GENERATED)
     if generated:
         try:
@@ -176,6 +180,8 @@ def read_reply(path: str | Path) -> X.Reply:
             reply.quarter = Quarter.parse(props["zwgk_quarter"])
         except UserError:
             pass
+    if props.get("zwgk_issue"):
+        reply.issue_id = props["zwgk_issue"].strip()
     key_grid = next((g for g in workbook.grids if g.name == X.KEY_SHEET), None)
     if key_grid is not None:
         _read_keys(key_grid, reply)
