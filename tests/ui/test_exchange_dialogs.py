@@ -4,7 +4,7 @@ are replaced; the slow work runs in the background and is waited for by signal."
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -13,12 +13,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from zwgk_desktop.core import exchange as X
-from zwgk_desktop.core import ledger as ledger_module
 from zwgk_desktop.core import unit_directory as D
 from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.core.model import Status
 from zwgk_desktop.core.quarters import Quarter
-from zwgk_desktop.io.fill_in import write_fill_in
+from zwgk_desktop.io.fill_in import issue_fill_in
 from zwgk_desktop.ui import exchange_dialogs as ui
 
 Q4 = Quarter(2023, 4)  # the sample plan is of 2023: its dialogs default to its last quarter
@@ -90,7 +89,7 @@ def test_fill_in_dialog(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Pa
 
 
 def make_reply(ledger: Ledger, plan_id: int, folder: Path, unit: str, values: dict[int, dict[str, str]]) -> Path:
-    path = write_fill_in(X.fill_in_for(ledger, plan_id, unit, Quarter(2023, 3)), folder / f"{unit}.xlsx")
+    path = issue_fill_in(ledger, X.fill_in_for(ledger, plan_id, unit, Quarter(2023, 3)), folder / f"{unit}.xlsx")
     book = openpyxl.load_workbook(path)
     sheet = book["任务填报"]
     cols = {c.value: c.column for c in sheet[3]}
@@ -105,10 +104,8 @@ def test_merge_dialog(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Path
     ids = {t.seq: t.id for t in sample_ledger.tasks(plan_id)}
     reply = make_reply(sample_ledger, plan_id, tmp_path, "区发改局", {
         3: {"进展情况": "三号。", "完成状态": "推进中"}, 5: {"进展情况": "五号。"}})
-    later = (ledger_module.datetime.now().astimezone() + timedelta(hours=1)).isoformat(timespec="seconds")
-    with monkeypatch.context() as patch:
-        patch.setattr(ledger_module, "now_text", lambda: later)
-        sample_ledger.set_progress(ids[5], Quarter(2023, 3), "台账里后写的。")  # newer than the reply: conflict
+    # written after the fill-in was issued: a conflict (task 5 is shared: 区发改局's own part)
+    sample_ledger.set_progress(ids[5], Quarter(2023, 3), "【区发改局】台账里后写的。")
     applied: list[list[int]] = []
     dialog = ui.MergeDialog(sample_ledger, plan_id)
     qtbot.addWidget(dialog)
@@ -118,20 +115,25 @@ def test_merge_dialog(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Path
     qtbot.waitUntil(lambda: dialog.preview is not None, timeout=20_000)
     assert dialog.summary.text() == "报送表 1 份;修改 2 处,冲突 1 处(红色,默认不勾选),无法对应的行 0 行。"
     table = dialog.table
-    rows = [[table.item(r, c).text() for c in range(1, 6)] for r in range(table.rowCount())]
+    assert [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())] == [
+        "应用", "序号", "任务", "项目", "下发时", "台账现值", "报送值", "来源", "说明"]
+    rows = [[table.item(r, c).text() for c in range(1, 7)] for r in range(table.rowCount())]
+    part = "2023年第三季度进展(【区发改局】部分)"
     assert rows == [["3", X.fill_in_for(sample_ledger, plan_id, "区发改局", Q4).rows[0].requirement[:29] + "…",
-                     "完成状态", "未启动", "推进中"],
-                    rows[1][:2] + ["2023年第三季度进展", "(空)", "三号。"],
-                    ["5", rows[2][1], "2023年第三季度进展", "台账里后写的。", "五号。"]]
+                     "完成状态", "未启动", "未启动", "推进中"],
+                    rows[1][:2] + [part, "(空)", "(空)", "三号。"],
+                    ["5", rows[2][1], part, "(空)", "台账里后写的。", "五号。"]]
+    assert table.item(2, 8).text().startswith("冲突:下发后台账中2023年第三季度的进展已修改")
     checks = [table.item(r, 0).checkState() for r in range(3)]
     assert checks == [Qt.CheckState.Checked, Qt.CheckState.Checked, Qt.CheckState.Unchecked]
-    assert table.item(2, 3).background().color().name() == "#ffd7d5"
+    assert table.item(2, 5).background().color().name() == "#ffd7d5"
     assert table.item(0, 3).background().style() == Qt.BrushStyle.NoBrush
     assert dialog.status.text() == "已选 2 处"
-    assert dialog.apply_button.isEnabled()
+    assert dialog.apply_button.isEnabled() and not dialog.undo_button.isEnabled()
     with qtbot.waitSignal(dialog.applied, timeout=20_000):
         dialog.apply_button.click()
     assert applied == [[ids[3]]]
+    assert dialog.undo_button.isEnabled()
     assert sample_ledger.task(ids[3]).status == Status.IN_PROGRESS
     assert dialog.status.text() == "已写入 2 处修改(一次完成,可在“操作记录”中查看)。"
     assert dialog.table.rowCount() == 1  # the conflict is left to decide
@@ -140,7 +142,36 @@ def test_merge_dialog(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Path
     with qtbot.waitSignal(dialog.applied, timeout=20_000):
         dialog.apply_button.click()
     assert no_dialogs[-1][0:2] == ("question", "应用所选")
-    assert sample_ledger.task(ids[5]).progress[0].text == "五号。"
+    assert sample_ledger.task(ids[5]).progress[0].text == "【区发改局】五号。"
+
+
+def test_merge_dialog_undo(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Path, no_dialogs) -> None:
+    """撤销本次汇总: what the merge wrote goes back; a value edited since is asked about."""
+    ids = {t.seq: t.id for t in sample_ledger.tasks(plan_id)}
+    q3 = Quarter(2023, 3)
+    reply = make_reply(sample_ledger, plan_id, tmp_path, "区发改局", {
+        3: {"进展情况": "三号。", "完成状态": "推进中"}, 5: {"进展情况": "五号。"}})
+    dialog = ui.MergeDialog(sample_ledger, plan_id)
+    qtbot.addWidget(dialog)
+    changed: list[list[int]] = []
+    dialog.applied.connect(changed.append)
+    dialog.load([str(reply)])
+    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=20_000)
+    with qtbot.waitSignal(dialog.applied, timeout=20_000):
+        dialog.apply_button.click()
+    assert sample_ledger.task(ids[3]).status == Status.IN_PROGRESS
+    sample_ledger.set_progress(ids[5], q3, "【区发改局】办公室又改了。")  # edited since the merge
+    no_dialogs.clear()
+    with qtbot.waitSignal(dialog.applied, timeout=20_000):
+        dialog.undo_button.click()  # the fixture answers the question with Yes: restore it too
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("已撤销本次汇总"), timeout=20_000)
+    [(kind, title, text)] = no_dialogs
+    assert (kind, title) == ("question", "撤销本次汇总")
+    assert "以下 1 处在汇总后又被修改过,暂未恢复" in text and "是否也恢复为汇总前的内容" in text
+    task3, task5 = sample_ledger.task(ids[3]), sample_ledger.task(ids[5])
+    assert (task3.status, task3.progress, task5.progress) == (Status.NOT_STARTED, [], [])
+    assert not dialog.undo_button.isEnabled()
+    assert changed[-1] == [ids[5]]
 
 
 def test_merge_dialog_with_unreadable_files(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Path) -> None:

@@ -318,13 +318,15 @@ class FillInDialog(_JobsMixin, QDialog):
 
 # -- 汇总报送表 ---------------------------------------------------------------------------------
 
-MERGE_COLUMNS = ["应用", "序号", "任务", "项目", "原值", "新值", "来源", "说明"]
+MERGE_COLUMNS = ["应用", "序号", "任务", "项目", "下发时", "台账现值", "报送值", "来源", "说明"]
 
 
 class MergeDialog(_JobsMixin, QDialog):
     """Choose replies; read them and preview off the GUI thread; tick changes (conflicts
-    are highlighted and unticked); 应用所选 writes them in one transaction.
-    ``applied(task_ids)`` afterwards, so the main window refreshes those rows."""
+    are highlighted and unticked; each shows the value as issued, the ledger's value
+    now and the reply's); 应用所选 writes them in one transaction, after which
+    撤销本次汇总 takes that merge back. ``applied(task_ids)`` after writing or undoing,
+    so the main window refreshes those rows."""
 
     applied = Signal(list)
 
@@ -334,6 +336,8 @@ class MergeDialog(_JobsMixin, QDialog):
         self.plan_id = plan_id
         self.preview: X.MergePreview | None = None
         self.last_result: X.ApplyResult | None = None
+        self.last_undo: X.UndoResult | None = None
+        self.merge_ids: list[int] = []  # applied from this dialog, not yet taken back
         self.setWindowTitle("汇总报送表")
         self.resize(1100, 680)
         self.choose_button = QPushButton("选择报送表…")
@@ -351,7 +355,7 @@ class MergeDialog(_JobsMixin, QDialog):
         self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        for col in (2, 4, 5):
+        for col in (2, 4, 5, 6):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
         self.notes = QPlainTextEdit()
         self.notes.setReadOnly(True)
@@ -369,12 +373,17 @@ class MergeDialog(_JobsMixin, QDialog):
         self.apply_button = QPushButton("应用所选")
         self.apply_button.setEnabled(False)
         self.apply_button.clicked.connect(self.apply_selected)
+        self.undo_button = QPushButton("撤销本次汇总")
+        self.undo_button.setToolTip("把刚才写入的修改恢复为汇总前的内容(写入后又被修改过的会先询问)")
+        self.undo_button.setEnabled(False)
+        self.undo_button.clicked.connect(self.undo_last)
         self.status = QLabel()
         self.status.setWordWrap(True)
         bottom = QHBoxLayout()
         for button in (self.select_all, self.select_clean, self.select_none):
             bottom.addWidget(button)
         bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.undo_button)
         bottom.addWidget(self.apply_button)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
@@ -419,7 +428,8 @@ class MergeDialog(_JobsMixin, QDialog):
         self.summary.setStyleSheet("")
         self.summary.setText(
             f"报送表 {len(preview.replies)} 份;修改 {len(preview.clean)} 处,"
-            f"冲突 {len(preview.conflicts)} 处(红色,默认不勾选),无法对应的行 {len(preview.unmatched)} 行。")
+            f"冲突 {len(preview.conflicts)} 处(红色,默认不勾选),无法对应的行 {len(preview.unmatched)} 行"
+            + (f",拒绝汇总 {len(preview.refused)} 处" if preview.refused else "") + "。")
         self.table.blockSignals(True)
         self.table.setRowCount(len(preview.changes))
         for r, change in enumerate(preview.changes):
@@ -428,8 +438,9 @@ class MergeDialog(_JobsMixin, QDialog):
             check.setCheckState(Qt.CheckState.Unchecked if change.conflict else Qt.CheckState.Checked)
             self.table.setItem(r, 0, check)
             note = "; ".join(t for t in (change.conflict and f"冲突:{change.conflict}", change.note) if t)
-            values = [str(change.seq), change.task_text, change.field_name, change.old or "(空)", change.new,
-                      change.where, note]
+            issued = "(无下发记录)" if change.issued is None else (change.issued or "(空)")
+            values = [str(change.seq), change.task_text, change.field_name, issued, change.old or "(空)",
+                      change.new, change.where, note]
             for c, value in enumerate(values, start=1):
                 item = QTableWidgetItem(value)
                 item.setToolTip(value)
@@ -440,6 +451,10 @@ class MergeDialog(_JobsMixin, QDialog):
                 check.setBackground(CONFLICT_BRUSH)
         self.table.blockSignals(False)
         lines = [X.describe_reply(reply) for reply in preview.replies]
+        if preview.refused:
+            lines.append("")
+            lines.append(f"拒绝汇总({len(preview.refused)},不会写入台账):")
+            lines += [f"  {u.where}“{u.text}”:{u.reason}" for u in preview.refused]
         if preview.unmatched:
             lines.append("")
             lines.append(f"无法对应的行({len(preview.unmatched)}):")
@@ -499,6 +514,9 @@ class MergeDialog(_JobsMixin, QDialog):
 
     def _applied(self, result: X.ApplyResult) -> None:
         self.last_result = result
+        if result.merge_id is not None:
+            self.merge_ids.append(result.merge_id)
+        self.undo_button.setEnabled(bool(self.merge_ids))
         text = f"已写入 {len(result.applied)} 处修改(一次完成,可在“操作记录”中查看)。"
         if result.outdated:
             text += f"有 {len(result.outdated)} 处在预览后台账又有变化,未写入,请重新汇总。"
@@ -516,6 +534,52 @@ class MergeDialog(_JobsMixin, QDialog):
         self._update_apply()
         self.status.setStyleSheet(ERROR_COLOR)
         self.status.setText(_error_text(exc, "写入") + "\n台账没有任何改变。")
+
+    # taking it back
+    def undo_last(self, *, force: bool = False) -> None:
+        """撤销本次汇总: restore what the latest merge of this dialog wrote. Values
+        changed since are left alone, then the clerk is asked about them."""
+        if not self.merge_ids or self.busy:
+            return
+        folder, merge_id = self.ledger.folder, self.merge_ids[-1]
+
+        def work() -> X.UndoResult:
+            with Ledger.open(folder) as own:
+                return X.undo_merge(own, merge_id, force=force)
+
+        self.undo_button.setEnabled(False)
+        self.apply_button.setEnabled(False)
+        self._start_job(BackgroundTask(self, "正在撤销汇总……"), work, self._undone, self._undo_failed)
+
+    def _undone(self, result: X.UndoResult) -> None:
+        self.last_undo = result
+        text = f"已撤销本次汇总,恢复 {len(result.restored)} 处。"
+        if result.edited:
+            listing = "\n".join(result.edited[:10]) + ("\n……" if len(result.edited) > 10 else "")
+            answer = QMessageBox.question(
+                self, "撤销本次汇总",
+                f"{text}\n\n以下 {len(result.edited)} 处在汇总后又被修改过,暂未恢复:\n{listing}\n\n"
+                "是否也恢复为汇总前的内容?(之后的修改仍保留在操作记录中)",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if answer == QMessageBox.StandardButton.Yes:
+                if result.task_ids:
+                    self.applied.emit(result.task_ids)
+                self.undo_last(force=True)
+                return
+            text += f"{len(result.edited)} 处在汇总后又被修改过,保持现状。"
+        else:
+            self.merge_ids.pop()
+        self._update_apply()
+        self.status.setStyleSheet(OK_COLOR)
+        self.status.setText(text)
+        self.undo_button.setEnabled(bool(self.merge_ids))
+        self.applied.emit(result.task_ids)
+
+    def _undo_failed(self, exc: BaseException) -> None:
+        self.undo_button.setEnabled(bool(self.merge_ids))
+        self._update_apply()
+        self.status.setStyleSheet(ERROR_COLOR)
+        self.status.setText(_error_text(exc, "撤销汇总") + "\n台账没有任何改变。")
 
 
 # -- 单位名录 -----------------------------------------------------------------------------------
