@@ -268,10 +268,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     with open_ledger(args) as ledger:
         plan = ledger.resolve_plan(args.plan)
         data = plan_to_json(ledger, plan.id)
-    try:
-        text = write_json(data, args.output)
-    except OSError as exc:
-        raise UserError(f"无法写入“{args.output}”:{exc.strerror or exc}。请检查文件夹是否存在、是否有写入权限。") from exc
+    text = write_json(data, args.output)  # UserError with a plain message if it cannot be written
     if args.output:
         print(f"已导出分解表 {plan.id}({len(data['tasks'])} 项任务)到 {args.output}", file=sys.stderr)
     else:

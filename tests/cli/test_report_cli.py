@@ -86,7 +86,7 @@ def test_wrong_input_exits_2_in_chinese_and_writes_nothing(folder: Path, tmp_pat
 def test_an_unwritable_output_exits_2(folder: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "no-such-folder" / "r.pdf"
     assert main(["--ledger", str(folder), "report", "--quarter", "2023Q3", "-o", str(out)]) == 2
-    assert "无法在" in capsys.readouterr().err
+    assert "无法写入" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == [folder]
 
 

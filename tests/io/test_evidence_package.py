@@ -254,7 +254,7 @@ def test_failure_leaves_no_half_package(ledger, filled, tmp_path, monkeypatch):
     monkeypatch.setattr(pkg, "index_workbook", broken)
     with pytest.raises(UserError) as caught:
         write_evidence_package(ledger, tmp_path / "out" / "p.zip")
-    assert "No space left on device" in caught.value.message
+    assert "磁盘已满" in caught.value.message and str(tmp_path / "out") in caught.value.message
     assert list((tmp_path / "out").iterdir()) == []
 
 

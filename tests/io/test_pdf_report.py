@@ -299,7 +299,7 @@ def test_an_unwritable_target_is_a_clear_error(crafted, tmp_path: Path, fonts: F
     from zwgk_desktop.core.errors import UserError
 
     ledger, plan_id, _ = crafted
-    with pytest.raises(UserError, match="无法在"):
+    with pytest.raises(UserError, match="无法写入"):
         render_report(build_report(ledger, plan_id, Q3), tmp_path / "missing" / "r.pdf", fonts)
     assert not (tmp_path / "missing").exists()
 

@@ -58,6 +58,7 @@ from ..core.limits import fit_text
 from ..core.model import Evidence, Task
 from ..core.quarters import Quarter
 from ..core.units import Role, unit_key
+from .output_files import sync_file, write_error
 
 INDEX_NAME = "目录.xlsx"
 INDEX_COLUMNS = ["序号", "任务", "责任单位", "季度", "类型", "材料名称", "包内位置", "大小(字节)",
@@ -301,6 +302,8 @@ def write_evidence_package(ledger: Ledger, out: str | os.PathLike[str], *, plan_
         sink.write_bytes(INDEX_NAME, index_workbook(plan.title, items, without, unit, quarter), now_text())
         sink.close()
         sink = None
+        if not folder_mode:
+            sync_file(work)  # a full disk often shows only here, before the rename
         if folder_mode and target.exists():
             target.rmdir()  # an existing empty folder (checked by _target)
         os.replace(work, target)
@@ -347,8 +350,7 @@ def _remove(path: Path) -> None:
 
 
 def _write_error(target: Path, exc: OSError) -> UserError:
-    return UserError(f"无法写入“{target}”:{exc.strerror or exc}。"
-                     "请检查磁盘剩余空间、文件夹是否存在以及是否有写入权限(文件是否正被其他程序打开),然后重试。")
+    return write_error(target, exc)
 
 
 # -- the index --------------------------------------------------------------------------

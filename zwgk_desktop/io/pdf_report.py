@@ -41,9 +41,9 @@ from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame,
                                 NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer, Table,
                                 TableStyle)
 
-from ..core.errors import UserError
 from ..core.limits import fit_text
 from ..core.report_data import GroupRow, ReportData, cn_date, format_rate, summary_sentences, zh
+from .output_files import write_error
 from .pdf_fonts import FontSet, load_font_set
 
 __all__ = ["CANNOT_START_EXTRA", "RenderResult", "patch_line_breaking", "render_report", "report_bytes"]
@@ -879,16 +879,16 @@ def render_report(data: ReportData, out: str | Path | BinaryIO, fonts: FontSet |
         try:  # open() (not mkstemp) so the file gets the usual permissions, not 0600
             stream = open(temp, "xb")
         except OSError as exc:
-            raise UserError(f"无法在“{folder}”中写入报告:{exc.strerror or exc}。"
-                            "请检查文件夹是否存在、是否有写入权限。") from exc
+            raise write_error(target, exc) from exc
         try:
             with stream:
                 pages = _build(data, stream, fonts)
+                stream.flush()
+                os.fsync(stream.fileno())  # a full disk often shows only here
             os.replace(temp, target)
         except OSError as exc:
             _unlink(temp)
-            raise UserError(f"无法写入“{target}”:{exc.strerror or exc}。"
-                            "如果该文件正在其他程序(如 PDF 阅读器)中打开,请先关闭它。") from exc
+            raise write_error(target, exc) from exc
         except BaseException:
             _unlink(temp)
             raise

@@ -17,6 +17,7 @@ never becomes a formula (``cell.data_type = "s"`` after assigning it).
 
 from __future__ import annotations
 
+import io
 import os
 import unicodedata
 import uuid
@@ -33,7 +34,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..core.errors import UserError
 from ..core.exchange import evidence_text, plan_layout, units_text_by_task
 from ..core.ledger import Ledger
 from ..core.limits import fit_text
@@ -41,6 +41,7 @@ from ..core.model import Status, Task
 from ..core.quarters import Quarter
 from ..core.task_query import Light, light_for
 from . import headers as H
+from .output_files import remove_quietly, write_error
 
 BODY_FONT = "宋体"
 HEAD_FONT = "黑体"
@@ -190,17 +191,23 @@ def save_workbook(book: Workbook, path: str | Path) -> Path:
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         target = target.with_name(target.name + ".xlsx")
+    # Built in memory first: when openpyxl's own zip file fails half-way (a full disk), its
+    # clean-up writes again and Python prints a traceback at exit, whatever we catch.
+    buffer = io.BytesIO()
+    book.save(buffer)
     tmp = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        book.save(tmp)
+        with open(tmp, "xb") as handle:
+            handle.write(buffer.getbuffer())
+            handle.flush()
+            os.fsync(handle.fileno())  # a full disk often shows only here
         os.replace(tmp, target)
-    except PermissionError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UserError(f"无法写入“{target}”:文件可能正在 Excel/WPS 中打开,或没有写入权限。"
-                        "请关闭该文件或换一个位置后重试。") from exc
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UserError(f"无法写入“{target}”:{exc.strerror or exc}。请检查文件夹是否存在、是否有写入权限。") from exc
+        remove_quietly(tmp)
+        raise write_error(target, exc) from exc
+    except BaseException:
+        remove_quietly(tmp)
+        raise
     return target
 
 
