@@ -539,11 +539,11 @@ def test_a_failure_half_way_leaves_the_ledger_unchanged(ledger: Ledger, plan: in
     real = X._write
     calls = []
 
-    def failing(led: Ledger, change: X.Change, merge_id: int) -> None:
+    def failing(led: Ledger, change: X.Change, merge_id: int, task=None) -> None:
         calls.append(change.seq)
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        real(led, change, merge_id)
+        real(led, change, merge_id, task)
 
     monkeypatch.setattr(X, "_write", failing)
     with pytest.raises(RuntimeError):

@@ -1068,8 +1068,9 @@ def apply_merge(ledger: Ledger, changes: list[Change], *, force: bool = False) -
         merge_id = ledger.db.execute("INSERT INTO merges (at, by, files) VALUES (?, ?, ?)",
                                      [now_text(), ledger.user, json.dumps(sources, ensure_ascii=False)]).lastrowid
         for change in final:
-            if _still_current(ledger, change):
-                _write(ledger, change, merge_id)
+            task = _still_current(ledger, change)
+            if task is not None:
+                _write(ledger, change, merge_id, task)
                 result.applied.append(change)
             else:
                 result.outdated.append(change)
@@ -1082,37 +1083,39 @@ def apply_merge(ledger: Ledger, changes: list[Change], *, force: bool = False) -
     return result
 
 
-def _note_text(ledger: Ledger, task_id: int, quarter: Quarter | str) -> str:
-    task = ledger.task(task_id)
+def _note_of(task: Task, quarter: Quarter | str) -> str:
     return next((p.text for p in task.progress if p.quarter == str(quarter)), "")
 
 
-def _still_current(ledger: Ledger, change: Change) -> bool:
+def _still_current(ledger: Ledger, change: Change) -> Task | None:
+    """The task as it is now, if what the change is based on is still what it holds."""
     try:
         task = ledger.task(change.task_id)
     except NotFoundError:
-        return False
+        return None
     if change.field == ChangeField.STATUS:
         on = task.status_date.isoformat() if task.status_date else None
-        return _status_text(task.status.value, on) == change.base
-    if change.field == ChangeField.PROGRESS:
-        whole = next((p.text for p in task.progress if p.quarter == str(change.quarter)), "")
-        view = own_view(whole, change.part_of) if change.part_of else squash_text(whole)
-        return view == change.base
-    return True
+        current = _status_text(task.status.value, on) == change.base
+    elif change.field == ChangeField.PROGRESS:
+        whole = _note_of(task, change.quarter)
+        current = (own_view(whole, change.part_of) if change.part_of else squash_text(whole)) == change.base
+    else:
+        current = True
+    return task if current else None
 
 
-def _write(ledger: Ledger, change: Change, merge_id: int) -> None:
-    """One change through the ledger's writers, and its record for undo."""
+def _write(ledger: Ledger, change: Change, merge_id: int, task: Task | None = None) -> None:
+    """One change through the ledger's writers (``task``: as it is now, if at hand),
+    and its record for undo."""
     from .evidence import attach_note
 
     origin = f"汇总:{change.unit or change.source}"
     tid = change.task_id
+    task = task or ledger.task(tid)
     before: dict[str, Any]
     after: dict[str, Any]
     if change.field == ChangeField.STATUS:
         assert change.status is not None and change.on is not None
-        task = ledger.task(tid)
         before = {"status": task.status.value,
                   "status_date": task.status_date.isoformat() if task.status_date else None}
         after = {"status": change.status.value, "status_date": change.on.isoformat()}
@@ -1122,11 +1125,11 @@ def _write(ledger: Ledger, change: Change, merge_id: int) -> None:
         else:
             after["entry"] = ledger.set_status(tid, change.status, change.on, origin=origin)
     elif change.field == ChangeField.PROGRESS:
-        whole = _note_text(ledger, tid, change.quarter)
-        new = with_unit_part(whole, change.part_of, change.text) if change.part_of else change.text
+        whole = _note_of(task, change.quarter)
+        new = (with_unit_part(whole, change.part_of, change.text) if change.part_of else change.text).strip()
         ledger.set_progress(tid, change.quarter, new, expected=whole, origin=origin)
         before = {"text": whole}
-        after = {"text": _note_text(ledger, tid, change.quarter), "part_of": change.part_of}
+        after = {"text": new, "part_of": change.part_of}
     else:
         item = attach_note(ledger, tid, change.text, change.quarter)
         before = {}
