@@ -307,6 +307,7 @@ class FillInDialog(_JobsMixin, QDialog):
         self.write_button.setEnabled(True)
         lines = [f"已生成 {len(result.written)} 份填报表,保存在 {self.folder.text()}:"]
         lines += [f"  {w.path.name}({w.tasks} 项)" for w in result.written]
+        lines += [f"提示:{s}" for s in result.notes]
         lines += [f"提示:{s}" for s in result.skipped]
         self.status.setPlainText("\n".join(lines))
         self.written.emit(result)
