@@ -116,7 +116,7 @@ def export_xlsx(args: argparse.Namespace) -> int:
 
 
 def cmd_fill_in(args: argparse.Namespace) -> int:
-    from .io.fill_in import issue_fill_in, write_fill_ins
+    from .io.fill_in import NOT_RECORDED, issue_fill_in, write_fill_ins
 
     if args.quarter:
         Quarter.parse(args.quarter)
@@ -140,6 +140,8 @@ def cmd_fill_in(args: argparse.Namespace) -> int:
                 print(f"已生成“{shown}”{quarter.label}填报表({len(fill.rows)} 项任务):{path}")
                 if shown != fill.unit:
                     print("提示:单位名称中有看不见的控制字符,表中已去掉这些字符;建议在单位名录中改正名称。")
+                if ledger.read_only:
+                    print(f"提示:{NOT_RECORDED}")
                 return 0
             if output.suffix.lower() == ".xlsx":
                 names = "、".join(recipients[:5]) + ("等" if len(recipients) > 5 else "")

@@ -338,3 +338,27 @@ def test_a_reply_saved_by_libreoffice(ledger: Ledger, plan: int, tmp_path: Path,
     assert [(c.seq, c.field.value, c.new) for c in preview.changes] == [
         (12, "status", "推进中"), (12, "progress", "LibreOffice 保存的进展。")]
     assert os.path.getsize(outdir / f"edited.{fmt}") > 0
+
+
+def test_a_read_only_ledger_still_issues_fill_ins_and_says_they_are_not_recorded(
+        ledger: Ledger, plan: int, tmp_path: Path) -> None:
+    from zwgk_desktop.io.fill_in import NOT_RECORDED
+
+    with Ledger.open(ledger.folder, read_only=True) as viewing:
+        result = write_fill_ins(viewing, plan, Q3, tmp_path / "只读", units=[UNIT])
+    assert [w.unit for w in result.written] == [UNIT] and result.notes == [NOT_RECORDED]
+    assert (tmp_path / "只读" / X.fill_in_file_name(UNIT, Q3)).exists()
+    assert ledger.db.execute("SELECT COUNT(*) FROM fill_in_issues").fetchone()[0] == 0
+
+
+def test_one_units_failure_does_not_stop_the_others(ledger: Ledger, plan: int, tmp_path: Path) -> None:
+    D.add_member(ledger, "各镇(街道)", "城关\x1b镇")
+    D.add_member(ledger, "各镇(街道)", "喻屯镇")
+    (tmp_path / "下发").mkdir()
+    (tmp_path / "下发" / "城关镇-2023年第三季度填报表.xlsx").mkdir()  # in the way
+    result = write_fill_ins(ledger, plan, Q3, tmp_path / "下发", units=["各镇(街道)", UNIT])
+    assert [w.unit for w in result.written] == ["喻屯镇", UNIT]
+    [skipped] = result.skipped
+    assert skipped.startswith("城关镇:无法写入“")
+    issued = ledger.db.execute("SELECT unit FROM fill_in_issues ORDER BY id").fetchall()
+    assert [u for (u,) in issued] == ["喻屯镇", UNIT]  # recorded only what was written

@@ -291,7 +291,13 @@ def issue_fill_in(ledger: Ledger, fill: X.FillIn, path: str | Path) -> Path:
     return written
 
 
+NOT_RECORDED = ("台账是只读打开的,没有保存下发记录:这些填报表报送回来时,每一处修改都会列为冲突,需逐项核对。"
+                "如需正常汇总,请在可写的台账中重新下发。")
+
+
 def _record_or_remove(ledger: Ledger, issued: list[tuple[X.FillIn, Path]]) -> None:
+    if ledger.read_only:  # viewing only (a write-protected stick): the workbooks are still useful
+        return
     try:
         X.record_issues(ledger, [(fill, path.name) for fill, path in issued])
     except BaseException:
@@ -352,6 +358,8 @@ def write_fill_ins(ledger: Ledger, plan_id: int, quarter: Quarter, folder: str |
             result.notes.append(f"{shown}:单位名称中有看不见的控制字符,文件名和表中已去掉这些字符;"
                                   "建议在单位名录中改正名称。")
     _record_or_remove(ledger, issued)
+    if issued and ledger.read_only:
+        result.notes.append(NOT_RECORDED)
     if progress is not None:
         progress(len(recipients), len(recipients), "")
     return result
