@@ -97,13 +97,16 @@ def cmd_attach(args: argparse.Namespace) -> int:
 
 
 def _describe(item) -> str:
+    """One line about an item; names recorded before they were cleaned lose their control
+    and direction characters here (ESC would drive the terminal)."""
+    name = ev.clean_name(item.name)
     if item.kind == ev.KIND_FILE:
-        return f"{item.name}({ev.format_size(item.size)})"
+        return f"{name}({ev.format_size(item.size)})"
     if item.kind == ev.KIND_URL:
         extra = f",发布于 {item.published_on}" if item.published_on else ""
-        title = "" if item.name == item.url else f"{item.name} "
-        return f"{title}{item.url}{extra}"
-    return item.name
+        title = "" if item.name == item.url else f"{name} "
+        return f"{title}{ev.clean_name(item.url or '')}{extra}"
+    return name
 
 
 def cmd_evidence(args: argparse.Namespace) -> int:
@@ -117,7 +120,7 @@ def cmd_evidence(args: argparse.Namespace) -> int:
     print("编号\t季度\t类型\t材料\t添加时间\t添加人")
     for item in items:
         flag = "\t(在回收站中)" if item.removed_at else ""
-        note = f"\t备注:{item.note}" if item.note else ""
+        note = f"\t备注:{ev.clean_name(item.note)}" if item.note else ""
         print(f"{item.id}\t{item.quarter}\t{ev.KIND_NAMES.get(item.kind, item.kind)}\t{_describe(item)}\t"
               f"{item.added_at[:16].replace('T', ' ')}\t{item.added_by}{note}{flag}")
     return 0

@@ -54,6 +54,7 @@ __all__ = [
     "attach_note",
     "attach_url",
     "check_store",
+    "clean_name",
     "empty_recycle_bin",
     "evidence_by_id",
     "evidence_for_task",
@@ -83,7 +84,13 @@ KIND_NAMES = {KIND_FILE: "文件", KIND_URL: "网页", KIND_NOTE: "说明"}
 ProgressCallback = Callable[[int, int, str], None]
 
 _EXT_RE = re.compile(r"^\.[a-z0-9]{1,10}$")
-_WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f-\x9f]')
+#: Direction controls: embeddings and overrides U+202A-U+202E, isolates U+2066-U+2069 and
+#: the marks U+200E, U+200F, U+061C. Invisible, and in a name they reorder what is shown:
+#: "报告\u202excod.exe" reads as "报告exe.docx".
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile(r"[\t\n\r\v\f\x85\u2028\u2029]+")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
                      *(f"LPT{i}" for i in range(1, 10))}
 _URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
@@ -101,12 +108,23 @@ class AttachCancelled(UserError):
 # -- names ------------------------------------------------------------------------------
 
 
-def safe_filename(name: str, max_chars: int = 80, fallback: str = "未命名") -> str:
-    """A name every system accepts, Windows Explorer included: characters Windows
-    refuses become ``_``, trailing dots and spaces go, reserved device names (CON,
-    NUL, COM1…) get a ``_`` in front, and long names are shortened to ``max_chars``
-    characters (and 200 UTF-8 bytes) keeping their extension."""
+def clean_name(name: str) -> str:
+    """A file name as it is recorded and shown: NFC, no direction controls (bidi
+    overrides), line breaks and tabs as one space, no other control characters
+    (ESC would drive a terminal), no outer white space. May return ""."""
     text = unicodedata.normalize("NFC", name or "")
+    text = _BIDI_CONTROLS.sub("", text)
+    text = _LINE_BREAKS.sub(" ", text)
+    return _CONTROLS.sub("", text).strip()
+
+
+def safe_filename(name: str, max_chars: int = 80, fallback: str = "未命名") -> str:
+    """A name every system accepts, Windows Explorer included: direction controls go,
+    characters Windows refuses become ``_``, trailing dots and spaces go, reserved device
+    names (CON, NUL, COM1…) get a ``_`` in front, and long names are shortened to
+    ``max_chars`` characters (and 200 UTF-8 bytes) keeping their extension."""
+    text = unicodedata.normalize("NFC", name or "")
+    text = _BIDI_CONTROLS.sub("", text)
     text = _WINDOWS_BAD.sub("_", text).strip().rstrip(". ")
     text = re.sub(r"\s+", " ", text)
     if not text or set(text) <= {"_", "."}:
@@ -539,7 +557,7 @@ def attach_files(ledger: Ledger, task_id: int, paths: Iterable[str | os.PathLike
         raise UserError("没有选择要添加的文件。")
     if names is not None and len(names) != len(sources):
         raise ValueError("names must match paths")
-    given_names = list(names) if names is not None else [path.name for path in sources]
+    given_names = [clean_name(n) for n in (names if names is not None else [path.name for path in sources])]
     seen: set[str] = set()
     twice: list[str] = []
     keep: list[int] = []
