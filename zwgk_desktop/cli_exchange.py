@@ -241,12 +241,17 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return 0
 
 
+_LIST_LIMIT = 50
+
+
 def _undo(args: argparse.Namespace) -> int:
     with open_ledger(args) as ledger:
         result = X.undo_merge(ledger, args.undo or None, force=args.force)
     print(f"已撤销汇总 {result.merge_id}({'、'.join(result.files)}):恢复 {len(result.restored)} 处。")
-    for line in result.restored:
+    for line in result.restored[:_LIST_LIMIT]:
         print(f"  {line}")
+    if len(result.restored) > _LIST_LIMIT:
+        print(f"  ……其余 {len(result.restored) - _LIST_LIMIT} 处见 zwgk log")
     if result.edited:
         print(f"有 {len(result.edited)} 处在汇总后又被修改过,保持现状未恢复:")
         for line in result.edited:
