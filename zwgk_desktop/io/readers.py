@@ -355,7 +355,8 @@ def check_zip_parts(path: str | Path, data: bytes | None = None) -> None:
     """Refuse a damaged or lying zip package (xlsx/xlsm/docx) before any reader inflates it.
 
     Every part is unpacked once, in ``_INFLATE_STEP`` pieces that are checked and
-    dropped, so this costs time (~3 ms per unpacked MB) but no memory:
+    dropped, so this costs time (~1 ms per unpacked MB: 14 ms for a 20,000-row sheet
+    of 15 MB) but no memory:
 
     * a part that fails its CRC (a bit flipped in transit or on a worn USB stick) is
       refused as damaged: calamine and python-docx stop reading a part at its closing
