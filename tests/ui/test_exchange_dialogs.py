@@ -237,3 +237,37 @@ def test_no_sql_in_the_dialogs() -> None:
     text = Path(ui.__file__).read_text(encoding="utf-8")
     assert ".execute(" not in text and ".db." not in text
     assert date.today() is not None
+
+
+def test_a_merge_is_one_step_of_the_windows_undo(qtbot, sample_window, sample_ledger: Ledger, plan_id: int,
+                                                 tmp_path: Path, no_dialogs) -> None:
+    ids = {t.seq: t.id for t in sample_ledger.tasks(plan_id)}
+    reply = make_reply(sample_ledger, plan_id, tmp_path, "区发改局", {
+        3: {"进展情况": "三号。", "完成状态": "推进中"}, 5: {"进展情况": "五号。"}})
+    stack = sample_window.ops.undo_stack
+
+    def merge() -> ui.MergeDialog:
+        dialog = ui.MergeDialog(sample_ledger, plan_id, sample_window)
+        qtbot.addWidget(dialog)
+        dialog.load([str(reply)])
+        qtbot.waitUntil(lambda: dialog.preview is not None, timeout=20_000)
+        with qtbot.waitSignal(dialog.applied, timeout=20_000):
+            dialog.apply_button.click()
+        return dialog
+
+    merge().close()
+    assert (stack.count(), stack.undoText()) == (1, "汇总报送表")
+    assert sample_ledger.task(ids[3]).status == Status.IN_PROGRESS
+    sample_window.undo()  # Ctrl+Z
+    task3, task5 = sample_ledger.task(ids[3]), sample_ledger.task(ids[5])
+    assert (task3.status, task3.progress, task5.progress) == (Status.NOT_STARTED, [], [])
+    assert stack.count() == 0 and not stack.canRedo()  # no redo: merge the replies again
+    assert no_dialogs == []
+    # Taken back in the dialog: the window's step goes without undoing anything else.
+    dialog = merge()
+    with qtbot.waitSignal(dialog.applied, timeout=20_000):
+        dialog.undo_button.click()
+    assert stack.count() == 1
+    sample_ledger.set_progress(ids[5], Quarter(2023, 3), "其他。")
+    sample_window.undo()
+    assert stack.count() == 0 and sample_ledger.task(ids[5]).progress[0].text == "其他。"

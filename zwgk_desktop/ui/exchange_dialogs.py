@@ -339,6 +339,7 @@ class MergeDialog(_JobsMixin, QDialog):
         self.last_result: X.ApplyResult | None = None
         self.last_undo: X.UndoResult | None = None
         self.merge_ids: list[int] = []  # applied from this dialog, not yet taken back
+        self._window_steps: dict[int, Any] = {}  # merge id -> its step in the window's undo
         self.setWindowTitle("汇总报送表")
         self.resize(1100, 680)
         self.choose_button = QPushButton("选择报送表…")
@@ -517,6 +518,10 @@ class MergeDialog(_JobsMixin, QDialog):
         self.last_result = result
         if result.merge_id is not None:
             self.merge_ids.append(result.merge_id)
+            # The main window's undo (its LedgerOperations) gets the merge as one step too.
+            ops = getattr(self.parent(), "ops", None)
+            if ops is not None and hasattr(ops, "merge_applied"):
+                self._window_steps[result.merge_id] = ops.merge_applied(result.merge_id, result.task_ids)
         self.undo_button.setEnabled(bool(self.merge_ids))
         text = f"已写入 {len(result.applied)} 处修改(一次完成,可在“操作记录”中查看)。"
         if result.outdated:
@@ -569,7 +574,9 @@ class MergeDialog(_JobsMixin, QDialog):
                 return
             text += f"{len(result.edited)} 处在汇总后又被修改过,保持现状。"
         else:
-            self.merge_ids.pop()
+            step = self._window_steps.pop(self.merge_ids.pop(), None)
+            if step is not None:
+                step.setObsolete(True)  # already taken back: the window's undo skips it
         self._update_apply()
         self.status.setStyleSheet(OK_COLOR)
         self.status.setText(text)

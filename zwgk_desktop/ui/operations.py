@@ -62,6 +62,47 @@ class LedgerOperations(QObject):
             self.failed.emit(exc.message)
         self.tasksChanged.emit(list(task_ids))
 
+    def merge_applied(self, merge_id: int, task_ids: list[int]) -> QUndoCommand:
+        """A merge the 汇总 dialog wrote: one step of the window's undo takes it back."""
+        command = _MergeCommand(self, merge_id, task_ids)
+        self.undo_stack.push(command)
+        self.tasksChanged.emit(list(task_ids))
+        return command
+
+    def _undo_merge(self, merge_id: int, task_ids: list[int]) -> None:
+        from PySide6.QtWidgets import QMessageBox, QWidget
+
+        from ..core.exchange import undo_merge
+
+        def action() -> None:
+            result = undo_merge(self.ledger, merge_id)
+            if result.edited:
+                parent = self.parent() if isinstance(self.parent(), QWidget) else None
+                listing = "\n".join(result.edited[:10]) + ("\n……" if len(result.edited) > 10 else "")
+                yes = QMessageBox.StandardButton.Yes
+                if QMessageBox.question(
+                        parent, "撤销汇总", f"已撤销汇总,恢复 {len(result.restored)} 处。以下 {len(result.edited)} 处"
+                        f"在汇总后又被修改过,暂未恢复:\n{listing}\n\n是否也恢复为汇总前的内容?",
+                        yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No) == yes:
+                    undo_merge(self.ledger, merge_id, force=True)
+        self._replay(action, task_ids)
+
+
+class _MergeCommand(QUndoCommand):
+    """撤销汇总 as one undo step. No redo: once undone the step leaves the stack (merge
+    the replies again instead); the 汇总 dialog marks it obsolete if it undid it itself."""
+
+    def __init__(self, ops: LedgerOperations, merge_id: int, task_ids: list[int]) -> None:
+        super().__init__("汇总报送表")
+        self.ops, self.merge_id, self.task_ids = ops, merge_id, task_ids
+
+    def redo(self) -> None:  # pushed after the merge was written
+        pass
+
+    def undo(self) -> None:
+        self.ops._undo_merge(self.merge_id, self.task_ids)
+        self.setObsolete(True)
+
 
 class _FirstRedoSkipped(QUndoCommand):
     """The change already happened when the command is pushed; Qt calls redo() at
