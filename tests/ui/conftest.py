@@ -10,6 +10,7 @@ progress note, and that needs the ledger still open.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from zwgk_desktop.app import DesktopApp
 from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.sample import ensure_sample_ledger
+from zwgk_desktop.ui import status_date_dialog
 from zwgk_desktop.ui.main_window import MainWindow
 from zwgk_desktop.ui.qt_workarounds import protect_singletons_from_refcount_bug
 
@@ -83,6 +85,27 @@ def no_dialogs() -> Iterator[list[tuple[str, str, str]]]:
     yield shown
     active = False
     patch.undo()
+
+
+class StatusDays:
+    """Stands in for the dialog that asks the day of a status: records each question
+    (status, count, quarter) and answers ``answer`` (None = the clerk cancelled)."""
+
+    def __init__(self) -> None:
+        self.answer: date | None = date.today()
+        self.asked: list[tuple[str, int, object]] = []
+
+    def __call__(self, parent, status, count, quarter, plan_year, default=None):
+        self.asked.append((status.value, count, quarter))
+        return self.answer
+
+
+@pytest.fixture(autouse=True)
+def status_days(monkeypatch: pytest.MonkeyPatch) -> StatusDays:
+    """No GUI test blocks on the day-of-status dialog; tests that care set the answer."""
+    days = StatusDays()
+    monkeypatch.setattr(status_date_dialog, "ask_status_date", days)
+    return days
 
 
 @pytest.fixture

@@ -301,7 +301,7 @@ def test_add_url_and_note(setup, monkeypatch):
     assert "不是有效的网页地址" in dialog.problem.text() and dialog.result() == 0
     dialog.url.setText("https://czj.example.gov.cn/yjs")
     dialog.has_date.setChecked(True)
-    dialog.published.setDate(dialog.published.date().fromString("2023-08-15", "yyyy-MM-dd"))
+    dialog.published.line.setText("2023-08-15")  # typed, as a clerk does
     dialog._check()
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.values()[2].isoformat() == "2023-08-15"

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QMenu
 
@@ -270,7 +270,7 @@ def test_context_menu_marks_the_selected_rows(sample_window, sample_ledger, monk
 # -- 5. the status delegate --------------------------------------------------------------
 
 
-def test_status_cell_drop_down_sets_the_status(sample_window, sample_ledger, qtbot):
+def test_status_cell_drop_down_sets_the_status(sample_window, sample_ledger, qtbot, status_days):
     window, ledger = sample_window, sample_ledger
     index = window.model.index(1, COL_STATUS)
     task_id = window.model.task_id(1)
@@ -285,7 +285,9 @@ def test_status_cell_drop_down_sets_the_status(sample_window, sample_ledger, qtb
         assert editor.currentText() == "未启动"
         qtbot.keyClick(editor, Qt.Key.Key_Down)  # the clerk picks the next entry, 推进中
         assert editor.currentText() == "推进中"
-        assert ledger.task(task_id).status == Status.IN_PROGRESS
+        # the day is asked once the editor is done, then the status is written
+        qtbot.waitUntil(lambda: ledger.task(task_id).status == Status.IN_PROGRESS)
+        assert status_days.asked == [("推进中", 1, window.model.quarter)]
         qtbot.keyClick(editor, Qt.Key.Key_Return)  # closing the editor commits again: a no-op
         qtbot.waitUntil(lambda: not window.table.viewport().findChildren(QComboBox))
     finally:  # never leave an editor that would commit (and raise) while the window closes
@@ -321,9 +323,13 @@ def test_panel_status_drop_down_sets_status_and_date(sample_window, sample_ledge
     select_rows(window, [3])
     panel = window.panel
     assert panel.task.id == task_id and panel.isEnabled()
-    panel.status_date.setDate(QDate(2023, 8, 15))
+    assert not panel.status_date.isEnabled()  # no status on record: no day to correct
     panel.status.setCurrentIndex(panel.status.findText("已完成"))
     panel.status.activated.emit(panel.status.currentIndex())
+    assert ledger.task(task_id).status == Status.DONE
+    assert panel.status_date.isEnabled()
+    panel.status_date.line.setText("2023-08-15")  # then the clerk corrects the day
+    panel.status_date.line.editingFinished.emit()
     task = ledger.task(task_id)
     assert (task.status, task.status_date) == (Status.DONE, date(2023, 8, 15))
     assert panel.history.text() == f"2023-08-15  已完成({ledger.user} 记录)"

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QDate,
     QFileInfo,
     QMimeData,
     QObject,
@@ -55,7 +54,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -81,6 +79,8 @@ from ..core.ledger import Ledger
 from ..core.model import Evidence
 from ..core.quarters import Quarter
 from .background import BackgroundTask
+from .date_field import DateField
+from .wheel_guard import guard_wheel
 
 EVIDENCE_ROLE = Qt.ItemDataRole.UserRole + 20
 THUMB_SIZE = 64
@@ -225,9 +225,7 @@ class UrlDialog(QDialog):
         self.title = QLineEdit(title)
         self.title.setPlaceholderText("网页标题,例如:关于……的通知")
         self.has_date = QCheckBox("发布日期:")
-        self.published = QDateEdit(QDate.currentDate())
-        self.published.setCalendarPopup(True)
-        self.published.setDisplayFormat("yyyy-MM-dd")
+        self.published = DateField()  # typed days mean what was typed; no wheel
         self.published.setEnabled(False)
         self.has_date.toggled.connect(self.published.setEnabled)
         self.note = QLineEdit()
@@ -260,8 +258,8 @@ class UrlDialog(QDialog):
         self.accept()
 
     def values(self) -> tuple[str, str | None, date | None, str | None]:
-        day = self.published.date()
-        published = date(day.year(), day.month(), day.day()) if self.has_date.isChecked() else None
+        self.published.line.editingFinished.emit()  # a day typed but not yet left counts
+        published = self.published.date() if self.has_date.isChecked() else None
         return (self.url.text().strip(), self.title.text().strip() or None, published,
                 self.note.text().strip() or None)
 
@@ -745,6 +743,7 @@ class EvidenceView(QWidget):
         if self.task_id is None:
             return
         dialog = UrlDialog(self, url, title)
+        guard_wheel(dialog)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         address, page_title, published, note = dialog.values()

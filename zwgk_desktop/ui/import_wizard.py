@@ -42,6 +42,7 @@ from ..io.grid import Workbook
 from ..io.layout import MEANING_NAMES, ReadOptions, read_plan
 from ..io.readers import read_workbook
 from .background import BackgroundTask
+from .wheel_guard import guard_widget
 
 NOT_USED = "(不导入)"
 MEANING_CHOICES = [H.SEQ, H.HEADING, H.TITLE, H.REQUIREMENT, H.UNITS, H.COOPERATE, H.DEADLINE]
@@ -273,6 +274,7 @@ class ImportWizard(QDialog):
                 combo.addItem(MEANING_NAMES[meaning], meaning)
             combo.setCurrentIndex(max(combo.findData(meaning_of.get(col)), 0))
             combo.currentIndexChanged.connect(self._mapping_changed)
+            guard_widget(combo)  # a column's meaning never changes under a passing wheel
             self.mapping_grid.addWidget(caption, 0, col)
             self.mapping_grid.addWidget(combo, 1, col)
             self.mapping_combos.append(combo)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +34,7 @@ from ..core.quarters import Quarter
 from . import settings as app_settings
 from .filter_bar import FilterBar
 from .operations import LedgerOperations
+from . import status_date_dialog
 from .status_delegate import StatusDelegate
 from .task_panel import TaskPanel
 from .task_table_model import (
@@ -48,6 +49,7 @@ from .task_table_model import (
     TaskTableModel,
 )
 from .welcome import WelcomePage
+from .wheel_guard import guard_wheel
 
 IMPORTABLE = ("*.xlsx", "*.xlsm", "*.xls", "*.docx", "*.csv")
 SECTION_ROLE = Qt.ItemDataRole.UserRole + 10
@@ -65,6 +67,7 @@ class MainWindow(QMainWindow):
         self.ops = LedgerOperations(ledger, self)
         self.plan: Plan | None = None
         self._import = None  # the running import wizard, kept alive
+        self._reselecting = False  # a re-filter's transient empty selection is not the clerk's
         self.setAcceptDrops(True)
         self.setWindowTitle(self._title())
         self.resize(1366, 768)
@@ -84,7 +87,7 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._table_menu)
-        self.table.setItemDelegateForColumn(COL_STATUS, StatusDelegate(self.ops, self.show_error, self.table))
+        self.table.setItemDelegateForColumn(COL_STATUS, StatusDelegate(self.set_status_of, self.table))
         self.table.horizontalHeader().setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
         self._sorted_by = (COL_SEQ, Qt.SortOrder.AscendingOrder)
         self.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_indicator_changed)
@@ -135,6 +138,7 @@ class MainWindow(QMainWindow):
         self.ops.tasksChanged.connect(self._tasks_changed)
         self.ops.failed.connect(self.show_error)
         self.reload_plans()
+        guard_wheel(self)
 
     # -- building ---------------------------------------------------------------------
 
@@ -290,7 +294,9 @@ class MainWindow(QMainWindow):
         plan_id = self.plan_combo.currentData()
         if plan_id is None:
             return
-        self.panel.save_note()
+        # The panel never keeps a task of another plan: what was typed is saved to
+        # the task it was typed for, then the panel waits for a task of this plan.
+        self.panel.show_task(None)
         self.plan = self.ledger.plan(plan_id)
         self.filters.set_units(task_query.plan_units(self.ledger, plan_id))
         self.filters.set_year(self.plan.year)
@@ -386,8 +392,13 @@ class MainWindow(QMainWindow):
             self.model.set_filter(None)
             return
         selected = self.selected_task_ids()
-        self.model.set_filter(self.filters.build(self.plan.id, self.current_section_id(), self.model.quarter))
-        self._reselect(selected)
+        self._reselecting = True
+        try:
+            self.model.set_filter(self.filters.build(self.plan.id, self.current_section_id(), self.model.quarter))
+            self._reselect(selected)
+        finally:
+            self._reselecting = False
+        self._selection_changed()
 
     def _update_summary(self) -> None:
         if self.model.current_filter is None:
@@ -405,27 +416,46 @@ class MainWindow(QMainWindow):
         return [tid for tid in (self.model.task_id(r) for r in rows) if tid is not None]
 
     def _reselect(self, task_ids: list[int]) -> None:
-        selection = self.table.selectionModel()
-        for tid in task_ids:
-            row = self.model.row_of(tid)
-            if row is not None:
-                selection.select(self.model.index(row, 0), QItemSelectionModel.SelectionFlag.Select
-                                 | QItemSelectionModel.SelectionFlag.Rows)
+        """Select the rows of these tasks again, as one selection of row ranges (one
+        signal, however many rows)."""
+        rows = sorted(row for row in map(self.model.row_of, task_ids) if row is not None)
+        selection = QItemSelection()
+        last_col = self.model.columnCount() - 1
+        start = previous = None
+        for row in [*rows, None]:
+            if start is not None and (row is None or row != previous + 1):
+                selection.select(self.model.index(start, 0), self.model.index(previous, last_col))
+                start = None
+            if row is not None and start is None:
+                start = row
+            previous = row
+        if not selection.isEmpty():
+            self.table.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.Select)
 
     def _selection_changed(self) -> None:
+        """The panel shows the one selected task, or nothing: a task filtered out of
+        view, or one of several, is not open for typing."""
+        if self._reselecting:
+            return
         ids = self.selected_task_ids()
-        if len(ids) == 1:
-            self.panel.show_task(ids[0])
-        elif len(ids) > 1:
-            self.panel.show_task(None)
-        # nothing selected (a filter hid the row): the panel keeps the task it shows
+        self.panel.show_task(ids[0] if len(ids) == 1 else None)
 
     def set_status_of_selected(self, status: Status, on: date | None = None) -> None:
-        ids = self.selected_task_ids()
-        if not ids:
+        self.set_status_of(self.selected_task_ids(), status, on)
+
+    def set_status_of(self, task_ids: list[int], status: Status, on: date | None = None) -> None:
+        """Tick tasks from the table: the day is asked (today by default, the quarter's
+        last day one click away), so back-filled work lands in its quarter."""
+        if not task_ids:
             return
+        if on is None:
+            on = status_date_dialog.ask_status_date(self, status, len(task_ids), self.model.quarter,
+                                 self.plan.year if self.plan else None)
+            if on is None:
+                return
+        self.panel.save_note()
         try:
-            self.ops.set_status(ids, status, on)
+            self.ops.set_status(task_ids, status, on)
         except UserError as exc:
             self.show_error(exc.message)
 
@@ -470,6 +500,7 @@ class MainWindow(QMainWindow):
 
         self.panel.save_note()
         wizard = ImportWizard(self.ledger.folder, path, self)
+        guard_wheel(wizard)
         wizard.imported.connect(self._imported)
         self._import = wizard
         wizard.start()
@@ -535,6 +566,7 @@ class MainWindow(QMainWindow):
             return
         self.panel.save_note()
         dialog = dialog_class(self.ledger, self.plan.id, self)
+        guard_wheel(dialog)
         dialog.exec()
         self.after_outside_change()
 
@@ -573,7 +605,9 @@ class MainWindow(QMainWindow):
     def show_unit_directory(self) -> None:
         from .exchange_dialogs import UnitDirectoryDialog
 
-        UnitDirectoryDialog(self.ledger, self.plan.id if self.plan else None, self).exec()
+        dialog = UnitDirectoryDialog(self.ledger, self.plan.id if self.plan else None, self)
+        guard_wheel(dialog)
+        dialog.exec()
         self.after_outside_change()
 
     def show_check(self) -> None:
@@ -591,7 +625,9 @@ class MainWindow(QMainWindow):
         from .settings_dialog import SettingsDialog
 
         unit_names = task_query.plan_units(self.ledger, self.plan.id) if self.plan else []
-        if SettingsDialog(unit_names, self).exec():
+        dialog = SettingsDialog(unit_names, self)
+        guard_wheel(dialog)
+        if dialog.exec():
             self.filters.set_own_unit_name(app_settings.own_unit())
             self.apply_filters()
 

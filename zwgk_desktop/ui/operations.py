@@ -12,7 +12,7 @@ from datetime import date
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from ..core.errors import UserError
+from ..core.errors import StaleTextError, UserError
 from ..core.ledger import Ledger
 from ..core.model import Status
 from ..core.quarters import Quarter
@@ -37,14 +37,21 @@ class LedgerOperations(QObject):
         self.undo_stack.push(_StatusCommand(self, task_ids, status, on, entries, text))
         self.tasksChanged.emit(list(task_ids))
 
-    def set_progress(self, task_id: int, quarter: Quarter, text: str) -> bool:
-        """Returns False when nothing changed (no undo step for a no-op save)."""
-        task = self.ledger.task(task_id)
-        old = next((p.text for p in task.progress if p.quarter == str(quarter)), "")
-        if old.strip() == text.strip():
+    def set_status_date(self, task_id: int, on: date) -> None:
+        """Correct the day of the task's current status (its status stays)."""
+        old = self.ledger.set_status_date(task_id, on)
+        if old is not None and old != on:
+            self.undo_stack.push(_StatusDateCommand(self, task_id, old, on))
+        self.tasksChanged.emit([task_id])
+
+    def set_progress(self, task_id: int, quarter: Quarter, text: str, expected: str) -> bool:
+        """``expected`` is the text the note box started from: if the stored note is
+        no longer that (a ``zwgk`` command or a merge wrote meanwhile), StaleTextError
+        comes back with both texts and nothing is written. Returns False when nothing
+        changed (no undo step for a no-op save)."""
+        if not self.ledger.set_progress(task_id, quarter, text, expected=expected):
             return False
-        self.ledger.set_progress(task_id, quarter, text)
-        self.undo_stack.push(_ProgressCommand(self, task_id, quarter, old, text))
+        self.undo_stack.push(_ProgressCommand(self, task_id, quarter, expected, text))
         self.tasksChanged.emit([task_id])
         return True
 
@@ -58,6 +65,9 @@ class LedgerOperations(QObject):
         """Undo/redo run inside Qt's call: report failures instead of raising."""
         try:
             action()
+        except StaleTextError:
+            self.failed.emit("这项任务的进展在此之后已被修改(例如通过 zwgk 命令或汇总报送表),"
+                             "为免覆盖较新的文字,本次撤销/重做没有改动进展。")
         except UserError as exc:
             self.failed.emit(exc.message)
         self.tasksChanged.emit(list(task_ids))
@@ -142,11 +152,27 @@ class _ProgressCommand(_FirstRedoSkipped):
         super().__init__(f"填写{quarter.label}进展")
         self.ops, self.task_id, self.quarter, self.old, self.new = ops, task_id, quarter, old, new
 
+    # Undo and redo replace only the text they left: a note written since (by a
+    # command or a merge) is not overwritten; the clerk is told instead.
     def do(self) -> None:
-        self.ops._replay(lambda: self.ops.ledger.set_progress(self.task_id, self.quarter, self.new), [self.task_id])
+        self.ops._replay(lambda: self.ops.ledger.set_progress(
+            self.task_id, self.quarter, self.new, expected=self.old), [self.task_id])
 
     def undo(self) -> None:
-        self.ops._replay(lambda: self.ops.ledger.set_progress(self.task_id, self.quarter, self.old), [self.task_id])
+        self.ops._replay(lambda: self.ops.ledger.set_progress(
+            self.task_id, self.quarter, self.old, expected=self.new), [self.task_id])
+
+
+class _StatusDateCommand(_FirstRedoSkipped):
+    def __init__(self, ops: LedgerOperations, task_id: int, old: date, new: date) -> None:
+        super().__init__("修改状态日期")
+        self.ops, self.task_id, self.old, self.new = ops, task_id, old, new
+
+    def do(self) -> None:
+        self.ops._replay(lambda: self.ops.ledger.set_status_date(self.task_id, self.new), [self.task_id])
+
+    def undo(self) -> None:
+        self.ops._replay(lambda: self.ops.ledger.set_status_date(self.task_id, self.old), [self.task_id])
 
 
 class _DueDateCommand(_FirstRedoSkipped):

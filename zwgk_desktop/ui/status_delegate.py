@@ -1,21 +1,22 @@
-"""The 状态 cell edits with a drop-down; the choice goes through the operations door."""
+"""The 状态 cell edits with a drop-down; the choice goes to the window, which asks for
+the day and writes through the operations door."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from collections.abc import Callable
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from ..core.errors import UserError
 from ..core.model import Status
-from .operations import LedgerOperations
 from .task_table_model import TASK_ID_ROLE
+from .wheel_guard import guard_widget
 
 
 class StatusDelegate(QStyledItemDelegate):
-    def __init__(self, ops: LedgerOperations, on_error, parent: QWidget | None = None) -> None:
+    def __init__(self, set_status: Callable[[list[int], Status], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.ops = ops
-        self.on_error = on_error
+        self.set_status = set_status
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem,
                      index: QModelIndex | QPersistentModelIndex) -> QWidget:
@@ -23,6 +24,7 @@ class StatusDelegate(QStyledItemDelegate):
         for status in Status:
             combo.addItem(status.value, status)
         combo.activated.connect(lambda _i, c=combo: self.commitData.emit(c))
+        guard_widget(combo)
         return combo
 
     def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
@@ -37,7 +39,5 @@ class StatusDelegate(QStyledItemDelegate):
         if task_id is None or not data or index.data(Qt.ItemDataRole.EditRole) == data:
             return
         status = Status(data)
-        try:
-            self.ops.set_status([task_id], status)
-        except UserError as exc:
-            self.on_error(exc.message)
+        # After the editor has closed: the window asks for the day in a dialog.
+        QTimer.singleShot(0, lambda: self.set_status([task_id], status))

@@ -2,18 +2,21 @@
 
 A progress note is saved when the clerk leaves the field, switches task or quarter,
 pauses typing for a few seconds, or closes the window: there is no save button to
-forget, and nothing typed is lost.
+forget, and nothing typed is lost. Each save names the text the box started from, so
+a note written meanwhile elsewhere is never overwritten: the clerk sees both and chooses.
+The status and its date are one fact: choosing a status records it with a day, and
+correcting the day corrects that record.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, QTime, QTimer, Signal
+from PySide6.QtCore import Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -26,10 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.errors import UserError
+from ..core.dates import status_date_doubt
+from ..core.errors import StaleTextError, UserError
 from ..core.model import Status, Task
 from ..core.quarters import Quarter
 from ..core.units import Role
+from . import status_date_dialog, text_conflict_dialog
+from .date_field import DateField
 from .operations import LedgerOperations
 
 AUTOSAVE_MS = 3000
@@ -52,14 +58,6 @@ def _wrapped(text: str = "", selectable: bool = True) -> QLabel:
     return label
 
 
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
-
-
 class TaskPanel(QScrollArea):
     errorRaised = Signal(str)
     quarterChosen = Signal(str)  # the clerk picked another quarter here
@@ -69,6 +67,8 @@ class TaskPanel(QScrollArea):
         self.ops = ops
         self.task: Task | None = None
         self.quarter = Quarter.current()
+        self.plan_year: int | None = None
+        self._note_base = ""  # the stored note the box started from
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
@@ -98,9 +98,7 @@ class TaskPanel(QScrollArea):
         self.deadline = _wrapped()
         due_row = QHBoxLayout()
         self.due = QLabel()
-        self.due_edit = QDateEdit()
-        self.due_edit.setCalendarPopup(True)
-        self.due_edit.setDisplayFormat("yyyy-MM-dd")
+        self.due_edit = DateField()
         self.due_confirm = QPushButton("确认到期日")
         self.due_confirm.setToolTip("导入时无法确定到期日,请核对后确认")
         due_row.addWidget(self.due)
@@ -117,10 +115,9 @@ class TaskPanel(QScrollArea):
         self.status = QComboBox()
         for status in Status:
             self.status.addItem(status.value, status)
-        self.status_date = QDateEdit()
-        self.status_date.setCalendarPopup(True)
-        self.status_date.setDisplayFormat("yyyy-MM-dd")
-        self.status_date.setToolTip("状态生效(完成)的日期,默认今天")
+        self.status_date = DateField()
+        self.status_date.setToolTip("状态生效(完成)的日期。选择状态时记为今天;补登以前的完成情况时,"
+                                    "在这里改成实际日期即可(改后立即保存)。")
         status_layout.addWidget(self.status)
         status_layout.addWidget(QLabel("日期:"))
         status_layout.addWidget(self.status_date)
@@ -164,12 +161,15 @@ class TaskPanel(QScrollArea):
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
         self._autosave.setInterval(AUTOSAVE_MS)
-        self._autosave.timeout.connect(self.save_note)
+        self._autosave.timeout.connect(lambda: self.save_note(leaving=False))
         self.note.textChanged.connect(self._note_edited)
-        self.note.left.connect(self.save_note)
+        self.note.left.connect(lambda: self.save_note(leaving=False))
         self.status.activated.connect(self._status_chosen)
         self.quarter_combo.currentIndexChanged.connect(self._quarter_chosen)
         self.due_confirm.clicked.connect(self._confirm_due)
+        self.status_date.edited.connect(self._status_date_edited)
+        self.status_date.invalid.connect(self.errorRaised)
+        self.due_edit.invalid.connect(self.errorRaised)
         self._loading = False
         self._dirty = False
         self.details.setVisible(False)
@@ -177,6 +177,7 @@ class TaskPanel(QScrollArea):
     # -- showing ----------------------------------------------------------------------
 
     def set_quarters(self, year: int, current: Quarter) -> None:
+        self.plan_year = year
         self._loading = True
         self.quarter_combo.clear()
         quarters = sorted({Quarter(year, n) for n in range(1, 5)} | {current}, reverse=True)
@@ -222,23 +223,26 @@ class TaskPanel(QScrollArea):
         self.deadline.setText(task.deadline_text or "(未写明)")
         if task.due_date:
             self.due.setText(task.due_date.isoformat())
-            self.due_edit.setDate(_qdate(task.due_date))
+            self.due_edit.set_date(task.due_date)
         else:
             self.due.setText("无具体日期" if not task.needs_review else "未能识别")
-            self.due_edit.setDate(_qdate(date.today()))
+            self.due_edit.set_date(date.today())
         self.due.setStyleSheet("color: #b26a00; font-weight: bold;" if task.needs_review else "")
         self.due_edit.setVisible(task.needs_review)
         self.due_confirm.setVisible(task.needs_review)
         self.status.setCurrentIndex(self.status.findData(task.status))
-        self.status_date.setDate(_qdate(task.status_date if task.status == Status.DONE and task.status_date
-                                        else date.today()))
+        # The day of the status on record; a task never ticked has none to correct.
+        self.status_date.set_date(task.status_date or date.today())
+        self.status_date.setEnabled(task.status_date is not None)
         note = next((p for p in task.progress if p.quarter == str(self.quarter)), None)
         stored = note.text if note else ""
-        # Unsaved typing stays; a note equal to what is stored is left alone too, so
-        # an autosave does not move the cursor.
-        if not self._dirty and self.note.toPlainText().strip() != stored.strip():
-            self._set_note_text(stored)
+        # Unsaved typing stays (and keeps the text it started from, so its save can
+        # tell that the note changed meanwhile); a note equal to what is stored is
+        # left alone too, so an autosave does not move the cursor.
         if not self._dirty:
+            self._note_base = stored
+            if self.note.toPlainText().strip() != stored.strip():
+                self._set_note_text(stored)
             self.saved_hint.setText(f"上次保存 {note.at[:16].replace('T', ' ')}" if note else "")
         others = [p for p in task.progress if p.quarter != str(self.quarter)]
         self.earlier.setText("\n\n".join(f"{Quarter.parse(p.quarter).label}:{p.text}" for p in others))
@@ -278,20 +282,42 @@ class TaskPanel(QScrollArea):
         self.saved_hint.setText("正在输入……")
         self._autosave.start()
 
-    def save_note(self) -> None:
-        """Write the note if it changed. Safe to call at any time (close, switch)."""
+    def save_note(self, *, leaving: bool = True) -> bool:
+        """Write the note if it changed. Safe to call at any time (close, switch).
+        ``leaving``: the box is about to show something else, so the typing must end
+        up somewhere now. Returns False when it could not be saved."""
         self._autosave.stop()
         if not self._dirty or self.task is None:
-            return
-        self._dirty = False
-        try:
-            changed = self.ops.set_progress(self.task.id, self.quarter, self.note.toPlainText())
-        except UserError as exc:
-            self._dirty = True
-            self.errorRaised.emit(exc.message)
-            return
-        if changed:
-            self.saved_hint.setText(f"已自动保存 {QTime.currentTime().toString('HH:mm')}")
+            return True
+        text, base = self.note.toPlainText(), self._note_base
+        for _ in range(3):  # the note may change again while the clerk compares
+            try:
+                changed = self.ops.set_progress(self.task.id, self.quarter, text, expected=base)
+            except StaleTextError as exc:
+                chosen = text_conflict_dialog.ask_which_text(self, exc.stored, exc.mine, can_defer=not leaving)
+                if chosen is None and not leaving:
+                    self.saved_hint.setText("尚未保存:进展已在别处修改,请选择保留哪段文字")
+                    return False
+                # Leaving without a choice keeps both texts: nothing typed is dropped.
+                text = chosen if chosen is not None else text_conflict_dialog.merge_texts(exc.stored, exc.mine)
+                base = exc.stored
+                continue
+            except UserError as exc:
+                message = exc.message
+                if leaving:
+                    QApplication.clipboard().setText(text)
+                    message += "\n您写的进展没有保存,已复制到剪贴板,可粘贴到别处保存。"
+                self.errorRaised.emit(message)
+                return False
+            self._dirty = False
+            self._note_base = text.strip()
+            if self.note.toPlainText() != text:
+                self._set_note_text(text)
+            if changed:
+                self.saved_hint.setText(f"已自动保存 {QTime.currentTime().toString('HH:mm')}")
+            return True
+        self.errorRaised.emit("进展在您选择期间又被修改了,您写的文字仍在输入框中,尚未保存。请稍后再试。")
+        return False
 
     def _quarter_chosen(self) -> None:
         if self._loading:
@@ -310,18 +336,41 @@ class TaskPanel(QScrollArea):
     def _status_chosen(self) -> None:
         if self._loading or self.task is None:
             return
+        task = self.task
         status = Status(self.status.currentData())  # Qt hands StrEnum data back as str
-        if status == self.task.status:
+        if status == task.status:
             return
+        on: date | None = date.today()
+        if status_date_doubt(on, self.plan_year) is not None:
+            # Today is not in the plan's year: ask, with the quarter's end one click away.
+            on = status_date_dialog.ask_status_date(self, status, 1, self.quarter, self.plan_year,
+                                                    default=min(self.quarter.end, date.today()))
         try:
-            self.ops.set_status([self.task.id], status, _pydate(self.status_date.date()))
+            if on is not None:
+                self.ops.set_status([task.id], status, on)
         except UserError as exc:
             self.errorRaised.emit(exc.message)
+        if self.task is not None and self.task.id == task.id:
+            self.refresh()  # cancelled or refused: show what is recorded
+
+    def _status_date_edited(self, on: date) -> None:
+        """The clerk corrected the day: the status on record gets that day."""
+        if self._loading or self.task is None:
+            return
+        task_id = self.task.id
+        try:
+            if status_date_dialog.confirm_status_date(self, on, self.plan_year):
+                self.ops.set_status_date(task_id, on)
+        except UserError as exc:
+            self.errorRaised.emit(exc.message)
+        if self.task is not None and self.task.id == task_id:
+            self.refresh()
 
     def _confirm_due(self) -> None:
         if self.task is None:
             return
+        self.due_edit.line.editingFinished.emit()  # a day typed but not yet left counts
         try:
-            self.ops.set_due_date(self.task.id, _pydate(self.due_edit.date()))
+            self.ops.set_due_date(self.task.id, self.due_edit.date())
         except UserError as exc:
             self.errorRaised.emit(exc.message)
