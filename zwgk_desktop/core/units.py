@@ -41,9 +41,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from collections.abc import Iterable
 from functools import lru_cache
 
-__all__ = ["Role", "UnitRef", "assign_roles", "normalise_unit_name", "split_units", "unit_key"]
+__all__ = [
+    "Role", "UnitRef", "assign_roles", "normalise_unit_name", "split_units", "split_with_directory",
+    "unit_key",
+]
 
 
 class Role(StrEnum):
@@ -144,8 +148,15 @@ _MARKER_RE = re.compile(rf"[{_MARK_OPEN}]({_ROLE_WORDS})(?:单位|部门)?[{_MAR
 _NOTE_RE = re.compile(
     rf"[{_MARK_OPEN}][^{_MARK_OPEN}{_MARK_CLOSE}]*牵头[^{_MARK_OPEN}{_MARK_CLOSE}]*[{_MARK_CLOSE}]"
 )
-# "区发改局牵头" / "由区发改局牵头" / "区财政局配合".
-_SUFFIX_RE = re.compile(r"由?(.*?)(牵头|配合)")
+# "区发改局牵头" / "由区发改局牵头" / "区财政局配合", and the duty words around them:
+# "市发改委牵头落实", "A、B分别牵头落实", "功能区管委会负责落实", "各镇(街)参照落实",
+# "各有关单位按职能分工落实". Only at the end of a piece, so a name that contains such a
+# word ("区督查落实办公室") keeps it. "分别" gives the role to every unit of the clause,
+# which the reach-back below does anyway; the duty words alone name no role.
+_SUFFIX_RE = re.compile(
+    r"由?(?P<name>.*?)(?:分别|共同)?(?P<role>牵头|配合)?"
+    r"(?P<duty>(?:负责|参照|按职能分工|按职责分工|按照职责分工|按职责|具体|组织|抓好)?落实|负责)?"
+)
 
 _PLACEHOLDERS = frozenset({"无", "暂无"})
 
@@ -240,7 +251,7 @@ class _Piece:
 # A cell needs the full parser only if it has brackets, role words or labels,
 # numbering, or runs of spaces; most cells are a plain list of names.
 _NEEDS_PARSER_RE = re.compile(
-    f"[{re.escape(_BRACKETS)}]|{_ROLE_WORDS}|责任|[:\uff1a]|[{_SPACES}]{{2,}}"
+    f"[{re.escape(_BRACKETS)}]|{_ROLE_WORDS}|责任|落实|负责|[:\uff1a]|[{_SPACES}]{{2,}}"
     rf"|[{_DIGITS}]|[\u2460-\u249b\u3220-\u3229]|[{_NUMERALS}]+[.\uff0e\u3001]"
 )
 _SPLIT_PLAIN_RE = re.compile(f"[{re.escape(_SEPARATORS)}]")
@@ -426,9 +437,10 @@ def _read_roles(pieces: list[_Piece]) -> None:
             text = _MARKER_RE.sub("", text)
         text = normalise_unit_name(_NOTE_RE.sub("", text))
         suffix = _SUFFIX_RE.fullmatch(text)
-        if suffix:
-            text = normalise_unit_name(suffix.group(1))
-            role = _ROLE_OF_WORD[suffix.group(2)]
+        if suffix and (suffix.group("role") or suffix.group("duty")):
+            text = normalise_unit_name(suffix.group("name"))
+        if suffix and suffix.group("role"):
+            role = _ROLE_OF_WORD[suffix.group("role")]
             if piece.role is None:
                 piece.role = role
             # "区工信局、区财政局配合": the role covers the clause listed before it.
@@ -439,3 +451,52 @@ def _read_roles(pieces: list[_Piece]) -> None:
         # "无" says there is no unit; a bare "一" is the number of "一、区发改局".
         keep = text not in _PLACEHOLDERS and not _NUMBER_ONLY_RE.fullmatch(text)
         piece.name = text if keep else ""
+
+
+# --- the unit directory -----------------------------------------------------------------
+
+
+def split_with_directory(refs: list[UnitRef], known: Iterable[str]) -> list[UnitRef]:
+    """Units typed together without a separator ("区发改局区财政局"), split where the
+    whole name is a run of names the unit directory knows.
+
+    A name the directory knows, or one that cannot be cut entirely into known names,
+    stays as it is: the directory only ever confirms a split, it never guesses one.
+    The first part keeps the unit's role; the parts after it cooperate.
+    """
+    keys = frozenset(unit_key(name) for name in known)
+    if not keys or not refs:
+        return refs
+    result: list[UnitRef] = []
+    seen: set[str] = set()
+    for ref in refs:
+        parts = _cut_known(ref.name, keys) if unit_key(ref.name) not in keys else None
+        if not parts:
+            parts = [ref.name]
+        for position, name in enumerate(parts):
+            key = unit_key(name)
+            if key not in seen:
+                seen.add(key)
+                result.append(UnitRef(name, ref.role if position == 0 else Role.COOPERATE))
+    return result
+
+
+def _cut_known(name: str, keys: frozenset[str]) -> list[str] | None:
+    """``name`` as two or more known names end to end, or None. Shortest cut list wins
+    (longest names first), found by dynamic programming over the positions."""
+    n = len(name)
+    if n < 4:
+        return None
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for start in range(n):
+        done = best[start]
+        if done is None:
+            continue
+        for end in range(n, start + 1, -1):
+            if unit_key(name[start:end]) in keys:
+                candidate = [*done, name[start:end]]
+                if best[end] is None or len(candidate) < len(best[end]):  # type: ignore[arg-type]
+                    best[end] = candidate
+    found = best[n]
+    return found if found is not None and len(found) >= 2 else None
