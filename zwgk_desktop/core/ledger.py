@@ -170,25 +170,31 @@ class Ledger:
 
     def set_statuses(self, task_ids: list[int], status: Status, on: date | None = None, *,
                      origin: str | None = None) -> list[int]:
-        """Several tasks ticked at once: one transaction, one audit row."""
+        """Several tasks ticked at once: one transaction, one audit row. Set-based, so
+        ticking 20,000 selected rows takes a fraction of a second."""
         on = on or date.today()
-        tasks = {t.id: t for t in self._tasks_by_id(task_ids)}
-        missing = [tid for tid in task_ids if tid not in tasks]
+        current = {tid: (st, day) for tid, st, day in self.db.execute(
+            "SELECT id, status, status_date FROM tasks WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(task_ids)])}
+        missing = [tid for tid in task_ids if tid not in current]
         if missing:
             raise NotFoundError(f"台账中没有编号为 {missing[0]} 的任务。任务编号可在导出的 JSON(id)或任务列表中查到。")
-        entries: list[int] = []
         with self.change("设置状态", "task", task_ids[0] if len(task_ids) == 1 else None,
-                         before=[{"task": tid, "status": tasks[tid].status.value,
-                                  "status_date": _iso(tasks[tid].status_date)} for tid in task_ids],
+                         before=[{"task": tid, "status": current[tid][0], "status_date": current[tid][1]}
+                                 for tid in task_ids],
                          after={"tasks": task_ids, "status": status.value, "status_date": on.isoformat()},
                          origin=origin):
-            for tid in task_ids:
-                cursor = self.db.execute(
-                    "INSERT INTO status_history (task_id, status, effective_on, recorded_at, by)"
-                    " VALUES (?, ?, ?, ?, ?)", [tid, status.value, on.isoformat(), now_text(), self.user])
-                entries.append(cursor.lastrowid)
-                self._refresh_current_status(tid)
-        return entries
+            # Inside the write transaction nobody else inserts: the new rows take the
+            # ids after the current largest, in order.
+            last = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM status_history").fetchone()[0]
+            recorded = now_text()
+            self.db.conn.executemany(
+                "INSERT INTO status_history (id, task_id, status, effective_on, recorded_at, by)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [(last + n, tid, status.value, on.isoformat(), recorded, self.user)
+                 for n, tid in enumerate(task_ids, start=1)])
+            self._refresh_current_status(task_ids)
+        return list(range(last + 1, last + 1 + len(task_ids)))
 
     def remove_status_entries(self, entry_ids: list[int]) -> None:
         """Undo of a status change: the entries go, the audit keeps what they said."""
@@ -200,8 +206,7 @@ class Ledger:
         with self.change("撤销设置状态", "task", rows[0][1] if len(rows) == 1 else None,
                          before=[{"task": tid, "status": st, "status_date": on} for _, tid, st, on in rows]):
             self.db.execute(f"DELETE FROM status_history WHERE id IN ({marks})", entry_ids)
-            for tid in sorted({r[1] for r in rows}):
-                self._refresh_current_status(tid)
+            self._refresh_current_status(sorted({r[1] for r in rows}))
 
     def set_status_date(self, task_id: int, on: date, *, origin: str | None = None) -> date | None:
         """Correct the day the current status took effect (a completion back-filled
@@ -229,7 +234,7 @@ class Ledger:
                          after={"status": status, "status_date": on.isoformat()}, origin=origin):
             self.db.execute("UPDATE status_history SET effective_on = ? WHERE id = ?",
                             [on.isoformat(), entry_id])
-            self._refresh_current_status(task_id)
+            self._refresh_current_status([task_id])
         return date.fromisoformat(old)
 
     def _tasks_by_id(self, task_ids: list[int]) -> list[Task]:
@@ -240,14 +245,15 @@ class Ledger:
             f"SELECT DISTINCT plan_id FROM tasks WHERE id IN ({marks})", task_ids)]
         return [t for pid in plans for t in self.tasks(pid, only=list(task_ids))]
 
-    def _refresh_current_status(self, task_id: int) -> None:
-        """The task row caches the latest status by effective date (history decides)."""
-        row = self.db.execute(
-            "SELECT status, effective_on FROM status_history WHERE task_id = ?"
-            " ORDER BY effective_on DESC, id DESC LIMIT 1", [task_id]).fetchone()
-        status, on = row if row else (Status.NOT_STARTED.value, None)
-        self.db.execute("UPDATE tasks SET status = ?, status_date = ? WHERE id = ?",
-                        [status, on, task_id])
+    def _refresh_current_status(self, task_ids: list[int]) -> None:
+        """The task rows cache the latest status by effective date (history decides)."""
+        latest = ("(SELECT {col} FROM status_history h WHERE h.task_id = tasks.id"
+                  " ORDER BY h.effective_on DESC, h.id DESC LIMIT 1)")
+        self.db.execute(
+            f"UPDATE tasks SET status = COALESCE({latest.format(col='status')}, ?),"
+            f" status_date = {latest.format(col='effective_on')}"
+            " WHERE id IN (SELECT value FROM json_each(?))",
+            [Status.NOT_STARTED.value, json.dumps(task_ids)])
 
     def set_progress(self, task_id: int, quarter: Quarter, text: str, *,
                      expected: str | None = UNCHECKED, origin: str | None = None) -> bool:

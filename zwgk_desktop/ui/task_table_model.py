@@ -43,6 +43,7 @@ class TaskTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._ledger = ledger
         self._ids: list[int] = []
+        self._rows_by_id: dict[int, int] | None = None
         self._rows: dict[int, TaskRow] = {}
         self._filter: TaskFilter | None = None
         self.summary = task_query.Summary()
@@ -72,6 +73,7 @@ class TaskTableModel(QAbstractTableModel):
             self._ids, self.summary = [], task_query.Summary()
         else:
             self._ids, self.summary = task_query.filtered(self._ledger, self._filter, *self._sort)
+        self._rows_by_id = None
         self._rows.clear()
         self.endResetModel()
         self.countsChanged.emit()
@@ -94,10 +96,19 @@ class TaskTableModel(QAbstractTableModel):
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
     def row_of(self, task_id: int) -> int | None:
-        try:
-            return self._ids.index(task_id)
-        except ValueError:
-            return None
+        return self._row_index().get(task_id)
+
+    def rows_of(self, task_ids: list[int]) -> list[int]:
+        """Rows of the tasks shown among these, in row order (one pass, any number)."""
+        index = self._row_index()
+        return sorted(row for row in map(index.get, task_ids) if row is not None)
+
+    def _row_index(self) -> dict[int, int]:
+        """Task id -> row, built once per set of ids (a list search per task made
+        re-selecting thousands of rows quadratic)."""
+        if self._rows_by_id is None:
+            self._rows_by_id = {tid: row for row, tid in enumerate(self._ids)}
+        return self._rows_by_id
 
     @property
     def ids(self) -> list[int]:
