@@ -83,6 +83,13 @@ class ParsedPlan:
     source_name: str
     doc_number: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # Why each column got its meaning, in plain Chinese (same order as ``columns``).
+    column_reasons: list[str] = field(default_factory=list)
+    # False when neither the clerk nor the file gave the year (``year`` is then this
+    # year, a guess the import must not take silently).
+    year_found: bool = True
+    has_deadline_column: bool = True
+    default_deadline: str | None = None  # the one 完成时限 the clerk set for the whole table
 
     @property
     def sections(self) -> list[tuple[str, ...]]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from .errors import DuplicateImportError
 from .ledger import Ledger, now_text
 from .model import ParsedPlan
 from .perf import paused_gc
-from .units import unit_key
+from .units import split_with_directory, unit_key
 
 _CHUNK = 1 << 20
 
@@ -40,6 +42,56 @@ def sha256_of(path: str | Path) -> str:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+_NUMBERISH_RE = re.compile(r"[\d.,、()()一二三四五六七八九十零〇\s]*")
+
+
+def reading_doubts(parsed: ParsedPlan) -> list[str]:
+    """Signs that the file was read wrongly, in plain Chinese; ``[]`` when none.
+
+    Most tasks without a unit, most deadlines that give no date, or a requirement
+    column that is mostly numbers or a few characters: the columns were probably
+    taken for the wrong meanings. The wizard shows these before importing and the
+    command line refuses them unless told ``--force``.
+    """
+    tasks = parsed.tasks
+    total = len(tasks)
+    if not total:
+        return []
+    doubts: list[str] = []
+    without_units = sum(1 for t in tasks if not t.units)
+    if without_units * 2 > total:
+        where = "表格中没有认出“责任单位”一列" if "units" not in parsed.mapping else "责任单位一列大多是空的"
+        doubts.append(f"{total} 项任务中有 {without_units} 项没有读到责任单位({where})。")
+    if parsed.has_deadline_column:
+        unread = sum(1 for t in tasks if t.deadline.needs_review)
+        if unread * 2 > total:
+            doubts.append(f"{total} 项任务中有 {unread} 项的完成时限读不出到期日。")
+    short = sum(1 for t in tasks if _short_or_numeric(t.requirement or t.title or ""))
+    if short * 2 > total:
+        doubts.append(f"“具体要求”一列大多是数字或只有几个字({short} 项),可能把别的列当成了具体要求。")
+    return doubts
+
+
+def _short_or_numeric(text: str) -> bool:
+    squashed = "".join(text.split())
+    return len(squashed) <= 3 or bool(_NUMBERISH_RE.fullmatch(squashed))
+
+
+def apply_unit_directory(parsed: ParsedPlan, names: Iterable[str]) -> int:
+    """Split run-together unit names with the names the ledger already knows
+    (:func:`units.split_with_directory`); returns how many tasks changed."""
+    known = list(names)
+    if not known:
+        return 0
+    changed = 0
+    for task in parsed.tasks:
+        units = split_with_directory(task.units, known)
+        if units != task.units:
+            task.units = units
+            changed += 1
+    return changed
 
 
 def _match_key(text: str) -> str:

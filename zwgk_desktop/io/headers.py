@@ -39,8 +39,8 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
 # only as the whole header, never as a word inside another cell.
 EXACT_WORDS: dict[str, str] = {"牵头": UNITS, "主责": UNITS, "配合": COOPERATE, "协办": COOPERATE}
 
-# 一级任务 / 二级指标 / 三级标题: a hierarchy of heading columns, level from the digit.
-_HIERARCHY_RE = re.compile(r"^([一二三四五1-5])级(任务|指标|标题|目录|分类|事项)?$")
+# 一级任务 / 二级指标 / 三级标题 / 二级要点: a hierarchy of heading columns, level from the digit.
+_HIERARCHY_RE = re.compile(r"^([一二三四五1-5])级(任务|指标|标题|目录|分类|事项|要点|工作)?$")
 _LEVELS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 
 _SPACE_RE = re.compile(r"[\s\u3000\u00a0]+")
@@ -80,6 +80,16 @@ def header_meaning(header: str) -> str | None:
             if len(word) >= 2 and word in text:
                 return meaning
     return None
+
+
+# Columns the clerk keeps beside the table (备注 ...): never given a meaning from their
+# content, however much it looks like a deadline or a unit.
+ASIDE_WORDS = ("备注", "说明", "附注", "备考", "完成情况", "进展情况", "落实情况", "填报说明")
+
+
+def is_aside(header: str) -> bool:
+    text = squash(header)
+    return any(word in text for word in ASIDE_WORDS)
 
 
 def column_letter(index: int) -> str:

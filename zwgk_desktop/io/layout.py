@@ -1,10 +1,11 @@
 """From a grid of cells to a plan: find the header, map columns, read the hierarchy.
 
-No layout is assumed. The header row is the row whose cells name the most known
-meanings (headers.py); sections come from rows that carry a single value (一、…
-merged across) and from heading columns (（一）… merged down or repeated); the rest
-are tasks. When the reader cannot tell which column holds the requirement it says
-which columns it found, and the caller may pass a column map.
+No layout is assumed. The header row is the row naming the most distinct meanings
+(header_detection.py); each column's meaning comes from its header and its content
+together, with a reason the clerk can read (column_roles.py); sections come from rows
+that carry a single value (一、… merged across) and from heading columns (（一）… merged
+down or repeated); the rest are tasks. When the reader cannot tell which column holds
+the requirement it says which columns it found, and the caller may pass a column map.
 """
 
 from __future__ import annotations
@@ -14,17 +15,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..core.deadlines import parse_deadline
+from ..core.deadlines import Deadline, DeadlineKind, parse_deadline
 from ..core.errors import FileReadError, UserError
 from ..core.model import ParsedPlan, ParsedTask
 from ..core.perf import paused_gc
 from ..core.units import assign_roles
 from . import headers as H
+from .column_roles import MEANING_NAMES, map_columns
 from .grid import Grid, Workbook
+from .header_detection import HEADER_CELL_MAX, Header, fallback_header, find_header
 from .sections import clean_label, is_note, numbering_rank, section_number_rank
 
-_HEADER_SCAN_ROWS = 40
-_HEADER_CELL_MAX = 40  # a header cell, however spaced out, is shorter than this
+__all__ = ["MEANING_NAMES", "ReadOptions", "parse_column_map", "read_plan"]
+
 _YEAR_RE = re.compile(r"(20\d{2})\s*年")
 _BARE_YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 _DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fa5]{1,12}[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d+\s*号")
@@ -34,10 +37,7 @@ _MAP_KEYS = {
     "requirement": H.REQUIREMENT, "units": H.UNITS, "lead": H.UNITS,
     "cooperate": H.COOPERATE, "deadline": H.DEADLINE,
 }
-MEANING_NAMES = {
-    H.SEQ: "序号", H.HEADING: "工作任务(标题)", H.TITLE: "任务简称", H.REQUIREMENT: "具体要求",
-    H.UNITS: "责任单位", H.COOPERATE: "配合单位", H.DEADLINE: "完成时限",
-}
+_NO_DEADLINE = Deadline("", None, DeadlineKind.UNKNOWN, False)
 
 
 @dataclass(slots=True)
@@ -51,6 +51,9 @@ class ReadOptions:
     # column); False: it corrects the automatic mapping (the CLI's --map).
     only_map: bool = False
     today: date | None = None
+    # One 完成时限 for every task of a table that has no deadline column (and for the
+    # empty cells of one that has): "12月底前".
+    default_deadline: str | None = None
 
 
 def parse_column_map(text: str) -> dict[str, str]:
@@ -74,14 +77,6 @@ def parse_column_map(text: str) -> dict[str, str]:
 
 
 @dataclass(slots=True)
-class _Header:
-    row: int  # index of the last header row
-    labels: list[str]
-    signatures: set[tuple[str, ...]]
-    score: int
-
-
-@dataclass(slots=True)
 class _Section:
     rank: float
     label: str
@@ -96,9 +91,9 @@ def read_plan(workbook: Workbook, options: ReadOptions | None = None) -> ParsedP
 
 def _read_plan(workbook: Workbook, options: ReadOptions) -> ParsedPlan:
     grid, header = _choose_grid(workbook, options)
-    mapping = _map_columns(header.labels, options.column_map, workbook.source_name,
-                           automatic=not options.only_map)
-    return _read_rows(workbook, grid, header, mapping, options)
+    mapping, reasons = map_columns(grid, header, options.column_map, workbook.source_name,
+                                   automatic=not options.only_map)
+    return _read_rows(workbook, grid, header, mapping, reasons, options)
 
 
 # -- choosing the table and its header ------------------------------------------------
@@ -124,38 +119,7 @@ def _visible(grid: Grid) -> Grid:
     )
 
 
-def _find_header(grid: Grid) -> _Header | None:
-    best: tuple[int, int] | None = None  # (score, row)
-    for r, row in enumerate(grid.rows[:_HEADER_SCAN_ROWS]):
-        score = len({m for m in map(H.header_meaning, row) if m})
-        if score >= 2 and (best is None or score > best[0]):
-            best = (score, r)
-    if best is None:
-        return None
-    score, r = best
-    labels = list(grid.rows[r])
-    signatures = {tuple(H.squash(c) for c in grid.rows[r])}
-    last = r
-    # A two-row header: group labels (责任单位) over sub-headers (牵头单位 / 配合单位).
-    if r + 1 < grid.height:
-        below = grid.rows[r + 1]
-        if _looks_like_subheader(below, labels):
-            labels = [b if b.strip() and b != a else a for a, b in zip(labels, below)]
-            signatures.add(tuple(H.squash(c) for c in below))
-            last = r + 1
-    return _Header(row=last, labels=[clean_label(c) for c in labels], signatures=signatures,
-                   score=score)
-
-
-def _looks_like_subheader(row: list[str], above: list[str]) -> bool:
-    cells = [c for c in row if c.strip()]
-    if not cells or any(len(H.squash(c)) > 12 for c in cells):
-        return False
-    new = [b for a, b in zip(above, row) if b.strip() and b != a]
-    return bool(new) and all(H.header_meaning(b) or H.hierarchy_level(b) for b in new)
-
-
-def _choose_grid(workbook: Workbook, options: ReadOptions) -> tuple[Grid, _Header]:
+def _choose_grid(workbook: Workbook, options: ReadOptions) -> tuple[Grid, Header]:
     grids = workbook.grids
     if options.sheet:
         wanted = H.squash(options.sheet)
@@ -171,10 +135,10 @@ def _choose_grid(workbook: Workbook, options: ReadOptions) -> tuple[Grid, _Heade
         raise FileReadError(workbook.source_name, "文件里没有任何表格内容",
                             "请确认选择的是任务分解表文件本身,而不是空白模板。")
 
-    scored: list[tuple[int, int, int, Grid, _Header]] = []
+    scored: list[tuple[int, int, int, Grid, Header]] = []
     visible = [_visible(raw) for raw in candidates]
     for index, grid in enumerate(visible):
-        header = _find_header(grid)
+        header = find_header(grid)
         if header is not None:
             # Rank a Word table by the whole table it starts (continuations included):
             # otherwise a longer second half, which repeats the header, beats the first.
@@ -183,7 +147,7 @@ def _choose_grid(workbook: Workbook, options: ReadOptions) -> tuple[Grid, _Heade
     if not scored:
         if options.column_map:
             grid = _visible(max(candidates, key=lambda g: g.height))
-            return grid, _fallback_header(grid)
+            return grid, fallback_header(grid)
         raise FileReadError(
             workbook.source_name,
             "没有找到表头(如“工作任务”“具体要求”“责任单位”“完成时限”)",
@@ -193,14 +157,6 @@ def _choose_grid(workbook: Workbook, options: ReadOptions) -> tuple[Grid, _Heade
     scored.sort(key=lambda item: item[:3], reverse=True)
     _, _, _, grid, header = scored[0]
     return grid, header
-
-
-def _fallback_header(grid: Grid) -> _Header:
-    """With a column map but no header we know: the first row with two or more cells."""
-    for r, row in enumerate(grid.rows[:_HEADER_SCAN_ROWS]):
-        if sum(1 for c in row if c.strip()) >= 2 and len(set(c for c in row if c.strip())) >= 2:
-            return _Header(r, [clean_label(c) for c in row], {tuple(H.squash(c) for c in row)}, 0)
-    return _Header(-1, [H.column_letter(i) for i in range(grid.width)], set(), 0)
 
 
 def _append_continuations(candidates: list[Grid], index: int, grid: Grid,
@@ -233,72 +189,11 @@ def _describe_first_rows(grid: Grid) -> str:
     return ""
 
 
-# -- columns --------------------------------------------------------------------------
-
-
-def _map_columns(labels: list[str], overrides: dict[str, str], source: str,
-                 automatic: bool = True) -> dict[str, list[int]]:
-    mapping: dict[str, list[int]] = {}
-    hierarchy: list[tuple[int, int]] = []
-    for col, label in enumerate(labels if automatic else []):
-        meaning = H.header_meaning(label)
-        if meaning is None:
-            continue
-        if meaning == H.HEADING:
-            level = H.hierarchy_level(label)
-            hierarchy.append((level if level is not None else 0, col))
-            continue
-        if meaning == H.UNITS and H.UNITS in mapping and H.COOPERATE not in mapping:
-            meaning = H.COOPERATE  # a second units column: the first leads
-        mapping.setdefault(meaning, []).append(col)
-    if hierarchy:
-        mapping[H.HEADING] = [col for _, col in sorted(hierarchy)]
-    if H.REQUIREMENT not in mapping and mapping.get(H.HEADING):
-        # No separate requirement column: the last heading column is the task text.
-        mapping[H.REQUIREMENT] = [mapping[H.HEADING].pop()]
-        if not mapping[H.HEADING]:
-            del mapping[H.HEADING]
-    for meaning in list(mapping):
-        if meaning != H.HEADING:
-            mapping[meaning] = mapping[meaning][:1]
-
-    for meaning, ref in overrides.items():
-        refs = [part for part in re.split(r"[+&]", ref) if part.strip()]
-        cols = [H.column_index(part, labels) for part in refs]
-        if not cols or any(c is None for c in cols):
-            raise FileReadError(source, f"指定的列“{ref}”在表格中不存在",
-                                f"表格共有 {len(labels)} 列(A 到 {H.column_letter(len(labels) - 1)}),"
-                                "可用列字母、列号或表头文字指定。")
-        chosen = [c for c in cols if c is not None]
-        for other in mapping.values():
-            for c in chosen:
-                if c in other:
-                    other.remove(c)
-        mapping[meaning] = chosen
-    mapping = {k: v for k, v in mapping.items() if v}
-
-    if H.REQUIREMENT not in mapping:
-        found = "、".join(
-            f"{H.column_letter(i)}列“{label}”" + (f"(看作{MEANING_NAMES[m]})" if (m := _meaning_of(i, mapping)) else "")
-            for i, label in enumerate(labels) if label.strip()
-        ) or "(无)"
-        raise FileReadError(source, "无法确定哪一列是任务的具体要求(工作内容)",
-                            f"找到的列:{found}。请指定各列后重试,例如 --map requirement=C,units=B。")
-    return mapping
-
-
-def _meaning_of(col: int, mapping: dict[str, list[int]]) -> str | None:
-    for meaning, cols in mapping.items():
-        if col in cols:
-            return meaning
-    return None
-
-
 # -- rows -----------------------------------------------------------------------------
 
 
-def _read_rows(workbook: Workbook, grid: Grid, header: _Header, mapping: dict[str, list[int]],
-               options: ReadOptions) -> ParsedPlan:
+def _read_rows(workbook: Workbook, grid: Grid, header: Header, mapping: dict[str, list[int]],
+               reasons: list[str], options: ReadOptions) -> ParsedPlan:
     rows = grid.rows
     req_col = mapping[H.REQUIREMENT][0]
     units_col = _first(mapping, H.UNITS)
@@ -308,13 +203,26 @@ def _read_rows(workbook: Workbook, grid: Grid, header: _Header, mapping: dict[st
     title_col = _first(mapping, H.TITLE)
     heading_cols = mapping.get(H.HEADING, [])
     used = {c for cols in mapping.values() for c in cols} - ({seq_col} if seq_col is not None else set())
-    extra_cols = [c for c in range(len(header.labels)) if c not in used and header.labels[c].strip()]
-    first_content_col = next((c for c in range(grid.width) if c != seq_col), 0)
+    # Unused columns travel with the task as extra information, under their header; a
+    # sequence column printed under another header ("工作任务" merged over it) as 序号.
+    extra_cols = [(c, "序号" if c == seq_col and H.header_meaning(header.labels[c]) != H.SEQ
+                   else header.labels[c])
+                  for c in range(len(header.labels)) if c not in used and header.labels[c].strip()]
+    mapped = sorted(c for cols in mapping.values() for c in cols if c != seq_col)
+    first_content_col = mapped[0] if mapped else 0
     spans_down = _vertical_spans(grid)
 
     title, doc_number = _title_and_number(workbook, grid, header.row)
-    year, year_warning = _plan_year(options, title, grid, workbook, deadline_col, header.row)
+    year, year_found, year_warning = _plan_year(options, title, grid, workbook, deadline_col, header.row)
     warnings: list[str] = [year_warning] if year_warning else []
+    default = (options.default_deadline or "").strip()
+    default_deadline = parse_deadline(default, year) if default else None
+    if deadline_col is None:
+        if default_deadline is not None:
+            warnings.append(f"表格中没有“完成时限”一列,各项任务统一按“{default}”计算到期日。")
+        else:
+            warnings.append("表格中没有“完成时限”一列,各项任务都没有到期日。如需统一设置,"
+                            "可在导入时填写统一的完成时限(命令行 --deadline,例如 --deadline 12月底前)。")
 
     stack: list[_Section] = []
     carried: dict[int, str] = {}
@@ -326,7 +234,7 @@ def _read_rows(workbook: Workbook, grid: Grid, header: _Header, mapping: dict[st
             continue
         # A header pasted again mid-table; its requirement cell is short, a task's is
         # not, so most rows skip the per-cell comparison.
-        if len(row[req_col]) <= _HEADER_CELL_MAX and tuple(H.squash(c) for c in row) in header.signatures:
+        if len(row[req_col]) <= HEADER_CELL_MAX and tuple(H.squash(c) for c in row) in header.signatures:
             continue
         distinct = {v for c, v in values if c != seq_col}
         if not distinct:
@@ -344,7 +252,7 @@ def _read_rows(workbook: Workbook, grid: Grid, header: _Header, mapping: dict[st
                 len(cols) >= 2
                 or cols[0] in heading_cols
                 or (cols[0] == first_content_col and cols[0] != req_col)
-                or (numbering_rank(value) in (0, 1, 2) and cols[0] == first_content_col)
+                or (numbering_rank(value) in (0, 1, 2) and (cols[0] == first_content_col or cols[0] != req_col))
             ))
             if is_section:
                 label = clean_label(value)
@@ -383,8 +291,13 @@ def _read_rows(workbook: Workbook, grid: Grid, header: _Header, mapping: dict[st
             continue
         units_text = row[units_col].strip() if units_col is not None else ""
         coop_text = row[coop_col].strip() if coop_col is not None else None
-        deadline_text = row[deadline_col] if deadline_col is not None else ""
-        extra = {header.labels[c]: row[c].strip() for c in extra_cols if row[c].strip()}
+        if deadline_col is None:
+            deadline = default_deadline or _NO_DEADLINE
+        elif default_deadline is not None and not row[deadline_col].strip():
+            deadline = default_deadline
+        else:
+            deadline = parse_deadline(row[deadline_col], year)
+        extra = {key: row[c].strip() for c, key in extra_cols if row[c].strip()}
         if coop_col is not None and coop_text:
             extra[header.labels[coop_col]] = coop_text
         tasks.append(ParsedTask(
@@ -394,7 +307,7 @@ def _read_rows(workbook: Workbook, grid: Grid, header: _Header, mapping: dict[st
             requirement=requirement,
             units_text=units_text,
             units=assign_roles(units_text, coop_text),
-            deadline=parse_deadline(deadline_text, year),
+            deadline=deadline,
             source_row=r + 1,
             extra=extra,
         ))
@@ -412,6 +325,10 @@ def _read_rows(workbook: Workbook, grid: Grid, header: _Header, mapping: dict[st
         source_name=workbook.source_name,
         doc_number=doc_number,
         warnings=warnings,
+        column_reasons=reasons,
+        year_found=year_found,
+        has_deadline_column=deadline_col is not None,
+        default_deadline=default or None,
     )
 
 
@@ -464,13 +381,14 @@ def _title_and_number(workbook: Workbook, grid: Grid, header_row: int) -> tuple[
 
 
 def _plan_year(options: ReadOptions, title: str, grid: Grid, workbook: Workbook,
-               deadline_col: int | None, header_row: int) -> tuple[int, str | None]:
+               deadline_col: int | None, header_row: int) -> tuple[int, bool, str | None]:
+    """The plan's year, whether the clerk or the file gave it, and a warning if not."""
     if options.year:
-        return options.year, None
+        return options.year, True, None
     for text in (title, workbook.source_name, grid.name):
         match = _YEAR_RE.search(text) or _BARE_YEAR_RE.search(text)
         if match:
-            return int(match.group(1)), None
+            return int(match.group(1)), True, None
     if deadline_col is not None:
         years = Counter(
             int(m.group(1))
@@ -478,7 +396,7 @@ def _plan_year(options: ReadOptions, title: str, grid: Grid, workbook: Workbook,
             for m in [_YEAR_RE.search(row[deadline_col])] if m
         )
         if years:
-            return years.most_common(1)[0][0], None
+            return years.most_common(1)[0][0], True, None
     today = options.today or date.today()
-    return today.year, (f"标题和文件名中都没有年份,按 {today.year} 年计算完成时限;"
+    return today.year, False, (f"标题和文件名中都没有年份,按 {today.year} 年计算完成时限;"
                         "如不对,请指定年份重新导入(命令行 --year)。")
