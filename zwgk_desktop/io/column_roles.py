@@ -113,6 +113,8 @@ def column_facts(col: int, label: str, rows: list[list[str]]) -> ColumnFacts:
     ranks = Counter(r for v in filled if (r := numbering_rank(v)) in (0, 1, 2))
     if ranks and sum(ranks.values()) * 5 >= len(filled) * 3:
         facts.numbered = ranks.most_common(1)[0][0]
+    if meaning is not None:
+        return facts  # unit and deadline look-alikes only matter where the header says nothing
     distinct = set(filled)
     facts.unit_share = sum(1 for v in distinct if _looks_like_units(v)) / len(distinct)
     facts.deadline_share = sum(1 for v in distinct if _looks_like_deadline(v)) / len(distinct)
@@ -137,7 +139,7 @@ def _running_sequence(values: list[str]) -> bool:
 
 
 def _looks_like_units(text: str) -> bool:
-    if len(text) > 120:
+    if len(text) > 120 or text.endswith(("。", ";", ";")):
         return False
     names = split_units(text)
     if not names or any(len(name) > 24 for name in names):
