@@ -155,6 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replace", action="store_true",
                    help="同一文件再次导入时替换原分解表(已填写的状态、进展会保留)")
     p.add_argument("--issuer", metavar="NAME", help="印发单位(可选)")
+    p.add_argument("--deadline", metavar="TEXT",
+                   help="统一的完成时限,用于没有“完成时限”一列的表(及该列为空的任务),例如 12月底前")
+    p.add_argument("--dry-run", action="store_true",
+                   help="只显示读取结果(各列含义及理由、任务、责任单位、到期日),不写入台账")
+    p.add_argument("--force", action="store_true",
+                   help="读取结果看起来不对(大多数任务没有责任单位、完成时限读不懂等)时仍然导入")
 
     command("plans", "列出台账中的分解表", cmd_plans)
 
@@ -194,17 +200,37 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from .core.plan_import import apply_unit_directory, known_unit_names, reading_doubts
     from .io.headers import column_letter
     from .io.layout import MEANING_NAMES, ReadOptions, parse_column_map
     from .io.plan_file import read_plan_file
 
     options = ReadOptions(year=args.year, sheet=args.sheet,
-                          column_map=parse_column_map(args.column_map) if args.column_map else {})
+                          column_map=parse_column_map(args.column_map) if args.column_map else {},
+                          default_deadline=args.deadline)
     parsed, digest = read_plan_file(args.file, options)
+    name = Path(args.file).name
+    if args.dry_run:
+        with _existing_ledger(args) as ledger:  # known unit names help split cells; never created here
+            if ledger is not None:
+                apply_unit_directory(parsed, known_unit_names(ledger))
+        _print_preview(parsed, name, reading_doubts(parsed))
+        return 0
+    if not parsed.year_found:
+        raise UserError(f"文件“{name}”中没有写明分解表的年份(标题、文件名、工作表名和完成时限中都没有),"
+                        f"无法算出到期日,台账没有改动。\n处理办法:加 --year 写明年份,例如 zwgk import {name} --year 2023。")
+    doubts = reading_doubts(parsed)  # (splitting names by the directory changes none of these)
+    if doubts and not args.force:
+        raise UserError(
+            f"文件“{name}”的读取结果看起来不对,没有导入,台账没有改动:\n"
+            + "".join(f"  · {d}\n" for d in doubts)
+            + f"处理办法:用 zwgk import {name} --dry-run 查看每一列是怎样认出的;列认错了可用 --map 指定"
+            "(例如 --map requirement=C,units=D,deadline=E);确认无误时加 --force 导入。")
     with open_ledger(args, create_default=True) as ledger:
+        apply_unit_directory(parsed, known_unit_names(ledger))
         outcome = write_plan(ledger, parsed, digest, replace=args.replace, issuer=args.issuer)
     verb = "重新导入" if outcome.replaced else "已导入"
-    print(f"{verb}“{Path(args.file).name}”(工作表“{parsed.sheet}”)为分解表 {outcome.plan_id}:{parsed.title}")
+    print(f"{verb}“{name}”(工作表“{parsed.sheet}”)为分解表 {outcome.plan_id}:{parsed.title}")
     print(f"  年份 {parsed.year};任务 {outcome.task_count} 项;章节 {outcome.section_count} 个;"
           f"责任单位 {outcome.unit_count} 个")
     mapping = ";".join(
@@ -221,6 +247,62 @@ def cmd_import(args: argparse.Namespace) -> int:
     for text in outcome.kept_old:
         print(f"  保留:原有任务“{text[:30]}”在新文件中找不到,因已有填写内容而保留。")
     return 0
+
+
+@contextlib.contextmanager
+def _existing_ledger(args: argparse.Namespace) -> Iterator[object]:
+    """The ledger read-only if one exists where the command would look, else None."""
+    from .core.ledger import LEDGER_FILE, Ledger
+    from .core.locations import resolve_ledger_dir
+
+    folder = resolve_ledger_dir(getattr(args, "ledger", None))
+    if not (folder / LEDGER_FILE).is_file():
+        yield None
+        return
+    try:
+        ledger = Ledger.open(folder, create=False, read_only=True)
+    except (UserError, sqlite3.DatabaseError):
+        yield None  # a preview does not need the directory
+        return
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+
+
+def _print_preview(parsed, name: str, doubts: list[str]) -> None:
+    """What ``--dry-run`` prints: the reading as the wizard shows it."""
+    from .io.headers import column_letter
+    from .io.layout import MEANING_NAMES
+
+    print(f"预览“{name}”(工作表“{parsed.sheet}”,没有写入台账):{parsed.title}")
+    year = f"{parsed.year}" if parsed.year_found else f"{parsed.year}(文件中没有写年份,按今年预览;导入时请加 --year)"
+    print(f"  年份 {year};任务 {len(parsed.tasks)} 项;章节 {len(parsed.sections)} 个;"
+          f"责任单位 {len(parsed.unit_names)} 个")
+    print("列对应及理由:")
+    meaning_of = {col: meaning for meaning, cols in parsed.mapping.items() for col in cols}
+    for col, label in enumerate(parsed.columns):
+        reason = parsed.column_reasons[col] if col < len(parsed.column_reasons) else ""
+        if not label.strip() and not reason:
+            continue
+        meaning = MEANING_NAMES.get(meaning_of[col], meaning_of[col]) if col in meaning_of else "不导入"
+        print(f"  {column_letter(col)}列“{label}”→{meaning}" + (f":{reason}" if reason else ""))
+    print("任务(序号、章节、具体要求、责任单位、完成时限、到期日):")
+    for task in parsed.tasks:
+        text = " ".join(((f"【{task.title}】" if task.title else "") + task.requirement).split())
+        units = "、".join(u.name + ("(牵头)" if u.role.value == "lead" and len(task.units) > 1 else "")
+                         for u in task.units) or "—"
+        if task.deadline.due_date is not None:
+            due = task.deadline.due_date.isoformat() + (" 需核对" if task.deadline.needs_review else "")
+        else:
+            due = "需核对" if task.deadline.needs_review else "—"
+        print(f"  {task.seq}\t{' › '.join(task.section)}\t{text}\t{units}\t{task.deadline.text or '—'}\t{due}")
+    for warning in parsed.warnings:
+        print(f"提示:{warning}")
+    for doubt in doubts:
+        print(f"读取结果可能不对:{doubt}")
+    if doubts:
+        print("(正式导入时会拒绝这样的读取结果;列认错了可用 --map 指定,确认无误时加 --force。)")
 
 
 def cmd_plans(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ from .errors import DuplicateImportError
 from .ledger import Ledger, now_text
 from .model import ParsedPlan
 from .perf import paused_gc
-from .units import split_with_directory, unit_key
+from .units import known_keys, split_with_directory, unit_key
 
 _CHUNK = 1 << 20
 
@@ -79,10 +79,15 @@ def _short_or_numeric(text: str) -> bool:
     return len(squashed) <= 3 or bool(_NUMBERISH_RE.fullmatch(squashed))
 
 
+def known_unit_names(ledger: Ledger) -> list[str]:
+    """Every unit name the ledger knows (its unit directory)."""
+    return [name for (name,) in ledger.db.execute("SELECT name FROM units ORDER BY id")]
+
+
 def apply_unit_directory(parsed: ParsedPlan, names: Iterable[str]) -> int:
     """Split run-together unit names with the names the ledger already knows
     (:func:`units.split_with_directory`); returns how many tasks changed."""
-    known = list(names)
+    known = known_keys(names)
     if not known:
         return 0
     changed = 0

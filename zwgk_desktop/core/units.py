@@ -45,7 +45,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 __all__ = [
-    "Role", "UnitRef", "assign_roles", "normalise_unit_name", "split_units", "split_with_directory",
+    "Role", "UnitRef", "assign_roles", "normalise_unit_name", "known_keys", "split_units", "split_with_directory",
     "unit_key",
 ]
 
@@ -462,17 +462,17 @@ def split_with_directory(refs: list[UnitRef], known: Iterable[str]) -> list[Unit
 
     A name the directory knows, or one that cannot be cut entirely into known names,
     stays as it is: the directory only ever confirms a split, it never guesses one.
-    The first part keeps the unit's role; the parts after it cooperate.
+    The first part keeps the unit's role; the parts after it cooperate. ``known``
+    may be the :func:`known_keys` of the names, computed once for many calls.
     """
-    keys = frozenset(unit_key(name) for name in known)
+    keys = known if isinstance(known, frozenset) else known_keys(known)
     if not keys or not refs:
         return refs
     result: list[UnitRef] = []
     seen: set[str] = set()
     for ref in refs:
         parts = _cut_known(ref.name, keys) if unit_key(ref.name) not in keys else None
-        if not parts:
-            parts = [ref.name]
+        parts = list(parts) if parts else [ref.name]
         for position, name in enumerate(parts):
             key = unit_key(name)
             if key not in seen:
@@ -481,6 +481,13 @@ def split_with_directory(refs: list[UnitRef], known: Iterable[str]) -> list[Unit
     return result
 
 
+def known_keys(names: Iterable[str]) -> frozenset[str]:
+    """The matching keys of a directory's names, for :func:`split_with_directory`
+    (compute once per import, not once per task)."""
+    return frozenset(unit_key(name) for name in names)
+
+
+@lru_cache(maxsize=4096)
 def _cut_known(name: str, keys: frozenset[str]) -> list[str] | None:
     """``name`` as two or more known names end to end, or None. Shortest cut list wins
     (longest names first), found by dynamic programming over the positions."""
