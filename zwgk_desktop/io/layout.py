@@ -221,8 +221,8 @@ def _read_rows(workbook: Workbook, grid: Grid, header: Header, mapping: dict[str
         if default_deadline is not None:
             warnings.append(f"表格中没有“完成时限”一列,各项任务统一按“{default}”计算到期日。")
         else:
-            warnings.append("表格中没有“完成时限”一列,各项任务都没有到期日。如需统一设置,"
-                            "可在导入时填写统一的完成时限(命令行 --deadline,例如 --deadline 12月底前)。")
+            warnings.append("表格中没有“完成时限”一列,各项任务都没有到期日。如需统一设置,可填写统一的完成时限"
+                            "(导入窗口上方“统一完成时限”,或命令行 --deadline),例如 12月底前。")
 
     stack: list[_Section] = []
     carried: dict[int, str] = {}

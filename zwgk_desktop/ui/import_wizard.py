@@ -8,6 +8,8 @@ column is which instead of being stuck with an error.
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QScrollArea,
     QSpinBox,
@@ -35,7 +38,7 @@ from PySide6.QtWidgets import (
 from ..core.errors import DuplicateImportError, FileReadError, UserError
 from ..core.ledger import Ledger
 from ..core.model import ParsedPlan, ParsedTask
-from ..core.plan_import import ImportOutcome, sha256_of, write_plan
+from ..core.plan_import import ImportOutcome, reading_doubts, sha256_of, write_plan
 from ..core.units import Role
 from ..io import headers as H
 from ..io.grid import Workbook
@@ -47,6 +50,18 @@ from .wheel_guard import guard_widget
 NOT_USED = "(不导入)"
 MEANING_CHOICES = [H.SEQ, H.HEADING, H.TITLE, H.REQUIREMENT, H.UNITS, H.COOPERATE, H.DEADLINE]
 REVIEW_COLOUR = QColor("#fff1c9")
+NO_YEAR = 1999  # the year box's "请选择": the file printed no year and the clerk has not chosen one
+
+
+class YearBox(QSpinBox):
+    """The plan's year; shows 请选择 until chosen when the file prints none, and the
+    first arrow press from there goes to this year rather than to 2000."""
+
+    def stepBy(self, steps: int) -> None:  # noqa: N802 (Qt's name)
+        if self.value() == self.minimum():
+            self.setValue(date.today().year)
+        else:
+            super().stepBy(steps)
 
 
 class PreviewModel(QAbstractTableModel):
@@ -117,9 +132,14 @@ class ImportWizard(QDialog):
         self.resize(1200, 700)
 
         self.sheet = QComboBox()
-        self.year = QSpinBox()
-        self.year.setRange(2000, 2100)
+        self.year = YearBox()
+        self.year.setRange(NO_YEAR, 2100)
+        self.year.setSpecialValueText("请选择")
         self.year.setSuffix(" 年")
+        self.default_deadline = QLineEdit()
+        self.default_deadline.setPlaceholderText("如 12月底前")
+        self.default_deadline.setToolTip("表格中没有“完成时限”一列(或该列为空)时,各项任务统一使用的完成时限")
+        self.default_deadline.setMaximumWidth(120)
         top = QHBoxLayout()
         top.addWidget(QLabel(f"文件:{path.name}"))
         top.addStretch(1)
@@ -127,14 +147,17 @@ class ImportWizard(QDialog):
         top.addWidget(self.sheet)
         top.addWidget(QLabel("年份:"))
         top.addWidget(self.year)
+        top.addWidget(QLabel("统一完成时限:"))
+        top.addWidget(self.default_deadline)
 
         self.mapping_box = QWidget()
         self.mapping_grid = QGridLayout(self.mapping_box)
         mapping_scroll = QScrollArea()
         mapping_scroll.setWidgetResizable(True)
         mapping_scroll.setWidget(self.mapping_box)
-        mapping_scroll.setMaximumHeight(96)
+        mapping_scroll.setMaximumHeight(150)
         self.mapping_combos: list[QComboBox] = []
+        self.reason_labels: list[QLabel] = []  # why each column got its meaning
 
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -171,6 +194,7 @@ class ImportWizard(QDialog):
         layout.addWidget(self.buttons)
         self.sheet.currentIndexChanged.connect(self._sheet_changed)
         self.year.valueChanged.connect(self._year_changed)
+        self.default_deadline.editingFinished.connect(self._default_deadline_changed)
 
     # -- reading ----------------------------------------------------------------------
 
@@ -228,9 +252,9 @@ class ImportWizard(QDialog):
                 self._build_mapping(labels, {})
 
     def _show_parsed(self, parsed: ParsedPlan) -> None:
-        self._build_mapping(parsed.columns, parsed.mapping)
+        self._build_mapping(parsed.columns, parsed.mapping, parsed.column_reasons)
         self.year.blockSignals(True)
-        self.year.setValue(parsed.year)
+        self.year.setValue(parsed.year if parsed.year_found else NO_YEAR)
         self.year.blockSignals(False)
         review = parsed.review_count
         text = (f"《{parsed.title}》:读到 {len(parsed.tasks)} 项任务、{len(parsed.sections)} 个章节、"
@@ -238,11 +262,21 @@ class ImportWizard(QDialog):
         if review:
             text += f"<br><span style='background:#fff1c9'>有 {review} 项的完成时限无法确定到期日(黄色标出),导入后可在任务详情中核对。</span>"
         for warning in parsed.warnings[:5]:
+            if not parsed.year_found and "--year" in warning:
+                continue  # said below, with what to do here
             text += f"<br>提示:{warning}"
+        if not parsed.year_found:
+            text += ("<br><b style='color:#b3261e'>文件中没有写年份,到期日无法确定。"
+                     "请在上方“年份”中选择这份分解表的年份,然后再导入。</b>")
+        doubts = reading_doubts(parsed)
+        if doubts:
+            text += ("<br><b style='color:#b3261e'>读取结果可能不对:</b>"
+                     + "".join(f"<br><span style='color:#b3261e'>· {d}</span>" for d in doubts)
+                     + "<br>请检查上面各列的含义(每列下方写着认出的理由);确认无误仍可导入。")
         self.summary.setText(text)
         self.preview.set_tasks(parsed.tasks)
         self._fill_sections(parsed)
-        self.import_button.setEnabled(True)
+        self.import_button.setEnabled(parsed.year_found)
 
     def _fill_sections(self, parsed: ParsedPlan) -> None:
         self.sections.clear()
@@ -258,12 +292,14 @@ class ImportWizard(QDialog):
             items[path] = item
         self.sections.expandAll()
 
-    def _build_mapping(self, labels: list[str], mapping: dict[str, list[int]]) -> None:
+    def _build_mapping(self, labels: list[str], mapping: dict[str, list[int]],
+                       reasons: list[str] | None = None) -> None:
         while self.mapping_grid.count():
             widget = self.mapping_grid.takeAt(0).widget()
             if widget is not None:
                 widget.deleteLater()
         self.mapping_combos = []
+        self.reason_labels = []
         meaning_of = {col: meaning for meaning, cols in mapping.items() for col in cols}
         for col, label in enumerate(labels):
             caption = QLabel(f"{H.column_letter(col)}列 {label[:12]}")
@@ -275,9 +311,18 @@ class ImportWizard(QDialog):
             combo.setCurrentIndex(max(combo.findData(meaning_of.get(col)), 0))
             combo.currentIndexChanged.connect(self._mapping_changed)
             guard_widget(combo)  # a column's meaning never changes under a passing wheel
+            reason = reasons[col] if reasons and col < len(reasons) else ""
+            why = QLabel(reason)
+            why.setWordWrap(True)
+            why.setMaximumWidth(180)
+            why.setStyleSheet("color: #555; font-size: small")
+            why.setToolTip(reason)
+            combo.setToolTip(reason)
             self.mapping_grid.addWidget(caption, 0, col)
             self.mapping_grid.addWidget(combo, 1, col)
+            self.mapping_grid.addWidget(why, 2, col)
             self.mapping_combos.append(combo)
+            self.reason_labels.append(why)
 
     def set_column_meaning(self, col: int, meaning: str | None) -> None:
         """Change one column's meaning (what the clerk does with the drop-down)."""
@@ -300,25 +345,41 @@ class ImportWizard(QDialog):
             if meaning:
                 chosen.setdefault(meaning, []).append(H.column_letter(col))
         column_map = {meaning: "+".join(cols) for meaning, cols in chosen.items()}
-        self.options = ReadOptions(year=self.options.year, sheet=self.options.sheet,
-                                   column_map=column_map, only_map=True)
+        self.options = dataclasses.replace(self.options, column_map=column_map, only_map=True)
         self._reparse()
 
     def _sheet_changed(self) -> None:
-        self.options = ReadOptions(year=self.options.year, sheet=self.sheet.currentData())
+        self.options = dataclasses.replace(self.options, sheet=self.sheet.currentData(), column_map={},
+                                           only_map=False)
         self.mapping_combos = []
         self._reparse()
 
     def _year_changed(self, value: int) -> None:
-        self.options = ReadOptions(year=value, sheet=self.options.sheet, column_map=self.options.column_map,
-                                   only_map=self.options.only_map)
+        self.options = dataclasses.replace(self.options, year=None if value == NO_YEAR else value)
         self._reparse()
+
+    def _default_deadline_changed(self) -> None:
+        text = self.default_deadline.text().strip() or None
+        if text != self.options.default_deadline:
+            self.options = dataclasses.replace(self.options, default_deadline=text)
+            if self.workbook is not None:
+                self._reparse()
 
     # -- writing ----------------------------------------------------------------------
 
     def confirm(self, replace: bool = False) -> None:
-        if self.parsed is None:
+        if self.parsed is None or not self.parsed.year_found:
             return
+        doubts = reading_doubts(self.parsed)
+        if doubts and not replace:
+            answer = QMessageBox.question(
+                self, "读取结果可能不对",
+                f"“{self.path.name}”的读取结果看起来不对:\n\n" + "\n".join(f"· {d}" for d in doubts)
+                + "\n\n可能把某些列认错了。可以先取消,在上方改正各列的含义;确认无误再导入。\n\n仍要导入吗?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return
         parsed, digest, folder = self.parsed, self.digest, self.ledger_folder
 
         def write() -> ImportOutcome:
