@@ -136,6 +136,7 @@ class ImportWizard(QDialog):
         self.year.setRange(NO_YEAR, 2100)
         self.year.setSpecialValueText("请选择")
         self.year.setSuffix(" 年")
+        self.year.setMinimumWidth(96)
         self.default_deadline = QLineEdit()
         self.default_deadline.setPlaceholderText("如 12月底前")
         self.default_deadline.setToolTip("表格中没有“完成时限”一列(或该列为空)时,各项任务统一使用的完成时限")
