@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QApplication, QTreeWidgetItem, QWidget
 
 from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.core.model import Status, Task
-from zwgk_desktop.ui.main_window import SECTION_ROLE, MainWindow
+from zwgk_desktop.ui.main_window import MainWindow
+from zwgk_desktop.ui.section_tree import SECTION_ROLE
 
 SELECT = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
 CLEAR_SELECT = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows

@@ -172,7 +172,7 @@ def test_undo_and_redo_a_status_change(sample_window, sample_ledger):
     window.set_status_of_selected(Status.IN_PROGRESS, date(2023, 5, 1))
     window.set_status_of_selected(Status.DONE, date(2023, 9, 1))
     assert window.undo_action.isEnabled()
-    assert window.undo_action.text() == "撤销 设为“已完成”"
+    assert window.undo_action.text() == f"撤销 序号 {ledger.task(task_id).seq} 设为“已完成”"
 
     window.undo_action.trigger()
     task = ledger.task(task_id)
@@ -184,7 +184,7 @@ def test_undo_and_redo_a_status_change(sample_window, sample_ledger):
     assert last.before == [{"task": task_id, "status": "已完成", "status_date": "2023-09-01"}]
     assert window.model.index(0, COL_STATUS).data() == "推进中"
     assert window.panel.status.currentText() == "推进中"
-    assert window.redo_action.text() == "重做 设为“已完成”"
+    assert window.redo_action.text() == f"重做 序号 {ledger.task(task_id).seq} 设为“已完成”"
 
     window.redo_action.trigger()
     task = ledger.task(task_id)
@@ -226,7 +226,7 @@ def test_undo_of_a_progress_note_restores_the_previous_text(sample_window, sampl
     type_text(window.panel.note, "定稿")
     window.panel.save_note()
     assert notes(ledger, task_id) == {str(Q4): "定稿"}
-    assert window.undo_action.text() == "撤销 填写2023年第四季度进展"
+    assert window.undo_action.text() == f"撤销 序号 {ledger.task(task_id).seq} 填写2023年第四季度进展"
 
     window.undo_action.trigger()
     assert notes(ledger, task_id) == {str(Q4): "初稿"}

@@ -288,6 +288,17 @@ class Ledger:
                                 [task_id, str(quarter)])
         return True
 
+    def delete_plan(self, plan_id: int) -> Plan:
+        """Remove a plan imported by mistake, with everything recorded on its tasks.
+        The audit keeps what it was; callers take an automatic backup first (that
+        backup is the way back, through 恢复到之前的状态)."""
+        plan = self.plan(plan_id)
+        with self.change("删除分解表", "plan", plan_id,
+                         before={"title": plan.title, "year": plan.year, "source_name": plan.source_name,
+                                 "task_count": plan.task_count}):
+            self.db.execute("DELETE FROM plans WHERE id = ?", [plan_id])
+        return plan
+
     def set_due_date(self, task_id: int, due: date | None) -> None:
         """The clerk corrects a date the import could not read (or read wrongly)."""
         task = self.task(task_id)

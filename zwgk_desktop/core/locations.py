@@ -61,10 +61,23 @@ def write_settings(settings: dict) -> None:
         pass  # remembering is a convenience; never fail the clerk's work over it
 
 
+RECENT_LIMIT = 8
+
+
 def remember_ledger(folder: Path) -> None:
+    """The last ledger used (opened next time) and a short list of recent ones."""
     settings = read_settings()
-    settings["last_ledger"] = str(Path(folder).resolve())
+    path = str(Path(folder).resolve())
+    settings["last_ledger"] = path
+    recent = [p for p in settings.get("recent_ledgers", []) if isinstance(p, str) and p != path]
+    settings["recent_ledgers"] = [path, *recent][:RECENT_LIMIT]
     write_settings(settings)
+
+
+def recent_ledgers() -> list[Path]:
+    """Recently used ledger folders that still exist, the latest first."""
+    paths = read_settings().get("recent_ledgers", [])
+    return [Path(p) for p in paths if isinstance(p, str) and Path(p).is_dir()]
 
 
 def resolve_ledger_dir(explicit: str | os.PathLike[str] | None) -> Path:

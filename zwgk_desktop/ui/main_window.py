@@ -6,22 +6,21 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QFileDialog,
+    QFrame,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QTableView,
-    QToolBar,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -32,9 +31,10 @@ from ..core.ledger import Ledger
 from ..core.model import Plan, Status
 from ..core.quarters import Quarter
 from . import settings as app_settings
+from . import status_date_dialog
 from .filter_bar import FilterBar
 from .operations import LedgerOperations
-from . import status_date_dialog
+from .section_tree import SectionTree
 from .status_delegate import StatusDelegate
 from .task_panel import TaskPanel
 from .task_table_model import (
@@ -48,17 +48,21 @@ from .task_table_model import (
     COL_UNITS,
     TaskTableModel,
 )
+from . import help_dialogs, ledger_choice, window_actions
 from .welcome import WelcomePage
 from .wheel_guard import guard_wheel
 
 IMPORTABLE = ("*.xlsx", "*.xlsm", "*.xls", "*.docx", "*.csv")
-SECTION_ROLE = Qt.ItemDataRole.UserRole + 10
 
 
 class MainWindow(QMainWindow):
-    """One open ledger. ``sampleRequested`` asks the app to switch to the sample ledger."""
+    """One open ledger. The window asks the app to change ledgers:
+    ``sampleRequested`` (the sample), ``ledgerRequested(folder, create)`` (another
+    ledger, or a new one), ``ownLedgerRequested`` (back from the sample)."""
 
     sampleRequested = Signal()
+    ledgerRequested = Signal(str, bool)
+    ownLedgerRequested = Signal()
 
     def __init__(self, ledger: Ledger, *, is_sample: bool = False) -> None:
         super().__init__()
@@ -99,11 +103,7 @@ class MainWindow(QMainWindow):
         self.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_indicator_changed)
         self._apply_metrics()
 
-        self.sections = QTreeWidget()
-        self.sections.setHeaderLabels(["章节", "完成"])
-        self.sections.header().setStretchLastSection(False)
-        self.sections.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.sections.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.sections = SectionTree()
         self.sections.currentItemChanged.connect(lambda *_: self.apply_filters())
 
         self.filters = FilterBar()
@@ -135,10 +135,20 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.splitter)
-        self.setCentralWidget(self.stack)
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        if is_sample:
+            central_layout.addWidget(self._sample_banner())
+        central_layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
-        self._build_toolbar()
-        self._build_menus()
+        window_actions.build_actions(self)
+        window_actions.build_toolbar(self)
+        window_actions.build_menus(self)
+        self.plan_combo.currentIndexChanged.connect(self._plan_chosen)
+        self.quarter_combo.currentIndexChanged.connect(self._quarter_chosen)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.countsChanged.connect(self._update_summary)
         self.ops.tasksChanged.connect(self._tasks_changed)
@@ -180,96 +190,6 @@ class MainWindow(QMainWindow):
         suffix = "(示例台账)" if self.is_sample else ""
         return f"政务公开任务台账{suffix} — {self.ledger.folder}"
 
-    def _build_menus(self) -> None:
-        """Every feature is in a menu; the toolbar holds the everyday ones."""
-        menus = self.menuBar()
-
-        def add(menu, text: str, handler, shortcut=None, needs_plan: bool = True) -> QAction:
-            action = QAction(text, self)
-            if shortcut is not None:
-                action.setShortcut(shortcut)
-            action.triggered.connect(handler)
-            menu.addAction(action)
-            if needs_plan:
-                self._plan_actions.append(action)
-            return action
-
-        self._plan_actions: list[QAction] = []
-        file_menu = menus.addMenu("文件(&F)")
-        add(file_menu, "导入分解表…", self.choose_import_file, QKeySequence.StandardKey.Open, needs_plan=False)
-        file_menu.addSeparator()
-        self.report_action = add(file_menu, "季度报告…", self.show_report, QKeySequence.StandardKey.Print)
-        add(file_menu, "导出Excel(报上级)…", self.show_export_excel)
-        add(file_menu, "下发填报表…", self.show_fill_in)
-        add(file_menu, "汇总各单位报送表…", self.show_merge)
-        add(file_menu, "导出佐证材料包…", self.show_evidence_package)
-        file_menu.addSeparator()
-        add(file_menu, "退出", self.close, QKeySequence.StandardKey.Quit, needs_plan=False)
-        edit_menu = menus.addMenu("编辑(&E)")
-        edit_menu.addAction(self.undo_action)
-        edit_menu.addAction(self.redo_action)
-        tools = menus.addMenu("工具(&T)")
-        add(tools, "单位名录…", self.show_unit_directory, needs_plan=False)
-        add(tools, "检查佐证材料…", self.show_check, needs_plan=False)
-        add(tools, "回收站…", self.show_recycle_bin, needs_plan=False)
-        tools.addSeparator()
-        add(tools, "操作记录…", self.show_audit_log, needs_plan=False)
-        add(tools, "设置…", self.show_settings, needs_plan=False)
-
-    def _build_toolbar(self) -> None:
-        bar = QToolBar("主工具栏")
-        bar.setMovable(False)
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.addToolBar(bar)
-        import_action = QAction("导入分解表…", self)
-        import_action.setShortcut(QKeySequence.StandardKey.Open)
-        import_action.triggered.connect(self.choose_import_file)
-        bar.addAction(import_action)
-        bar.addSeparator()
-        bar.addWidget(QLabel(" 分解表:"))
-        self.plan_combo = QComboBox()
-        self.plan_combo.setMinimumWidth(260)
-        self.plan_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.plan_combo.setMinimumContentsLength(24)
-        self.plan_combo.currentIndexChanged.connect(self._plan_chosen)
-        bar.addWidget(self.plan_combo)
-        bar.addWidget(QLabel(" 进展季度:"))
-        self.quarter_combo = QComboBox()
-        self.quarter_combo.currentIndexChanged.connect(self._quarter_chosen)
-        bar.addWidget(self.quarter_combo)
-        bar.addSeparator()
-        # Our own actions, not QUndoStack's: a note still being typed is saved first
-        # (so it becomes the step being undone), never from inside undo().
-        stack = self.ops.undo_stack
-        self.undo_action = QAction("撤销", self)
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.undo_action.triggered.connect(self.undo)
-        self.undo_action.setEnabled(False)
-        stack.canUndoChanged.connect(self.undo_action.setEnabled)
-        stack.undoTextChanged.connect(lambda text: self.undo_action.setText(f"撤销 {text}" if text else "撤销"))
-        self.redo_action = QAction("重做", self)
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence.StandardKey.Redo])
-        self.redo_action.triggered.connect(self.redo)
-        self.redo_action.setEnabled(False)
-        stack.canRedoChanged.connect(self.redo_action.setEnabled)
-        stack.redoTextChanged.connect(lambda text: self.redo_action.setText(f"重做 {text}" if text else "重做"))
-        bar.addAction(self.undo_action)
-        bar.addAction(self.redo_action)
-        bar.addSeparator()
-        report_action = QAction("季度报告", self)
-        report_action.triggered.connect(self.show_report)
-        bar.addAction(report_action)
-        excel_action = QAction("导出Excel", self)
-        excel_action.triggered.connect(self.show_export_excel)
-        bar.addAction(excel_action)
-        bar.addSeparator()
-        log_action = QAction("操作记录", self)
-        log_action.triggered.connect(self.show_audit_log)
-        bar.addAction(log_action)
-        settings_action = QAction("设置", self)
-        settings_action.triggered.connect(self.show_settings)
-        bar.addAction(settings_action)
-
     # -- plans and filters ------------------------------------------------------------
 
     def reload_plans(self, select: int | None = None) -> None:
@@ -287,7 +207,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.splitter if plans else self.welcome)
         self.plan_combo.setEnabled(bool(plans))
         self.quarter_combo.setEnabled(bool(plans))
-        for action in getattr(self, "_plan_actions", []):
+        for action in getattr(self, "plan_actions", []):
             action.setEnabled(bool(plans))
         if plans:
             index = self.plan_combo.findData(current) if current is not None else 0
@@ -345,53 +265,14 @@ class MainWindow(QMainWindow):
 
     def _fill_sections(self) -> None:
         assert self.plan is not None
-        self.sections.blockSignals(True)
-        self.sections.clear()
-        total = task_query.summary(self.ledger, task_query.TaskFilter(plan_id=self.plan.id))
-        root = QTreeWidgetItem([f"全部任务({total.total})", f"{total.done}/{total.total}"])
-        root.setData(0, SECTION_ROLE, None)
-        self.sections.addTopLevelItem(root)
-
-        def add(parent: QTreeWidgetItem, node: task_query.SectionNode) -> None:
-            item = QTreeWidgetItem([node.label, f"{node.done}/{node.total}"])
-            item.setToolTip(0, f"{node.label}\n已完成 {node.done} 项,共 {node.total} 项")
-            item.setData(0, SECTION_ROLE, node.id)
-            parent.addChild(item)
-            for child in node.children:
-                add(item, child)
-
-        for node in task_query.section_tree(self.ledger, self.plan.id):
-            add(root, node)
-        root.setExpanded(True)
-        self.sections.setCurrentItem(root)
-        self.sections.blockSignals(False)
+        self.sections.fill(self.ledger, self.plan.id)
 
     def _refresh_section_counts(self) -> None:
-        if self.plan is None:
-            return
-        nodes: dict[int, task_query.SectionNode] = {}
-
-        def collect(node: task_query.SectionNode) -> None:
-            nodes[node.id] = node
-            for child in node.children:
-                collect(child)
-
-        for node in task_query.section_tree(self.ledger, self.plan.id):
-            collect(node)
-        total = task_query.summary(self.ledger, task_query.TaskFilter(plan_id=self.plan.id))
-        iterator = [self.sections.topLevelItem(i) for i in range(self.sections.topLevelItemCount())]
-        while iterator:
-            item = iterator.pop()
-            sid = item.data(0, SECTION_ROLE)
-            if sid is None:
-                item.setText(1, f"{total.done}/{total.total}")
-            elif sid in nodes:
-                item.setText(1, f"{nodes[sid].done}/{nodes[sid].total}")
-            iterator.extend(item.child(i) for i in range(item.childCount()))
+        if self.plan is not None:
+            self.sections.refresh_counts(self.ledger, self.plan.id)
 
     def current_section_id(self) -> int | None:
-        item = self.sections.currentItem()
-        return item.data(0, SECTION_ROLE) if item is not None else None
+        return self.sections.current_section_id()
 
     def apply_filters(self) -> None:
         if self.plan is None:
@@ -480,13 +361,102 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, s=status: self.set_status_of_selected(s))
         menu.exec(self.table.viewport().mapToGlobal(pos))
 
+    # -- ledgers, plans and help -------------------------------------------------------
+
+    def _sample_banner(self) -> QWidget:
+        banner = QFrame()
+        banner.setObjectName("sampleBanner")
+        banner.setStyleSheet("#sampleBanner { background: #fff4ce; border-bottom: 1px solid #e0c060; }")
+        row = QHBoxLayout(banner)
+        row.setContentsMargins(10, 4, 10, 4)
+        text = QLabel("这是示例台账,导入的内容不会进入您的台账。")
+        text.setStyleSheet("font-weight: bold;")
+        back = QPushButton("回到我的台账")
+        back.clicked.connect(self.ownLedgerRequested)
+        row.addWidget(text, 1)
+        row.addWidget(back)
+        return banner
+
+    def choose_ledger(self) -> None:
+        folder = ledger_choice.choose_existing(self)
+        if folder is not None:
+            self.ledgerRequested.emit(str(folder), False)
+
+    def choose_new_ledger(self) -> None:
+        folder = ledger_choice.choose_new(self)
+        if folder is not None:
+            self.ledgerRequested.emit(str(folder), True)
+
+    def fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        folders = ledger_choice.recent_folders(self.ledger.folder)
+        for folder in folders:
+            action = self.recent_menu.addAction(str(folder))
+            action.triggered.connect(lambda _=False, f=str(folder): self.ledgerRequested.emit(f, False))
+        if not folders:
+            self.recent_menu.addAction("(没有其他台账)").setEnabled(False)
+
+    def delete_current_plan(self) -> None:
+        if self.plan is None:
+            return
+        self.panel.show_task(None)
+        try:
+            deleted = ledger_choice.confirm_and_delete_plan(self, self.ledger, self.plan)
+        except UserError as exc:
+            self.show_error(exc.message)
+            return
+        if deleted:
+            self.plan = None
+            self.ops.undo_stack.clear()  # its steps name tasks that are gone
+            self.reload_plans()
+
+    def focus_search(self) -> None:
+        self.filters.search.setFocus()
+        self.filters.search.selectAll()
+
+    def show_guide(self) -> None:
+        help_dialogs.show_guide(self)
+
+    def show_shortcuts(self) -> None:
+        help_dialogs.show_shortcuts(self)
+
+    def show_about(self) -> None:
+        help_dialogs.show_about(self, self.ledger.folder)
+
+    # -- undo ---------------------------------------------------------------------------
+
     def undo(self) -> None:
         self.panel.save_note()
-        self.ops.undo_stack.undo()
+        stack = self.ops.undo_stack
+        self._step(stack, stack.command(stack.index() - 1), stack.undo)
 
     def redo(self) -> None:
         self.panel.save_note()
-        self.ops.undo_stack.redo()
+        stack = self.ops.undo_stack
+        self._step(stack, stack.command(stack.index()), stack.redo)
+
+    def _step(self, stack, command, do) -> None:
+        """Undo only acts on what the clerk can see: the task it changes is shown."""
+        task_ids = list(getattr(command, "task_ids", []) or [])
+        do()
+        if task_ids:
+            self.show_tasks(task_ids)
+
+    def show_tasks(self, task_ids: list[int]) -> None:
+        """Bring these tasks into view: their plan, their rows selected."""
+        try:
+            plan_id = self.ledger.task(task_ids[0]).plan_id
+        except UserError:
+            return
+        if self.plan is None or plan_id != self.plan.id:
+            self.plan_combo.setCurrentIndex(max(self.plan_combo.findData(plan_id), 0))
+        rows = self.model.rows_of(task_ids)
+        if not rows:
+            self.statusBar().showMessage("撤销/重做涉及的任务不在当前筛选结果中;清除筛选后可以看到。", 8000)
+            return
+        self.table.clearSelection()
+        self._reselect(task_ids)
+        self.table.scrollTo(self.model.index(rows[0], 0))
 
     def _tasks_changed(self, task_ids: list[int]) -> None:
         flt = self.model.current_filter

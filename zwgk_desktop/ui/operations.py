@@ -33,7 +33,8 @@ class LedgerOperations(QObject):
         if not task_ids:
             return
         entries = self.ledger.set_statuses(task_ids, status, on)
-        text = f"将 {len(task_ids)} 项任务设为“{status.value}”" if len(task_ids) > 1 else f"设为“{status.value}”"
+        text = (f"将 {len(task_ids)} 项任务设为“{status.value}”" if len(task_ids) > 1
+                else f"{self.where(task_ids)}设为“{status.value}”")
         self.undo_stack.push(_StatusCommand(self, task_ids, status, on, entries, text))
         self.tasksChanged.emit(list(task_ids))
 
@@ -60,6 +61,15 @@ class LedgerOperations(QObject):
         self.ledger.set_due_date(task_id, due)
         self.undo_stack.push(_DueDateCommand(self, task_id, old, due))
         self.tasksChanged.emit([task_id])
+
+    def where(self, task_ids: list[int]) -> str:
+        """How an undo step names the task it changes: 序号 12 (the clerk's number)."""
+        if len(task_ids) != 1:
+            return f"{len(task_ids)} 项任务"
+        try:
+            return f"序号 {self.ledger.task(task_ids[0]).seq} "
+        except UserError:
+            return ""
 
     def _replay(self, action, task_ids: list[int]) -> None:
         """Undo/redo run inside Qt's call: report failures instead of raising."""
@@ -116,10 +126,12 @@ class _MergeCommand(QUndoCommand):
 
 class _FirstRedoSkipped(QUndoCommand):
     """The change already happened when the command is pushed; Qt calls redo() at
-    push time, which must not do it twice."""
+    push time, which must not do it twice. ``task_ids`` say what an undo changes, so
+    the window can show those tasks."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, task_ids: list[int]) -> None:
         super().__init__(text)
+        self.task_ids = list(task_ids)
         self._pushed = False
 
     def redo(self) -> None:
@@ -135,7 +147,7 @@ class _FirstRedoSkipped(QUndoCommand):
 class _StatusCommand(_FirstRedoSkipped):
     def __init__(self, ops: LedgerOperations, ids: list[int], status: Status, on: date | None,
                  entries: list[int], text: str) -> None:
-        super().__init__(text)
+        super().__init__(text, ids)
         self.ops, self.ids, self.status, self.on, self.entries = ops, ids, status, on, entries
 
     def do(self) -> None:
@@ -149,7 +161,7 @@ class _StatusCommand(_FirstRedoSkipped):
 
 class _ProgressCommand(_FirstRedoSkipped):
     def __init__(self, ops: LedgerOperations, task_id: int, quarter: Quarter, old: str, new: str) -> None:
-        super().__init__(f"填写{quarter.label}进展")
+        super().__init__(f"{ops.where([task_id])}填写{quarter.label}进展", [task_id])
         self.ops, self.task_id, self.quarter, self.old, self.new = ops, task_id, quarter, old, new
 
     # Undo and redo replace only the text they left: a note written since (by a
@@ -165,7 +177,7 @@ class _ProgressCommand(_FirstRedoSkipped):
 
 class _StatusDateCommand(_FirstRedoSkipped):
     def __init__(self, ops: LedgerOperations, task_id: int, old: date, new: date) -> None:
-        super().__init__("修改状态日期")
+        super().__init__(f"{ops.where([task_id])}修改状态日期", [task_id])
         self.ops, self.task_id, self.old, self.new = ops, task_id, old, new
 
     def do(self) -> None:
@@ -177,7 +189,7 @@ class _StatusDateCommand(_FirstRedoSkipped):
 
 class _DueDateCommand(_FirstRedoSkipped):
     def __init__(self, ops: LedgerOperations, task_id: int, old: date | None, new: date | None) -> None:
-        super().__init__("修改到期日")
+        super().__init__(f"{ops.where([task_id])}修改到期日", [task_id])
         self.ops, self.task_id, self.old, self.new = ops, task_id, old, new
 
     def do(self) -> None:

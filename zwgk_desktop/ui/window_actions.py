@@ -1,0 +1,135 @@
+"""The main window's menus and toolbar: every feature in a menu, the everyday ones on
+the toolbar, each frequent action with a shortcut of its own (one shortcut, one action:
+Qt silently does nothing when two actions share one)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QToolBar
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+#: (keys, what they do): the 快捷键 help lists exactly these.
+SHORTCUTS = [
+    ("Ctrl+O", "打开台账…"),
+    ("Ctrl+I", "导入分解表…"),
+    ("Ctrl+F", "搜索任务"),
+    ("Ctrl+P", "季度报告…"),
+    ("Ctrl+E", "导出Excel(报上级)…"),
+    ("Ctrl+Z", "撤销"),
+    ("Ctrl+Y", "重做"),
+    ("F1", "使用说明"),
+    ("Ctrl+Q", "退出"),
+]
+_KEYS = {text: keys for keys, text in SHORTCUTS}
+
+
+def _action(window: "MainWindow", text: str, handler: Callable[[], object], *,
+            needs_plan: bool = False) -> QAction:
+    action = QAction(text, window)
+    keys = _KEYS.get(text)
+    if keys:
+        action.setShortcut(QKeySequence(keys))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    action.triggered.connect(lambda _checked=False: handler())
+    if needs_plan:
+        window.plan_actions.append(action)
+    return action
+
+
+def build_actions(window: "MainWindow") -> None:
+    """Actions shared by the menus and the toolbar (one QAction each)."""
+    window.plan_actions = []
+    window.open_ledger_action = _action(window, "打开台账…", window.choose_ledger)
+    window.new_ledger_action = _action(window, "新建台账…", window.choose_new_ledger)
+    window.import_action = _action(window, "导入分解表…", window.choose_import_file)
+    window.delete_plan_action = _action(window, "删除当前分解表…", window.delete_current_plan, needs_plan=True)
+    window.report_action = _action(window, "季度报告…", window.show_report, needs_plan=True)
+    window.export_action = _action(window, "导出Excel(报上级)…", window.show_export_excel, needs_plan=True)
+    window.find_action = _action(window, "搜索任务", window.focus_search, needs_plan=True)
+    # Our own undo actions, not QUndoStack's: a note still being typed is saved first
+    # (so it becomes the step being undone), never from inside undo().
+    stack = window.ops.undo_stack
+    window.undo_action = _action(window, "撤销", window.undo)
+    window.undo_action.setEnabled(False)
+    stack.canUndoChanged.connect(window.undo_action.setEnabled)
+    stack.undoTextChanged.connect(lambda text: window.undo_action.setText(f"撤销 {text}" if text else "撤销"))
+    window.redo_action = _action(window, "重做", window.redo)
+    window.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence.StandardKey.Redo])
+    window.redo_action.setEnabled(False)
+    stack.canRedoChanged.connect(window.redo_action.setEnabled)
+    stack.redoTextChanged.connect(lambda text: window.redo_action.setText(f"重做 {text}" if text else "重做"))
+
+
+def build_menus(window: "MainWindow") -> None:
+    menus = window.menuBar()
+    file_menu = menus.addMenu("文件(&F)")
+    file_menu.addAction(window.open_ledger_action)
+    window.recent_menu = QMenu("最近使用的台账", file_menu)
+    window.recent_menu.aboutToShow.connect(window.fill_recent_menu)
+    file_menu.addMenu(window.recent_menu)
+    file_menu.addAction(window.new_ledger_action)
+    file_menu.addSeparator()
+    file_menu.addAction(window.import_action)
+    file_menu.addAction(window.delete_plan_action)
+    file_menu.addSeparator()
+    file_menu.addAction(window.report_action)
+    file_menu.addAction(window.export_action)
+    file_menu.addAction(_action(window, "下发填报表…", window.show_fill_in, needs_plan=True))
+    file_menu.addAction(_action(window, "汇总各单位报送表…", window.show_merge, needs_plan=True))
+    file_menu.addAction(_action(window, "导出佐证材料包…", window.show_evidence_package, needs_plan=True))
+    file_menu.addSeparator()
+    file_menu.addAction(_action(window, "退出", window.close))
+
+    edit_menu = menus.addMenu("编辑(&E)")
+    edit_menu.addAction(window.undo_action)
+    edit_menu.addAction(window.redo_action)
+    edit_menu.addSeparator()
+    edit_menu.addAction(window.find_action)
+
+    tools = menus.addMenu("工具(&T)")
+    tools.addAction(_action(window, "单位名录…", window.show_unit_directory))
+    tools.addAction(_action(window, "检查佐证材料…", window.show_check))
+    tools.addAction(_action(window, "回收站…", window.show_recycle_bin))
+    tools.addSeparator()
+    tools.addAction(_action(window, "操作记录…", window.show_audit_log))
+    tools.addAction(_action(window, "设置…", window.show_settings))
+
+    help_menu = menus.addMenu("帮助(&H)")
+    help_menu.addAction(_action(window, "使用说明", window.show_guide))
+    help_menu.addAction(_action(window, "快捷键", window.show_shortcuts))
+    help_menu.addSeparator()
+    help_menu.addAction(_action(window, "关于", window.show_about))
+
+
+def build_toolbar(window: "MainWindow") -> None:
+    bar = QToolBar("主工具栏")
+    bar.setMovable(False)
+    bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    window.addToolBar(bar)
+    bar.addAction(window.import_action)
+    bar.addSeparator()
+    bar.addWidget(QLabel(" 分解表:"))
+    window.plan_combo = QComboBox()
+    window.plan_combo.setMinimumWidth(220)
+    window.plan_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    window.plan_combo.setMinimumContentsLength(20)
+    bar.addWidget(window.plan_combo)
+    bar.addWidget(QLabel(" 进展季度:"))
+    window.quarter_combo = QComboBox()
+    window.quarter_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    bar.addWidget(window.quarter_combo)
+    bar.addSeparator()
+    bar.addAction(window.undo_action)
+    bar.addAction(window.redo_action)
+    bar.addSeparator()
+    for text, handler in (("季度报告", window.show_report), ("导出Excel", window.show_export_excel)):
+        action = _action(window, text, handler, needs_plan=True)
+        bar.addAction(action)
+    bar.addSeparator()
+    bar.addAction(_action(window, "操作记录", window.show_audit_log))
+    bar.addAction(_action(window, "设置", window.show_settings))
