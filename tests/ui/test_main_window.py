@@ -4,7 +4,6 @@ filters, ticking several rows, the status drop-down in the table, settings (本�
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import date
 from pathlib import Path
@@ -460,10 +459,15 @@ def test_audit_dialog_lists_the_changes(sample_window, sample_ledger, qtbot, mon
     seen: list[AuditDialog] = []
     monkeypatch.setattr(AuditDialog, "exec", lambda dialog: seen.append(dialog) or 0)
     sample_window.show_audit_log()
-    table = seen[0].table
+    dialog = seen[0]
+    table = dialog.table
     assert table.rowCount() == 2  # the sample's import, then the status
-    assert table.item(0, 2).text() == "设置状态"
-    assert json.loads(table.item(0, 5).text()) == {"tasks": [sample_window.model.task_id(0)],
-                                                   "status": "已完成", "status_date": "2023-03-01"}
-    assert table.item(1, 2).text() == "导入分解表"
-    seen[0].deleteLater()
+    seq = sample_ledger.task(sample_window.model.task_id(0)).seq
+    assert table.item(0, 2).text() == f"将序号 {seq} 的状态由“未启动”改为“已完成”(2023-03-01)"
+    assert table.item(1, 2).text().startswith("导入分解表:")
+    assert all("{" not in table.item(r, 2).text() for r in range(2))
+    dialog.search.setText(f"序号 {seq}")  # narrowed to the task
+    assert dialog.visible_sentences() == [table.item(0, 2).text()]
+    dialog.search.setText("2099")
+    assert dialog.visible_sentences() == []
+    dialog.deleteLater()

@@ -1,50 +1,78 @@
-"""操作记录: who changed what and when, newest first, straight from the audit table."""
+"""操作记录: who changed what and when, newest first, one plain sentence per change.
+
+The search box narrows the list to a task (序号 24), a unit, a day (2023-09) or any
+word of the sentences.
+"""
 
 from __future__ import annotations
 
-import json
+import re
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
+from ..core.audit_text import AuditLine, describe
 from ..core.ledger import Ledger
 
-ENTITY_NAMES = {"task": "任务", "plan": "分解表", "progress": "进展", "evidence": "佐证材料",
-                "unit": "单位", "units": "单位名录"}
-
-
-def _describe(value: object) -> str:
-    if value is None:
-        return ""
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 200 else text[:200] + "……"
+_SEQ = re.compile(r"序号\s*(\d+)")
 
 
 class AuditDialog(QDialog):
-    def __init__(self, ledger: Ledger, parent: QWidget | None = None, limit: int = 1000) -> None:
+    def __init__(self, ledger: Ledger, parent: QWidget | None = None, limit: int = 2000) -> None:
         super().__init__(parent)
         self.setWindowTitle("操作记录")
         self.resize(980, 560)
-        entries = ledger.audit_log(limit)
-        self.table = QTableWidget(len(entries), 6)
-        self.table.setHorizontalHeaderLabels(["时间", "用户", "操作", "对象", "修改前", "修改后"])
+        self.lines: list[AuditLine] = describe(ledger, ledger.audit_log(limit))
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("筛选:序号(如 序号 24)、单位、日期(如 2023-09)或任意文字")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._filter)
+        self.count = QLabel()
+        self.table = QTableWidget(len(self.lines), 3)
+        self.table.setHorizontalHeaderLabels(["时间", "操作人", "做了什么"])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        for row, entry in enumerate(entries):
-            target = ENTITY_NAMES.get(entry.entity, entry.entity)
-            if entry.entity_id is not None:
-                target += f" {entry.entity_id}"
-            values = [entry.at[:19].replace("T", " "), entry.user, entry.action, target,
-                      _describe(entry.before), _describe(entry.after)]
-            for col, value in enumerate(values):
+        self.table.setWordWrap(True)
+        for row, line in enumerate(self.lines):
+            for col, value in enumerate((line.at, line.user, line.sentence)):
                 item = QTableWidgetItem(value)
                 item.setToolTip(value)
                 self.table.setItem(row, col, item)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.search)
         layout.addWidget(self.table)
+        layout.addWidget(self.count)
         layout.addWidget(buttons)
+        self._filter()
+
+    def _filter(self) -> None:
+        text = self.search.text()
+        # 序号 24 names a task: it matches the changes of that task, batch ones included.
+        seqs = {int(n) for n in _SEQ.findall(text)}
+        words = _SEQ.sub(" ", text).split()
+        shown = 0
+        for row, line in enumerate(self.lines):
+            haystack = f"{line.at} {line.user} {line.sentence}"
+            visible = (all(seq in line.task_seqs for seq in seqs)
+                       and all(word in haystack for word in words))
+            self.table.setRowHidden(row, not visible)
+            shown += visible
+        self.count.setText(f"共 {len(self.lines)} 条记录" + (f",显示 {shown} 条" if text.strip() else ""))
+
+    def visible_sentences(self) -> list[str]:
+        return [line.sentence for row, line in enumerate(self.lines) if not self.table.isRowHidden(row)]
