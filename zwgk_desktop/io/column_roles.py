@@ -39,7 +39,9 @@ MEANING_NAMES = {
     H.SEQ: "序号", H.HEADING: "工作任务(标题)", H.TITLE: "任务简称", H.REQUIREMENT: "具体要求",
     H.UNITS: "责任单位", H.COOPERATE: "配合单位", H.DEADLINE: "完成时限",
 }
-_SAMPLE_ROWS = 600  # the first task rows tell what a column holds; a 20,000-row table needs no more
+_SAMPLE_ROWS = 300  # the first task rows tell what a column holds; a 20,000-row table needs no more
+# First characters of 第一部分 / 一、 / (一): cells starting otherwise skip the numbering regexes.
+_HEADING_START = frozenset("第一二三四五六七八九十百零〇(\uff08")
 _NUMBER_RE = re.compile(r"^\d{1,4}(?:\.0+)?[.、.]?$")
 _ORG_RE = re.compile(
     r"(局|委|办|院|厅|部|中心|政府|公司|单位|部门|镇|乡|街道|街|所|站|队|会|处|室|科|馆|社|团|行|司|组|"
@@ -83,7 +85,7 @@ def sample_rows(grid: Grid, header: Header) -> list[list[str]]:
         values = {v for v in row if v.strip()}
         if len(values) < 2:
             continue
-        if len(min(values, key=len)) <= HEADER_CELL_MAX and tuple(H.squash(c) for c in row) in header.signatures:
+        if max(map(len, values)) <= HEADER_CELL_MAX and tuple(H.squash(c) for c in row) in header.signatures:
             continue
         if is_note(next(v for v in row if v.strip())):
             continue
@@ -108,9 +110,9 @@ def column_facts(col: int, label: str, rows: list[list[str]]) -> ColumnFacts:
         if v and v != carried:
             facts.runs += 1
             carried = v
-    facts.avg_len = sum(len(H.squash(v)) for v in filled) / len(filled)
-    facts.seq = _running_sequence(filled)
-    ranks = Counter(r for v in filled if (r := numbering_rank(v)) in (0, 1, 2))
+    facts.avg_len = sum(map(len, filled)) / len(filled)
+    facts.seq = any(v[:1].isdigit() for v in filled[:20]) and _running_sequence(filled)
+    ranks = Counter(r for v in filled if v[:1] in _HEADING_START and (r := numbering_rank(v)) in (0, 1, 2))
     if ranks and sum(ranks.values()) * 5 >= len(filled) * 3:
         facts.numbered = ranks.most_common(1)[0][0]
     if meaning is not None:
