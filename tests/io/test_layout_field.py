@@ -428,6 +428,32 @@ def test_a_garbage_reading_is_doubted_in_plain_words() -> None:
     assert any("具体要求" in d and "数字" in d for d in reading_doubts(numeric))
 
 
+# -- 16. group numbers merged down beside their merged task name, units under an unknown header
+
+LAYOUT_GROUP_NUMBERS = grid_of([
+    ["2024年某县政务公开重点任务清单"],
+    ["工作任务", "工作任务", "推进措施", "落实主体", "完成时限"],
+    ["1", "优化营商环境", "公开涉企行政检查事项清单。", "县市场监管局", "6月底前"],
+    ["1", "优化营商环境", "公开惠企政策兑现情况。", "县发改局、县财政局", "12月底前"],
+    ["2", "保障民生", "公开城乡居民医保缴费标准。", "县医保局", "3月底前"],
+    ["2", "保障民生", "公开困难群众救助资金发放情况。", "县民政局", "每季度"],
+], merged=[(1, 0, 1, 1), (2, 0, 3, 0), (2, 1, 3, 1), (4, 0, 5, 0), (4, 1, 5, 1)])
+
+
+def test_group_numbers_merged_down_and_units_under_an_unknown_header() -> None:
+    plan = read(LAYOUT_GROUP_NUMBERS)
+    assert meaning_of(plan, 0) == H.SEQ
+    assert meaning_of(plan, 3) == H.UNITS
+    assert reading(plan) == [
+        (("优化营商环境",), None, "公开涉企行政检查事项清单。", (("县市场监管局", LEAD),), "6月底前", "2024-06-30", False),
+        (("优化营商环境",), None, "公开惠企政策兑现情况。", (("县发改局", LEAD), ("县财政局", COOP)),
+         "12月底前", "2024-12-31", False),
+        (("保障民生",), None, "公开城乡居民医保缴费标准。", (("县医保局", LEAD),), "3月底前", "2024-03-31", False),
+        (("保障民生",), None, "公开困难群众救助资金发放情况。", (("县民政局", LEAD),), "每季度", "2024-12-31", False),
+    ]
+    assert "单位名称" in plan.column_reasons[3]
+
+
 # -- properties ---------------------------------------------------------------------------
 
 BASES = {
@@ -441,6 +467,7 @@ BASES = {
     "numbers-under-category": LAYOUT_NUMBERS_UNDER_CATEGORY,
     "goals": LAYOUT_GOALS,
     "semicolons": LAYOUT_SEMICOLONS,
+    "group-numbers": LAYOUT_GROUP_NUMBERS,
 }
 
 
@@ -518,3 +545,4 @@ def test_numbers_as_numbers_or_text_and_merged_or_repeated_cells_in_a_real_file(
     book.save(path)
     plan = read_plan(read_workbook(path), ReadOptions(year=2023))
     assert reading(plan) == reading(read(base, year=2023))
+

@@ -132,8 +132,11 @@ def _as_number(text: str) -> int | None:
 def _running_sequence(values: list[str]) -> bool:
     """1, 2, 3… (stored as numbers or text; "2.0" from a float cell), allowed to start
     again at 1 in each section; 一 / 二 in the same column number sections."""
-    numbers = [n for v in values if section_number_rank(v) is None and (n := _as_number(v)) is not None]
-    others = sum(1 for v in values if section_number_rank(v) is None) - len(numbers)
+    numbered = [v for v in values if section_number_rank(v) is None]
+    numbers = [n for v in numbered if (n := _as_number(v)) is not None]
+    others = len(numbered) - len(numbers)
+    # A number merged down over its group's rows is filled into each: count it once.
+    numbers = [n for i, n in enumerate(numbers) if i == 0 or n != numbers[i - 1]]
     if len(numbers) < 2 or others * 5 > len(numbers):
         return False
     steps = sum(1 for a, b in zip(numbers, numbers[1:]) if b == a + 1 or b == 1)
