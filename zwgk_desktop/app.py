@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -11,8 +12,8 @@ from typing import Sequence
 
 from . import __version__
 from .core.errors import UserError
-from .core.ledger import Ledger
-from .core.locations import remember_ledger, resolve_ledger_dir, user_data_dir
+from .core.ledger import LEDGER_FILE, Ledger
+from .core.locations import LEDGER_ENV, remember_ledger, resolve_ledger_dir, user_data_dir
 from .resources import translation_file
 
 
@@ -56,16 +57,19 @@ class DesktopApp:
         from .ui.ledger_lock import LedgerLock
         from .ui.main_window import MainWindow
 
-        lock = LedgerLock(folder)
+        lock: LedgerLock | None = LedgerLock(folder)
         if not lock.acquire():
-            QMessageBox.warning(None, "台账已打开",
-                                f"台账“{folder}”已在另一个窗口中打开。\n请切换到那个窗口继续工作;"
-                                "同一个台账同时只能在一个窗口中打开,以免填写的内容互相覆盖。")
-            return False
+            if not lock.denied():
+                QMessageBox.warning(None, "台账已打开",
+                                    f"台账“{folder}”已在另一个窗口中打开。\n请切换到那个窗口继续工作;"
+                                    "同一个台账同时只能在一个窗口中打开,以免填写的内容互相覆盖。")
+                return False
+            lock = None  # the folder takes no lock (write-protected): opened read-only, nobody writes
         try:
-            ledger = Ledger.open(folder)
+            ledger = Ledger.open(folder, read_only=lock is None)
         except UserError as exc:
-            lock.release()
+            if lock is not None:
+                lock.release()
             QMessageBox.critical(None, "无法打开台账", exc.message)
             return False
         old_window = self.window
@@ -77,6 +81,7 @@ class DesktopApp:
             remember_ledger(folder)
         self.window = MainWindow(ledger, is_sample=is_sample)
         self.window.sampleRequested.connect(self.open_sample)
+        _add_safety(self.window, ledger, is_sample)
         self.window.show()
         if old_window is not None:
             old_window.deleteLater()
@@ -96,6 +101,56 @@ class DesktopApp:
         if self.lock is not None:
             self.lock.release()
             self.lock = None
+
+
+def _add_safety(window, ledger: Ledger, is_sample: bool) -> None:
+    """文件 → 备份台账… / 恢复到之前的状态…, why a read-only ledger cannot be changed,
+    and the backup reminder (at most weekly), in the status bar: never a blocking box."""
+    from PySide6.QtWidgets import QLabel
+
+    from .core.backup import weekly_reminder
+    from .ui import backup_dialogs
+
+    backup_dialogs.install(window)
+    if ledger.read_only:
+        label = QLabel("只读:不能修改")
+        label.setToolTip(ledger.read_only)
+        label.setStyleSheet("color: #b3261e; font-weight: bold;")
+        window.statusBar().addPermanentWidget(label)
+        window.statusBar().showMessage(ledger.read_only)
+        window.read_only_label = label
+    elif not is_sample:
+        reminder = weekly_reminder(ledger)
+        if reminder:
+            window.statusBar().showMessage(reminder)
+
+
+def confirm_new_ledger(folder: Path, explicit: bool) -> bool:
+    """A folder named on the command line (or in ZWGK_LEDGER) that holds no ledger may
+    be a typo: the window asks before creating one there. The default folder is
+    created without asking (first start)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    if not explicit or (folder / LEDGER_FILE).exists():
+        return True
+    answer = QMessageBox.question(
+        None, "新建台账",
+        f"“{folder}”中没有台账。\n\n要在这里新建一个空台账吗?\n"
+        "如果台账在别的位置(例如路径写错了,或 U 盘没有插好),请选“否”,检查后再打开。")
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def _error_text(value: BaseException, desktop: "DesktopApp | None") -> tuple[str, str] | None:
+    """(title, text) for errors the clerk can act on; None for a bug of ours."""
+    from .core.integrity import damaged_message, is_corruption
+
+    if isinstance(value, UserError):
+        return "提示", value.message
+    if is_corruption(value):
+        folder = desktop.ledger.folder if desktop is not None and desktop.ledger is not None else None
+        if folder is not None:
+            return "台账已损坏", damaged_message(folder, value)
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -119,8 +174,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         app.installTranslator(translator)
     apply_font_size(app_settings.large_fonts())
 
+    holder: list[DesktopApp] = []
+
     def excepthook(kind, value, tb) -> None:  # a bug must not silently kill the clerk's work
         logging.getLogger("zwgk").error("unhandled", exc_info=(kind, value, tb))
+        plain = _error_text(value, holder[0] if holder else None)
+        if plain is not None:
+            QMessageBox.warning(None, *plain)
+            return
         where = f"\n详细信息已记录在 {log_path}。" if log_path else ""
         QMessageBox.critical(None, "程序错误", f"程序遇到意外错误:{value}{where}\n已保存的内容不受影响。")
 
@@ -130,10 +191,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _smoke_test(app)
 
     desktop = DesktopApp()
+    holder.append(desktop)
     if args.sample:
         desktop.open_sample()
-    elif not desktop.open(resolve_ledger_dir(args.ledger)):
-        return 1
+    else:
+        folder = resolve_ledger_dir(args.ledger)
+        if not confirm_new_ledger(folder, explicit=bool(args.ledger or os.environ.get(LEDGER_ENV))):
+            return 1
+        if not desktop.open(folder):
+            return 1
     if desktop.window is None:
         return 1
     app.aboutToQuit.connect(lambda: desktop.close_current(keep_window=True))

@@ -101,7 +101,7 @@ class Ledger:
             except OSError as exc:
                 raise LedgerError(f"无法创建台账文件夹“{folder}”:{exc.strerror or exc}。"
                                   "请选择一个有写入权限的位置。") from exc
-        reason = _read_only_reason(folder, path) if not read_only else "按要求以只读方式打开"
+        reason = _read_only_reason(folder, path) or ("按要求以只读方式打开" if read_only else None)
         key = _file_key(path)
         with _OPEN_LOCK:
             # Registered before anything else touches the file: while this process has a

@@ -18,5 +18,10 @@ class LedgerLock:
     def acquire(self) -> bool:
         return self._lock.tryLock(200)
 
+    def denied(self) -> bool:
+        """After a failed ``acquire``: the folder takes no lock file at all (a
+        write-protected stick or read-only share), rather than another window holding it."""
+        return self._lock.error() == QLockFile.LockError.PermissionError
+
     def release(self) -> None:
         self._lock.unlock()
