@@ -99,3 +99,20 @@ def test_a_reading_that_looks_wrong_is_said_before_importing(open_wizard, tmp_pa
     with qtbot.waitSignal(wizard.imported, timeout=5000):
         wizard.confirm()
     assert wizard.outcome.task_count == 4
+
+
+def test_the_unit_directory_splits_names_typed_together(qtbot, tmp_path, open_ledger):
+    from zwgk_desktop.core import unit_directory
+
+    folder = tmp_path / "ledger"
+    ledger = open_ledger(folder)
+    unit_directory.add_unit(ledger, "区委网信办")
+    unit_directory.add_unit(ledger, "区政务服务中心")
+    rows = [[r[0], r[1], "区委网信办区政务服务中心" if i == 1 else r[2], r[3]] for i, r in enumerate(ROWS)]
+    path = write_xlsx(tmp_path / "2024年连写.xlsx", rows, header=["工作任务", "具体要求", "责任单位", "完成时限"])
+    wizard = ImportWizard(folder, path)
+    qtbot.addWidget(wizard)
+    wizard.start()
+    qtbot.waitUntil(wizard.isVisible, timeout=5000)
+    assert wizard.preview.index(1, 3).data() == "区委网信办(牵头)、区政务服务中心"
+    wizard.close()

@@ -38,7 +38,14 @@ from PySide6.QtWidgets import (
 from ..core.errors import DuplicateImportError, FileReadError, UserError
 from ..core.ledger import Ledger
 from ..core.model import ParsedPlan, ParsedTask
-from ..core.plan_import import ImportOutcome, reading_doubts, sha256_of, write_plan
+from ..core.plan_import import (
+    ImportOutcome,
+    apply_unit_directory,
+    known_unit_names,
+    reading_doubts,
+    sha256_of,
+    write_plan,
+)
 from ..core.units import Role
 from ..io import headers as H
 from ..io.grid import Workbook
@@ -62,6 +69,19 @@ class YearBox(QSpinBox):
             self.setValue(date.today().year)
         else:
             super().stepBy(steps)
+
+
+def _known_unit_names(folder: Path) -> list[str]:
+    """The unit names of the ledger the plan goes into, if it exists and can be read."""
+    from ..core.ledger import LEDGER_FILE
+
+    if not (Path(folder) / LEDGER_FILE).is_file():
+        return []
+    try:
+        with Ledger.open(folder, create=False, read_only=True) as ledger:  # this thread's own connection
+            return known_unit_names(ledger)
+    except Exception:  # noqa: BLE001 - the directory only helps; the preview goes on without it
+        return []
 
 
 class PreviewModel(QAbstractTableModel):
@@ -127,6 +147,7 @@ class ImportWizard(QDialog):
         self.parsed: ParsedPlan | None = None
         self.outcome: ImportOutcome | None = None
         self.options = ReadOptions()
+        self.known_units: list[str] = []  # the ledger's unit directory
         self._task: BackgroundTask | None = None
         self.setWindowTitle(f"导入分解表 — {path.name}")
         self.resize(1200, 700)
@@ -202,7 +223,10 @@ class ImportWizard(QDialog):
     def start(self) -> None:
         path = self.path
 
+        folder = self.ledger_folder
+
         def read() -> tuple[Workbook, str]:
+            self.known_units = _known_unit_names(folder)
             return read_workbook(path), sha256_of(path)
 
         self._run("正在读取文件……", read, self._file_read)
@@ -234,6 +258,7 @@ class ImportWizard(QDialog):
         assert self.workbook is not None
         try:
             self.parsed = read_plan(self.workbook, self.options)
+            apply_unit_directory(self.parsed, self.known_units)  # names typed together, split
         except FileReadError as exc:
             self.parsed = None
             self._show_problem(exc.message)
