@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QVBo
 from ..core.model import Status
 from ..core.quarters import Quarter
 from ..core.task_query import TaskFilter, Timing
+from . import settings as app_settings
 
 ALL = "全部"
 
@@ -67,10 +68,37 @@ class FilterBar(QWidget):
         self._own_unit_name = name
         self.own_unit.setEnabled(bool(name))
         self.own_unit.setText(f"只看本单位({name})" if name else "只看本单位(未设置)")
+        if name and app_settings.own_unit_only() and not self.own_unit.isChecked():
+            self.own_unit.blockSignals(True)  # as left last time; the caller refilters
+            self.own_unit.setChecked(True)
+            self.unit.setEnabled(False)
+            self.own_unit.blockSignals(False)
 
     def _own_unit_toggled(self, on: bool) -> None:
         self.unit.setEnabled(not on)
+        app_settings.set_own_unit_only(on)
         self.changed.emit()
+
+    def clear(self) -> None:
+        """清除筛选: every filter back to 全部, one refresh."""
+        widgets = (self.own_unit, self.no_evidence, self.search, self.unit, self.status, self.timing, self.due_in)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.own_unit.setChecked(False)
+        app_settings.set_own_unit_only(False)
+        self.unit.setEnabled(True)
+        self.no_evidence.setChecked(False)
+        self.search.clear()
+        for combo in (self.unit, self.status, self.timing, self.due_in):
+            combo.setCurrentIndex(0)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._debounce.stop()
+        self.changed.emit()
+
+    def is_filtering(self) -> bool:
+        return bool(self.own_unit.isChecked() or self.no_evidence.isChecked() or self.search.text().strip()
+                    or any(c.currentIndex() > 0 for c in (self.unit, self.status, self.timing, self.due_in)))
 
     def set_units(self, names: list[str]) -> None:
         current = self.unit.currentData()

@@ -9,6 +9,8 @@ from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt, QTim
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
+    QComboBox,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -74,7 +76,7 @@ class MainWindow(QMainWindow):
         self._reselecting = False  # a re-filter's transient empty selection is not the clerk's
         self.setAcceptDrops(True)
         self.setWindowTitle(self._title())
-        self.resize(1366, 768)
+        self._place_on_screen()
 
         self.model = TaskTableModel(ledger, self)
         self.table = QTableView()
@@ -120,6 +122,7 @@ class MainWindow(QMainWindow):
         centre_layout.setContentsMargins(4, 4, 4, 4)
         centre_layout.addWidget(self.filters)
         centre_layout.addWidget(self.table, 1)
+        centre_layout.addWidget(self._no_match_row())
         centre_layout.addWidget(self.summary)
 
         self.splitter = QSplitter()
@@ -237,6 +240,9 @@ class MainWindow(QMainWindow):
         quarters = sorted({Quarter(self.plan.year, n) for n in range(1, 5)}
                           | ({today_q} if today_q.year == self.plan.year else set()), reverse=True)
         default = today_q if today_q.year == self.plan.year else Quarter(self.plan.year, 4)
+        remembered = app_settings.progress_quarter()
+        if remembered and remembered.startswith(str(self.plan.year)):
+            default = Quarter.parse(remembered)  # where the clerk was last time
         self.quarter_combo.blockSignals(True)
         self.quarter_combo.clear()
         for quarter in quarters:
@@ -250,6 +256,7 @@ class MainWindow(QMainWindow):
         data = self.quarter_combo.currentData()
         if not data or self.plan is None:
             return
+        app_settings.set_progress_quarter(data)
         quarter = Quarter.parse(data)
         self.model.set_quarter(quarter)
         if self.filters.no_evidence.isChecked():
@@ -287,7 +294,26 @@ class MainWindow(QMainWindow):
             self._reselecting = False
         self._selection_changed()
 
+    def _no_match_row(self) -> QWidget:
+        """Said under an empty table: nothing matches, and the way back in one click."""
+        self.no_match = QWidget()
+        row = QHBoxLayout(self.no_match)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("没有符合筛选条件的任务。"))
+        clear = QPushButton("清除筛选")
+        clear.clicked.connect(self.clear_filters)
+        row.addWidget(clear)
+        row.addStretch(1)
+        self.no_match.setVisible(False)
+        return self.no_match
+
+    def clear_filters(self) -> None:
+        self.sections.setCurrentItem(self.sections.topLevelItem(0))
+        self.filters.clear()
+
     def _update_summary(self) -> None:
+        self.no_match.setVisible(self.model.current_filter is not None and self.model.rowCount() == 0
+                                 and (self.filters.is_filtering() or self.current_section_id() is not None))
         if self.model.current_filter is None:
             self.summary.setText("")
             return
@@ -547,6 +573,9 @@ class MainWindow(QMainWindow):
             return
         self.panel.save_note()
         dialog = dialog_class(self.ledger, self.plan.id, self)
+        quarter_box = getattr(dialog, "quarter", None)  # the dialogs follow the window's 进展季度
+        if isinstance(quarter_box, QComboBox) and quarter_box.findData(str(self.model.quarter)) >= 0:
+            quarter_box.setCurrentIndex(quarter_box.findData(str(self.model.quarter)))
         guard_wheel(dialog)
         dialog.exec()
         self.after_outside_change()
@@ -614,4 +643,19 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.panel.save_note()
+        app_settings.set_window_geometry(bytes(self.saveGeometry()))
         super().closeEvent(event)
+
+    def _place_on_screen(self) -> None:
+        """Where it was last time; else 1366×768, never larger than the screen's free area."""
+        saved = app_settings.window_geometry()
+        if saved and self.restoreGeometry(saved):
+            return
+        screen = QApplication.primaryScreen()
+        area = screen.availableGeometry() if screen is not None else None
+        if area is None:
+            self.resize(1366, 768)
+            return
+        self.resize(min(1366, area.width()), min(768, area.height()))
+        if area.width() <= 1366 or area.height() <= 768:
+            self.setWindowState(Qt.WindowState.WindowMaximized)

@@ -26,3 +26,29 @@ def large_fonts() -> bool:
 
 def set_large_fonts(on: bool) -> None:
     settings().setValue("large_fonts", "true" if on else "false")
+
+
+def progress_quarter() -> str:
+    """The 进展季度 last chosen (2023Q3), so the next start opens where the clerk was."""
+    return str(settings().value("progress_quarter", "") or "")
+
+
+def set_progress_quarter(quarter: str) -> None:
+    settings().setValue("progress_quarter", quarter)
+
+
+def own_unit_only() -> bool:
+    return str(settings().value("own_unit_only", "false")).lower() == "true"
+
+
+def set_own_unit_only(on: bool) -> None:
+    settings().setValue("own_unit_only", "true" if on else "false")
+
+
+def window_geometry() -> bytes | None:
+    value = settings().value("window_geometry")
+    return bytes(value) if value else None
+
+
+def set_window_geometry(data: bytes) -> None:
+    settings().setValue("window_geometry", data)
