@@ -546,3 +546,18 @@ def test_numbers_as_numbers_or_text_and_merged_or_repeated_cells_in_a_real_file(
     plan = read_plan(read_workbook(path), ReadOptions(year=2023))
     assert reading(plan) == reading(read(base, year=2023))
 
+
+
+@pytest.mark.parametrize(("row", "score"), [
+    (["一、重点任务"] * 4, 0),  # one merged value repeated
+    (["一、重点任务", "责任单位", "完成时限"], 0),  # starts with section numbering: a section row
+    (["序号", "具体要求", "序号", "完成时限"], 0),  # 序号 twice: not a header
+    (["完成时限", "具体要求", "责任单位", "完成时间"], 0),  # two deadline columns: not a header
+    (["工作任务", "工作任务", "责任单位"], 2),  # merged over two columns counts once
+    (["工作要求", "工作任务", "具体要求", "责任单位", "完成时限"], 4),  # task-text words may repeat
+    (["序号", "事项", "责任单位", "备注"], 2),
+])
+def test_header_rows_are_scored_by_distinct_meanings(row: list[str], score: int) -> None:
+    from zwgk_desktop.io.header_detection import row_score
+
+    assert row_score(row) == score
