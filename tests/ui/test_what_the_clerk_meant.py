@@ -438,3 +438,20 @@ def test_every_dialog_of_the_window_is_guarded_against_the_wheel(sample_window, 
         show()
     assert len(unguarded) == 7
     assert {name: found for name, found in unguarded.items() if found} == {}
+
+
+def test_a_confirmed_due_date_can_be_changed_again(sample_window, sample_ledger):
+    window, ledger = sample_window, sample_ledger
+    task_id = window.model.task_id(0)
+    select_task(window, task_id)
+    panel = window.panel
+    assert not ledger.task(task_id).needs_review
+    assert panel.due_change.isVisible() and not panel.due_edit.isVisible()
+    panel.due_change.click()
+    assert panel.due_edit.isVisible() and panel.due_confirm.text() == "保存到期日"
+    panel.due_edit.line.setText("2023-10-31")
+    panel.due_confirm.click()
+    assert ledger.task(task_id).due_date == date(2023, 10, 31)
+    assert panel.due_change.isVisible() and not panel.due_edit.isVisible()
+    window.undo()
+    assert ledger.task(task_id).due_date != date(2023, 10, 31)

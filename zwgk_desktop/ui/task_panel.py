@@ -69,6 +69,7 @@ class TaskPanel(QScrollArea):
         self.quarter = Quarter.current()
         self.plan_year: int | None = None
         self._note_base = ""  # the stored note the box started from
+        self._editing_due = False  # 修改 was clicked: the due date editor is open
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
@@ -102,8 +103,11 @@ class TaskPanel(QScrollArea):
         self.due_confirm = QPushButton("确认到期日")
         self.due_confirm.setToolTip("导入时无法确定到期日,请核对后确认")
         due_row.addWidget(self.due)
+        self.due_change = QPushButton("修改")
+        self.due_change.setToolTip("到期日有误时可以修改(例如上级调整了时限)")
         due_row.addWidget(self.due_edit)
         due_row.addWidget(self.due_confirm)
+        due_row.addWidget(self.due_change)
         due_row.addStretch(1)
         facts.addRow("责任单位:", self.units)
         facts.addRow("完成时限:", self.deadline)
@@ -167,6 +171,7 @@ class TaskPanel(QScrollArea):
         self.status.activated.connect(self._status_chosen)
         self.quarter_combo.currentIndexChanged.connect(self._quarter_chosen)
         self.due_confirm.clicked.connect(self._confirm_due)
+        self.due_change.clicked.connect(self._change_due)
         self.status_date.edited.connect(self._status_date_edited)
         self.status_date.invalid.connect(self.errorRaised)
         self.due_edit.invalid.connect(self.errorRaised)
@@ -189,6 +194,7 @@ class TaskPanel(QScrollArea):
 
     def show_task(self, task_id: int | None) -> None:
         self.save_note()
+        self._editing_due = False
         self._dirty = False
         if self.task is not None and task_id != self.task.id:
             self._set_note_text("")
@@ -228,8 +234,11 @@ class TaskPanel(QScrollArea):
             self.due.setText("无具体日期" if not task.needs_review else "未能识别")
             self.due_edit.set_date(date.today())
         self.due.setStyleSheet("color: #b26a00; font-weight: bold;" if task.needs_review else "")
-        self.due_edit.setVisible(task.needs_review)
-        self.due_confirm.setVisible(task.needs_review)
+        editing = task.needs_review or self._editing_due
+        self.due_edit.setVisible(editing)
+        self.due_confirm.setVisible(editing)
+        self.due_confirm.setText("确认到期日" if task.needs_review else "保存到期日")
+        self.due_change.setVisible(not editing)
         self.status.setCurrentIndex(self.status.findData(task.status))
         # The day of the status on record; a task never ticked has none to correct.
         self.status_date.set_date(task.status_date or date.today())
@@ -366,9 +375,17 @@ class TaskPanel(QScrollArea):
         if self.task is not None and self.task.id == task_id:
             self.refresh()
 
+    def _change_due(self) -> None:
+        """A confirmed or printed due date can be corrected again."""
+        self._editing_due = True
+        if self.task is not None:
+            self._fill()
+        self.due_edit.line.setFocus()
+
     def _confirm_due(self) -> None:
         if self.task is None:
             return
+        self._editing_due = False
         self.due_edit.line.editingFinished.emit()  # a day typed but not yet left counts
         try:
             self.ops.set_due_date(self.task.id, self.due_edit.date())
