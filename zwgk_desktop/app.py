@@ -81,11 +81,31 @@ class DesktopApp:
             remember_ledger(folder)
         self.window = MainWindow(ledger, is_sample=is_sample)
         self.window.sampleRequested.connect(self.open_sample)
+        self.window.ledgerRequested.connect(self.switch_to)
+        self.window.ownLedgerRequested.connect(self.open_own)
         _add_safety(self.window, ledger, is_sample)
         self.window.show()
         if old_window is not None:
             old_window.deleteLater()
         return True
+
+    def switch_to(self, folder: str, create: bool = False) -> bool:
+        """文件 → 打开台账 / 最近使用的台账 / 新建台账. A folder without a ledger is
+        opened only when the clerk asked for a new one."""
+        from PySide6.QtWidgets import QMessageBox
+
+        path = Path(folder)
+        if self.ledger is not None and path.resolve() == self.ledger.folder.resolve():
+            return True  # already open here
+        if not create and not (path / LEDGER_FILE).exists():
+            QMessageBox.warning(self.window, "找不到台账",
+                                f"“{path}”中没有台账(可能已被移动,或 U 盘没有插好)。请检查后再打开。")
+            return False
+        return self.open(path)
+
+    def open_own(self) -> bool:
+        """Back from the sample to the clerk's own ledger (the last one used)."""
+        return self.open(resolve_ledger_dir(None))
 
     def open_sample(self) -> None:
         from .sample import ensure_sample_ledger

@@ -91,3 +91,25 @@ def test_opening_another_ledger_releases_the_first(desktop, tmp_path, no_dialogs
     assert not LedgerLock(second).acquire()
     assert desktop.ledger.folder == second
     assert no_dialogs == []
+
+
+def test_the_window_moves_between_ledgers(desktop, tmp_path, no_dialogs):
+    """打开台账 and 新建台账 from the menu, and back from the sample to one's own ledger."""
+    from zwgk_desktop.core.ledger import LEDGER_FILE
+    from zwgk_desktop.core.locations import recent_ledgers
+
+    own, other = tmp_path / "本单位台账", tmp_path / "新台账"
+    assert desktop.open(own)
+    first = desktop.window
+    first.ledgerRequested.emit(str(other), False)  # not a ledger, not asked to create: refused
+    assert desktop.window is first and "没有台账" in no_dialogs[-1][2]
+    first.ledgerRequested.emit(str(other), True)
+    assert desktop.window is not first and desktop.ledger.folder == other
+    assert (other / LEDGER_FILE).exists()
+    assert [p.resolve() for p in recent_ledgers()][:2] == [other.resolve(), own.resolve()]
+    desktop.window.sampleRequested.emit()
+    assert desktop.window.is_sample
+    desktop.window.ownLedgerRequested.emit()
+    assert not desktop.window.is_sample and desktop.ledger.folder.resolve() == other.resolve()
+    desktop.window.ledgerRequested.emit(str(other), False)  # the one already open: nothing happens
+    assert desktop.ledger.folder.resolve() == other.resolve()
