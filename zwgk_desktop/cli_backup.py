@@ -44,6 +44,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise UserError(f"“{folder}”中已经有台账,不需要新建。直接使用:zwgk --ledger “{folder}” plans")
     if folder.exists() and folder.is_dir() and any(folder.iterdir()):
         raise UserError(f"文件夹“{folder}”不是空的。为免和其他文件混在一起,请为新台账指定一个新的或空的文件夹。")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)  # asked for explicitly: the whole path
+    except OSError as exc:
+        raise UserError(f"无法建立文件夹“{folder}”:{exc.strerror or exc}。请选择一个有写入权限的位置。") from exc
     with Ledger.open(folder, create=True) as ledger:
         if ledger.read_only:
             raise UserError(f"无法在“{folder}”中新建台账:这个位置不允许写入。")

@@ -181,3 +181,12 @@ def test_a_write_protected_stick_opens_for_viewing(read_only_mount: Path, tmp_pa
     _assert_view_only(read_only_mount, tmp_path / "a.png")
     with Ledger.open(read_only_mount) as ledger:
         assert "不允许写入" in ledger.read_only
+
+
+def test_a_vanished_stick_is_not_rebuilt_on_this_disk(tmp_path: Path) -> None:
+    """A window's worker opening the ledger after the U 盘 was pulled must not create an
+    empty ledger at the stick's old path."""
+    folder = tmp_path / "media" / "U盘" / "台账"
+    with pytest.raises(LedgerMissingError, match="U 盘"):
+        Ledger.open(folder)
+    assert not (tmp_path / "media").exists()

@@ -76,6 +76,7 @@ def imported(ledger: Ledger) -> tuple[Ledger, int, list[int]]:
 
 def test_open_creates_folder_and_file_with_wal_and_foreign_keys(tmp_path: Path) -> None:
     folder = tmp_path / "新建" / "台账"
+    folder.parent.mkdir()  # a missing parent is a vanished U 盘: see test_integrity
     with Ledger.open(folder) as ledger:
         assert (folder / LEDGER_FILE).is_file()
         assert ledger.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -24,6 +24,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .deadlines import DeadlineKind
+from .locations import user_data_dir
 from .errors import (LedgerDamagedError, LedgerError, LedgerMissingError, LedgerReadOnlyError, NotFoundError,
                      StaleTextError, UserError)
 from .model import Evidence, Plan, Progress, Status, StatusChange, Task, UnitRef
@@ -96,6 +97,11 @@ class Ledger:
                 raise LedgerMissingError(
                     f"“{folder}”中没有台账(找不到 {LEDGER_FILE})。如果台账在别的位置,请检查写的路径;"
                     f"如果要在这里新建一个空台账,请执行:zwgk init “{folder}”。")
+            if not folder.parent.is_dir() and not _is_within(folder, user_data_dir()):
+                # A vanished U 盘 or network folder: never rebuild its path on this disk.
+                raise LedgerMissingError(
+                    f"找不到文件夹“{folder.parent}”,无法打开台账“{folder}”。请检查 U 盘或网络文件夹是否还连接着;"
+                    "如果要在新位置建立台账,请先建立上一级文件夹。")
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
@@ -468,6 +474,13 @@ class Ledger:
 _OPEN_LOCK = threading.Lock()
 _OPEN_FILES: dict[str, int] = {}
 _SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_NOTADB, _SQLITE_CORRUPT = 8, 14, 26, 11
+
+
+def _is_within(folder: Path, base: Path) -> bool:
+    try:
+        return Path(os.path.abspath(folder)).is_relative_to(os.path.abspath(base))
+    except (OSError, ValueError):
+        return False
 
 
 def _file_key(path: Path) -> str:
