@@ -132,5 +132,5 @@ def cmd_backups(args: argparse.Namespace) -> int:
         saved = bk.restore_auto_backup(ledger, chosen)
     print(f"已把台账恢复到 {chosen.label}的状态。")
     if saved is not None:
-        print(f"  恢复前的状态已自动备份(编号 1),需要时可用 zwgk backups --restore 1 --yes 恢复回来。")
+        print("  恢复前的状态已自动备份(编号 1),需要时可用 zwgk backups --restore 1 --yes 恢复回来。")
     return 0

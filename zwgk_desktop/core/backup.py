@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 
-from .errors import LedgerError, UserError
+from .errors import LedgerError, LedgerReadOnlyError, UserError
 from .ledger import EVIDENCE_DIR, LEDGER_FILE, Ledger, now_text
 
 BACKUP_DIR = "backups"
@@ -182,8 +182,6 @@ def restore_auto_backup(ledger: Ledger, backup: AutoBackup | str | Path) -> Path
     the 回收站 deletes them, and ``zwgk check`` reports any that are gone)."""
     path = backup.path if isinstance(backup, AutoBackup) else Path(backup)
     if ledger.read_only:
-        from .errors import LedgerReadOnlyError
-
         raise LedgerReadOnlyError(ledger.read_only)
     problem = _database_problem(path)
     if problem:
@@ -280,10 +278,14 @@ def _evidence_files(ledger: Ledger) -> tuple[list[Path], list[str]]:
 
     shas = [r[0] for r in ledger.db.execute(
         "SELECT DISTINCT sha256 FROM evidence WHERE kind = 'file' AND sha256 IS NOT NULL ORDER BY sha256")]
-    found, missing = [], []
+    found: list[Path] = []
+    missing: list[str] = []
     for sha in shas:
         path = stored_path(ledger, sha)
-        (found.append(path) if path is not None else missing.append(sha))
+        if path is None:
+            missing.append(sha)
+        else:
+            found.append(path)
     return found, missing
 
 

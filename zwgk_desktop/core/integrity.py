@@ -175,7 +175,7 @@ def format_database_check(check: DatabaseCheck, folder: str | Path) -> str:
         if check.evidence_rows:
             lines.append(f"佐证材料记录有 {len(check.evidence_rows)} 条不完整:")
             lines += [f"  · {p}" for p in check.evidence_rows[:MAX_LISTED]]
-        lines.append(damaged_message(folder).split("\n", 1)[1] if "\n" in damaged_message(folder) else "")
+        lines += damaged_message(folder).split("\n")[1:]  # where the backups are, what to do
     if check.temps:
         total = sum(size for _, size in check.temps)
         lines.append(f"台账文件夹中有 {len(check.temps)} 个中断操作留下的临时文件(共 {format_size(total)}),"
