@@ -177,3 +177,20 @@ def test_check_lists_and_removes_leftover_temporary_files(led: Path, capsys) -> 
     assert code == 0 and ".incoming-0123.part" in out and "2.0 KB" in out
     code, out, _ = run(capsys, "--ledger", str(led), "check", "--remove-temp")
     assert code == 0 and "已删除 1 个临时文件" in out and not part.exists()
+
+
+@pytest.mark.parametrize("code,words", [(13, "磁盘已满"), (5, "另一个程序"), (8, "不能写入"), (10, "U 盘")])
+def test_sqlite_trouble_is_a_plain_message(led: Path, capsys, monkeypatch, code: int, words: str) -> None:
+    import sqlite3
+
+    from zwgk_desktop.core.ledger import Ledger
+
+    def trouble(*_a, **_k):
+        exc = sqlite3.OperationalError("simulated")
+        exc.sqlite_errorcode = code
+        raise exc
+
+    monkeypatch.setattr(Ledger, "set_status", trouble)
+    code_, out, err = run(capsys, "--ledger", str(led), "status", "1", "已完成")
+    assert code_ == 2 and out == ""
+    assert words in err and str(led) in err and "程序内部错误" not in err

@@ -190,3 +190,17 @@ def test_a_vanished_stick_is_not_rebuilt_on_this_disk(tmp_path: Path) -> None:
     with pytest.raises(LedgerMissingError, match="U 盘"):
         Ledger.open(folder)
     assert not (tmp_path / "media").exists()
+
+
+def test_sqlite_uri_opens_odd_names_read_only(tmp_path: Path) -> None:
+    from zwgk_desktop.core.ledger import sqlite_uri
+
+    folder = tmp_path / "台账 #1?%20"
+    with Ledger.open(folder) as ledger:
+        evidence_plan(ledger)
+    conn = sqlite3.connect(sqlite_uri(folder / LEDGER_FILE), uri=True)
+    try:
+        assert conn.execute("SELECT COUNT(*) FROM tasks").fetchone()[0] == 3
+    finally:
+        conn.close()
+    assert sqlite_uri("//server/share/台账/ledger.sqlite").startswith("file:////server/share/")

@@ -38,7 +38,7 @@ from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 
 from .errors import LedgerError, LedgerReadOnlyError, UserError
-from .ledger import EVIDENCE_DIR, LEDGER_FILE, Ledger, now_text
+from .ledger import EVIDENCE_DIR, LEDGER_FILE, Ledger, now_text, sqlite_uri
 
 BACKUP_DIR = "backups"
 KEEP_AUTOMATIC = 20
@@ -187,7 +187,7 @@ def restore_auto_backup(ledger: Ledger, backup: AutoBackup | str | Path) -> Path
     if problem:
         raise UserError(f"自动备份“{path.name}”不能使用:{problem}。请选择另一个备份。")
     before = auto_backup(ledger, "恢复")
-    src = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    src = sqlite3.connect(sqlite_uri(path), uri=True)
     try:
         src.backup(ledger.db.conn)
     except sqlite3.Error as exc:
@@ -233,7 +233,7 @@ def replace_damaged_database(folder: str | Path, backup: AutoBackup) -> Path:
 
 def _database_problem(path: Path) -> str | None:
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(sqlite_uri(path), uri=True)
     except sqlite3.Error as exc:
         return f"无法打开({exc})"
     try:

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .ledger import LEDGER_FILE, Ledger
+from .ledger import LEDGER_FILE, Ledger, sqlite_uri
 
 TEMP_SUFFIXES = (".part", ".tmp")
 _CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
@@ -109,7 +109,7 @@ def check_database_file(folder: str | Path, why: BaseException | None = None) ->
     if why is not None:
         result.problems.append(str(why))
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(sqlite_uri(path), uri=True)
     except sqlite3.Error as exc:
         result.problems.append(str(exc))
     else:

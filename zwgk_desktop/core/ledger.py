@@ -10,9 +10,11 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 import sqlite3
 import stat
 import threading
+import urllib.parse
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -483,6 +485,17 @@ def _is_within(folder: Path, base: Path) -> bool:
         return False
 
 
+def sqlite_uri(path: str | Path, query: str = "mode=ro") -> str:
+    """An SQLite ``file:`` URI for a path, including a Windows share (``\\\\server\\share``,
+    which ``Path.as_uri()`` turns into an authority SQLite refuses) and names with
+    ``?``, ``#`` or ``%``."""
+    text = os.path.abspath(path).replace(os.sep, "/")
+    if re.match(r"^[A-Za-z]:", text):
+        text = "/" + text
+    prefix = "file://" if text.startswith("//") else "file:"  # file:////server/share/…
+    return f"{prefix}{urllib.parse.quote(text, safe='/:')}?{query}"
+
+
 def _file_key(path: Path) -> str:
     return os.path.normcase(os.path.realpath(path))
 
@@ -562,11 +575,10 @@ def _connect(path: Path, folder: Path) -> Database:
 def _connect_read_only(path: Path, folder: Path) -> Database:
     if not path.exists():
         raise LedgerError(f"无法在“{folder}”中新建台账:这个文件夹不允许写入。请选择一个有写入权限的文件夹。")
-    uri = path.resolve().as_uri()
     # mode=ro needs a -shm it can create or read; a write-protected stick has none after a
     # clean close, and there nobody else can change the file: immutable is then true.
     for query in ("mode=ro", "immutable=1"):
-        conn = sqlite3.connect(f"{uri}?{query}", uri=True, timeout=10, check_same_thread=False)
+        conn = sqlite3.connect(sqlite_uri(path, query), uri=True, timeout=10, check_same_thread=False)
         try:
             db = Database(conn, execute_plugins=False)
             db.execute("PRAGMA busy_timeout = 10000")
