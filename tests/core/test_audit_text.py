@@ -25,13 +25,14 @@ def test_everyday_changes_read_as_sentences(ledger) -> None:
     sentences = [line.sentence for line in lines]
     assert sentences[:6] == [
         "将序号 1 的到期日由 2023-06-30 改为 2023-07-15",
-        "填写了序号 3 2023Q3 的进展:已在政府网站发布。",
+        "填写了序号 3 2023年第三季度 的进展:已在政府网站发布。",
         "将 3 项任务的状态设为“不适用”(2023-12-01)",
         "将序号 2 “已完成”的日期由 2023-11-02 改为 2023-09-20",
         "将序号 2 的状态由“推进中”改为“已完成”(2023-11-02)",
         "将序号 2 的状态由“未启动”改为“推进中”(2023-05-01)",
     ]
     assert lines[2].task_seqs == (1, 2, 3)
+    assert sentences[-1] == "导入了分解表“2023年某县政务公开工作任务分解表”(3 项任务,文件 任务表.xlsx)"
     for sentence in sentences:
         assert "{" not in sentence and "null" not in sentence and "None" not in sentence
 

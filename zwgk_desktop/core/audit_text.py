@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import UserError
 from .ledger import AuditEntry, Ledger
+from .quarters import Quarter
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,13 @@ def _plain(value: Any) -> str:
         more = f" 等 {len(value)} 项" if len(value) > 5 else ""
         return "、".join(shown) + more
     return _short(value)
+
+
+def _quarter_label(text: str) -> str:
+    try:
+        return Quarter.parse(text).label
+    except UserError:
+        return text
 
 
 class _Seqs:
@@ -105,7 +114,7 @@ def _sentence(entry: AuditEntry, seqs: _Seqs) -> tuple[str, tuple[int, ...]]:
         return (f"将{seqs.name(task)}“{before.get('status')}”的日期由 {before.get('status_date')} "
                 f"改为 {after.get('status_date')}"), own
     if action == "填写进展":
-        quarter = (after or before or {}).get("quarter", "")
+        quarter = _quarter_label((after or before or {}).get("quarter", ""))
         if not after:
             return f"删除了{seqs.name(task)}{quarter} 的进展(原为:{_short((before or {}).get('text'))})", own
         if not before:
@@ -114,6 +123,10 @@ def _sentence(entry: AuditEntry, seqs: _Seqs) -> tuple[str, tuple[int, ...]]:
     if action == "修改到期日" and isinstance(after, dict):
         old = (before or {}).get("due_date") or "未确定"
         return f"将{seqs.name(task)}的到期日由 {old} 改为 {after.get('due_date') or '无具体日期'}", own
+    if action in ("导入分解表", "重新导入分解表") and isinstance(after, dict):
+        verb = "导入了" if action == "导入分解表" else "重新导入了"
+        return (f"{verb}分解表“{after.get('title')}”({after.get('tasks')} 项任务,"
+                f"文件 {after.get('source_name')})"), ()
     if action == "删除分解表" and isinstance(before, dict):
         return f"删除了分解表“{before.get('title')}”({before.get('task_count')} 项任务)", ()
     if entry.entity == "evidence" and task is not None:

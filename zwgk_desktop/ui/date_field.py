@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, QEvent, Signal
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QHBoxLayout,
@@ -41,11 +41,12 @@ class DateField(QWidget):
         self.line = QLineEdit()
         self.line.setPlaceholderText("年-月-日")
         self.line.setToolTip("可直接输入,例如 2023-09-20、2023/9/20、2023年9月20日;或点右边的按钮选择")
-        self.line.setMaximumWidth(self.line.fontMetrics().horizontalAdvance("2026-12-31") + 24)
+        self._fit_width()
         self.button = QToolButton()
         self.button.setText("…")
         self.button.setToolTip("从日历中选择")
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")
         self.calendar = QCalendarWidget()
         self.calendar.setGridVisible(True)
         menu = QMenu(self.button)
@@ -58,6 +59,17 @@ class DateField(QWidget):
         self.line.editingFinished.connect(self._typed)
         self.calendar.clicked.connect(self._picked)
         self._show(self._day)
+
+    def _fit_width(self) -> None:
+        """Wide enough for a whole date in the current font (大字模式 included)."""
+        width = self.line.fontMetrics().horizontalAdvance("2026-12-31") + 28
+        self.line.setMinimumWidth(width)
+        self.line.setMaximumWidth(width + 16)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.ApplicationFontChange):
+            self._fit_width()
+        super().changeEvent(event)
 
     def date(self) -> date:
         return self._day

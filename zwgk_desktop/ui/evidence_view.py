@@ -59,6 +59,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFileIconProvider,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -373,6 +374,7 @@ class EvidenceView(QWidget):
         self.setAcceptDrops(True)
 
         self.heading = QLabel("佐证材料")
+        self.heading.setWordWrap(True)  # 佐证材料(添加到2023年第四季度) wraps in a narrow panel
         bold = QFont(self.heading.font())
         bold.setBold(True)
         self.heading.setFont(bold)
@@ -388,10 +390,11 @@ class EvidenceView(QWidget):
         self.remove_button.setEnabled(False)
         self.preview_button = QPushButton("预览")
         self.preview_button.setEnabled(False)
-        buttons = QHBoxLayout()
-        for button in (self.add_files_button, self.add_url_button, self.add_note_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        # Two rows at most, so the panel keeps its width in 大字模式.
+        buttons = QGridLayout()
+        for index, button in enumerate((self.add_files_button, self.add_url_button, self.add_note_button)):
+            buttons.addWidget(button, index // 2, index % 2)
+        buttons.setColumnStretch(2, 1)
         lower = QHBoxLayout()
         lower.addWidget(self.preview_button)
         lower.addWidget(self.remove_button)

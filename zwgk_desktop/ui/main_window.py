@@ -131,6 +131,8 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.panel)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([200, 846, 320])
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setCollapsible(2, False)  # the panel keeps what its content needs
 
         self.welcome = WelcomePage(is_sample=is_sample)
         self.welcome.importRequested.connect(self.choose_import_file)
@@ -173,6 +175,27 @@ class MainWindow(QMainWindow):
         for col, width in widths.items():
             header.resizeSection(col, width)
         self.table.verticalHeader().setDefaultSectionSize(metrics.lineSpacing() * 3 + 8)
+        if hasattr(self, "splitter"):
+            self._keep_text_readable()
+
+    def _keep_text_readable(self) -> None:
+        """The task text keeps at least 20 characters a line: when the fonts are large
+        and the screen small, the section tree folds away (drag it open again)."""
+        sizes = self.splitter.sizes()
+        if not self.isVisible() or len(sizes) != 3:
+            return
+        char = self.table.fontMetrics().horizontalAdvance("中")
+        header = self.table.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(self.model.columnCount()) if c != COL_TEXT)
+        frame = self.table.verticalScrollBar().sizeHint().width() + 2 * self.table.frameWidth() + 8
+        wanted = others + frame + 20 * char
+        if sizes[1] < wanted:
+            # First the tree folds; then the panel gives what it can spare, never
+            # less than its content needs (it scrolls down, never sideways).
+            total = sum(sizes)
+            least = max(self.panel.minimumSizeHint().width(), 12 * char)
+            panel = max(least, min(sizes[2], total - wanted))
+            self.splitter.setSizes([0, total - panel, panel])
 
     def _sort_indicator_changed(self, column: int, order: Qt.SortOrder) -> None:
         """进展 and 佐证 do not sort: put the arrow back where the order really is."""
@@ -183,6 +206,14 @@ class MainWindow(QMainWindow):
             header.blockSignals(False)
         else:
             self._sorted_by = (column, order)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._keep_text_readable()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._keep_text_readable)  # once the splitter has its sizes
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.ApplicationFontChange):
@@ -357,6 +388,7 @@ class MainWindow(QMainWindow):
             return
         ids = self.selected_task_ids()
         self.panel.show_task(ids[0] if len(ids) == 1 else None)
+        QTimer.singleShot(0, self._keep_text_readable)  # the panel may need more width now
 
     def set_status_of_selected(self, status: Status, on: date | None = None) -> None:
         self.set_status_of(self.selected_task_ids(), status, on)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt, QTime, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -71,6 +71,8 @@ class TaskPanel(QScrollArea):
         self._note_base = ""  # the stored note the box started from
         self._editing_due = False  # 修改 was clicked: the due date editor is open
         self.setWidgetResizable(True)
+        # The panel scrolls down, never sideways: what does not fit wraps.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
         self.setWidget(body)
@@ -104,6 +106,8 @@ class TaskPanel(QScrollArea):
         self.due_confirm.setToolTip("导入时无法确定到期日,请核对后确认")
         due_row.addWidget(self.due)
         self.due_change = QPushButton("修改")
+        self.due_edit.setVisible(False)  # shown for a task whose due date is being corrected
+        self.due_confirm.setVisible(False)
         self.due_change.setToolTip("到期日有误时可以修改(例如上级调整了时限)")
         due_row.addWidget(self.due_edit)
         due_row.addWidget(self.due_confirm)
@@ -115,17 +119,17 @@ class TaskPanel(QScrollArea):
         details.addLayout(facts)
 
         status_box = QGroupBox("完成状态")
-        status_layout = QHBoxLayout(status_box)
+        status_layout = QHBoxLayout()
         self.status = QComboBox()
         for status in Status:
             self.status.addItem(status.value, status)
         self.status_date = DateField()
         self.status_date.setToolTip("状态生效(完成)的日期。选择状态时记为今天;补登以前的完成情况时,"
                                     "在这里改成实际日期即可(改后立即保存)。")
-        status_layout.addWidget(self.status)
-        status_layout.addWidget(QLabel("日期:"))
-        status_layout.addWidget(self.status_date)
-        status_layout.addStretch(1)
+        # Two lines (status, then its day): narrow enough for 大字模式 at 1366 px.
+        status_rows = QFormLayout(status_box)
+        status_rows.addRow("状态:", self.status)
+        status_rows.addRow("日期:", self.status_date)
         details.addWidget(status_box)
 
         progress_box = QGroupBox("季度进展")
@@ -136,14 +140,16 @@ class TaskPanel(QScrollArea):
         self.quarter_combo.setMinimumContentsLength(9)
         self.saved_hint = QLabel()
         self.saved_hint.setStyleSheet("color: #2e7d32;")
+        self.saved_hint.setWordWrap(True)
         quarter_row.addWidget(self.quarter_combo)
-        quarter_row.addWidget(self.saved_hint, 1)
+        quarter_row.addStretch(1)
         self.note = NoteEdit()
         self.note.setPlaceholderText("写下本季度的进展情况,离开此框时自动保存。")
         self.note.setMinimumHeight(110)
         self.earlier = _wrapped()
         self.earlier.setStyleSheet("color: #444;")
         progress_layout.addLayout(quarter_row)
+        progress_layout.addWidget(self.saved_hint)  # its own line: it never widens the panel
         progress_layout.addWidget(self.note)
         progress_layout.addWidget(self.earlier)
         details.addWidget(progress_box)
@@ -178,6 +184,21 @@ class TaskPanel(QScrollArea):
         self._loading = False
         self._dirty = False
         self.details.setVisible(False)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """As wide as the task's details need, shown or not yet: the window's splitter
+        never squeezes the panel below what it can show without scrolling sideways."""
+        # The details decide (the hint above them wraps to any width).
+        margins = self.widget().layout().contentsMargins()
+        content = self.details.minimumSizeHint().width() + margins.left() + margins.right()
+        extra = self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
+        return QSize(content + extra, super().minimumSizeHint().height())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """Asks for no more than its minimum (or 320 px): showing a task never makes the
+        splitter take width from the table."""
+        minimum = self.minimumSizeHint()
+        return QSize(max(minimum.width(), 320), super().sizeHint().height())
 
     # -- showing ----------------------------------------------------------------------
 
@@ -215,6 +236,7 @@ class TaskPanel(QScrollArea):
         self.details.setVisible(True)
         self._fill()
         self.evidence.show_task(task_id, self.quarter)
+        self.updateGeometry()  # the window's splitter re-reads what the panel needs
 
     def _fill(self) -> None:
         task = self.task
