@@ -202,8 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if plain is not None:
             QMessageBox.warning(None, *plain)
             return
-        where = f"\n详细信息已记录在 {log_path}。" if log_path else ""
-        QMessageBox.critical(None, "程序错误", f"程序遇到意外错误:{value}{where}\n已保存的内容不受影响。")
+        where = f"\n详细信息已记录在日志文件中:{log_path}\n请把这个文件发给技术支持人员。" if log_path else ""
+        QMessageBox.critical(None, "程序错误", f"程序遇到意外错误,刚才的操作没有完成。已保存的内容不受影响。{where}")
 
     sys.excepthook = excepthook
 

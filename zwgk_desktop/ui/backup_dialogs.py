@@ -20,6 +20,7 @@ from ..core.errors import UserError
 from ..core.evidence import format_size
 from ..core.ledger import Ledger
 from .evidence_view import ProgressTask
+from .failure_text import failure_text
 
 
 class BackupCancelled(UserError):
@@ -30,7 +31,7 @@ class BackupCancelled(UserError):
 def _message(exc: BaseException) -> str:
     if isinstance(exc, UserError):
         return exc.message
-    return f"发生意外错误:{type(exc).__name__}: {exc}。台账没有改变。"
+    return failure_text(exc, "备份或恢复")
 
 
 def install(window) -> None:

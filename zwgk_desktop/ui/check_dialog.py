@@ -11,6 +11,7 @@ from ..core import evidence as ev
 from ..core.errors import UserError
 from ..core.ledger import Ledger
 from .evidence_view import ProgressTask
+from .failure_text import failure_text
 
 
 class CheckCancelled(UserError):
@@ -71,7 +72,7 @@ class CheckDialog(QDialog):
         self.finished_check.emit(report)
 
     def _failed(self, exc: BaseException) -> None:
-        message = exc.message if isinstance(exc, UserError) else f"检查时发生意外错误:{type(exc).__name__}: {exc}"
+        message = failure_text(exc, "检查", unchanged="")
         self.summary.setText("检查没有完成。")
         self.text.setPlainText(message)
         self.finished_check.emit(None)

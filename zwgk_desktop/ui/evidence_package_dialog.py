@@ -15,11 +15,11 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import task_query
-from ..core.errors import UserError
 from ..core.ledger import Ledger
 from ..core.quarters import Quarter
 from ..io.evidence_package import PackageResult, write_evidence_package
 from .background import BackgroundTask
+from .failure_text import failure_text
 
 
 class EvidencePackageDialog(QDialog):
@@ -73,5 +73,5 @@ class EvidencePackageDialog(QDialog):
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        message = exc.message if isinstance(exc, UserError) else f"导出时发生意外错误:{exc}"
+        message = failure_text(exc, "导出", unchanged="")
         QMessageBox.warning(self, "无法导出", message)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import traceback
 from collections import OrderedDict
 from datetime import date, datetime
 from pathlib import Path
@@ -82,6 +81,7 @@ from ..core.quarters import Quarter
 from .background import BackgroundTask
 from .date_field import DateField
 from .wheel_guard import guard_wheel
+from .failure_text import failure_text
 
 EVIDENCE_ROLE = Qt.ItemDataRole.UserRole + 20
 THUMB_SIZE = 64
@@ -738,8 +738,7 @@ class EvidenceView(QWidget):
         if isinstance(exc, UserError):
             self._warn(exc.message, "未能添加")
             return
-        details = getattr(exc, "__zwgk_traceback__", "") or "".join(traceback.format_exception(exc))
-        self._warn(f"添加时发生意外错误:{type(exc).__name__}: {exc}\n没有添加任何材料。\n\n{details[-800:]}",
+        self._warn(failure_text(exc, "添加佐证材料", unchanged="没有添加任何材料。"),
                    "未能添加")
 
     def add_url(self, url: str = "", title: str = "") -> None:

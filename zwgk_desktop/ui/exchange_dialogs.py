@@ -7,7 +7,6 @@ only call core and io functions: no SQL here (tests/test_layers.py checks).
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -44,6 +43,7 @@ from ..core.errors import UserError
 from ..core.ledger import Ledger
 from ..core.quarters import Quarter
 from .background import BackgroundTask
+from .failure_text import failure_text
 
 CONFLICT_BRUSH = QBrush(QColor("#ffd7d5"))
 OK_COLOR = "color: #2e7d32;"
@@ -53,8 +53,7 @@ ERROR_COLOR = "color: #b3261e;"
 def _error_text(exc: BaseException, what: str) -> str:
     if isinstance(exc, UserError):
         return exc.message
-    details = getattr(exc, "__zwgk_traceback__", "") or "".join(traceback.format_exception(exc))
-    return f"{what}时发生意外错误:{type(exc).__name__}: {exc}\n\n{details[-800:]}"
+    return failure_text(exc, what, unchanged="")
 
 
 def _quarter_combo(plan_year: int) -> QComboBox:

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.errors import DuplicateImportError, FileReadError, UserError
+from ..core.errors import DuplicateImportError, FileReadError
 from ..core.ledger import Ledger
 from ..core.model import ParsedPlan, ParsedTask
 from ..core.plan_import import (
@@ -53,6 +53,7 @@ from ..io.layout import MEANING_NAMES, ReadOptions, read_plan
 from ..io.readers import read_workbook
 from .background import BackgroundTask
 from .wheel_guard import guard_widget
+from .failure_text import failure_text
 
 NOT_USED = "(不导入)"
 MEANING_CHOICES = [H.SEQ, H.HEADING, H.TITLE, H.REQUIREMENT, H.UNITS, H.COOPERATE, H.DEADLINE]
@@ -236,7 +237,7 @@ class ImportWizard(QDialog):
         self._task.start(fn, on_done, self._failed)
 
     def _failed(self, exc: BaseException) -> None:
-        message = exc.message if isinstance(exc, UserError) else f"导入时发生意外错误:{exc}"
+        message = failure_text(exc, "导入")
         if self.workbook is None:
             QMessageBox.warning(self.parentWidget(), "无法导入", message)
             self.reject()

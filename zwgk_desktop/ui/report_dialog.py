@@ -28,6 +28,7 @@ from ..core.quarters import Quarter
 from ..core.report_data import ReportData, ReportScope, SignOff, build_report, format_rate, quarter_choices
 from . import settings as app_settings
 from .background import BackgroundTask
+from .failure_text import failure_text
 
 try:  # QtPdf ships in the PySide6-Pdf wheel; the dialog works without it, less well
     from PySide6.QtPdf import QPdfDocument
@@ -251,7 +252,7 @@ class ReportDialog(QDialog):
         if isinstance(exc, UserError):
             self.error = exc.message
         else:
-            self.error = f"生成报告时发生意外错误:{type(exc).__name__}: {exc}"
+            self.error = failure_text(exc, "生成报告", unchanged="")
         self.status.setStyleSheet("color: #b3261e;")
         self.status.setText(self.error)
 

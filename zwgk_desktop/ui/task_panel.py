@@ -119,7 +119,6 @@ class TaskPanel(QScrollArea):
         details.addLayout(facts)
 
         status_box = QGroupBox("完成状态")
-        status_layout = QHBoxLayout()
         self.status = QComboBox()
         for status in Status:
             self.status.addItem(status.value, status)
