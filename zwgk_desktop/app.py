@@ -30,6 +30,26 @@ def _setup_logging() -> Path | None:
         return None
 
 
+#: What Qt's xcb window plugin loads on a desktop Linux (UOS, Kylin, Debian), by the
+#: library's name and the Debian/UOS package that brings it.
+XCB_LIBRARIES = [("xcb-cursor", "libxcb-cursor0"), ("xkbcommon-x11", "libxkbcommon-x11-0"),
+                 ("xcb-icccm", "libxcb-icccm4"), ("xcb-keysyms", "libxcb-keysyms1"),
+                 ("xcb-render-util", "libxcb-render-util0"), ("xcb-shape", "libxcb-shape0"),
+                 ("EGL", "libegl1"), ("fontconfig", "libfontconfig1")]
+
+
+def missing_linux_packages(platform: str | None = None, find=None) -> list[str]:
+    """Packages a Linux desktop lacks for the window to open. Qt would only print an
+    English line and abort; the clerk's technician needs the package names."""
+    import ctypes.util
+
+    find = find or ctypes.util.find_library
+    platform = platform if platform is not None else os.environ.get("QT_QPA_PLATFORM", "")
+    if not sys.platform.startswith("linux") or platform not in ("", "xcb"):
+        return []
+    return [package for library, package in XCB_LIBRARIES if find(library) is None]
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="zwgk-desktop", description="政务公开任务台账")
     parser.add_argument("--ledger", metavar="DIR", help="要打开的台账文件夹")
@@ -179,6 +199,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .ui.qt_workarounds import protect_singletons_from_refcount_bug
 
     protect_singletons_from_refcount_bug()
+    missing = [] if args.smoke_test else missing_linux_packages()
+    if missing:
+        message = ("无法打开程序窗口:这台电脑缺少图形界面所需的系统组件。\n"
+                   f"请联系技术人员安装:sudo apt install {' '.join(missing)}\n"
+                   "(统信 UOS、麒麟、Debian 均可用此命令;安装后重新打开本程序。)")
+        print(message, file=sys.stderr)
+        logging.getLogger("zwgk").error(message)
+        return 1
     from PySide6.QtCore import QLocale, QTranslator
     from PySide6.QtWidgets import QApplication, QMessageBox
 
