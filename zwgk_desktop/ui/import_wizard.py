@@ -57,7 +57,7 @@ from .failure_text import failure_text
 
 NOT_USED = "(不导入)"
 MEANING_CHOICES = [H.SEQ, H.HEADING, H.TITLE, H.REQUIREMENT, H.UNITS, H.COOPERATE, H.DEADLINE]
-REVIEW_COLOUR = QColor("#fff1c9")
+REVIEW_COLOUR = QColor("#ffe0b2")  # orange: 需核对 (yellow means 15天内到期 in the window)
 NO_YEAR = 1999  # the year box's "请选择": the file printed no year and the clerk has not chosen one
 
 
@@ -287,7 +287,7 @@ class ImportWizard(QDialog):
         text = (f"《{parsed.title}》:读到 {len(parsed.tasks)} 项任务、{len(parsed.sections)} 个章节、"
                 f"{len(parsed.unit_names)} 个责任单位。")
         if review:
-            text += f"<br><span style='background:#fff1c9'>有 {review} 项的完成时限无法确定到期日(黄色标出),导入后可在任务详情中核对。</span>"
+            text += f"<br><span style='background:#ffe0b2'>有 {review} 项的完成时限无法确定到期日(橙色标出),导入后可在任务详情中核对。</span>"
         for warning in parsed.warnings[:5]:
             if not parsed.year_found and "--year" in warning:
                 continue  # said below, with what to do here
