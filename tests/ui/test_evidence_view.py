@@ -360,4 +360,4 @@ def test_check_dialog_runs_in_background_and_reports(setup, qtbot):
     with qtbot.waitSignal(dialog.finished_check, timeout=10000):
         dialog.start()
     assert dialog.summary.text() == "发现 1 条材料的文件有问题,详见下方(按任务列出)。"
-    assert "材料 1“a.png”2023年第三季度:文件缺失" in dialog.text.toPlainText()
+    assert "· “a.png”(2023年第三季度):文件缺失" in dialog.text.toPlainText()

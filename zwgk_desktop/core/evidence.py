@@ -867,7 +867,7 @@ class CheckProblem:
     def description(self) -> str:
         if self.problem == "missing":
             return "文件缺失"
-        return "文件内容已被改动(与添加时的 SHA-256 不符)"
+        return "文件内容已改变(与添加时不一致)"
 
 
 @dataclass(slots=True)
@@ -961,13 +961,16 @@ def format_check_report(report: CheckReport) -> str:
     altered = len(report.problems) - missing
     found = [f"{missing} 条材料的文件缺失" if missing else "", f"{altered} 条材料的文件已被改动" if altered else ""]
     lines.append("发现问题:" + ",".join(x for x in found if x) + "。")
-    for (plan_id, seq, task_id), problems in report.by_task().items():
+    by_task = report.by_task()
+    several_plans = len({plan_id for plan_id, _, _ in by_task}) > 1
+    for (plan_id, seq, _task_id), problems in by_task.items():
         lines.append("")
-        lines.append(f"分解表 {plan_id} 序号 {seq}(任务 {task_id}):{problems[0].task_label}")
+        plan = f"分解表 {plan_id} " if several_plans else ""
+        lines.append(f"{plan}序号 {seq}:{problems[0].task_label}")
         for p in problems:
             where = "(在回收站中)" if p.in_bin else ""
-            lines.append(f"  · 材料 {p.evidence.id}“{p.evidence.name}”{Quarter.parse(p.evidence.quarter).label}"
-                         f"{where}:{p.description}")
+            lines.append(f"  · “{p.evidence.name}”({Quarter.parse(p.evidence.quarter).label}){where}:"
+                         f"{p.description}")
     lines.append("")
     lines.append("处理办法:从备份的台账文件夹中找回 evidence 文件夹里的对应文件,"
                  "或找到原始文件后重新添加,再把有问题的材料移到回收站。")
