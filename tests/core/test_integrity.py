@@ -204,3 +204,25 @@ def test_sqlite_uri_opens_odd_names_read_only(tmp_path: Path) -> None:
     finally:
         conn.close()
     assert sqlite_uri("//server/share/台账/ledger.sqlite").startswith("file:////server/share/")
+
+
+def test_damage_met_while_writing_is_the_clerks_message(tmp_path: Path) -> None:
+    """In the window or a worker as on the command line: a change that meets a damaged
+    page is rolled back and says where the latest automatic backup is."""
+    from zwgk_desktop.core.errors import LedgerDamagedError
+
+    folder = tmp_path / "台账"
+    with Ledger.open(folder) as ledger:
+        ids = evidence_plan(ledger)
+        made = auto_backup(ledger, "汇总")
+
+        def damaged(*_a, **_k):
+            exc = sqlite3.DatabaseError("database disk image is malformed")
+            exc.sqlite_errorcode = 11
+            raise exc
+
+        with pytest.raises(LedgerDamagedError) as caught:
+            with ledger.change("填写进展", "progress", ids[0]):
+                damaged()
+        assert str(made) in caught.value.message and "没有写入任何内容" in caught.value.message
+        assert ledger.audit_log(1)[0].action != "填写进展"

@@ -161,14 +161,20 @@ class Ledger:
         record: dict[str, Any] = {"entity_id": entity_id, "before": before, "after": after}
         if origin:
             action = f"{action}({origin})"
-        with self.db.atomic():
-            yield record
-            self.db.execute(
-                "INSERT INTO audit (at, user, action, entity, entity_id, before, after)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [now_text(), self.user, action, entity, record["entity_id"],
-                 _json_or_none(record["before"]), _json_or_none(record["after"])],
-            )
+        try:
+            with self.db.atomic():
+                yield record
+                self.db.execute(
+                    "INSERT INTO audit (at, user, action, entity, entity_id, before, after)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [now_text(), self.user, action, entity, record["entity_id"],
+                     _json_or_none(record["before"]), _json_or_none(record["after"])],
+                )
+        except sqlite3.DatabaseError as exc:  # rolled back; say what it means (CLI, window, workers)
+            plain = _plain_database_error(self.folder, exc)
+            if plain is None:
+                raise
+            raise plain from exc
 
     def set_status(self, task_id: int, status: Status, on: date | None = None, *,
                    origin: str | None = None) -> int:
@@ -597,6 +603,18 @@ def _connect_read_only(path: Path, folder: Path) -> Database:
                 continue
             raise _open_failure(path, exc) from exc
     raise AssertionError("unreachable")
+
+
+def _plain_database_error(folder: Path, exc: sqlite3.DatabaseError) -> LedgerError | None:
+    """A damaged or unwritable database met while changing it, as the clerk's message;
+    None for anything else (a bug of ours)."""
+    from .integrity import damaged_message, is_corruption, is_read_only_error
+
+    if is_corruption(exc):
+        return LedgerDamagedError(damaged_message(folder, exc))
+    if is_read_only_error(exc):
+        return LedgerReadOnlyError(_read_only_text(folder, f"无法写入台账文件({exc})"))
+    return None
 
 
 def _open_failure(path: Path, exc: sqlite3.DatabaseError) -> LedgerError:
