@@ -107,3 +107,26 @@ def test_a_write_protected_stick_opens_in_the_window(desktop, sample_dir: Path, 
         desktop.close_current()
     finally:
         subprocess.run(["umount", str(mount)], capture_output=True)
+
+
+def test_the_check_dialog_also_checks_the_database(sample_dir: Path, open_ledger, qtbot, monkeypatch) -> None:
+    from zwgk_desktop.core import integrity
+    from zwgk_desktop.ui.check_dialog import CheckDialog
+
+    ledger = open_ledger(sample_dir)
+    bk.auto_backup(ledger, "汇总")
+    real = integrity.check_database
+
+    def damaged(own):
+        found = real(own)
+        found.problems.append("*** in database main ***\nPage 7: btreeInitPage() returns error code 11")
+        return found
+
+    monkeypatch.setattr(integrity, "check_database", damaged)
+    dialog = CheckDialog(ledger)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.finished_check, timeout=10000):
+        dialog.start()
+    assert "数据库已损坏" in dialog.summary.text()
+    text = dialog.text.toPlainText()
+    assert "btreeInitPage" in text and "汇总前" in text and "全部文件完好" in text

@@ -8,6 +8,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from ..core import evidence as ev
+from ..core import integrity
 from ..core.errors import UserError
 from ..core.ledger import Ledger
 from .evidence_view import ProgressTask
@@ -44,6 +45,7 @@ class CheckDialog(QDialog):
         layout.addWidget(self.text, 1)
         layout.addWidget(buttons)
         self._task: ProgressTask | None = None
+        self.database: integrity.DatabaseCheck | None = None
 
     @property
     def running(self) -> bool:
@@ -55,20 +57,28 @@ class CheckDialog(QDialog):
         self._task = task
 
         def work() -> ev.CheckReport:
-            with Ledger.open(folder) as own:
+            with Ledger.open(folder, create=False) as own:
+                self.database = integrity.check_database(own)  # SQLite's own check first: quick
                 return ev.check_store(own, progress=task.report)
 
         task.start(work, self._done, self._failed)
 
     def _done(self, report: ev.CheckReport) -> None:
         self.report = report
-        if report.ok:
+        database = self.database
+        prefix = ""
+        if database is not None and (not database.ok or database.temps):
+            prefix = integrity.format_database_check(database, self.ledger.folder) + "\n\n"
+        if database is not None and not database.ok:
+            self.summary.setText("台账数据库已损坏,详见下方。请先把整个台账文件夹复制一份留存。")
+            self.summary.setStyleSheet("color: #b3261e;")
+        elif report.ok:
             self.summary.setText(f"全部 {report.files_total} 个文件完好,与添加时一致。")
             self.summary.setStyleSheet("color: #2e7d32;")
         else:
             self.summary.setText(f"发现 {len(report.problems)} 条材料的文件有问题,详见下方(按任务列出)。")
             self.summary.setStyleSheet("color: #b3261e;")
-        self.text.setPlainText(ev.format_check_report(report))
+        self.text.setPlainText(prefix + ev.format_check_report(report))
         self.finished_check.emit(report)
 
     def _failed(self, exc: BaseException) -> None:
