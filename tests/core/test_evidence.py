@@ -455,7 +455,13 @@ def test_attach_url_with_title_and_date(ledger, tasks):
     assert (plain.name, plain.published_on) == ("http://x.gov.cn/a", None)
 
 
-@pytest.mark.parametrize("url", ["www.gov.cn", "ftp://x.cn/a", "https://", "javascript:alert(1)", "https://a b.cn"])
+def test_an_address_without_http_gets_it(ledger, tasks):
+    item = ev.attach_url(ledger, tasks[0], " www.gov.cn/zhengce/2023.htm ", quarter="2023Q3")
+    assert item.url == "http://www.gov.cn/zhengce/2023.htm"
+
+
+@pytest.mark.parametrize("url", ["gov", "ftp://x.cn/a", "https://", "javascript:alert(1)", "https://a b.cn",
+                                 "政府网站", "www.gov.cn 通知"])
 def test_bad_url_is_refused(ledger, tasks, url):
     with pytest.raises(UserError) as caught:
         ev.attach_url(ledger, tasks[0], url)

@@ -141,7 +141,9 @@ def test_paste_screenshot_with_ctrl_v(setup, qtbot):
         qtbot.keyClick(view.tree, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     items = ev.evidence_for_task(ledger, tasks[0])
     assert len(items) == 1
-    assert re.fullmatch(r"截图-\d{8}-\d{6}\.png", items[0].name)
+    task = ledger.task(tasks[0])
+    short = "".join((task.title or task.requirement).split())[:12]
+    assert re.fullmatch(rf"{task.seq}-{re.escape(short)}-\d{{8}}-\d{{6}}\.png", items[0].name), items[0].name
     assert items[0].mime == "image/png"
     stored = QImage(str(ev.stored_path(ledger, items[0].sha256)))
     assert (stored.width(), stored.height()) == (640, 360)
@@ -296,7 +298,7 @@ def test_cancel_adds_nothing(setup, qtbot):
 def test_add_url_and_note(setup, monkeypatch):
     ledger, tasks, view, src, dialogs = setup
     view.show_task(tasks[2], Q3)
-    dialog = view_module.UrlDialog(view, "www.no-scheme.cn")
+    dialog = view_module.UrlDialog(view, "no address")
     dialog._check()
     assert "不是有效的网页地址" in dialog.problem.text() and dialog.result() == 0
     dialog.url.setText("https://czj.example.gov.cn/yjs")
@@ -361,3 +363,34 @@ def test_check_dialog_runs_in_background_and_reports(setup, qtbot):
         dialog.start()
     assert dialog.summary.text() == "发现 1 条材料的文件有问题,详见下方(按任务列出)。"
     assert "· “a.png”(2023年第三季度):文件缺失" in dialog.text.toPlainText()
+
+
+def test_screenshot_names_without_a_task():
+    assert re.fullmatch(r"截图\d{8}-\d{6}\.png", view_module.screenshot_name())
+
+
+def test_show_in_folder_opens_a_copy_under_its_own_name(setup, monkeypatch):
+    ledger, tasks, view, src, _ = setup
+    item = ev.attach_files(ledger, tasks[0], [png(src / "网站截图.png")], "2023Q3").added[0]
+    opened = []
+    monkeypatch.setattr(view_module.QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    view.show_in_folder(item)
+    folder = Path(opened[0].toLocalFile())
+    assert (folder / "网站截图.png").read_bytes() == (src / "网站截图.png").read_bytes()
+
+
+def test_export_the_tasks_materials_into_a_folder(setup, monkeypatch, tmp_path):
+    ledger, tasks, view, src, dialogs = setup
+    ev.attach_files(ledger, tasks[0], [png(src / "网站截图.png")], "2023Q3")
+    view.show_task(tasks[0], Q3)
+    out = tmp_path / "导出到这里"
+    out.mkdir()
+    monkeypatch.setattr(view_module.QFileDialog, "getExistingDirectory", lambda *a, **k: str(out))
+    opened = []
+    monkeypatch.setattr(view_module.QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    view.export_task_files()
+    assert len(opened) == 1  # the clerk said yes to opening the folder
+    exported = [p for p in out.rglob("*") if p.is_file()]
+    assert [p.name for p in exported] == ["网站截图.png"]
+    assert exported[0].parent.name.startswith(f"{ledger.task(tasks[0]).seq}-")
+    assert dialogs[-1][0] == "question" and "已把 1 个文件导出到" in dialogs[-1][2]

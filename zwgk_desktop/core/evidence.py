@@ -672,8 +672,15 @@ def _record_files(ledger: Ledger, task_id: int, quarter: Quarter, note: str | No
     return result
 
 
+_BARE_HOST_RE = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:[/?#][^\s]*)?$", re.IGNORECASE)
+
+
 def normalise_url(url: str) -> str:
+    """A page address as the clerk copied it; www.example.gov.cn/… (no scheme, as
+    browsers show it) gets http:// put in front."""
     text = (url or "").strip()
+    if _BARE_HOST_RE.match(text):
+        text = "http://" + text
     if not _URL_RE.match(text):
         raise UserError(f"“{text}”不是有效的网页地址。请填写以 http:// 或 https:// 开头的完整地址"
                         "(可从浏览器地址栏复制)。")

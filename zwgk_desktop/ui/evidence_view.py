@@ -75,6 +75,7 @@ from PySide6.QtWidgets import (
 
 from ..core import evidence as ev
 from ..core.errors import UserError
+from ..core.evidence_export import export_task_evidence
 from ..core.ledger import Ledger
 from ..core.model import Evidence
 from ..core.quarters import Quarter
@@ -109,8 +110,14 @@ def is_pdf(item: Evidence) -> bool:
     return item.kind == ev.KIND_FILE and (item.mime == "application/pdf" or item.name.lower().endswith(".pdf"))
 
 
-def screenshot_name(moment: datetime | None = None) -> str:
-    return f"截图-{(moment or datetime.now()):%Y%m%d-%H%M%S}.png"
+def screenshot_name(moment: datetime | None = None, seq: int | None = None, short: str = "") -> str:
+    """序号-简称-日期.png: a pasted screenshot is named after its task, so the 材料包
+    and any copy handed out say what it shows."""
+    stamp = f"{(moment or datetime.now()):%Y%m%d-%H%M%S}"
+    short = ev.safe_filename("".join(short.split())[:12], fallback="") if short else ""
+    parts = [str(seq)] if seq is not None else []
+    parts += [short] if short else []
+    return "-".join(parts + [f"截图{stamp}" if not parts else stamp]) + ".png"
 
 
 # -- thumbnails -------------------------------------------------------------------------
@@ -670,7 +677,10 @@ class EvidenceView(QWidget):
                 menu.addAction("预览", lambda: self.preview(item))
             if item.kind == ev.KIND_FILE:
                 menu.addAction("另存为…", lambda: self.save_copy(item))
+                menu.addAction("在文件夹中显示", lambda: self.show_in_folder(item))
             menu.addSeparator()
+        menu.addAction("导出本任务材料…", self.export_task_files)
+        menu.addSeparator()
         menu.addAction("移到回收站", self.remove_selected)
         menu.exec(self.tree.viewport().mapToGlobal(pos))
 
@@ -842,7 +852,7 @@ class EvidenceView(QWidget):
             data = mime.imageData()
             image = data if isinstance(data, QImage) else QPixmap(data).toImage() if data is not None else QImage()
             if not image.isNull():
-                self.attach_paths([], image=QImage(image), image_name=screenshot_name())
+                self.attach_paths([], image=QImage(image), image_name=self._screenshot_name())
                 return True
         web = [u.toString() for u in urls if u.scheme() in ("http", "https")]
         if not web and mime.hasText() and ev.is_url(mime.text()):
@@ -851,6 +861,44 @@ class EvidenceView(QWidget):
             self.add_url(web[0])
             return True
         return False
+
+    def _screenshot_name(self) -> str:
+        try:
+            task = self.ledger.task(self.task_id) if self.task_id is not None else None
+        except UserError:
+            task = None
+        if task is None:
+            return screenshot_name()
+        return screenshot_name(seq=task.seq, short=task.title or task.requirement)
+
+    def show_in_folder(self, item: Evidence) -> None:
+        """A copy under its own name, in a folder the system's file manager opens (the
+        store's hash names are not for browsing, and the store must not be altered)."""
+        try:
+            copy = ev.viewer_copy(self.ledger, item)
+        except UserError as exc:
+            self._warn(exc.message)
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(copy.parent)))
+
+    def export_task_files(self) -> None:
+        """导出本任务材料…: every file of the task, under its own name, into a folder."""
+        if self.task_id is None:
+            return
+        folder = QFileDialog.getExistingDirectory(self, "导出本任务材料:选择文件夹", self._last_dir)
+        if not folder:
+            return
+        try:
+            task = self.ledger.task(self.task_id)
+            target = Path(folder) / ev.safe_filename(f"{task.seq}-{(task.title or task.requirement)[:12]}")
+            written = export_task_evidence(self.ledger, self.task_id, target)
+        except UserError as exc:
+            self._warn(exc.message)
+            return
+        self._last_dir = folder
+        answer = QMessageBox.question(self, "已导出", f"已把 {len(written)} 个文件导出到:\n{target}\n\n现在打开这个文件夹吗?")
+        if answer == QMessageBox.StandardButton.Yes:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
 
     # -- messages ---------------------------------------------------------------------
 
