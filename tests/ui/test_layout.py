@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QComboBox, QLabel
+from PySide6.QtWidgets import QComboBox, QLabel
 
 from zwgk_desktop.ui.task_table_model import COL_TEXT
 from zwgk_desktop.ui.theme import apply_font_size

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QComboBox,
-    QFileDialog,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -50,14 +45,15 @@ from .task_table_model import (
     COL_UNITS,
     TaskTableModel,
 )
-from . import help_dialogs, ledger_choice, window_actions
+from . import window_actions
 from .welcome import WelcomePage
+from .window_dialogs import WindowDialogs
+from .window_drops import FileDrops
 from .wheel_guard import guard_wheel
 
-IMPORTABLE = ("*.xlsx", "*.xlsm", "*.xls", "*.docx", "*.csv")
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowDialogs, FileDrops, QMainWindow):
     """One open ledger. The window asks the app to change ledgers:
     ``sampleRequested`` (the sample), ``ledgerRequested(folder, create)`` (another
     ledger, or a new one), ``ownLedgerRequested`` (back from the sample)."""
@@ -419,68 +415,6 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, s=status: self.set_status_of_selected(s))
         menu.exec(self.table.viewport().mapToGlobal(pos))
 
-    # -- ledgers, plans and help -------------------------------------------------------
-
-    def _sample_banner(self) -> QWidget:
-        banner = QFrame()
-        banner.setObjectName("sampleBanner")
-        banner.setStyleSheet("#sampleBanner { background: #fff4ce; border-bottom: 1px solid #e0c060; }")
-        row = QHBoxLayout(banner)
-        row.setContentsMargins(10, 4, 10, 4)
-        text = QLabel("这是示例台账,导入的内容不会进入您的台账。")
-        text.setStyleSheet("font-weight: bold;")
-        back = QPushButton("回到我的台账")
-        back.clicked.connect(self.ownLedgerRequested)
-        row.addWidget(text, 1)
-        row.addWidget(back)
-        return banner
-
-    def choose_ledger(self) -> None:
-        folder = ledger_choice.choose_existing(self)
-        if folder is not None:
-            self.ledgerRequested.emit(str(folder), False)
-
-    def choose_new_ledger(self) -> None:
-        folder = ledger_choice.choose_new(self)
-        if folder is not None:
-            self.ledgerRequested.emit(str(folder), True)
-
-    def fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        folders = ledger_choice.recent_folders(self.ledger.folder)
-        for folder in folders:
-            action = self.recent_menu.addAction(str(folder))
-            action.triggered.connect(lambda _=False, f=str(folder): self.ledgerRequested.emit(f, False))
-        if not folders:
-            self.recent_menu.addAction("(没有其他台账)").setEnabled(False)
-
-    def delete_current_plan(self) -> None:
-        if self.plan is None:
-            return
-        self.panel.show_task(None)
-        try:
-            deleted = ledger_choice.confirm_and_delete_plan(self, self.ledger, self.plan)
-        except UserError as exc:
-            self.show_error(exc.message)
-            return
-        if deleted:
-            self.plan = None
-            self.ops.undo_stack.clear()  # its steps name tasks that are gone
-            self.reload_plans()
-
-    def focus_search(self) -> None:
-        self.filters.search.setFocus()
-        self.filters.search.selectAll()
-
-    def show_guide(self) -> None:
-        help_dialogs.show_guide(self)
-
-    def show_shortcuts(self) -> None:
-        help_dialogs.show_shortcuts(self)
-
-    def show_about(self) -> None:
-        help_dialogs.show_about(self, self.ledger.folder)
-
     # -- undo ---------------------------------------------------------------------------
 
     def undo(self) -> None:
@@ -524,154 +458,6 @@ class MainWindow(QMainWindow):
             self.model.refresh_tasks(task_ids)
         self._refresh_section_counts()
         self.panel.refresh()
-
-    # -- import -----------------------------------------------------------------------
-
-    def choose_import_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "选择任务分解表", str(Path.home()),
-            f"任务分解表 ({' '.join(IMPORTABLE)});;所有文件 (*)")
-        if path:
-            self.start_import(Path(path))
-
-    def start_import(self, path: Path) -> None:
-        from .import_wizard import ImportWizard
-
-        self.panel.save_note()
-        wizard = ImportWizard(self.ledger.folder, path, self)
-        guard_wheel(wizard)
-        wizard.imported.connect(self._imported)
-        self._import = wizard
-        wizard.start()
-
-    def _imported(self, plan_id: int) -> None:
-        self.reload_plans(select=plan_id)
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
-        if urls and all(url.isLocalFile() for url in urls):
-            event.acceptProposedAction()
-
-    def dragMoveEvent(self, event) -> None:
-        event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        """Files dropped on a task row are that task's evidence; one table file dropped
-        anywhere else is a plan to import."""
-        urls = event.mimeData().urls()
-        paths = [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
-        if not paths:
-            return
-        event.acceptProposedAction()
-        task_id = self._task_under(event.position().toPoint())
-        if task_id is not None:
-            QTimer.singleShot(0, lambda: self.attach_to_task(task_id, paths))
-        elif len(paths) == 1:
-            QTimer.singleShot(0, lambda: self.start_import(paths[0]))
-        else:
-            self.show_error("一次只能导入一个分解表文件。如要添加佐证材料,请把文件拖到对应任务的那一行上。")
-
-    def _task_under(self, window_pos) -> int | None:
-        if self.stack.currentWidget() is not self.splitter:
-            return None
-        viewport = self.table.viewport()
-        pos = viewport.mapFrom(self, window_pos)
-        if not viewport.rect().contains(pos):
-            return None
-        return self.model.task_id(self.table.rowAt(pos.y()))
-
-    def attach_to_task(self, task_id: int, paths: list[Path]) -> None:
-        """Select the task and attach through its evidence view (progress, errors)."""
-        row = self.model.row_of(task_id)
-        if row is not None:
-            self.table.selectRow(row)
-        if self.panel.task is None or self.panel.task.id != task_id:
-            self.panel.show_task(task_id)
-        self.panel.evidence.attach_paths(paths)
-
-    # -- dialogs ----------------------------------------------------------------------
-
-    def show_error(self, message: str) -> None:
-        QMessageBox.warning(self, "提示", message)
-
-    def show_audit_log(self) -> None:
-        from .audit_dialog import AuditDialog
-
-        AuditDialog(self.ledger, self).exec()
-
-    def _plan_dialog(self, dialog_class) -> None:
-        """Open a dialog that works on the current plan; refresh what it may change."""
-        if self.plan is None:
-            return
-        self.panel.save_note()
-        dialog = dialog_class(self.ledger, self.plan.id, self)
-        quarter_box = getattr(dialog, "quarter", None)  # the dialogs follow the window's 进展季度
-        if isinstance(quarter_box, QComboBox) and quarter_box.findData(str(self.model.quarter)) >= 0:
-            quarter_box.setCurrentIndex(quarter_box.findData(str(self.model.quarter)))
-        guard_wheel(dialog)
-        dialog.exec()
-        self.after_outside_change()
-
-    def after_outside_change(self) -> None:
-        """A dialog wrote to the ledger (merge, units, evidence): show it."""
-        self.filters.set_units(task_query.plan_units(self.ledger, self.plan.id) if self.plan else [])
-        self.apply_filters()
-        self._refresh_section_counts()
-        self.panel.refresh()
-
-    def show_report(self) -> None:
-        from .report_dialog import ReportDialog
-
-        self._plan_dialog(ReportDialog)
-
-    def show_export_excel(self) -> None:
-        from .exchange_dialogs import ExportExcelDialog
-
-        self._plan_dialog(ExportExcelDialog)
-
-    def show_fill_in(self) -> None:
-        from .exchange_dialogs import FillInDialog
-
-        self._plan_dialog(FillInDialog)
-
-    def show_merge(self) -> None:
-        from .exchange_dialogs import MergeDialog
-
-        self._plan_dialog(MergeDialog)
-
-    def show_evidence_package(self) -> None:
-        from .evidence_package_dialog import EvidencePackageDialog
-
-        self._plan_dialog(EvidencePackageDialog)
-
-    def show_unit_directory(self) -> None:
-        from .exchange_dialogs import UnitDirectoryDialog
-
-        dialog = UnitDirectoryDialog(self.ledger, self.plan.id if self.plan else None, self)
-        guard_wheel(dialog)
-        dialog.exec()
-        self.after_outside_change()
-
-    def show_check(self) -> None:
-        from .check_dialog import CheckDialog
-
-        CheckDialog(self.ledger, self).exec()
-
-    def show_recycle_bin(self) -> None:
-        from .recycle_bin_dialog import RecycleBinDialog
-
-        RecycleBinDialog(self.ledger, self).exec()
-        self.after_outside_change()
-
-    def show_settings(self) -> None:
-        from .settings_dialog import SettingsDialog
-
-        unit_names = task_query.plan_units(self.ledger, self.plan.id) if self.plan else []
-        dialog = SettingsDialog(unit_names, self)
-        guard_wheel(dialog)
-        if dialog.exec():
-            self.filters.set_own_unit_name(app_settings.own_unit())
-            self.apply_filters()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.panel.save_note()

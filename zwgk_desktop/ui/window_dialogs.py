@@ -1,0 +1,164 @@
+"""The main window's dialogs and its ways between ledgers: each opens on the plan and
+the quarter shown, and the window shows what a dialog changed when it closes.
+
+A mixin of ``MainWindow`` (it uses the window's ledger, plan, panel and filters), kept
+apart so the window's own module stays about the table, the filters and the panel.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
+
+from ..core import task_query
+from ..core.errors import UserError
+from . import help_dialogs, ledger_choice
+from . import settings as app_settings
+from .wheel_guard import guard_wheel
+
+
+class WindowDialogs:
+    # -- ledgers, plans and help -------------------------------------------------------
+
+    def _sample_banner(self) -> QWidget:
+        banner = QFrame()
+        banner.setObjectName("sampleBanner")
+        banner.setStyleSheet("#sampleBanner { background: #fff4ce; border-bottom: 1px solid #e0c060; }")
+        row = QHBoxLayout(banner)
+        row.setContentsMargins(10, 4, 10, 4)
+        text = QLabel("这是示例台账,导入的内容不会进入您的台账。")
+        text.setStyleSheet("font-weight: bold;")
+        back = QPushButton("回到我的台账")
+        back.clicked.connect(self.ownLedgerRequested)
+        row.addWidget(text, 1)
+        row.addWidget(back)
+        return banner
+
+    def choose_ledger(self) -> None:
+        folder = ledger_choice.choose_existing(self)
+        if folder is not None:
+            self.ledgerRequested.emit(str(folder), False)
+
+    def choose_new_ledger(self) -> None:
+        folder = ledger_choice.choose_new(self)
+        if folder is not None:
+            self.ledgerRequested.emit(str(folder), True)
+
+    def fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        folders = ledger_choice.recent_folders(self.ledger.folder)
+        for folder in folders:
+            action = self.recent_menu.addAction(str(folder))
+            action.triggered.connect(lambda _=False, f=str(folder): self.ledgerRequested.emit(f, False))
+        if not folders:
+            self.recent_menu.addAction("(没有其他台账)").setEnabled(False)
+
+    def delete_current_plan(self) -> None:
+        if self.plan is None:
+            return
+        self.panel.show_task(None)
+        try:
+            deleted = ledger_choice.confirm_and_delete_plan(self, self.ledger, self.plan)
+        except UserError as exc:
+            self.show_error(exc.message)
+            return
+        if deleted:
+            self.plan = None
+            self.ops.undo_stack.clear()  # its steps name tasks that are gone
+            self.reload_plans()
+
+    def focus_search(self) -> None:
+        self.filters.search.setFocus()
+        self.filters.search.selectAll()
+
+    def show_guide(self) -> None:
+        help_dialogs.show_guide(self)
+
+    def show_shortcuts(self) -> None:
+        help_dialogs.show_shortcuts(self)
+
+    def show_about(self) -> None:
+        help_dialogs.show_about(self, self.ledger.folder)
+
+    # -- dialogs ----------------------------------------------------------------------
+
+    def show_error(self, message: str) -> None:
+        QMessageBox.warning(self, "提示", message)
+
+    def show_audit_log(self) -> None:
+        from .audit_dialog import AuditDialog
+
+        AuditDialog(self.ledger, self).exec()
+
+    def _plan_dialog(self, dialog_class) -> None:
+        """Open a dialog that works on the current plan; refresh what it may change."""
+        if self.plan is None:
+            return
+        self.panel.save_note()
+        dialog = dialog_class(self.ledger, self.plan.id, self)
+        quarter_box = getattr(dialog, "quarter", None)  # the dialogs follow the window's 进展季度
+        if isinstance(quarter_box, QComboBox) and quarter_box.findData(str(self.model.quarter)) >= 0:
+            quarter_box.setCurrentIndex(quarter_box.findData(str(self.model.quarter)))
+        guard_wheel(dialog)
+        dialog.exec()
+        self.after_outside_change()
+
+    def after_outside_change(self) -> None:
+        """A dialog wrote to the ledger (merge, units, evidence): show it."""
+        self.filters.set_units(task_query.plan_units(self.ledger, self.plan.id) if self.plan else [])
+        self.apply_filters()
+        self._refresh_section_counts()
+        self.panel.refresh()
+
+    def show_report(self) -> None:
+        from .report_dialog import ReportDialog
+
+        self._plan_dialog(ReportDialog)
+
+    def show_export_excel(self) -> None:
+        from .exchange_dialogs import ExportExcelDialog
+
+        self._plan_dialog(ExportExcelDialog)
+
+    def show_fill_in(self) -> None:
+        from .exchange_dialogs import FillInDialog
+
+        self._plan_dialog(FillInDialog)
+
+    def show_merge(self) -> None:
+        from .exchange_dialogs import MergeDialog
+
+        self._plan_dialog(MergeDialog)
+
+    def show_evidence_package(self) -> None:
+        from .evidence_package_dialog import EvidencePackageDialog
+
+        self._plan_dialog(EvidencePackageDialog)
+
+    def show_unit_directory(self) -> None:
+        from .exchange_dialogs import UnitDirectoryDialog
+
+        dialog = UnitDirectoryDialog(self.ledger, self.plan.id if self.plan else None, self)
+        guard_wheel(dialog)
+        dialog.exec()
+        self.after_outside_change()
+
+    def show_check(self) -> None:
+        from .check_dialog import CheckDialog
+
+        CheckDialog(self.ledger, self).exec()
+
+    def show_recycle_bin(self) -> None:
+        from .recycle_bin_dialog import RecycleBinDialog
+
+        RecycleBinDialog(self.ledger, self).exec()
+        self.after_outside_change()
+
+    def show_settings(self) -> None:
+        from .settings_dialog import SettingsDialog
+
+        unit_names = task_query.plan_units(self.ledger, self.plan.id) if self.plan else []
+        dialog = SettingsDialog(unit_names, self)
+        guard_wheel(dialog)
+        if dialog.exec():
+            self.filters.set_own_unit_name(app_settings.own_unit())
+            self.apply_filters()
