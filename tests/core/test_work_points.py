@@ -84,8 +84,10 @@ def test_plan_is_what_a_table_reader_gives():
     # The paragraph the task comes from travels with it.
     assert last.extra["原文"].startswith("(三)深化决策公开。")
     assert last.source_row == 13
-    # Tasks without a deadline in a text that prints some: read as an unknown deadline.
-    assert plan.tasks[0].deadline.needs_review
+    # A task whose bracket names no deadline has none (nothing guessed, nothing to check).
+    assert plan.tasks[0].deadline.text == "" and not plan.tasks[0].deadline.needs_review
+    with_default = draft_to_plan(read(BRACKETS), year=None, source_name="要点.txt", default_deadline="12月底前")
+    assert [t.deadline.text for t in with_default.tasks] == ["12月底前"] * 4 + ["长期坚持"]
     assert plan.has_deadline_column
 
 

@@ -684,10 +684,8 @@ def draft_to_plan(draft: Draft, *, year: int | None, source_name: str,
             deadline = parse_deadline(text, plan_year)
         elif default_parsed is not None:
             deadline = default_parsed
-        elif has_deadlines:
-            deadline = parse_deadline("", plan_year)
         else:
-            deadline = _NO_DEADLINE
+            deadline = _NO_DEADLINE  # the text names none: nothing to check, nothing guessed
         extra = {SOURCE_KEY: task.source} if task.source else {}
         flags = [f for f in task.flags if f != FLAG_NO_UNIT] + ([FLAG_NO_UNIT] if not task.units else [])
         if flags:

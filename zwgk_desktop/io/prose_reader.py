@@ -1,0 +1,160 @@
+"""Notices without a task table: the paragraphs of a Word .docx or a .txt, read as
+工作要点 by :mod:`core.work_points`.
+
+``read_plan_or_prose`` is the one door the command line and the import wizard use:
+a file with a task table reads as a table (io/layout.py); a .docx or .txt without
+one is read as prose; ``prose=True`` skips the table and reads the prose. A file that
+is neither says so plainly (FileReadError, exit 2 on the command line).
+
+.docx files go through the same package checks as tables (CRC of every part, zip
+bombs, XML entities) before python-docx opens them; text is decoded as UTF-8 or
+GB18030 (what Chinese Windows Notepad saves) by the CSV reader's decoder.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import FileReadError
+from ..core.model import ParsedPlan
+from ..core.plan_import import reading_doubts, sha256_of
+from ..core.work_points import Draft, draft_to_plan, read_work_points
+from .layout import ReadOptions, read_plan
+from .readers import MSG_DAMAGED_WORD, MSG_NO_CONTENT, MSG_NO_TABLE_DOCX, check_zip_parts, fail, read_workbook
+
+__all__ = ["NOT_WORK_POINTS", "PlanReading", "prose_doubts", "read_paragraphs", "read_plan_or_prose",
+           "read_prose_draft"]
+
+log = logging.getLogger(__name__)
+
+PROSE_EXTS = frozenset({".docx", ".txt", ".text", ""})
+NOT_WORK_POINTS = (
+    "文件中既没有任务分解表,也没有认出工作要点(没有“一、”“(一)”“1.”这样的标题,也没有“(责任单位:……)”)",
+    "请选择任务分解表(.xlsx/.xls/.docx/.csv),或印发工作要点的通知原文(.docx/.txt)",
+)
+# Problems of the table reader that mean "there is no task table here" (so prose may be).
+_NO_TABLE_PROBLEMS = ("没有找到表头", "找到了表头,但表头下面没有任何任务", "文件里没有任何表格内容",
+                      MSG_NO_TABLE_DOCX[0], MSG_NO_CONTENT[0])
+
+
+@dataclass(slots=True)
+class PlanReading:
+    """What a file gave: the plan, the file's SHA-256, and the draft when it was prose."""
+
+    plan: ParsedPlan
+    digest: str
+    draft: Draft | None = None
+
+    @property
+    def is_prose(self) -> bool:
+        return self.draft is not None
+
+
+def read_paragraphs(path: str | Path) -> list[str]:
+    """The text of a .docx (its body paragraphs, tables left out) or a .txt, one
+    paragraph per item. Raises FileReadError for files that are neither."""
+    from .readers import _read_bytes  # the shared size limit and plain messages
+
+    path = Path(path)
+    data = _read_bytes(path)
+    if not data:
+        raise fail(path, ("文件是空的(0 字节)", "文件可能没有下载或拷贝完整,请重新获取后再导入"))
+    if data[:4] == b"PK\x03\x04":
+        check_zip_parts(path, data)
+        return _docx_paragraphs(path, data)
+    from .csv_reader import decode_text, looks_binary
+
+    text = decode_text(data)
+    if text is None or looks_binary(text):
+        raise fail(path, NOT_WORK_POINTS)
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _docx_paragraphs(path: Path, data: bytes) -> list[str]:
+    import docx
+
+    from .docx_reader import W_P, W_SDT, W_SDTCONTENT, W_TBL, paragraph_text
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if "word/document.xml" not in zf.namelist():
+                raise fail(path, NOT_WORK_POINTS)
+        body = docx.Document(io.BytesIO(data)).element.body
+    except FileReadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - PackageNotFoundError, KeyError, XMLSyntaxError…
+        log.debug("python-docx could not open %s", path, exc_info=True)
+        raise fail(path, MSG_DAMAGED_WORD) from exc
+
+    paragraphs: list[str] = []
+
+    def walk(parent: Any) -> None:
+        for child in parent.iterchildren():
+            if child.tag == W_P:
+                paragraphs.append(paragraph_text(child))
+            elif child.tag == W_SDT:
+                for content in child.iterchildren(W_SDTCONTENT):
+                    walk(content)
+            elif child.tag == W_TBL:
+                paragraphs.append("")  # a table ends the paragraph before it
+
+    try:
+        walk(body)
+    except Exception as exc:  # noqa: BLE001 - malformed XML the walk did not expect
+        raise fail(path, MSG_DAMAGED_WORD) from exc
+    return paragraphs
+
+
+def read_prose_draft(path: str | Path) -> Draft:
+    """The draft of a notice's work points; FileReadError when it holds none."""
+    path = Path(path)
+    draft = read_work_points(read_paragraphs(path), path.name)
+    if not draft.recognised:
+        raise fail(path, NOT_WORK_POINTS)
+    return draft
+
+
+def read_plan_or_prose(path: str | Path, options: ReadOptions | None = None, *,
+                       prose: bool | None = None) -> PlanReading:
+    """A table if the file has one, else the work points as prose (``prose=True``:
+    prose only; ``prose=False``: table only)."""
+    path = Path(path)
+    options = options or ReadOptions()
+    table_error: FileReadError | None = None
+    if not prose:
+        try:
+            plan = read_plan(read_workbook(path), options)
+            return PlanReading(plan, _digest(path))
+        except FileReadError as exc:
+            if prose is False or path.suffix.lower() not in PROSE_EXTS or not exc.problem.startswith(_NO_TABLE_PROBLEMS):
+                raise
+            table_error = exc
+    try:
+        draft = read_prose_draft(path)
+    except FileReadError as exc:
+        if table_error is not None and exc.problem != NOT_WORK_POINTS[0]:
+            raise table_error from exc
+        raise
+    plan = draft_to_plan(draft, year=options.year, source_name=path.name,
+                         default_deadline=options.default_deadline, today=options.today)
+    return PlanReading(plan, _digest(path), draft)
+
+
+def _digest(path: Path) -> str:
+    try:
+        return sha256_of(path)
+    except OSError as exc:
+        raise FileReadError(path, f"读取文件时出错({exc.strerror or exc})",
+                            "请确认文件没有被移动或删除,然后重试。") from exc
+
+
+def prose_doubts(plan: ParsedPlan) -> list[str]:
+    """:func:`plan_import.reading_doubts` for a plan read from prose. Tasks without a
+    unit are what the text says (each is flagged and counted in the warnings), not a
+    sign of columns taken for the wrong meaning, so they do not stop the import."""
+    return [d for d in reading_doubts(plan) if "没有读到责任单位" not in d]
