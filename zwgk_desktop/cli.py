@@ -161,6 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="只显示读取结果(各列含义及理由、任务、责任单位、到期日),不写入台账")
     p.add_argument("--force", action="store_true",
                    help="读取结果看起来不对(大多数任务没有责任单位、完成时限读不懂等)时仍然导入")
+    p.add_argument("--prose", action="store_true",
+                   help="按正文读取工作要点(通知原文 .docx/.txt,任务后括号中写明责任单位);"
+                        "文件中没有任务表时会自动这样读取")
 
     command("plans", "列出台账中的分解表", cmd_plans)
 
@@ -194,7 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     # Each area's commands live beside each other in their own module.
     from . import cli_backup, cli_evidence, cli_exchange, cli_report
 
-    for module in (cli_evidence, cli_report, cli_exchange, cli_backup):
+    from . import cli_draft
+
+    for module in (cli_evidence, cli_report, cli_exchange, cli_backup, cli_draft):
         module.register(command)
     return parser
 
@@ -203,23 +208,30 @@ def cmd_import(args: argparse.Namespace) -> int:
     from .core.plan_import import apply_unit_directory, known_unit_names, reading_doubts
     from .io.headers import column_letter
     from .io.layout import MEANING_NAMES, ReadOptions, parse_column_map
-    from .io.plan_file import read_plan_file
 
     options = ReadOptions(year=args.year, sheet=args.sheet,
                           column_map=parse_column_map(args.column_map) if args.column_map else {},
                           default_deadline=args.deadline)
-    parsed, digest = read_plan_file(args.file, options)
+    from .io.prose_reader import prose_doubts, read_plan_or_prose
+
+    reading = read_plan_or_prose(args.file, options, prose=True if getattr(args, "prose", False) else None)
+    parsed, digest = reading.plan, reading.digest
+    doubts_of = prose_doubts if reading.is_prose else reading_doubts
     name = Path(args.file).name
     if args.dry_run:
         with _existing_ledger(args) as ledger:  # known unit names help split cells; never created here
             if ledger is not None:
                 apply_unit_directory(parsed, known_unit_names(ledger))
-        _print_preview(parsed, name, reading_doubts(parsed))
+        _print_preview(parsed, name, doubts_of(parsed))
+        if reading.draft is not None:
+            from .cli_draft import print_skipped
+
+            print_skipped(reading.draft)
         return 0
     if not parsed.year_found:
         raise UserError(f"文件“{name}”中没有写明分解表的年份(标题、文件名、工作表名和完成时限中都没有),"
                         f"无法算出到期日,台账没有改动。\n处理办法:加 --year 写明年份,例如 zwgk import {name} --year 2023。")
-    doubts = reading_doubts(parsed)  # (splitting names by the directory changes none of these)
+    doubts = doubts_of(parsed)  # (splitting names by the directory changes none of these)
     if doubts and not args.force:
         raise UserError(
             f"文件“{name}”的读取结果看起来不对,没有导入,台账没有改动:\n"
