@@ -111,7 +111,8 @@ def column_facts(col: int, label: str, rows: list[list[str]]) -> ColumnFacts:
             facts.runs += 1
             carried = v
     facts.avg_len = sum(map(len, filled)) / len(filled)
-    facts.seq = any(v[:1].isdigit() for v in filled[:20]) and _running_sequence(filled)
+    head = filled[:20]  # most columns show in their first cells that they hold no numbers
+    facts.seq = sum(1 for v in head if _NUMBER_RE.match(v)) * 2 >= len(head) and _running_sequence(filled)
     ranks = Counter(r for v in filled if v[:1] in _HEADING_START and (r := numbering_rank(v)) in (0, 1, 2))
     if ranks and sum(ranks.values()) * 5 >= len(filled) * 3:
         facts.numbered = ranks.most_common(1)[0][0]
