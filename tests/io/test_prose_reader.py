@@ -1,0 +1,201 @@
+"""Notices as files (issue 18): a .docx without a task table and a .txt (UTF-8 or
+GB18030) are read as work points; the notices in tests/data/reading (copies of the
+real, public notices) read as a clerk reads them; the draft writes the official 分解表."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+
+from zwgk_desktop.core.errors import FileReadError
+from zwgk_desktop.core.work_points import FLAG_NO_UNIT
+from zwgk_desktop.io.draft_writer import write_draft
+from zwgk_desktop.io.layout import ReadOptions
+from zwgk_desktop.io.plan_file import read_plan_file
+from zwgk_desktop.io.prose_reader import NOT_WORK_POINTS, read_plan_or_prose, read_prose_draft
+
+READING = Path(__file__).resolve().parents[1] / "data" / "reading"
+
+NOTICE = [
+    "2024年某某县政务公开工作要点",
+    "一、聚焦发展强化公开",
+    "(一)围绕项目建设做好信息公开。公开重点项目批准和实施信息(责任单位:县发展改革局、各镇(街道))。"
+    "公开征地补偿标准(县自然资源局负责落实)。",
+    "二、聚焦民生强化公开",
+    "(二)做好救助信息公开。动态公开救助标准(县民政局、县医保局分别负责落实)。",
+    "某某县人民政府办公室",
+    "2024年2月1日",
+]
+
+
+def make_docx(path: Path, paragraphs: list[str], table: list[list[str]] | None = None) -> Path:
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    if table:
+        grid = document.add_table(rows=len(table), cols=len(table[0]))
+        for r, row in enumerate(table):
+            for c, value in enumerate(row):
+                grid.cell(r, c).text = value
+    document.save(path)
+    return path
+
+
+def reading_rows(plan):
+    return [(t.seq, t.section, t.requirement, [(u.name, u.role.value) for u in t.units]) for t in plan.tasks]
+
+
+EXPECTED = [
+    (1, ["一、聚焦发展强化公开", "(一)围绕项目建设做好信息公开"], "公开重点项目批准和实施信息。",
+     [("县发展改革局", "lead"), ("各镇(街道)", "cooperate")]),
+    (2, ["一、聚焦发展强化公开", "(一)围绕项目建设做好信息公开"], "公开征地补偿标准。", [("县自然资源局", "lead")]),
+    (3, ["二、聚焦民生强化公开", "(二)做好救助信息公开"], "动态公开救助标准。",
+     [("县民政局", "lead"), ("县医保局", "lead")]),
+]
+
+
+def test_docx_without_a_table_reads_as_prose(tmp_path: Path) -> None:
+    reading = read_plan_or_prose(make_docx(tmp_path / "通知.docx", NOTICE))
+    assert reading.is_prose
+    plan = reading.plan
+    assert (plan.title, plan.year, plan.year_found) == ("2024年某某县政务公开工作要点", 2024, True)
+    assert reading_rows(plan) == EXPECTED
+    assert len(reading.digest) == 64
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_text_in_each_encoding(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "要点.txt"
+    path.write_bytes("\r\n".join(NOTICE).encode(encoding))
+    assert reading_rows(read_plan_or_prose(path).plan) == EXPECTED
+
+
+def test_docx_with_a_task_table_reads_as_a_table(tmp_path: Path) -> None:
+    path = make_docx(tmp_path / "表.docx", ["2024年某某县政务公开任务分解表"], [
+        ["序号", "具体要求", "责任单位", "完成时限"],
+        ["1", "公开财政预算信息", "县财政局", "12月底前"],
+    ])
+    reading = read_plan_or_prose(path)
+    assert not reading.is_prose and [t.requirement for t in reading.plan.tasks] == ["公开财政预算信息"]
+
+
+def test_prose_forced_on_a_docx_that_also_has_a_table(tmp_path: Path) -> None:
+    path = make_docx(tmp_path / "两者.docx", NOTICE, [["序号", "具体要求", "责任单位", "完成时限"],
+                                                      ["1", "公开财政预算信息", "县财政局", "12月底前"]])
+    assert reading_rows(read_plan_or_prose(path, prose=True).plan) == EXPECTED
+
+
+def test_neither_table_nor_work_points(tmp_path: Path) -> None:
+    path = tmp_path / "纪要.txt"
+    path.write_text("会议纪要\n大家发言踊跃。\n", encoding="utf-8")
+    with pytest.raises(FileReadError) as info:
+        read_plan_or_prose(path)
+    assert info.value.problem == NOT_WORK_POINTS[0]
+    with pytest.raises(FileReadError):
+        read_plan_or_prose(make_docx(tmp_path / "空.docx", ["只是一句话"]))
+
+
+def test_damaged_docx_is_said_to_be_damaged(tmp_path: Path) -> None:
+    path = make_docx(tmp_path / "通知.docx", NOTICE)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3] ^= 0x40
+    path.write_bytes(bytes(data))
+    with pytest.raises(FileReadError) as info:
+        read_plan_or_prose(path, prose=True)
+    assert "损坏" in info.value.problem
+
+
+# -- the real notices ---------------------------------------------------------------
+
+
+def test_linyi_work_points_one_task_per_numbered_item() -> None:
+    reading = read_plan_or_prose(READING / "linyi_2023_work_points_and_table.txt")
+    plan = reading.plan
+    assert plan.title == "2023年临沂市政务公开工作要点" and plan.year == 2023
+    assert plan.doc_number == "临政办字〔2023〕45号"
+    assert len(plan.tasks) == 17
+    by_section: dict[str, list[str]] = {}
+    for task in plan.tasks:
+        by_section.setdefault(task.section[0], []).append(task.title)
+    assert by_section == {
+        "一、聚焦绿色低碳高质量发展深化公开": ["加强高质量发展信息公开", "加强优化营商环境信息公开", "加强民生领域信息公开"],
+        "二、聚焦更高水平决策深化公开": ["深入落实重大行政决策事项公开", "深入推动决策公众参与", "深入开展政策评价"],
+        "三、聚焦政策发布解读回应深化公开": ["持续推进政策规范化公开", "持续抓好政策高质量解读", "持续深化社会关切回应"],
+        "四、聚焦政务公开规范化建设深化公开": ["规范做好政府信息依申请公开答复工作", "持续深化公共企事业单位信息公开",
+                                         "扎实推进基层政务公开"],
+        "五、聚焦巩固工作基础深化公开": ["完善工作保障", "提升公开平台建管水平", "加强工作培训", "开展调查研究", "强化工作落实"],
+    }
+    assert all(t.units == [] and t.extra["需核对"] == FLAG_NO_UNIT for t in plan.tasks)
+    assert plan.tasks[0].requirement.startswith("聚焦市委、市政府重点工作任务")
+    assert plan.tasks[-1].requirement.endswith("打造具有临沂特色的政务公开品牌。")
+    # The notice around the points, the 总体要求 and the attached (flattened) table are not tasks.
+    reasons = {s.text[:12]: s.reason for s in reading.draft.skipped}
+    assert reasons["2023年,临沂市政务公"] == "前言"
+    assert reasons["附件:2023年临沂市政"] == "附件"
+    assert any("附有任务分解表" in w for w in plan.warnings)
+
+
+def test_county_plan_tasks_are_the_numbered_items_of_组织实施() -> None:
+    draft = read_prose_draft(READING / "county_standardization_plan.txt")
+    assert [(t.section[-1], t.title) for t in draft.tasks] == [
+        ("(一)推动政务公开事项标准化", "编制重点领域政务公开事项标准目录"),
+        ("(一)推动政务公开事项标准化", "全面推进基层政务公开事项标准化规范化工作"),
+        ("(二)推动政务公开工作制度化", "政府信息依法公开机制"),
+        ("(二)推动政务公开工作制度化", "行政决策公众参与机制"),
+        ("(二)推动政务公开工作制度化", "解读回应工作机制"),
+        ("(二)推动政务公开工作制度化", "依申请公开工作机制"),
+        ("(二)推动政务公开工作制度化", "政民互动工作机制"),
+        ("(二)推动政务公开工作制度化", "社会关切回应工作机制"),
+        ("(三)推动政务公开平台规范化", "充分发挥县政府网站“第一公开平台”作用"),
+        ("(三)推动政务公开平台规范化", "因地制宜拓宽公开渠道"),
+        ("(三)推动政务公开平台规范化", "严格做好政务新媒体备案和运维"),
+    ]
+    assert {t.section[0] for t in draft.tasks} == {"四、组织实施"}
+    skipped = {s.text[:6]: s.reason for s in draft.skipped}
+    assert skipped["一、指导思想"] == "前言" and skipped["三、主要目标"] == "前言"
+    assert skipped["五、保障措施"] == "结尾" and skipped["(一)加强组"] == "结尾"
+    assert skipped["扫一扫在手机"] == "网页内容或落款"
+    assert draft.year is None  # the plan prints no year of its own: import asks for --year
+
+
+def test_rencheng_notice_body_and_its_table() -> None:
+    """The 任城 notice is a cover letter: its tasks are in the attached table (read from
+    the .xlsx/.docx by the table reader). Its text gives the body's two task-like
+    paragraphs (二、强化组织保障 is the closing kind) and says the table is attached."""
+    reading = read_plan_or_prose(READING / "rencheng_2023_decomposition_notice.txt")
+    plan = reading.plan
+    assert plan.title == "2023年济宁市任城区政务公开重点工作任务分解表"
+    assert plan.doc_number == "济任政办字〔2023〕24号"
+    assert [t.section for t in plan.tasks] == [["一、提高思想认识"], ["三、抓好工作落实"]]
+    assert any("附有任务分解表" in w for w in plan.warnings)
+
+
+# -- the draft as the county's own table ------------------------------------------------
+
+
+def test_draft_workbook_layout_and_read_back(tmp_path: Path) -> None:
+    plan = read_plan_or_prose(make_docx(tmp_path / "通知.docx", NOTICE)).plan
+    written = write_draft(plan, tmp_path / "分解表")
+    assert written.name == "分解表.xlsx"
+    sheet = openpyxl.load_workbook(written).active
+    values = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    assert values == [
+        ["2024年某某县政务公开工作要点任务分解表", None, None, None, None],
+        ["序号", "工作任务", "具体要求", "责任单位", "完成时限"],
+        ["一、聚焦发展强化公开", None, None, None, None],
+        [1, "(一)围绕项目建设做好信息公开", "公开重点项目批准和实施信息。", "县发展改革局、各镇(街道)", None],
+        [2, None, "公开征地补偿标准。", "县自然资源局", None],
+        ["二、聚焦民生强化公开", None, None, None, None],
+        [3, "(二)做好救助信息公开", "动态公开救助标准。", "县民政局、县医保局分别负责落实", None],
+    ]
+    assert sorted(str(r) for r in sheet.merged_cells.ranges) == ["A1:E1", "A3:E3", "A6:E6", "B4:B5"]
+    assert sheet.print_title_rows == "$2:$2"
+    assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)
+    assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    # The table reader reads the county's table back as the same tasks.
+    back, _ = read_plan_file(written, ReadOptions(year=2024))
+    assert [(t.section, t.requirement) for t in back.tasks] == [(t.section, t.requirement) for t in plan.tasks]
+    assert [u.name for u in back.tasks[0].units] == ["县发展改革局", "各镇(街道)"]
