@@ -125,7 +125,8 @@ class DesktopApp:
 
     def open_own(self) -> bool:
         """Back from the sample to the clerk's own ledger (the last one used)."""
-        return self.open(resolve_ledger_dir(None))
+        folder = start_folder(None)
+        return folder is not None and self.open(folder)
 
     def open_sample(self) -> None:
         from .sample import ensure_sample_ledger
@@ -163,6 +164,38 @@ def _add_safety(window, ledger: Ledger, is_sample: bool) -> None:
         reminder = weekly_reminder(ledger)
         if reminder:
             window.statusBar().showMessage(reminder)
+
+
+def start_folder(explicit: str | None) -> Path | None:
+    """The ledger to open. When the one used last time is missing (a U 盘 not plugged
+    in), the clerk chooses: try again, open another, or use this PC's default ledger;
+    never silently an empty default that would split the year's work in two."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from .core.locations import RememberedLedgerMissing, default_ledger_dir
+    from .ui.ledger_choice import choose_existing
+
+    while True:
+        try:
+            return resolve_ledger_dir(explicit)
+        except RememberedLedgerMissing as missing:
+            box = QMessageBox(QMessageBox.Icon.Warning, "找不到上次的台账", missing.message)
+            retry = box.addButton("插好了,重试", QMessageBox.ButtonRole.AcceptRole)
+            other = box.addButton("打开其他台账…", QMessageBox.ButtonRole.ActionRole)
+            default = box.addButton("使用本机默认台账", QMessageBox.ButtonRole.ActionRole)
+            box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
+            box.exec()
+            clicked = box.clickedButton()
+            if clicked is retry:
+                continue
+            if clicked is other:
+                chosen = choose_existing(None)
+                if chosen is not None:
+                    return chosen
+                continue
+            if clicked is default:
+                return default_ledger_dir()
+            return None
 
 
 def confirm_new_ledger(folder: Path, explicit: bool) -> bool:
@@ -243,7 +276,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.sample:
         desktop.open_sample()
     else:
-        folder = resolve_ledger_dir(args.ledger)
+        folder = start_folder(args.ledger)
+        if folder is None:
+            return 1
         if not confirm_new_ledger(folder, explicit=bool(args.ledger or os.environ.get(LEDGER_ENV))):
             return 1
         if not desktop.open(folder):

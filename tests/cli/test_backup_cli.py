@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -194,3 +195,19 @@ def test_sqlite_trouble_is_a_plain_message(led: Path, capsys, monkeypatch, code:
     code_, out, err = run(capsys, "--ledger", str(led), "status", "1", "已完成")
     assert code_ == 2 and out == ""
     assert words in err and str(led) in err and "程序内部错误" not in err
+
+
+def test_a_remembered_ledger_that_is_missing_is_not_replaced_by_an_empty_one(tmp_path, capsys):
+    """The ledger on a U 盘 not plugged in: a plain message, exit 2, nothing created."""
+    from zwgk_desktop.cli import main
+    from zwgk_desktop.core.locations import default_ledger_dir, remember_ledger
+
+    stick = tmp_path / "U盘" / "台账"
+    assert main(["init", str(stick)]) == 0
+    remember_ledger(stick)
+    shutil.rmtree(tmp_path / "U盘")  # the stick is pulled out
+    capsys.readouterr()
+    assert main(["plans"]) == 2
+    err = capsys.readouterr().err
+    assert "上次使用的台账" in err and "U 盘" in err
+    assert not default_ledger_dir().exists()

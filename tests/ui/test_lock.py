@@ -113,3 +113,30 @@ def test_the_window_moves_between_ledgers(desktop, tmp_path, no_dialogs):
     assert not desktop.window.is_sample and desktop.ledger.folder.resolve() == other.resolve()
     desktop.window.ledgerRequested.emit(str(other), False)  # the one already open: nothing happens
     assert desktop.ledger.folder.resolve() == other.resolve()
+
+
+def test_a_missing_remembered_ledger_lets_the_clerk_choose(tmp_path, monkeypatch, no_dialogs):
+    """At start, a ledger on a pulled U 盘: asked, and 使用本机默认台账 is a choice, not a fallback."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from zwgk_desktop import app as app_module
+    from zwgk_desktop.core.locations import default_ledger_dir, remember_ledger
+
+    gone = tmp_path / "U盘台账"
+    gone.mkdir()
+    remember_ledger(gone)
+    gone.rmdir()
+    shown: list[str] = []
+
+    def choose(box):
+        shown.append(box.text())
+        box_buttons = {b.text(): b for b in box.buttons()}
+        box.clickedButton = lambda: box_buttons[answer]  # what the clerk clicked
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", choose)
+    answer = "退出"
+    assert app_module.start_folder(None) is None
+    answer = "使用本机默认台账"
+    assert app_module.start_folder(None) == default_ledger_dir()
+    assert "U 盘" in shown[0]

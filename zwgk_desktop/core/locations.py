@@ -12,6 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+from .errors import LedgerMissingError
+
 APP_DIR_NAME = "zwgk-desktop"
 LEDGER_ENV = "ZWGK_LEDGER"
 
@@ -87,6 +89,20 @@ def resolve_ledger_dir(explicit: str | os.PathLike[str] | None) -> Path:
     if env:
         return Path(env).expanduser()
     last = read_settings().get("last_ledger")
-    if isinstance(last, str) and last and Path(last).is_dir():
-        return Path(last)
+    if isinstance(last, str) and last:
+        if Path(last).is_dir():
+            return Path(last)
+        # Not silently the default: the clerk's ledger is on a stick not plugged in,
+        # and work typed into an empty default ledger would be split from it.
+        raise RememberedLedgerMissing(Path(last))
     return default_ledger_dir()
+
+
+class RememberedLedgerMissing(LedgerMissingError):
+    """The ledger used last time is not there (a U 盘 not plugged in, a share offline)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        super().__init__(f"上次使用的台账“{folder}”找不到了(可能 U 盘没有插好,或共享文件夹没有连接)。"
+                         "请插好后重试;如要使用其他台账,请用 --ledger 指定台账文件夹"
+                         "(在程序窗口中:文件 → 打开台账)。")
