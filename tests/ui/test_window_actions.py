@@ -167,3 +167,16 @@ def test_undo_shows_the_task_it_changes(sample_window, sample_ledger):
 def test_plan_actions_wait_for_a_plan(make_window, open_ledger, tmp_path, text):
     window = make_window(open_ledger(tmp_path / "empty"))
     assert not menu_action(window, text).isEnabled()
+
+
+def test_a_read_only_ledger_offers_nothing_that_writes(sample_ledger, make_window, monkeypatch):
+    monkeypatch.setattr(sample_ledger, "read_only", "台账所在的 U 盘有写保护")
+    window = make_window(sample_ledger)
+    select_task(window, window.model.task_id(0))
+    panel = window.panel
+    assert panel.note.isReadOnly() and not panel.status.isEnabled() and not panel.status_date.isEnabled()
+    assert not panel.evidence.add_files_button.isEnabled()
+    assert panel.evidence.tree.isEnabled()  # materials stay viewable
+    assert not window.import_action.isEnabled() and not window.delete_plan_action.isEnabled()
+    assert window.report_action.isEnabled() and window.export_action.isEnabled()
+    assert "写保护" in panel.note.placeholderText()

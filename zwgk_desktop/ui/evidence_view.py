@@ -364,6 +364,7 @@ class EvidenceView(QWidget):
     def __init__(self, ledger: Ledger, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ledger = ledger
+        self.read_only_reason = ""
         self.task_id: int | None = None
         self.quarter = Quarter.current()
         self.items: dict[int, Evidence] = {}
@@ -489,9 +490,19 @@ class EvidenceView(QWidget):
         self._request_visible_thumbnails()
         self._selection_changed()
 
+    def set_read_only(self, reason: str) -> None:
+        """Materials stay viewable and previewable; nothing can be added or removed."""
+        self.read_only_reason = reason
+        self.setAcceptDrops(False)
+        self.paste_shortcut.setEnabled(False)
+        self.hint.setText(f"只读:{reason}")
+        self._set_enabled(self.task_id is not None)
+
     def _set_enabled(self, on: bool) -> None:
-        for widget in (self.add_files_button, self.add_url_button, self.add_note_button, self.tree):
-            widget.setEnabled(on)
+        self.tree.setEnabled(on)
+        writable = on and not self.read_only_reason
+        for widget in (self.add_files_button, self.add_url_button, self.add_note_button):
+            widget.setEnabled(writable)
         if not on:
             self.remove_button.setEnabled(False)
             self.preview_button.setEnabled(False)
@@ -603,7 +614,7 @@ class EvidenceView(QWidget):
 
     def _selection_changed(self) -> None:
         chosen = self.selected()
-        self.remove_button.setEnabled(bool(chosen))
+        self.remove_button.setEnabled(bool(chosen) and not self.read_only_reason)
         self.preview_button.setEnabled(len(chosen) == 1 and (is_image(chosen[0]) or is_pdf(chosen[0])))
 
     def _double_clicked(self, row: QTreeWidgetItem, _column: int) -> None:
@@ -680,8 +691,9 @@ class EvidenceView(QWidget):
                 menu.addAction("在文件夹中显示", lambda: self.show_in_folder(item))
             menu.addSeparator()
         menu.addAction("导出本任务材料…", self.export_task_files)
-        menu.addSeparator()
-        menu.addAction("移到回收站", self.remove_selected)
+        if not self.read_only_reason:
+            menu.addSeparator()
+            menu.addAction("移到回收站", self.remove_selected)
         menu.exec(self.tree.viewport().mapToGlobal(pos))
 
     # -- adding -----------------------------------------------------------------------

@@ -156,6 +156,17 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
         self.ops.failed.connect(self.show_error)
         self.reload_plans()
         guard_wheel(self)
+        if ledger.read_only:
+            self._read_only(ledger.read_only)
+
+    def _read_only(self, reason: str) -> None:
+        """Viewing, searching, printing and exporting work; nothing offers to write."""
+        self.panel.set_read_only(reason)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAcceptDrops(False)
+        for action in (self.import_action, self.delete_plan_action, self.undo_action, self.redo_action):
+            action.setEnabled(False)
+            action.setToolTip(f"只读:{reason}")
 
     # -- building ---------------------------------------------------------------------
 
@@ -238,7 +249,8 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
         self.plan_combo.setEnabled(bool(plans))
         self.quarter_combo.setEnabled(bool(plans))
         for action in getattr(self, "plan_actions", []):
-            action.setEnabled(bool(plans))
+            writes = action is getattr(self, "delete_plan_action", None)
+            action.setEnabled(bool(plans) and not (writes and self.ledger.read_only))
         if plans:
             index = self.plan_combo.findData(current) if current is not None else 0
             self.plan_combo.setCurrentIndex(max(index, 0))
@@ -407,7 +419,7 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
 
     def _table_menu(self, pos) -> None:
         ids = self.selected_task_ids()
-        if not ids:
+        if not ids or self.ledger.read_only:
             return
         menu = QMenu(self)
         for status in Status:

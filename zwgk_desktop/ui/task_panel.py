@@ -70,6 +70,7 @@ class TaskPanel(QScrollArea):
         self.plan_year: int | None = None
         self._note_base = ""  # the stored note the box started from
         self._editing_due = False  # 修改 was clicked: the due date editor is open
+        self.read_only_reason = ""
         self.setWidgetResizable(True)
         # The panel scrolls down, never sideways: what does not fit wraps.
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -199,6 +200,17 @@ class TaskPanel(QScrollArea):
         minimum = self.minimumSizeHint()
         return QSize(max(minimum.width(), 320), super().sizeHint().height())
 
+    def set_read_only(self, reason: str) -> None:
+        """A ledger that cannot be changed (write-protected stick, read-only share):
+        everything stays readable, nothing offers to write, and the reason is said."""
+        self.read_only_reason = reason
+        self.note.setReadOnly(True)
+        self.note.setPlaceholderText(f"只读:{reason}")
+        for widget in (self.status, self.status_date, self.due_change, self.due_confirm):
+            widget.setEnabled(False)
+            widget.setToolTip(f"只读:{reason}")
+        self.evidence.set_read_only(reason)
+
     # -- showing ----------------------------------------------------------------------
 
     def set_quarters(self, year: int, current: Quarter) -> None:
@@ -263,7 +275,7 @@ class TaskPanel(QScrollArea):
         self.status.setCurrentIndex(self.status.findData(task.status))
         # The day of the status on record; a task never ticked has none to correct.
         self.status_date.set_date(task.status_date or date.today())
-        self.status_date.setEnabled(task.status_date is not None)
+        self.status_date.setEnabled(task.status_date is not None and not self.read_only_reason)
         note = next((p for p in task.progress if p.quarter == str(self.quarter)), None)
         stored = note.text if note else ""
         # Unsaved typing stays (and keeps the text it started from, so its save can
