@@ -82,7 +82,7 @@ def test_every_task_in_scope_is_in_the_text(crafted, tmp_path: Path, fonts: Font
     assert result.path == out and result.missing == "" and result.pages == page_count(out)
     text = squash(text_of(out))
     for row in data.rows:
-        assert squash(row.requirement) in text, row.seq
+        assert printed(text, squash(row.requirement)), row.seq
     for expected in ["某县人民政府办公室", "2023年第三季度", "政务公开重点工作任务落实情况",
                      "共7项", "完成率33.3%", "序号2、6", "填报人：张三", "审核人：李四", "联系电话：0537-1234567",
                      "填报日期：2023年12月20日", "决策事项目录https://www.example.gov.cn/zwgk/ml.html"]:
@@ -112,7 +112,7 @@ def test_sample_plan_report_has_every_task(tmp_path: Path, fonts: FontSet, capsy
     text = squash(text_of(out))
     assert len(data.rows) == 59
     for task in tasks:
-        assert squash(task.requirement) in text, task.seq
+        assert printed(text, squash(task.requirement)), task.seq
     assert "已在政府网站专栏发布解读3篇,正在整理第三季度数据。" in text
 
 
@@ -159,6 +159,23 @@ def test_a_past_quarter_prints_the_same_pdf_later(crafted) -> None:
     assert after == before
     changed, _ = report_bytes(build_report(ledger, plan_id, Q3, printed_on=PRINTED), fonts)
     assert changed != before
+
+
+def printed(text: str, needle: str) -> bool:
+    """``needle`` is in ``text`` whole, or split by a page break: its characters in order
+    from where its first few start, with no more between them than a page break brings
+    (the page number, the repeated header, the row's other cells)."""
+    if needle in text:
+        return True
+    start = text.find(needle[:6])
+    while start >= 0:
+        try:
+            if matched_in_order(text, needle, start) - start < len(needle) + 400:
+                return True
+        except ValueError:
+            return False
+        start = text.find(needle[:6], start + 1)
+    return False
 
 
 def matched_in_order(haystack: str, needle: str, start: int) -> int:
@@ -320,8 +337,9 @@ def test_five_thousand_tasks(tmp_path: Path, fonts: FontSet) -> None:
     print(f"5,000 tasks: {result.pages} pages in {elapsed:.1f} s")
     assert len(data.rows) == 5000
     assert result.pages == page_count(out)
-    # The detail table holds 4-5 such rows on a landscape page: about a thousand pages.
-    assert 500 <= result.pages <= 2000
+    # The detail table holds 11-13 such rows on a landscape page (1,176 pages before its
+    # columns were set from the text and rows split at page ends).
+    assert 250 <= result.pages <= 600
     last = squash(text_of(out, result.pages, result.pages))
     assert "5000" in last and f"\u2014{result.pages}\u2014" in last
 

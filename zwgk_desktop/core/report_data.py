@@ -310,6 +310,31 @@ def summary_sentences(data: ReportData) -> list[str]:
     return lines
 
 
+OVERDUE_LISTED = 15  # up to this many overdue tasks are listed in full in part 二; more go by lead unit
+
+
+def overdue_by_unit(data: ReportData) -> list[tuple[str, list[int]]]:
+    """The overdue tasks by lead unit (序号 in table order), units with most first: part 二
+    of a report with many overdue tasks (the full rows are in the detail table)."""
+    groups: dict[str, list[int]] = {}
+    for row in data.overdue:
+        lead = row.units.split("、")[0].replace(LEAD_MARK, "") if row.units else NO_UNIT
+        groups.setdefault(lead or NO_UNIT, []).append(row.seq)
+    return sorted(groups.items(), key=lambda item: -len(item[1]))
+
+
+def overdue_intro(data: ReportData) -> str:
+    """The sentence that opens part 二 (its table follows it)."""
+    overdue = data.overdue
+    day = cn_date(data.as_of)
+    if not overdue:
+        return zh("截至{},统计范围内没有已过完成时限仍未完成的任务。").format(day)
+    if len(overdue) <= OVERDUE_LISTED:
+        return zh("截至{},以下 {} 项任务已过完成时限仍未完成,本季度进展如下:").format(day, len(overdue))
+    return zh("截至{},{} 项任务已过完成时限仍未完成,按牵头单位列出如下;各项任务的具体要求、责任单位和"
+              "本季度进展见附件明细表(“完成状态”一栏注明“逾期”)。").format(day, len(overdue))
+
+
 def quarter_choices(year: int, today: date | None = None) -> tuple[list[Quarter], Quarter]:
     """Quarters a report can be asked for (the plan's year and the first quarter of the
     next, when follow-up is reported), and the one to offer first: the quarter just
@@ -326,6 +351,6 @@ def quarter_choices(year: int, today: date | None = None) -> tuple[list[Quarter]
     return choices, current
 
 
-__all__ = ["Counts", "DetailRow", "GroupRow", "NO_SECTION", "NO_UNIT", "ReportData", "ReportScope",
-           "SignOff", "build_report", "zh", "cn_date", "evidence_text", "format_rate", "quarter_choices",
+__all__ = ["Counts", "DetailRow", "GroupRow", "NO_SECTION", "NO_UNIT", "OVERDUE_LISTED", "ReportData", "ReportScope",
+           "SignOff", "build_report", "overdue_by_unit", "overdue_intro", "zh", "cn_date", "evidence_text", "format_rate", "quarter_choices",
            "resolve_section", "summary_sentences"]

@@ -20,7 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 
 from .pdf_fonts import FontSet
 
-__all__ = ["CANNOT_END_EXTRA", "CANNOT_START_EXTRA", "Line", "Segment", "TextLayout", "patch_line_breaking"]
+__all__ = ["CANNOT_END_EXTRA", "CANNOT_START_EXTRA", "Line", "Prepared", "Segment", "TextLayout", "patch_line_breaking"]
 
 # Full-width punctuation that must not start a line (written as escapes on purpose:
 # tools turn the literal characters into ASCII). reportlab already has 、。）」』】〕.
@@ -219,10 +219,20 @@ def _cjk_frag_split(frags, maxWidths, calcBounds, encoding="utf8"):
 
 Segment = tuple[str, str]  # (text, font role)
 Line = tuple[float, list[tuple[str, str]]]  # (width, [(font name, text)])
+Prepared = tuple[list[str], list[str], list[float]]  # characters, their fonts, their widths
 
 
 def _is_word_char(ch: str) -> bool:
     return ch.isascii() and not ch.isspace()
+
+
+class _Widths(dict):
+    def __init__(self, default: float) -> None:
+        super().__init__()
+        self.default = default
+
+    def __missing__(self, ch: str) -> float:
+        return self.default
 
 
 class TextLayout:
@@ -231,22 +241,26 @@ class TextLayout:
     def __init__(self, fonts: FontSet, size: float) -> None:
         self.fonts = fonts
         self.size = size
-        self._metrics: dict[str, tuple[dict[int, float], float]] = {}
+        self._metrics: dict[str, _Widths] = {}
         import reportlab.lib.textsplit as textsplit
 
         patch_line_breaking()
         self.cannot_start = frozenset(textsplit.ALL_CANNOT_START)
         self.cannot_end = frozenset(textsplit.ALL_CANNOT_END + CANNOT_END_EXTRA)
 
-    def _widths(self, font: str) -> tuple[dict[int, float], float]:
-        if font not in self._metrics:
+    def _widths(self, font: str) -> "_Widths":
+        """Character -> width at this size (a dict: ``map`` over a string stays in C)."""
+        table = self._metrics.get(font)
+        if table is None:
             face = pdfmetrics.getFont(font).face
             scale = self.size / 1000.0
-            self._metrics[font] = ({code: w * scale for code, w in face.charWidths.items()},
-                                   face.defaultWidth * scale)
-        return self._metrics[font]
+            table = self._metrics[font] = _Widths(face.defaultWidth * scale)
+            table.update((chr(code), w * scale) for code, w in face.charWidths.items())
+        return table
 
-    def lines(self, segments: list[Segment], width: float, where: str = "") -> list[Line]:
+    def prepare(self, segments: list[Segment], where: str = "") -> Prepared:
+        """The characters of ``segments`` (one per line, in order) with the font and
+        width of each: measured once, broken at any width with :meth:`break_prepared`."""
         chars: list[str] = []
         fonts: list[str] = []
         widths: list[float] = []
@@ -257,12 +271,33 @@ class TextLayout:
                 widths.append(0.0)
             for font, piece in self.fonts.runs(text.replace("\r\n", "\n").replace("\r", "\n")
                                                .replace("\t", " "), role, where):
-                table, default = self._widths(font)
-                get = table.get
                 chars.extend(piece)
                 fonts.extend([font] * len(piece))
-                widths.extend([get(ord(ch), default) for ch in piece])
-        return self._break(chars, fonts, widths, width)
+                widths.extend(map(self._widths(font).__getitem__, piece))
+        return chars, fonts, widths
+
+    @staticmethod
+    def paragraph_widths(prepared: Prepared) -> list[float]:
+        """The width of each hard line (between line breaks) laid end to end: how wide
+        the text would be on one line; for estimating line counts at any width."""
+        chars, _, widths = prepared
+        result: list[float] = []
+        used = 0.0
+        for ch, w in zip(chars, widths):
+            if ch == "\n":
+                result.append(used)
+                used = 0.0
+            else:
+                used += w
+        if chars:
+            result.append(used)
+        return result
+
+    def break_prepared(self, prepared: Prepared, width: float) -> list[Line]:
+        return self._break(*prepared, width)
+
+    def lines(self, segments: list[Segment], width: float, where: str = "") -> list[Line]:
+        return self._break(*self.prepare(segments, where), width)
 
     def _break(self, chars: list[str], fonts: list[str], widths: list[float], width: float) -> list[Line]:
         n = len(chars)

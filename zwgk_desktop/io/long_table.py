@@ -14,16 +14,20 @@ ends a page: it goes over with its first task.
 from __future__ import annotations
 
 from reportlab.lib import colors
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
 from ..core.limits import fit_text
-from .cjk_text import Line, Segment, TextLayout
+from .cjk_text import Line, Prepared, Segment, TextLayout
 from .pdf_document import TABLE_LEADING, TABLE_SIZE
 from .pdf_fonts import FontSet
 
-_CELL_PAD_LEFT, _CELL_PAD_RIGHT, _CELL_PAD_TOP, _CELL_PAD_BOTTOM = 3.0, 6.5, 2.5, 3.0
+_CELL_PAD_LEFT, _CELL_PAD_TOP, _CELL_PAD_BOTTOM = 2.5, 1.5, 2.0
+_HANG = 0.6  # of the font size: room on the right for a closer hanging at a line end
 _HEADER_FILL = colors.HexColor("#e8e8e8")
 _SECTION_FILLS = (colors.HexColor("#ececec"), colors.HexColor("#f6f6f6"))
+MIN_SPLIT_LINES = 2  # a row split at a page end leaves at least this many lines on each side
+
 
 class Row:
     __slots__ = ("cells", "height", "section", "top")
@@ -35,25 +39,72 @@ class Row:
         self.section = section  # -1 for a task row, else the section level
         self.top = top  # a piece of a split row: set from the top, not centred
 
-    def split(self, avail: float, leading: float) -> tuple["Row", "Row"] | None:
-        keep = int((avail - _CELL_PAD_TOP - _CELL_PAD_BOTTOM) // leading)
-        if keep < 1:
+    @property
+    def lines(self) -> int:
+        return max((len(lines) for lines, _ in self.cells), default=0)
+
+    def split_at(self, keep: int, leading: float) -> tuple["Row", "Row"] | None:
+        """The first ``keep`` lines of every cell, and the rest."""
+        if keep < 1 or keep >= self.lines:
             return None
         first = [(lines[:keep], align) for lines, align in self.cells]
         rest = [(lines[keep:], align) for lines, align in self.cells]
-        tall = max(len(lines) for lines, _ in rest)
-        if tall == 0:
-            return None
         pads = _CELL_PAD_TOP + _CELL_PAD_BOTTOM
         return (Row(first, keep * leading + pads, self.section, True),
-                Row(rest, tall * leading + pads, self.section, True))
+                Row(rest, (self.lines - keep) * leading + pads, self.section, True))
+
+    def lines_in(self, space: float, leading: float) -> int:
+        return int((space - _CELL_PAD_TOP - _CELL_PAD_BOTTOM + 0.01) // leading)
+
+
+def page_break(rows: list[Row], space: float, leading: float, page_space: float) -> tuple[int, int]:
+    """Where a page that has ``space`` points below the header ends: ``(k, keep)``, the
+    first ``k`` rows whole and then ``keep`` lines of row ``k`` (0: none).
+
+    * Rows go whole while they fit.
+    * The row that does not fit is split between lines when at least
+      ``MIN_SPLIT_LINES`` of it fit here and as many are left for the next page (a tall
+      row fills the page instead of leaving it half empty); a row taller than a page
+      always splits.
+    * A section row never ends a page: it goes over with its first task. So a page
+      starts with a section row only when that row and the first lines of its task
+      did not fit on the page before.
+    * At the top of a page (``space`` is ``page_space``, a whole page below the header)
+      something is always placed, splitting whatever row must be split, so no plan can
+      fail to lay out.
+    """
+    fresh = space >= page_space - 1
+    used, k = 0.0, 0
+    for row in rows:
+        if used + row.height > space + 0.01:
+            break
+        used += row.height
+        k += 1
+    if k == len(rows):
+        return k, 0
+    row = rows[k]
+    here = row.lines_in(space - used, leading)
+    taller_than_page = row.height > page_space + 0.01
+    if here >= 1 and (taller_than_page or (here >= MIN_SPLIT_LINES and row.lines - here >= MIN_SPLIT_LINES)):
+        if row.section < 0 or taller_than_page:
+            return k, here
+    j = k
+    while j > 0 and rows[j - 1].section >= 0:
+        j -= 1
+    if j > 0:
+        return j, 0
+    if fresh:  # only section rows, or a row that will not split sensibly: place what fits
+        if k > 0:
+            return k, 0
+        return 0, max(1, here)
+    return 0, 0
 
 
 class Grid(Flowable):
     """A table drawn from laid-out rows; ``split`` hands out one page at a time."""
 
     def __init__(self, widths: list[float], header: Row, rows: list[Row], frame_height: float,
-                 size: float, leading: float) -> None:
+                 size: float, leading: float, body_height: float | None = None) -> None:
         super().__init__()
         self.widths = widths
         self.header = header
@@ -62,34 +113,31 @@ class Grid(Flowable):
         self.size = size
         self.leading = leading
         self.width = sum(widths)
-        self.height = header.height + sum(r.height for r in rows)
+        # The rest of a long table is handed its height (summing it again at every page
+        # break made 5,000 rows quadratic).
+        self.body_height = sum(r.height for r in rows) if body_height is None else body_height
+        self.height = header.height + self.body_height
 
     def wrap(self, availWidth, availHeight):
         return self.width, self.height
 
-    def _part(self, rows: list[Row]) -> "Grid":
-        return Grid(self.widths, self.header, rows, self.frame_height, self.size, self.leading)
+    def _part(self, rows: list[Row], body_height: float | None = None) -> "Grid":
+        return Grid(self.widths, self.header, rows, self.frame_height, self.size, self.leading, body_height)
 
     def split(self, availWidth, availHeight):
-        avail = availHeight - self.header.height
-        used, k = 0.0, 0
-        for row in self.rows:
-            if used + row.height > avail + 0.01:
-                break
-            used += row.height
-            k += 1
-        if k == len(self.rows):
-            return [self]
-        row = self.rows[k]
-        if self.header.height + row.height > self.frame_height:
-            # taller than a page: it starts here and runs on (not after a blank page end)
-            pieces = row.split(avail - used, self.leading)
+        k, keep = page_break(self.rows, availHeight - self.header.height, self.leading,
+                             self.frame_height - self.header.height)
+        if keep:
+            pieces = self.rows[k].split_at(keep, self.leading)
             if pieces:
-                return [self._part([*self.rows[:k], pieces[0]]), self._part([pieces[1], *self.rows[k + 1:]])]
-        while k > 0 and self.rows[k - 1].section >= 0:  # no section label alone at a page end
-            k -= 1
+                first = self._part([*self.rows[:k], pieces[0]])
+                rest = self.body_height - sum(r.height for r in self.rows[:k + 1]) + pieces[1].height
+                return [first, self._part([pieces[1], *self.rows[k + 1:]], rest)]
+        if k >= len(self.rows):
+            return [self]
         if k > 0:
-            return [self._part(self.rows[:k]), self._part(self.rows[k:])]
+            first = self._part(self.rows[:k])
+            return [first, self._part(self.rows[k:], self.body_height - first.body_height)]
         return []
 
     def draw(self) -> None:
@@ -140,9 +188,17 @@ class Grid(Flowable):
         canvas.drawPath(path, stroke=1, fill=0)
 
     def _row_text(self, text, state, row: Row, top: float) -> None:
-        """Each cell's lines: a left-aligned cell is placed once and steps down by the
-        leading (T*); centred lines are each placed where their width puts them."""
+        """Each cell's lines, each placed where its alignment puts it (``Tm``), written
+        straight into the text object: reportlab's ``textOut`` measures every string
+        again and formats every number through its pure-Python ``fp_str``, which was
+        half the time of a 5,000-task report."""
         size, leading = self.size, self.leading
+        canvas = self.canv
+        doc = canvas._doc
+        escape = canvas._escape
+        code = text._code
+        append = code.append
+        fonts = state.setdefault("fonts", {})
         x0 = 0.0
         widths = self.widths if row.section < 0 else [self.width]
         for (lines, align), width in zip(row.cells, widths):
@@ -153,54 +209,144 @@ class Grid(Flowable):
             offset = _CELL_PAD_TOP if row.top else max(_CELL_PAD_TOP, (row.height - block) / 2)
             baseline = top - offset - (leading - size) / 2 - size * 0.86
             centred = align == "center"
-            if not centred:
-                text.setTextOrigin(x0 + _CELL_PAD_LEFT, baseline)
-            last = len(lines) - 1
-            for number, (line_width, runs) in enumerate(lines):
-                if centred:
-                    text.setTextOrigin(x0 + (width - line_width) / 2, baseline)
-                for font, piece in runs:
-                    if state["font"] != font:
-                        text.setFont(font, size, leading)
-                        state["font"] = font
-                    text.textOut(piece)
-                if not centred and number < last:
-                    text.textLine("")  # T*: to the start of the next line
+            for line_width, runs in lines:
+                x = x0 + (width - line_width) / 2 if centred else x0 + _CELL_PAD_LEFT
+                append(f"1 0 0 1 {x:.2f} {baseline:.2f} Tm")
+                for name, piece in runs:
+                    font = fonts.get(name)
+                    if font is None:
+                        font = fonts[name] = pdfmetrics.getFont(name)
+                    for subset, chunk in font.splitString(piece, doc):
+                        if state["font"] != (name, subset):
+                            append(f"{font.getSubsetInternalName(subset, doc)} {size:g} Tf")
+                            state["font"] = (name, subset)
+                        append(f"({escape(chunk)}) Tj")
                 baseline -= leading
             x0 += width
 
 
 class GridBuilder:
-    def __init__(self, fonts: FontSet, widths: list[float], size: float = TABLE_SIZE,
-                 leading: float = TABLE_LEADING) -> None:
+    """Rows of a grid. With ``widths`` every cell is laid out as it is added; without,
+    the cells are measured as they are added and :meth:`build` sets the column widths
+    from the measured text (:func:`fit_widths`) within ``total`` before laying them out."""
+
+    def __init__(self, fonts: FontSet, widths: list[float] | None, size: float = TABLE_SIZE,
+                 leading: float = TABLE_LEADING, *, total: float | None = None,
+                 nowrap: tuple[int, ...] = ()) -> None:
         self.layout = TextLayout(fonts, size)
         self.widths = widths
+        self.total = total if total is not None else sum(widths or ())
+        self.nowrap = nowrap
         self.size = size
         self.leading = leading
+        self.pad = _CELL_PAD_LEFT + _HANG * size
         self.rows: list[Row] = []
+        self._pending: list[tuple[int, list[tuple[Prepared, str]]]] = []
 
-    def _cell(self, segments: list[Segment], width: float, align: str, where: str) -> tuple[list[Line], str]:
+    def _prepare(self, segments: list[Segment], where: str) -> Prepared:
         # A note over Excel's cell limit (one written before the limit existed) is cut with
         # a visible remark: a 10 MB note took 380 s and 1.8 GB to lay out.
         segments = [(fit_text(t), r) for t, r in segments if t]
-        lines = self.layout.lines(segments, width - _CELL_PAD_LEFT - _CELL_PAD_RIGHT, where) if segments else []
-        return lines, align
+        return self.layout.prepare(segments, where) if segments else ([], [], [])
 
-    def _height(self, cells: list[tuple[list[Line], str]]) -> float:
-        return max(1, *(len(lines) for lines, _ in cells)) * self.leading + _CELL_PAD_TOP + _CELL_PAD_BOTTOM
+    def _lay(self, prepared: Prepared, width: float) -> list[Line]:
+        return self.layout.break_prepared(prepared, width - self.pad) if prepared[0] else []
+
+    def _row(self, cells: list[tuple[Prepared, str]], widths: list[float], section: int = -1) -> Row:
+        laid = [(self._lay(prepared, w), align) for (prepared, align), w in zip(cells, widths)]
+        lines = max(1, *(len(lines) for lines, _ in laid))
+        return Row(laid, lines * self.leading + _CELL_PAD_TOP + _CELL_PAD_BOTTOM, section)
 
     def header(self, labels: list[str]) -> Row:
-        cells = [self._cell([(label, "heading")], w, "center", "表头") for label, w in zip(labels, self.widths)]
-        return Row(cells, self._height(cells))
+        return self._row([(self._prepare([(label, "heading")], "表头"), "center") for label in labels],
+                         self.widths or [])
 
     def add(self, cells: list[tuple[list[Segment], str]], where: str = "") -> None:
-        laid = [self._cell(segments, w, align, where) for (segments, align), w in zip(cells, self.widths)]
-        self.rows.append(Row(laid, self._height(laid)))
+        prepared = [(self._prepare(segments, where), align) for segments, align in cells]
+        if self.widths is not None:
+            self.rows.append(self._row(prepared, self.widths))
+        else:
+            self._pending.append((-1, prepared))
 
     def add_section(self, label: str, level: int) -> None:
-        cell = self._cell([(label, "heading" if level == 0 else "kai")], sum(self.widths), "left", "章节")
-        self.rows.append(Row([cell], self._height([cell]), section=level))
+        prepared = [(self._prepare([(label, "heading" if level == 0 else "kai")], "章节"), "left")]
+        if self.widths is not None:
+            self.rows.append(self._row(prepared, [sum(self.widths)], level))
+        else:
+            self._pending.append((level, prepared))
 
     def build(self, header: list[str], frame_height: float) -> Grid:
+        if self.widths is None:
+            heads = [self._prepare([(label, "heading")], "表头") for label in header]
+            rows = [[prepared for prepared, _ in cells] for level, cells in self._pending if level < 0]
+            self.widths = fit_widths(heads, rows, self.total, self.size, self.pad, self.nowrap)
+            for level, cells in self._pending:
+                self.rows.append(self._row(cells, self.widths if level < 0 else [self.total], level))
+            self._pending.clear()
         return Grid(self.widths, self.header(header), self.rows, frame_height, self.size, self.leading)
 
+
+def fit_widths(header: list[Prepared], rows: list[list[Prepared]], total: float, size: float, pad: float,
+               nowrap: tuple[int, ...] = (), sample: int = 240) -> list[float]:
+    """Column widths that add up to ``total`` and make the table short: each column
+    starts as narrow as its content allows (two characters; a ``nowrap`` column such as
+    序号 its widest line), then the width is handed out one character at a time to the
+    column where it saves the most lines over (a sample of) the rows, the header counted
+    once per page. Line counts are estimated from each cell's measured width, so this
+    costs a few milliseconds even for 5,000 rows."""
+    n = len(header)
+    step = len(rows) / sample if len(rows) > sample else 1
+    picked = [rows[int(i * step)] for i in range(min(sample, len(rows)))]
+    paras = [[TextLayout.paragraph_widths(row[c]) for row in picked] for c in range(n)]
+    head_paras = [TextLayout.paragraph_widths(h) for h in header]
+    widest_char = [max((max(p[2], default=0.0) for p in (h, *[r[c] for r in picked])), default=size)
+                   for c, h in enumerate(header)]
+    mins = []
+    for c in range(n):
+        need = max(2 * size, widest_char[c])
+        if c in nowrap:
+            need = max([need, *(w for cell in paras[c] for w in cell)])
+        mins.append(need + pad)
+    if sum(mins) >= total:  # more columns than room: shrink evenly (text still wraps per character)
+        scale = total / sum(mins)
+        return [m * scale for m in mins]
+    fudge = 1.04  # line breaking rules (no closer at a line start) lose a little of each line
+
+    def count(cell: list[float], width: float) -> int:
+        text = width - pad
+        return sum(max(1, -int(-(w * fudge) // text)) for w in cell) if cell else 1
+
+    widths = list(mins)
+    header_weight = max(1.0, len(picked) / 14)
+    current = [[count(cell, widths[c]) for cell in paras[c]] for c in range(n)]
+    head_now = [count(h, widths[c]) for c, h in enumerate(head_paras)]
+    left = total - sum(widths)
+    while left >= size * 0.5:
+        grow = min(size, left)
+        tops = [max(current[c][r] for c in range(n)) for r in range(len(picked))]
+        seconds = []
+        for r in range(len(picked)):
+            values = sorted((current[c][r] for c in range(n)), reverse=True)
+            seconds.append(values[1] if n > 1 else 0)
+        head_top = max(head_now)
+        best, best_gain, best_lines = -1, 0.0, None
+        for c in range(n):
+            trial = [count(cell, widths[c] + grow) for cell in paras[c]]
+            gain = 0.0
+            for r, lines in enumerate(trial):
+                old = current[c][r]
+                if lines < old and old == tops[r]:
+                    gain += old - max(lines, seconds[r])
+            head_lines = count(head_paras[c], widths[c] + grow)
+            others = max([0, *(head_now[o] for o in range(n) if o != c)])
+            gain += header_weight * (head_top - max(head_lines, others))
+            if gain > best_gain + 1e-9:
+                best, best_gain, best_lines = c, gain, (trial, head_lines)
+        if best < 0:  # nothing saves a line any more: the widest text gets the rest
+            totals = [sum(sum(cell) for cell in paras[c]) for c in range(n)]
+            widths[max(range(n), key=lambda c: totals[c])] += left
+            break
+        widths[best] += grow
+        current[best], head_now[best] = best_lines
+        left -= grow
+    return widths

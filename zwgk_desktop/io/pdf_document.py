@@ -33,6 +33,8 @@ L_LEFT, L_BOTTOM, L_WIDTH, L_HEIGHT = 35 * mm, 26 * mm, 225 * mm, 156 * mm
 TITLE_SIZE, BODY_SIZE, PAGE_NUMBER_SIZE = 22, 16, 14
 BODY_LEADING = P_HEIGHT / 22  # 22 lines on a page, as the standard sets
 TABLE_SIZE, TABLE_LEADING = 10.5, 14.5
+# The detail table (附件): 9 pt, the smallest size readable at 100% on paper.
+DETAIL_SIZE, DETAIL_LEADING = 9.0, 10.5
 PAD = 3
 EM_DASH = "\u2014"
 TABLE_START = 100  # a table's caption goes to the next page unless its header and a few rows fit

@@ -357,7 +357,9 @@ def load_font_set(*, windows_dirs: Sequence[Path] | None = None, use_fontconfig:
 
     def take(face: FontFile) -> str | None:
         loaded = _load(face)
-        if loaded is None or "\u4e2d" not in loaded.chars:  # must at least have Chinese
+        # A role's face must have Chinese and the digits (Droid Sans Fallback, which comes
+        # with LibreOffice on Linux, has no digits: page numbers and the chart lost theirs).
+        if loaded is None or not {"\u4e2d", "0", "9", "%"} <= loaded.chars:
             return None
         faces[loaded.name] = loaded.face
         chars[loaded.name] = loaded.chars

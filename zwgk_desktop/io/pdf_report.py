@@ -28,11 +28,12 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, NextPageTemplate, PageBreak, Paragraph,
                                 Spacer, Table, TableStyle)
 
-from ..core.report_data import GroupRow, ReportData, cn_date, format_rate, summary_sentences, zh
+from ..core.report_data import (OVERDUE_LISTED, GroupRow, ReportData, cn_date, format_rate, overdue_by_unit,
+                                overdue_intro, summary_sentences, zh)
 from .cjk_text import CANNOT_START_EXTRA, Segment, TextLayout, patch_line_breaking
 from .long_table import GridBuilder
 from .output_files import write_error
-from .pdf_document import (BODY_LEADING, GRID_STYLE, L_HEIGHT, L_WIDTH, P_HEIGHT, P_WIDTH, RenderResult,
+from .pdf_document import (BODY_LEADING, DETAIL_LEADING, DETAIL_SIZE, GRID_STYLE, L_HEIGHT, L_WIDTH, P_HEIGHT, P_WIDTH, RenderResult,
                            ReportDocument, Styles, TABLE_START)
 from .pdf_fonts import FontSet, load_font_set
 
@@ -73,10 +74,13 @@ class _Writer:
             story.append(self.group_table(d.by_section, "章节"))
             table_no += 1
         if d.by_section and d.totals.base:
-            chart = self.chart()
-            story.append(CondPageBreak(chart.height + 30))
-            story.append(self.p("图1\u3000各部分任务完成率", s.caption))
-            story.append(chart)
+            # In pieces that each fit a page (hundreds of sections make a chart taller
+            # than a page); the caption stays with the first.
+            for number, piece in enumerate(self.charts()):
+                if number == 0:
+                    story.append(KeepTogether([self.p("图1\u3000各部分任务完成率", s.caption), piece]))
+                else:
+                    story.append(piece)
         if d.by_unit:
             story.append(CondPageBreak(TABLE_START))
             story.append(self.p(f"表{table_no}\u3000各牵头单位任务完成情况" + zh("(按牵头单位统计,每项任务计一次)"),
@@ -87,17 +91,18 @@ class _Writer:
         if overdue:  # the heading, its sentence and the table's first rows together
             story.append(CondPageBreak(BODY_LEADING * 4 + TABLE_START))
         story.append(self.p("二、逾期未完成任务", s.heading))
-        if overdue:
-            story.append(self.p(zh("截至{},以下 {} 项任务已过完成时限仍未完成,本季度进展如下:").format(
-                cn_date(d.as_of), len(overdue)), s.body))
+        story.append(self.p(overdue_intro(d), s.body))
+        if overdue and len(overdue) <= OVERDUE_LISTED:
             story.append(self.overdue_table(overdue))
-        else:
-            story.append(self.p(zh("截至{},统计范围内没有已过完成时限仍未完成的任务。").format(cn_date(d.as_of)), s.body))
+        elif overdue:
+            story.append(self.overdue_units_table())
 
-        story.append(Spacer(0, BODY_LEADING * 0.5))
-        story.append(self.p(zh("附件:{}政务公开重点工作任务落实情况明细表").format(d.quarter.label), s.body))
-        story.append(Spacer(0, BODY_LEADING))
-        story.append(self.sign_off())
+        # The 附件 line and the sign-off stay together, never alone on a page.
+        story.append(KeepTogether([
+            Spacer(0, BODY_LEADING * 0.5),
+            self.p(zh("附件:{}政务公开重点工作任务落实情况明细表").format(d.quarter.label), s.body),
+            Spacer(0, BODY_LEADING * 0.5),
+            self.sign_off()]))
 
         story.append(NextPageTemplate("landscape"))
         story.append(PageBreak())
@@ -142,14 +147,26 @@ class _Writer:
         table.setStyle(TableStyle([*GRID_STYLE, self._cell_font()]))
         return table
 
-    def chart(self) -> Drawing:
+    def charts(self) -> list[Drawing]:
+        """The bar chart by section, as pieces of at most a page each."""
+        rows = self.data.by_section
+        pitch = 22 if len(rows) <= 20 else 14
+        per_piece = max(1, int((P_HEIGHT - 80) // pitch))
+        return [self.chart(rows[i:i + per_piece], pitch, last=i + per_piece >= len(rows))
+                for i in range(0, len(rows), per_piece)]
+
+    def chart(self, rows: list[GroupRow], bar_pitch: float = 22, last: bool = True) -> Drawing:
         from reportlab.graphics.charts.barcharts import HorizontalBarChart  # 60 ms to import: only when drawn
 
-        rows = self.data.by_section
-        font = self.fonts.font("body")
-        labels = [self.fonts.plain(_short(r.label, 14), font, "图1") for r in rows]
+        shown = [_short(r.label, 14) for r in rows]
+        needed = set("".join(shown)) | set("0123456789%.\u2026") | set(zh("完成率(已完成 / 应完成,不适用不计入)"))
+        # One font draws the whole chart: the body face if it has every character needed,
+        # else the loaded face that lacks the fewest.
+        body = self.fonts.font("body")
+        font = min([body, *(name for name in self.fonts.order if name != body)],
+                   key=lambda name: len(needed - self.fonts.chars[name]))  # the first of equals: body
+        labels = [self.fonts.plain(label, font, "图1") for label in shown]
         label_width = max(stringWidth(label, font, 10) for label in labels) + 8
-        bar_pitch = 22
         height = bar_pitch * len(rows) + 44
         drawing = Drawing(P_WIDTH, height)
         drawing.initialFontName = font  # else the renderer starts in Helvetica (not embedded)
@@ -176,16 +193,17 @@ class _Writer:
         chart.valueAxis.gridStrokeWidth = 0.3
         chart.bars[0].fillColor = colors.HexColor("#3b6ea5")
         chart.bars[0].strokeColor = None
-        chart.barWidth = 14
-        chart.groupSpacing = 8
+        chart.barWidth = bar_pitch * 0.64
+        chart.groupSpacing = bar_pitch * 0.36
         chart.barLabelFormat = lambda value: format_rate(value / 100)
         chart.barLabels.fontName = font
         chart.barLabels.fontSize = 9
         chart.barLabels.boxAnchor = "w"
         chart.barLabels.dx = 3
         drawing.add(chart)
-        drawing.add(String(chart.x + chart.width / 2, 2, zh("完成率(已完成 / 应完成,不适用不计入)"), fontName=font, fontSize=9,
-                           textAnchor="middle"))
+        if last:
+            drawing.add(String(chart.x + chart.width / 2, 2, zh("完成率(已完成 / 应完成,不适用不计入)"), fontName=font,
+                               fontSize=9, textAnchor="middle"))
         return drawing
 
     def overdue_table(self, rows) -> Flowable:
@@ -199,6 +217,16 @@ class _Writer:
                       ([(row.status.value, "body")], "center"), ([(row.progress or "未填写", "body")], "left")],
                      where)
         return grid.build(["序号", "工作任务", "责任单位", "完成时限", "状态", "本季度进展"], P_HEIGHT)
+
+    def overdue_units_table(self) -> Flowable:
+        """Many overdue tasks: 序号 by lead unit (the rows themselves are in the detail table)."""
+        widths = [110.0, 48.0]
+        widths.append(P_WIDTH - sum(widths))
+        grid = GridBuilder(self.fonts, widths)
+        for unit, seqs in overdue_by_unit(self.data):
+            grid.add([([(unit, "body")], "left"), ([(str(len(seqs)), "body")], "center"),
+                      ([("、".join(map(str, seqs)), "body")], "left")], unit)
+        return grid.build(["牵头单位", "逾期项数", "任务序号(见附件明细表)"], P_HEIGHT)
 
     def sign_off(self) -> Flowable:
         d, s = self.data, self.s
@@ -215,20 +243,18 @@ class _Writer:
         table.setStyle(TableStyle([self._cell_font(), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                    ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
-        return KeepTogether([table])
+        return table
 
     # -- the detail table (landscape) -----------------------------------------------------------
 
     def detail_table(self) -> Flowable:
         d = self.data
+        head = ["序号", "工作任务/具体要求", "责任单位", "完成时限", "完成状态", "本季度进展"]
         if d.with_evidence:
-            head = ["序号", "工作任务/具体要求", "责任单位", "完成时限", "完成状态", "本季度进展", "佐证材料"]
-            widths = [32.0, 190.0, 84.0, 60.0, 72.0, 116.0]
-        else:
-            head = ["序号", "工作任务/具体要求", "责任单位", "完成时限", "完成状态", "本季度进展"]
-            widths = [32.0, 234.0, 96.0, 62.0, 72.0]
-        widths.append(L_WIDTH - sum(widths))
-        grid = GridBuilder(self.fonts, widths)
+            head.append("佐证材料")
+        # Widths from the measured text (long_table.fit_widths): units and notes get the
+        # width that saves the most lines, an empty column little more than its header.
+        grid = GridBuilder(self.fonts, None, DETAIL_SIZE, DETAIL_LEADING, total=L_WIDTH, nowrap=(0,))
         previous: list[str] = []
         for row in d.rows:
             depth = 0
