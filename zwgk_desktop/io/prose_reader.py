@@ -25,10 +25,11 @@ from ..core.model import ParsedPlan
 from ..core.plan_import import reading_doubts, sha256_of
 from ..core.work_points import Draft, draft_to_plan, read_work_points
 from .layout import ReadOptions, read_plan
+from .grid import Workbook
 from .readers import MSG_DAMAGED_WORD, MSG_NO_CONTENT, MSG_NO_TABLE_DOCX, check_zip_parts, fail, read_workbook
 
 __all__ = ["NOT_WORK_POINTS", "PlanReading", "prose_doubts", "read_paragraphs", "read_plan_or_prose",
-           "read_prose_draft"]
+           "read_prose_draft", "workbook_or_draft"]
 
 log = logging.getLogger(__name__)
 
@@ -158,3 +159,35 @@ def prose_doubts(plan: ParsedPlan) -> list[str]:
     unit are what the text says (each is flagged and counted in the warnings), not a
     sign of columns taken for the wrong meaning, so they do not stop the import."""
     return [d for d in reading_doubts(plan) if "没有读到责任单位" not in d]
+
+
+def workbook_or_draft(path: str | Path) -> Workbook | Draft:
+    """For the import wizard: the file's tables, or the draft of its work points when
+    it is a .docx/.txt with no task table but with work points. Errors as the table
+    reader gives them (a file that is neither: the table reader's message)."""
+    path = Path(path)
+    prose_ok = path.suffix.lower() in PROSE_EXTS
+    try:
+        workbook = read_workbook(path)
+    except FileReadError as exc:
+        if prose_ok and exc.problem.startswith(_NO_TABLE_PROBLEMS):
+            draft = _draft_or_none(path)
+            if draft is not None:
+                return draft
+        raise
+    if prose_ok and workbook.kind != "spreadsheet":
+        try:
+            read_plan(workbook, ReadOptions())
+        except FileReadError as exc:
+            if exc.problem.startswith(_NO_TABLE_PROBLEMS):
+                draft = _draft_or_none(path)
+                if draft is not None:
+                    return draft
+    return workbook
+
+
+def _draft_or_none(path: Path) -> Draft | None:
+    try:
+        return read_prose_draft(path)
+    except FileReadError:
+        return None

@@ -50,7 +50,6 @@ from ..core.units import Role
 from ..io import headers as H
 from ..io.grid import Workbook
 from ..io.layout import MEANING_NAMES, ReadOptions, read_plan
-from ..io.readers import read_workbook
 from .background import BackgroundTask
 from .wheel_guard import guard_widget
 from .failure_text import failure_text
@@ -228,7 +227,9 @@ class ImportWizard(QDialog):
 
         def read() -> tuple[Workbook, str]:
             self.known_units = _known_unit_names(folder)
-            return read_workbook(path), sha256_of(path)
+            from ..io.prose_reader import workbook_or_draft  # a notice in prose: draft_dialog.py
+
+            return workbook_or_draft(path), sha256_of(path)
 
         self._run("正在读取文件……", read, self._file_read)
 
@@ -245,6 +246,9 @@ class ImportWizard(QDialog):
             QMessageBox.warning(self, "无法导入", message)
 
     def _file_read(self, result: tuple[Workbook, str]) -> None:
+        if not isinstance(result[0], Workbook):  # work points in prose: edit the draft first
+            self._open_draft(*result)
+            return
         self.workbook, self.digest = result
         self.sheet.blockSignals(True)
         self.sheet.addItem("自动选择", None)
@@ -254,6 +258,22 @@ class ImportWizard(QDialog):
         self.sheet.blockSignals(False)
         self._reparse()
         self.show()
+
+    def _open_draft(self, draft, digest: str) -> None:
+        """The file has no task table but work points written as prose: the draft is
+        edited and imported in its own dialog (ui/draft_dialog.py); this one stays hidden."""
+        from .draft_dialog import DraftDialog
+
+        self.draft_dialog = DraftDialog(self.ledger_folder, self.path, draft, digest, self.known_units,
+                                        self.parentWidget())
+        self.draft_dialog.imported.connect(self._draft_imported)
+        self.draft_dialog.rejected.connect(self.reject)
+        self.draft_dialog.show()
+
+    def _draft_imported(self, plan_id: int) -> None:
+        self.outcome = self.draft_dialog.outcome
+        self.imported.emit(plan_id)
+        self.accept()
 
     def _reparse(self) -> None:
         assert self.workbook is not None
