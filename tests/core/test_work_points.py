@@ -241,3 +241,51 @@ def test_never_crashes_on_odd_text():
     for text in odd:
         draft = read_work_points([text, "做好公开(甲负责落实)。" + text], "x.txt")
         draft_to_plan(draft, year=2024, source_name="x.txt")
+
+
+def test_more_duty_words_and_bracket_kinds():
+    draft = read("""
+一、其他写法
+做好统计信息公开(市统计局牵头,各县区政府配合)。
+做好审计结果公开【责任单位:市审计局】
+做好价格信息公开(责任单位: 市发展改革委 ;完成时限:每季度)。
+做好安全生产信息公开(市应急局负责,2024年6月底前完成)。
+""")
+    assert [(t.requirement, [(u.name, u.role.value) for u in t.units], t.deadline_text) for t in draft.tasks] == [
+        ("做好统计信息公开。", [("市统计局", "lead"), ("各县区政府", "cooperate")], ""),
+        ("做好审计结果公开。", [("市审计局", "lead")], ""),
+        ("做好价格信息公开。", [("市发展改革委", "lead")], "每季度"),
+        ("做好安全生产信息公开。", [("市应急局", "lead")], "2024年6月底前完成"),
+    ]
+
+
+def test_sentences_before_a_bracket_are_one_task():
+    """A duty bracket covers every sentence since the previous one, as notices are written."""
+    draft = read("一、做好公开\n公开预算。公开决算。(县财政局负责落实)公开审计结果(县审计局负责落实)。")
+    assert [(t.requirement, t.units_text) for t in draft.tasks] == [
+        ("公开预算。公开决算。", "县财政局负责落实"),
+        ("公开审计结果。", "县审计局负责落实"),
+    ]
+
+
+def test_one_long_line_of_unbalanced_brackets_reads():
+    text = "一、做好公开\n" + "(做好公开" * 5000 + "(县财政局负责落实)。"
+    draft = read_work_points(text.split("\n"), "x.txt")
+    assert draft.tasks[-1].units_text == "县财政局负责落实"
+
+
+def test_never_crashes_on_any_text():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    alphabet = st.sampled_from(list("一二(())【】〔〕。;,:、1.①责任单位牵头负责落实分别配合完成时限月底前附件年日 \n某局"))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.text(alphabet, max_size=60), max_size=8))
+    def check(paragraphs):
+        draft = read_work_points(paragraphs, "x.txt")
+        plan = draft_to_plan(draft, year=2024, source_name="x.txt")
+        assert [t.seq for t in plan.tasks] == list(range(1, len(plan.tasks) + 1))
+        assert all(t.requirement for t in plan.tasks)
+
+    check()

@@ -64,9 +64,6 @@ FLAG_KEY = "需核对"
 _CN = "一二三四五六七八九十百零〇"
 _OPEN = "((【〔[［"
 _CLOSE = "))】〕]］"
-_PAIR = {"(": ")", "(": ")", "【": "】", "〔": "〕", "[": "]", "［": "］"}
-# Brackets of either width pair with each other: web text mixes them.
-_FOLD = str.maketrans({"(": "(", ")": ")", "［": "[", "］": "]"})
 _SENTENCE_END = "。!?!?"
 
 _L1_RE = re.compile(rf"^\s*(第[{_CN}\d]+(?:部分|篇|章)|[{_CN}]+\s*[、.．])\s*")
@@ -183,18 +180,17 @@ def _strip_edges(text: str) -> str:
 # -- brackets -------------------------------------------------------------------------
 
 
-def _match_close(text: str, start: int) -> int | None:
-    """Index of the bracket closing the one at ``start`` (either width), or None."""
-    depth = 0
-    for i in range(start, len(text)):
-        ch = text[i]
+def _closers(text: str) -> dict[int, int]:
+    """Opening bracket position -> the position of the bracket closing it (either
+    width, any kind: web text mixes them), in one pass; unclosed ones are absent."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for i, ch in enumerate(text):
         if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth -= 1
-            if depth == 0:
-                return i
-    return None
+            stack.append(i)
+        elif ch in _CLOSE and stack:
+            pairs[stack.pop()] = i
+    return pairs
 
 
 @dataclass(slots=True)
@@ -214,7 +210,7 @@ def _read_duty(inner: str) -> tuple[str, str, bool] | None:
         return None
     if _LABEL_START_RE.match(stripped):
         return _labelled_duty(stripped)
-    if "。" in stripped or not _DUTY_END_RE.search(stripped):
+    if "。" in stripped:
         return None
     units, deadline = [], ""
     for piece in re.split(r"[,,;;]", stripped):
@@ -224,7 +220,8 @@ def _read_duty(inner: str) -> tuple[str, str, bool] | None:
         elif piece:
             units.append(piece)
     units_text = ",".join(units)
-    if not assign_roles(units_text):
+    # "(市发改委负责落实)", "(市应急局负责,2024年6月底前完成)": the duty words end the units.
+    if not _DUTY_END_RE.search(units_text) or not assign_roles(units_text):
         return None
     return units_text, deadline, bool(_EACH_LEADS_RE.search(units_text))
 
@@ -261,18 +258,21 @@ def _labelled_duty(text: str) -> tuple[str, str, bool]:
 def _find_duties(text: str) -> list[_Duty]:
     """Every duty bracket in one paragraph, in order."""
     found: list[_Duty] = []
+    if not any(ch in _OPEN for ch in text):
+        return found
+    pairs = _closers(text)
     i = 0
     while i < len(text):
         if text[i] not in _OPEN:
             i += 1
             continue
-        close = _match_close(text, i)
+        close = pairs.get(i)
         inner = text[i + 1:close] if close is not None else text[i + 1:]
         end = close + 1 if close is not None else len(text)
         if "。" in inner:
             # Never closed (or closed only far away): a duty ends with its sentence.
             stop = inner.index("。")
-            if _LABEL_START_RE.match(inner) or _DUTY_END_RE.search(_strip_edges(inner[:stop])):
+            if _LABEL_START_RE.match(inner) or _read_duty(inner[:stop]) is not None:
                 inner, end = inner[:stop], i + 1 + stop
         reading = _read_duty(inner)
         if reading is not None:
