@@ -60,3 +60,14 @@ def test_gui_never_talks_sql_itself() -> None:
             if needle in text:
                 offenders.append(f"{path.name}: {needle}")
     assert offenders == []
+
+
+def test_opening_the_ledger_does_not_load_numpy_or_pandas():
+    """sqlite-utils would import them when installed (≈100 ms at every start)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import zwgk_desktop.core.ledger; "
+            "print(sorted(m for m in ('numpy', 'pandas') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
