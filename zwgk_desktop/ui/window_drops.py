@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from .wheel_guard import guard_wheel
 
-IMPORTABLE = ("*.xlsx", "*.xlsm", "*.xls", "*.docx", "*.csv")
+IMPORTABLE = ("*.xlsx", "*.xlsm", "*.xls", "*.docx", "*.csv", "*.txt")  # .docx/.txt: also work points in prose
 
 
 class FileDrops:
