@@ -3,12 +3,12 @@ direct or through io/. A grep would miss ``importlib``; running it catches all."
 
 from __future__ import annotations
 
-import pytest
-
 import ast
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "zwgk_desktop"
 QT_NAMES = ("PySide6", "PyQt5", "PyQt6", "PySide2", "shiboken6", "qtpy")
@@ -67,8 +67,6 @@ def test_gui_never_talks_sql_itself() -> None:
 def test_opening_the_ledger_does_not_load_numpy_or_pandas():
     """sqlite-utils would import them when installed (≈100 ms at every start)."""
     import importlib.util
-    import subprocess
-    import sys
 
     if importlib.util.find_spec("numpy") is None and importlib.util.find_spec("pandas") is None:
         pytest.skip("neither numpy nor pandas is installed here: nothing to keep out")
