@@ -57,6 +57,12 @@ def rows(dialog: DraftDialog) -> list[list[str]]:
     return [[model.index(r, c).data() for c in (1, 3, 4, 5, 6)] for r in range(model.rowCount())]
 
 
+def model_tip(dialog: DraftDialog, row: int) -> str:
+    from PySide6.QtCore import Qt
+
+    return dialog.model.index(row, DraftModel.FLAGS).data(Qt.ItemDataRole.ToolTipRole)
+
+
 SECTION_1 = "一、深化重点领域公开 › (一)做好财政信息公开"
 
 
@@ -67,9 +73,10 @@ def test_prose_opens_the_draft_instead_of_the_column_preview(open_draft, notice,
     assert rows(dialog) == [
         [SECTION_1, "公开预算决算信息。", "区财政局负责落实", "", ""],
         [SECTION_1, "公开专项资金分配结果。", "区财政局、区审计局分别负责落实", "", ""],
-        [SECTION_1, "公开政府债务信息。", "", "", FLAG_NO_UNIT],
+        [SECTION_1, "公开政府债务信息。", "", "", "未写责任单位"],
         ["二、加强平台建设", "规范政府网站栏目。", "区政府办公室", "6月底前", ""],
     ]
+    assert model_tip(dialog, 2) == FLAG_NO_UNIT
     assert dialog.year.value() == 2024 and dialog.import_button.isEnabled()
     assert "未作为任务" in dialog.summary.text()
     assert [dialog.skipped.item(i).text() for i in range(dialog.skipped.count())][:2] == [
@@ -151,3 +158,18 @@ def test_cancel_closes_the_wizard_too(open_draft, notice, qtbot):
     wizard, dialog = open_draft(notice)
     with qtbot.waitSignal(wizard.rejected, timeout=5000):
         dialog.reject()
+
+
+def test_attachment_lines_are_summarised(open_draft, tmp_path):
+    path = tmp_path / "带附件.txt"
+    path.write_text("一、做好公开\n公开财政信息(区财政局负责落实)。\n附件:2024年任务表\n"
+                    + "\n".join(f"附件文字第{i}段。" for i in range(10)), encoding="utf-8")
+    _, dialog = open_draft(path)
+    texts = [dialog.skipped.item(i).text() for i in range(dialog.skipped.count())]
+    assert texts == ["【附件】附件:2024年任务表", "【附件】附件文字第0段。", "【附件】附件文字第1段。",
+                     "【附件】……以下还有 8 段附件文字"]
+    dialog.skipped.setCurrentRow(3)
+    assert dialog.restore_selected() == 0
+    dialog.skipped.setCurrentRow(1)
+    assert dialog.restore_selected() == 1
+    assert dialog.model.tasks[-1].requirement == "附件文字第0段。"

@@ -49,6 +49,8 @@ from .import_wizard import NO_YEAR, YearBox
 FLAG_COLOUR = QColor("#fff1c9")
 SECTION_SEPARATOR = " › "
 DROPPED = "已删除"
+ANNEX_SHOWN = 3  # attachment lines listed before "以下还有 N 段"
+SHORT_FLAGS = {FLAG_NO_UNIT: "未写责任单位"}
 
 
 class DraftModel(QAbstractTableModel):
@@ -105,7 +107,10 @@ class DraftModel(QAbstractTableModel):
             if col == self.DEADLINE:
                 return task.deadline_text
             if col == self.FLAGS:
-                return self.flags_text(task)
+                text = self.flags_text(task)
+                if role == Qt.ItemDataRole.DisplayRole:
+                    return ";".join(SHORT_FLAGS.get(f, f) for f in text.split(";")) if text else ""
+                return text
         if role == Qt.ItemDataRole.BackgroundRole and self.flags_text(task):
             return QBrush(FLAG_COLOUR)
         return None
@@ -253,7 +258,7 @@ class DraftDialog(QDialog):
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().lineSpacing() * 3 + 8)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         header = self.table.horizontalHeader()
-        for col, width in enumerate([40, 200, 140, 0, 180, 90, 150]):
+        for col, width in enumerate([36, 150, 120, 0, 150, 80, 100]):
             if width:
                 header.resizeSection(col, width)
         header.setSectionResizeMode(DraftModel.REQUIREMENT, QHeaderView.ResizeMode.Stretch)
@@ -339,13 +344,28 @@ class DraftDialog(QDialog):
             self.model.dataChanged.emit(self.model.index(row, 0), self.model.index(row, DraftModel.FLAGS))
             self._refresh()
 
+    def _ordered_skipped(self) -> list[SkippedLine]:
+        return sorted(self.draft.skipped, key=lambda s: s.line)
+
     def _fill_skipped(self) -> None:
+        """Each line that is no task, by its reason; an attachment (often a whole table
+        copied from a web page) shows its first lines and how many follow."""
         self.skipped.clear()
-        for line in sorted(self.draft.skipped, key=lambda s: s.line):
+        annex_shown = 0
+        annex_total = sum(1 for line in self.draft.skipped if line.reason == "附件")
+        for index, line in enumerate(self._ordered_skipped()):
+            if line.reason == "附件":
+                annex_shown += 1
+                if annex_shown > ANNEX_SHOWN:
+                    continue
             item = QListWidgetItem(f"【{line.reason}】{line.text}")
             item.setToolTip(line.text)
-            item.setData(Qt.ItemDataRole.UserRole, line.line)
+            item.setData(Qt.ItemDataRole.UserRole, index)
             self.skipped.addItem(item)
+            if line.reason == "附件" and annex_shown == ANNEX_SHOWN and annex_total > ANNEX_SHOWN:
+                rest = QListWidgetItem(f"【附件】……以下还有 {annex_total - ANNEX_SHOWN} 段附件文字")
+                rest.setData(Qt.ItemDataRole.UserRole, None)
+                self.skipped.addItem(rest)
 
     def plan(self) -> ParsedPlan:
         """The draft as it stands, as the plan the import writes."""
@@ -415,10 +435,10 @@ class DraftDialog(QDialog):
     def restore_selected(self) -> int:
         """Each selected line of 未作为任务的文字 back as a task (with no unit, unless it
         was a task the clerk removed: that comes back as it was)."""
-        chosen = {self.skipped.row(item) for item in self.skipped.selectedItems()}
-        if not chosen and self.skipped.currentRow() >= 0:
-            chosen = {self.skipped.currentRow()}
-        ordered = sorted(self.draft.skipped, key=lambda s: s.line)
+        items = self.skipped.selectedItems() or (
+            [self.skipped.currentItem()] if self.skipped.currentItem() is not None else [])
+        chosen = {item.data(Qt.ItemDataRole.UserRole) for item in items} - {None}
+        ordered = self._ordered_skipped()
         restored = 0
         for index in sorted(chosen):
             line = ordered[index]
