@@ -199,3 +199,12 @@ def test_draft_workbook_layout_and_read_back(tmp_path: Path) -> None:
     back, _ = read_plan_file(written, ReadOptions(year=2024))
     assert [(t.section, t.requirement) for t in back.tasks] == [(t.section, t.requirement) for t in plan.tasks]
     assert [u.name for u in back.tasks[0].units] == ["县发展改革局", "各镇(街道)"]
+
+
+def test_docx_with_a_table_that_is_no_task_table(tmp_path: Path) -> None:
+    contacts = [["序号", "单位", "联系电话"], ["1", "县财政局", "1234"]]
+    reading = read_plan_or_prose(make_docx(tmp_path / "通知.docx", NOTICE, contacts))
+    assert reading.is_prose and reading_rows(reading.plan) == EXPECTED
+    with pytest.raises(FileReadError) as info:  # no work points either: name the columns
+        read_plan_or_prose(make_docx(tmp_path / "名单.docx", ["联系人名单"], contacts))
+    assert "--map" in info.value.advice

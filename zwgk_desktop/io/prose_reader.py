@@ -39,8 +39,9 @@ NOT_WORK_POINTS = (
     "请选择任务分解表(.xlsx/.xls/.docx/.csv),或印发工作要点的通知原文(.docx/.txt)",
 )
 # Problems of the table reader that mean "there is no task table here" (so prose may be).
+_NO_TASK_COLUMN = "无法确定哪一列是任务的具体要求"  # a table, but not a task table (a contact list)
 _NO_TABLE_PROBLEMS = ("没有找到表头", "找到了表头,但表头下面没有任何任务", "文件里没有任何表格内容",
-                      MSG_NO_TABLE_DOCX[0], MSG_NO_CONTENT[0])
+                      MSG_NO_TABLE_DOCX[0], MSG_NO_CONTENT[0], _NO_TASK_COLUMN)
 
 
 @dataclass(slots=True)
@@ -138,7 +139,9 @@ def read_plan_or_prose(path: str | Path, options: ReadOptions | None = None, *,
     try:
         draft = read_prose_draft(path)
     except FileReadError as exc:
-        if table_error is not None and exc.problem != NOT_WORK_POINTS[0]:
+        # No work points either: a table whose columns were not recognised says how to
+        # name them (--map); a file with no table at all says it is neither.
+        if table_error is not None and table_error.problem.startswith(_NO_TASK_COLUMN):
             raise table_error from exc
         raise
     plan = draft_to_plan(draft, year=options.year, source_name=path.name,
