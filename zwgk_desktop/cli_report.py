@@ -14,9 +14,9 @@ from .core.quarters import Quarter
 def register(command: Callable) -> None:
     """Add this area's subcommands: `command(name, help, handler)` returns the
     subparser to add options to (see cli.build_parser)."""
-    p = command("report", "生成季度报告(PDF):任务落实情况、统计表、完成率图、逾期任务和明细表", cmd_report)
-    p.description = ("生成某季度的政务公开重点工作任务落实情况报告(PDF)。统计数字按该季度最后一天的状态计算,"
-                     "进展取该季度填写的内容,所以以后重新生成,同一季度的报告内容不变。")
+    p = command("report", "生成季度报告(PDF 或 Word):任务落实情况、统计表、完成率图、逾期任务和明细表", cmd_report)
+    p.description = ("生成某季度的政务公开重点工作任务落实情况报告(PDF,或 --format docx 生成可编辑的 Word 文档)。"
+                     "统计数字按该季度最后一天的状态计算,进展取该季度填写的内容,所以以后重新生成,同一季度的报告内容不变。")
     p.add_argument("--plan", type=int, metavar="ID", help="分解表编号(台账中只有一个时可省略)")
     p.add_argument("--quarter", required=True, metavar="Q", help="季度,例如 2023Q3")
     p.add_argument("--unit", metavar="NAME", help="只统计该责任单位(牵头或配合)的任务")
@@ -30,12 +30,13 @@ def register(command: Callable) -> None:
     p.add_argument("--phone", metavar="TEL", default="", help="联系电话")
     p.add_argument("--date", type=parse_date, metavar="YYYY-MM-DD", dest="printed_on",
                    help="生成日期和填报日期(默认今天)")
-    p.add_argument("-o", "--output", required=True, metavar="OUT.pdf", help="输出的 PDF 文件")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.pdf", help="输出的 PDF 文件(或 .docx 文件)")
+    p.add_argument("--format", choices=("pdf", "docx"), default=None,
+                   help="pdf(默认)或 docx(可编辑的 Word 文档,公文版式);不写时按输出文件的扩展名")
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .core.report_data import ReportScope, SignOff, build_report, format_rate
-    from .io.pdf_report import render_report
 
     quarter = Quarter.parse(args.quarter)
     scope = ReportScope(unit=args.unit, section=args.section, due_only=args.due_only)
@@ -44,12 +45,22 @@ def cmd_report(args: argparse.Namespace) -> int:
         plan = ledger.resolve_plan(args.plan)
         data = build_report(ledger, plan.id, quarter, scope, title_unit=args.title_unit, sign_off=sign_off,
                             with_evidence=not args.no_evidence, printed_on=args.printed_on)
-    result = render_report(data, args.output)
+    kind = args.format or ("docx" if str(args.output).lower().endswith(".docx") else "pdf")
+    if kind == "docx":
+        from .io.docx_report import render_docx
+
+        render_docx(data, args.output)
+        result = None
+        print(f"已生成{quarter.label}报告(Word 文档):{args.output}")
+    else:
+        from .io.pdf_report import render_report
+
+        result = render_report(data, args.output)
+        print(f"已生成{quarter.label}报告:{args.output}(共 {result.pages} 页)")
     t = data.totals
-    print(f"已生成{quarter.label}报告:{args.output}(共 {result.pages} 页)")
     print(f"  统计范围:{data.scope_text},共 {t.total} 项;已完成 {t.done},推进中 {t.in_progress},"
           f"未启动 {t.not_started},不适用 {t.not_applicable};逾期 {t.overdue};"
           f"完成率 {format_rate(t.completion) if t.base else '—'}")
-    if result.missing:
+    if result is not None and result.missing:
         print(f"注意:{result.missing}", file=sys.stderr)
     return 0

@@ -93,3 +93,47 @@ def test_an_unwritable_output_exits_2(folder: Path, tmp_path: Path, capsys) -> N
 def test_quarter_and_output_are_required(folder: Path, capsys) -> None:
     assert main(["--ledger", str(folder), "report", "-o", "x.pdf"]) == 2
     assert "--quarter" in capsys.readouterr().err
+
+
+def docx_text(path: Path) -> str:
+    import docx
+
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return squash("".join(parts))
+
+
+def test_report_writes_word_with_the_same_options(folder: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "报告.docx"
+    code = main(["--ledger", str(folder), "report", "--format", "docx", "--quarter", "2023Q3", "--title-unit",
+                 "某县人民政府办公室", "--preparer", "张三", "--phone", "0537-1234567", "--date", "2023-10-09",
+                 "-o", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "Word" in captured.out and str(out) in captured.out
+    assert "共 7 项;已完成 2,推进中 2,未启动 2,不适用 1;逾期 2;完成率 33.3%" in captured.out
+    text = docx_text(out)
+    assert "某县人民政府办公室" in text and "2023年第三季度" in text
+    assert "填报人：张三" in text and "填报日期：2023年10月9日" in text
+    assert "决策事项目录" in text and "公开决策事项目录。" in text
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left
+
+
+def test_the_format_follows_the_file_name(folder: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "报告.DOCX"
+    assert main(["--ledger", str(folder), "report", "--quarter", "2023Q3", "-o", str(out)]) == 0
+    assert out.read_bytes()[:2] == b"PK"  # a .docx is a zip
+    pdf = tmp_path / "r.pdf"
+    assert main(["--ledger", str(folder), "report", "--quarter", "2023Q3", "-o", str(pdf)]) == 0
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert main(["--ledger", str(folder), "report", "--format", "rtf", "--quarter", "2023Q3", "-o", str(pdf)]) == 2
+    capsys.readouterr()
+
+
+def test_an_unwritable_word_output_exits_2(folder: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "no-such-folder" / "r.docx"
+    assert main(["--ledger", str(folder), "report", "--format", "docx", "--quarter", "2023Q3", "-o", str(out)]) == 2
+    assert "无法写入" in capsys.readouterr().err
