@@ -454,6 +454,22 @@ def test_group_numbers_merged_down_and_units_under_an_unknown_header() -> None:
     assert "单位名称" in plan.column_reasons[3]
 
 
+# -- 17. a key-task list whose task names are longer than their short requirements ------
+
+LAYOUT_LONG_TITLES = grid_of([
+    ["2023年某区重点任务清单"],
+    ["序号", "重点任务", "工作内容", "牵头单位", "完成时间"],
+    ["1", "深化重大行政决策事项目录管理", "公布决策目录。", "区司法局", "3月底前"],
+    ["2", "推进政府信息主动公开基本目录建设", "完善公开目录。", "区政府办", "9月底前"],
+])
+
+
+def test_a_requirement_header_wins_over_longer_task_names() -> None:
+    plan = read(LAYOUT_LONG_TITLES)
+    assert [(t.title, t.requirement) for t in plan.tasks] == [
+        ("深化重大行政决策事项目录管理", "公布决策目录。"), ("推进政府信息主动公开基本目录建设", "完善公开目录。")]
+
+
 # -- properties ---------------------------------------------------------------------------
 
 BASES = {

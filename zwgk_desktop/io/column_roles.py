@@ -226,7 +226,7 @@ def decide(facts: list[ColumnFacts]) -> tuple[dict[str, list[int]], dict[int, st
 
 def _choose_requirement(columns: list[ColumnFacts]) -> ColumnFacts | None:
     def weight(f: ColumnFacts) -> float:
-        w = f.avg_len * (1.5 if f.header == H.REQUIREMENT else 1.0)
+        w = f.avg_len * (2.0 if f.header == H.REQUIREMENT else 1.0)
         if f.spans:
             w *= 0.4  # a merged column holds headings, not one requirement per row
         if f.header is None and (f.unit_share >= 0.5 or f.deadline_share >= 0.5):
