@@ -289,3 +289,18 @@ def test_never_crashes_on_any_text():
         assert all(t.requirement for t in plan.tasks)
 
     check()
+
+
+def test_closing_part_with_duties_gives_tasks():
+    draft = read("""
+一、做好公开
+公开财政信息(县财政局负责落实)。
+四、保障措施
+(一)加强组织领导。每年至少召开1次领导小组会议(县政府办公室负责落实)。
+(二)强化考核。各单位要认真落实。
+""")
+    assert [(t.section, t.requirement) for t in draft.tasks] == [
+        (["一、做好公开"], "公开财政信息。"),
+        (["四、保障措施", "(一)加强组织领导"], "每年至少召开1次领导小组会议。"),
+    ]
+    assert [(s.text, s.reason) for s in draft.skipped] == [("(二)强化考核。各单位要认真落实。", "结尾")]

@@ -397,6 +397,7 @@ def _read_body(lines: list[tuple[int, str]]) -> _Body:
     mode = "tasks"
     last_l2 = 0
     last_task: DraftTask | None = None
+    heading_lines: dict[int, str] = {}  # skipped heading line -> its label
 
     def path(extra: str | None = None) -> list[str]:
         return [p for p in (l1, l2, extra) if p]
@@ -459,6 +460,7 @@ def _read_body(lines: list[tuple[int, str]]) -> _Body:
                 l2 = label
             if mode != "tasks" and not rest:
                 body.skipped.append(SkippedLine(line, text, "结尾" if mode == "closing" else "前言"))
+                heading_lines[line] = label
             if not rest:
                 continue
             segments = _segments(rest)
@@ -504,6 +506,9 @@ def _read_body(lines: list[tuple[int, str]]) -> _Body:
             continue
         for requirement, duty in _segments(text):
             add(requirement, duty, path(), line, text)
+    # A closing heading whose part has tasks after all (保障措施 with duties) is a section.
+    used = {label for task in body.tasks for label in task.section}
+    body.skipped = [s for s in body.skipped if heading_lines.get(s.line) not in used]
     return body
 
 
