@@ -225,22 +225,29 @@ def decide(facts: list[ColumnFacts]) -> tuple[dict[str, list[int]], dict[int, st
 
 
 def _choose_requirement(columns: list[ColumnFacts]) -> ColumnFacts | None:
+    """The column of requirement sentences. A 具体要求-like header holding one text per
+    row is believed unless another column's sentences are far longer (2.5 times, and
+    20 characters or more): then the headers were shifted or misnamed."""
     def weight(f: ColumnFacts) -> float:
-        w = f.avg_len * (2.0 if f.header == H.REQUIREMENT else 1.0)
+        w = f.avg_len
         if f.spans:
             w *= 0.4  # a merged column holds headings, not one requirement per row
         if f.header is None and (f.unit_share >= 0.5 or f.deadline_share >= 0.5):
             w *= 0.2
         return w
 
-    candidates = [f for f in columns
-                  if f.header in (H.REQUIREMENT, H.HEADING) or f.avg_len >= _LONG_TEXT]
-    if not candidates:
-        return None
-    best = max(candidates, key=lambda f: (weight(f), f.header == H.REQUIREMENT, -f.col))
-    if best.header is None and best.avg_len < _LONG_TEXT:
-        return None
-    return best
+    named = [f for f in columns if f.header == H.REQUIREMENT and not f.spans]
+    others = [f for f in columns if f not in named and (f.header in (H.REQUIREMENT, H.HEADING)
+                                                        or f.avg_len >= _LONG_TEXT)]
+    best_named = max(named, key=lambda f: (f.avg_len, -f.col)) if named else None
+    best_other = max(others, key=lambda f: (weight(f), f.header == H.REQUIREMENT, -f.col)) if others else None
+    if best_other is not None and best_other.header is None and best_other.avg_len < _LONG_TEXT:
+        best_other = None
+    if best_named is None:
+        return best_other
+    if best_other is not None and weight(best_other) >= max(20.0, 2.5 * best_named.avg_len):
+        return best_other
+    return best_named
 
 
 def _assemble(facts: list[ColumnFacts], roles: dict[int, str], reasons: dict[int, str]) -> dict[str, list[int]]:
