@@ -484,6 +484,9 @@ BASES = {
     "goals": LAYOUT_GOALS,
     "semicolons": LAYOUT_SEMICOLONS,
     "group-numbers": LAYOUT_GROUP_NUMBERS,
+    "long-titles": LAYOUT_LONG_TITLES,
+    "seq-numbers-sections": LAYOUT_SEQ_NUMBERS_SECTIONS,
+    "two-row-header": LAYOUT_TWO_ROW_HEADER,
 }
 
 
@@ -508,7 +511,7 @@ def permuted(grid: Grid, order: list[int], blank_at: int | None, keep_merges: bo
     return Grid(name=grid.name, rows=rows, merged=merged)
 
 
-@settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(sorted(BASES)), st.randoms(use_true_random=False), st.booleans(), st.booleans(),
        st.booleans())
 def test_column_order_blank_columns_and_merges_never_change_the_reading(
