@@ -220,5 +220,58 @@ def m004_exchange_records(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_follow_ups_and_periods(db: Database) -> None:
+    """督办 and recurring tasks.
+
+    ``follow_ups`` + ``follow_up_tasks``: each 催办单 sent (when, by whom, to which unit,
+    the reply deadline) and the tasks it named with what was missing then.
+    ``task_recurrence``: a task marked recurring (or not) by hand, overriding what the
+    deadline text and requirement say (``frequency`` 'none' = marked not recurring).
+    ``task_periods``: a recurring task's status per period (2023Q2, 2023-05, 2023H1, 2023)."""
+    db.executescript(
+        """
+        CREATE TABLE follow_ups (
+            id INTEGER PRIMARY KEY,
+            plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+            unit TEXT NOT NULL,
+            quarter TEXT NOT NULL,
+            sent_at TEXT NOT NULL,
+            sent_by TEXT NOT NULL,
+            reply_by TEXT,
+            office TEXT,
+            file_name TEXT
+        );
+        CREATE INDEX follow_ups_plan ON follow_ups(plan_id, unit);
+
+        CREATE TABLE follow_up_tasks (
+            follow_up_id INTEGER NOT NULL REFERENCES follow_ups(id) ON DELETE CASCADE,
+            task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+            missing TEXT NOT NULL DEFAULT '[]',   -- JSON list: 已逾期, 即将到期, 本季度无进展, ...
+            due_date TEXT,
+            PRIMARY KEY (follow_up_id, task_id)
+        );
+        CREATE INDEX follow_up_tasks_task ON follow_up_tasks(task_id);
+
+        CREATE TABLE task_recurrence (
+            task_id INTEGER PRIMARY KEY REFERENCES tasks(id) ON DELETE CASCADE,
+            frequency TEXT NOT NULL,              -- monthly | quarterly | half_yearly | yearly | none
+            set_at TEXT NOT NULL,
+            set_by TEXT NOT NULL
+        );
+
+        CREATE TABLE task_periods (
+            task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+            period TEXT NOT NULL,                 -- 2023Q2 | 2023-05 | 2023H1 | 2023
+            status TEXT NOT NULL,
+            status_date TEXT,
+            recorded_at TEXT NOT NULL,
+            by TEXT NOT NULL,
+            PRIMARY KEY (task_id, period)
+        );
+        """
+    )
+
+
 KNOWN_MIGRATIONS = [m001_initial.__name__, m002_evidence.__name__, m003_unit_directory.__name__,
-                    m004_exchange_records.__name__]
+                    m004_exchange_records.__name__, m005_follow_ups_and_periods.__name__]
