@@ -11,13 +11,14 @@ import openpyxl
 import pytest
 
 from zwgk_desktop.core.errors import FileReadError
-from zwgk_desktop.core.work_points import FLAG_NO_UNIT
+from zwgk_desktop.core.work_points import FLAG_NO_UNIT, draft_to_plan, read_work_points
 from zwgk_desktop.io.draft_writer import write_draft
 from zwgk_desktop.io.layout import ReadOptions
 from zwgk_desktop.io.plan_file import read_plan_file
 from zwgk_desktop.io.prose_reader import NOT_WORK_POINTS, read_plan_or_prose, read_prose_draft
 
 READING = Path(__file__).resolve().parents[1] / "data" / "reading"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 NOTICE = [
     "2024年某某县政务公开工作要点",
@@ -135,7 +136,7 @@ def test_linyi_work_points_one_task_per_numbered_item() -> None:
     reasons = {s.text[:12]: s.reason for s in reading.draft.skipped}
     assert reasons["2023年,临沂市政务公"] == "前言"
     assert reasons["附件:2023年临沂市政"] == "附件"
-    assert any("附有任务分解表" in w for w in plan.warnings)
+    assert any("这里按正文的工作要点读取" in w for w in plan.warnings)
 
 
 def test_county_plan_tasks_are_the_numbered_items_of_组织实施() -> None:
@@ -161,16 +162,46 @@ def test_county_plan_tasks_are_the_numbered_items_of_组织实施() -> None:
     assert draft.year is None  # the plan prints no year of its own: import asks for --year
 
 
-def test_rencheng_notice_body_and_its_table() -> None:
-    """The 任城 notice is a cover letter: its tasks are in the attached table (read from
-    the .xlsx/.docx by the table reader). Its text gives the body's two task-like
-    paragraphs (二、强化组织保障 is the closing kind) and says the table is attached."""
+def _as_in_sample(plan, sample: str):
+    """The plan's tasks and the sample table's reading, white space ignored."""
+    import json
+
+    def sq(text):
+        return "".join((text or "").split())
+
+    expected = json.loads((SAMPLES / sample).read_text(encoding="utf-8"))["tasks"]
+    got = [([sq(x) for x in t.section], sq(t.requirement), [sq(u.name) for u in t.units], sq(t.deadline.text),
+            t.deadline.due_date.isoformat() if t.deadline.due_date else None) for t in plan.tasks]
+    want = [([sq(x) for x in e["section"]], sq(e["requirement"]),
+             [sq(u if isinstance(u, str) else u["name"]) for u in e["units"]], sq(e["deadline_text"]), e["due_date"])
+            for e in expected]
+    return got, want
+
+
+def test_rencheng_cover_letter_reads_its_attached_table() -> None:
+    """The 任城 notice is a cover letter (一、提高思想认识 …: no unit, no numbered item);
+    its tasks are in the attached 分解表, which the web page gives as text, one cell a
+    line. That text reads exactly as the table itself (samples/rencheng_2023.json)."""
     reading = read_plan_or_prose(READING / "rencheng_2023_decomposition_notice.txt")
     plan = reading.plan
     assert plan.title == "2023年济宁市任城区政务公开重点工作任务分解表"
     assert plan.doc_number == "济任政办字〔2023〕24号"
-    assert [t.section for t in plan.tasks] == [["一、提高思想认识"], ["三、抓好工作落实"]]
-    assert any("附有任务分解表" in w for w in plan.warnings)
+    got, want = _as_in_sample(plan, "rencheng_2023.json")
+    assert len(got) == 59 and got == want
+    assert any("已按所附任务分解表" in w for w in plan.warnings)
+    skipped = {s.text[:8]: s.reason for s in reading.draft.skipped}
+    assert skipped["一、提高思想认识"] == "前言"
+
+
+def test_linyi_attachment_alone_reads_as_its_table() -> None:
+    """The 临沂 attachment without the work points before it: the table as text reads as
+    samples/linyi_2023.json (a deadline cell wrapped as 2023年 / 6月底前 included)."""
+    text = (READING / "linyi_2023_work_points_and_table.txt").read_text(encoding="utf-8")
+    attachment = text[text.index("\n附件\n"):]
+    draft = read_work_points(attachment.split("\n"), "附件.txt")
+    plan = draft_to_plan(draft, year=2023, source_name="附件.txt")
+    got, want = _as_in_sample(plan, "linyi_2023.json")
+    assert len(got) == 65 and got == want
 
 
 # -- the draft as the county's own table ------------------------------------------------

@@ -24,6 +24,12 @@ such text (a list of paragraphs, from ``io/prose_reader.py``) as a clerk would:
   furniture copied from web sites (navigation crumbs, 扫一扫, 关闭窗口), signatures and
   dates, and attachments (after ``附件``) are not tasks: they are listed in
   :attr:`Draft.skipped` with the reason, so the clerk can take one back.
+* A cover letter whose own 一、二、三 name no unit and number no item, with its 分解表
+  attached as text copied from a web page (one cell a line: the header words, then
+  一、/(一) rows, each row closed by its 完成时限 cell), reads that table: in a row
+  the sentence is the requirement, the other lines its units. Work points of their
+  own (duties or numbered items) win over an attached table, which is then only
+  mentioned in the warnings.
 
 Pure text in, plain data out: no Qt, no file I/O. :func:`draft_to_plan` turns the
 (possibly edited) draft into the same :class:`ParsedPlan` the table readers give, so
@@ -388,6 +394,7 @@ class _Body:
     skipped: list[SkippedLine] = field(default_factory=list)
     headings: int = 0
     duties: int = 0
+    items: int = 0  # tasks from numbered items (1. / (1) / ①)
 
 
 def _read_body(lines: list[tuple[int, str]]) -> _Body:
@@ -500,6 +507,7 @@ def _read_body(lines: list[tuple[int, str]]) -> _Body:
             if rest and len(lead) <= 40:
                 title, requirement = lead, rest
             add(requirement, duty, path(), line, text, title=title)
+            body.items += 1
             continue
         if _is_noise(text):
             body.skipped.append(SkippedLine(line, text, "网页内容或落款"))
@@ -567,16 +575,90 @@ def _flattened_table(block: list[tuple[int, str]]) -> bool:
     return sum(1 for w in _TABLE_WORDS if w in words) >= 2
 
 
+_HEADER_MEANINGS = {
+    "工作任务": "heading", "要点任务": "heading", "重点任务": "heading", "任务名称": "heading",
+    "责任单位": "units", "牵头单位": "units", "责任部门": "units",
+    "具体要求": "requirement", "工作要求": "requirement", "工作内容": "requirement", "具体任务": "requirement",
+    "完成时限": "deadline", "完成时间": "deadline", "时间要求": "deadline",
+}
+
+
+def _is_deadline_cell(text: str) -> bool:
+    squashed = "".join(text.split())
+    if not squashed or len(squashed) > 16 or squashed[-1] in "。;;":
+        return False
+    if squashed in ("全年", "长期坚持", "持续推进", "长期", "常态化"):
+        return True
+    return bool(_DEADLINE_WORD_RE.search(squashed) or re.fullmatch(r"20\d{2}年", squashed)) and \
+        parse_deadline(squashed, 2000).kind is not DeadlineKind.UNKNOWN
+
+
+def _read_flattened(block: list[tuple[int, str]]) -> tuple[_Body, int] | None:
+    """A 分解表 copied from a web page as text, one cell a line: the header words
+    name the columns, 一、/(一) lines are sections, a 完成时限 cell ends each row;
+    in a row, the sentence is the requirement and the other lines are its units."""
+    start = None
+    for i, (_, text) in enumerate(block[:60]):
+        if _HEADER_MEANINGS.get(_key(text)) is not None:
+            start = i
+            while start + 1 < len(block) and _HEADER_MEANINGS.get(_key(block[start + 1][1])):
+                start += 1
+            break
+    if start is None:
+        return None
+    body = _Body()
+    l1: str | None = None
+    l2: str | None = None
+    row: list[tuple[int, str]] = []
+    just_closed = False  # the line before was the 完成时限 cell that closed a row
+    for line, text in block[start + 1:]:
+        m1, m2 = _L1_RE.match(text), _L2_RE.match(text)
+        if (m1 or m2) and not row:
+            just_closed = False
+            label = text.strip()  # a table's section cell, as printed
+            body.headings += 1
+            if m1:
+                l1, l2 = label, None
+            else:
+                l2 = label
+            continue
+        if _is_deadline_cell(text):
+            if not row and body.tasks and just_closed:
+                body.tasks[-1].deadline_text += text.strip()  # "2023年" / "6月底前": one cell, wrapped
+                continue
+            sentences = [(n, t) for n, t in row if t.rstrip()[-1:] in "。;;"]
+            if not sentences and row:
+                sentences = [max(row, key=lambda item: len(item[1]))]
+            units = [t for n, t in row if (n, t) not in sentences]
+            if sentences:
+                requirement = "".join(t for _, t in sentences)
+                task = DraftTask(section=[p for p in (l1, l2) if p], requirement=requirement,
+                                 units_text="、".join(units), deadline_text=text.strip(),
+                                 line=sentences[0][0], source="\n".join(t for _, t in row))
+                if not task.units:
+                    task.flags.append(FLAG_NO_UNIT)
+                else:
+                    body.duties += 1
+                body.tasks.append(task)
+            row = []
+            just_closed = True
+            continue
+        just_closed = False
+        row.append((line, text))
+    body.skipped.extend(SkippedLine(line, text, "网页内容或落款") for line, text in row)
+    return (body, start + 1) if body.tasks else None
+
+
 def read_work_points(paragraphs: list[str], source_name: str = "") -> Draft:
     """Read the paragraphs of a notice; ``Draft.recognised`` says whether it held work points."""
     lines = _paragraphs(paragraphs)
     best: tuple[tuple[int, int, int], int, _Body, int] | None = None
     blocks = _blocks(lines)
     warnings: list[str] = []
+    tables: list[int] = []
     for index, block in enumerate(blocks):
         if _flattened_table(block):
-            warnings.append("正文后附有任务分解表(从网页复制的文字,表格已散开),这里只读了正文;"
-                            "如有分解表原件(.xlsx/.docx),请导入原件。")
+            tables.append(index)
             continue
         start = next((i for i, (_, text) in enumerate(block)
                       if _is_heading(text) or _find_duties(text)), None)
@@ -586,6 +668,20 @@ def read_work_points(paragraphs: list[str], source_name: str = "") -> Draft:
         score = (body.duties, len(body.tasks), body.headings)
         if body.tasks and (best is None or score > best[0]):
             best = (score, index, body, start)
+    if tables and (best is None or (best[2].duties == 0 and best[2].items == 0)):
+        # A cover letter (its 一、二、三 name no unit and number no item) whose tasks are
+        # in the attached table: read the table.
+        for index in tables:
+            found = _read_flattened(blocks[index])
+            if found is not None:
+                body, start = found
+                best = ((body.duties, len(body.tasks), body.headings), index, body, start)
+                warnings.append("通知正文中没有逐项任务,已按所附任务分解表(网页复制的文字)读取,请逐项核对;"
+                                "如有分解表原件(.xlsx/.docx),导入原件更可靠。")
+                break
+    elif tables:
+        warnings.append("正文后附有任务分解表(从网页复制的文字,表格已散开),这里按正文的工作要点读取;"
+                        "如要按分解表导入,请导入分解表原件(.xlsx/.docx)。")
     title, doc_number = _title(lines, blocks, best)
     year_match = _YEAR_RE.search(title) or _YEAR_RE.search(source_name)
     if best is None:
