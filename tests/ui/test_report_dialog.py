@@ -148,8 +148,20 @@ def test_print_renders_every_page(crafted, make_dialog, qtbot, monkeypatch, tmp_
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(QPrintDialog, "exec", fake_exec)
+    threads: list[str] = []
+    original = report_dialog._print_pages
+
+    def spy(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(report_dialog, "_print_pages", spy)
     assert dialog.print_report()
+    assert dialog.running  # the pages are rendered by a worker, the window stays responsive
+    qtbot.waitUntil(lambda: not dialog.running, timeout=TIMEOUT)
+    assert threads and threads[0] != threading.main_thread().name
     assert pdf_pages(printed) == dialog.result.pages
+    assert "已发送到打印机" in dialog.status.text()
 
     monkeypatch.setattr(QPrintDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
     printed.unlink()
@@ -204,3 +216,72 @@ def test_sign_off_fields_are_remembered(crafted, make_dialog, qtbot) -> None:
     assert dialog.data.sign_off.preparer == "张三"
     again = make_dialog(ledger, plan_id)
     assert again.preparer.text() == "张三" and again.phone.text() == "0537-1234567"
+
+
+@pytest.mark.skipif(not report_dialog.HAVE_QTPDF, reason="QtPdf (PySide6-Pdf) is not installed")
+def test_printing_can_be_cancelled(crafted, make_dialog, qtbot, monkeypatch, tmp_path: Path) -> None:
+    ledger, plan_id = crafted
+    dialog = make_dialog(ledger, plan_id)
+    generate(qtbot, dialog)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "cancelled.pdf"))
+    printer.setResolution(72)
+    started = threading.Event()
+    release = threading.Event()
+    original = report_dialog._print_pages
+
+    def slow(path, printer, pages, report):
+        def wait_then_report(done, total, name=""):
+            started.set()
+            release.wait(10)
+            report(done, total, name)
+        return original(path, printer, pages, wait_then_report)
+
+    monkeypatch.setattr(report_dialog, "_print_pages", slow)
+    dialog.print_pages(printer, range(dialog.result.pages))
+    qtbot.waitUntil(started.is_set, timeout=TIMEOUT)
+    dialog._task.cancel_requested.set()  # 取消 in the progress dialog
+    release.set()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=TIMEOUT)
+    assert "已取消打印" in dialog.status.text()
+
+
+def test_save_as_word(crafted, make_dialog, qtbot, monkeypatch, tmp_path: Path) -> None:
+    import docx
+
+    ledger, plan_id = crafted
+    dialog = make_dialog(ledger, plan_id)
+    assert not dialog.word_button.isEnabled()
+    generate(qtbot, dialog)
+    assert dialog.word_button.isEnabled() and dialog.word_button.text() == "另存为 Word…"
+    target = tmp_path / "word" / "二季度报告"
+    target.parent.mkdir()
+    asked: list[str] = []
+
+    def fake_save(parent, caption, directory, filters):
+        asked.append(directory)
+        return str(target), filters
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", fake_save)
+    assert dialog.save_as_word()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=TIMEOUT)
+    saved = Path(str(target) + ".docx")
+    assert asked[0].endswith("政务公开重点工作任务落实情况.docx")
+    text = "".join(p.text for p in docx.Document(str(saved)).paragraphs)
+    assert "政务公开重点工作任务落实情况" in text
+    assert f"已保存:{saved}" in dialog.status.text()
+    assert sorted(p.name for p in target.parent.iterdir()) == [saved.name]  # no temporary file left
+
+
+def test_save_as_word_to_a_missing_folder_says_so(crafted, make_dialog, qtbot, monkeypatch, tmp_path: Path,
+                                                  no_dialogs) -> None:
+    ledger, plan_id = crafted
+    dialog = make_dialog(ledger, plan_id)
+    generate(qtbot, dialog)
+    target = tmp_path / "gone" / "r.docx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    assert dialog.save_as_word()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=TIMEOUT)
+    assert [kind for kind, title, _ in no_dialogs] == ["warning"] and "无法写入" in no_dialogs[0][2]
+    assert "无法写入" in dialog.status.text()

@@ -3,7 +3,9 @@ at it inside the app (QPdfView), print it, save it.
 
 The report is written to a temporary file first; 另存为PDF copies that file, 打印 renders
 its pages (QPdfDocument.render) onto the printer at the paper's true size, so what is
-printed is exactly what was previewed. Without QtPdf (the PySide6-Pdf wheel) there is
+printed is exactly what was previewed; it runs in a worker with progress and 取消.
+另存为 Word writes the same report data as an editable .docx (io/docx_report.py), also in
+a worker. Without QtPdf (the PySide6-Pdf wheel) there is
 no preview or printing from here: the dialog says so and opens the PDF in the system's
 PDF reader instead.
 """
@@ -17,9 +19,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QRect, QSize, Qt, QStandardPaths, QUrl
 from PySide6.QtGui import QDesktopServices, QPainter, QTransform
-from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QMessageBox, QProgressDialog, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+                               QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
 from ..core import task_query
 from ..core.errors import UserError
@@ -55,6 +56,7 @@ class ReportDialog(QDialog):
         self.pdf_path: Path | None = None
         self.error: str | None = None
         self._task: BackgroundTask | None = None
+        self._printer = None
         self._temp = Path(tempfile.mkdtemp(prefix="zwgk-report-"))
         self._generation = 0
         self._closed = False
@@ -108,13 +110,16 @@ class ReportDialog(QDialog):
         self.generate_button.setDefault(True)
         self.print_button = QPushButton("打印…")
         self.save_button = QPushButton("另存为PDF…")
+        self.word_button = QPushButton("另存为 Word…")
+        self.word_button.setToolTip("同一份报告存为可编辑的 Word 文档(.docx,公文版式),便于上级汇总时修改引用")
         self.open_button = QPushButton("用其他程序打开")
         close_button = QPushButton("关闭")
-        for button in (self.print_button, self.save_button, self.open_button):
+        for button in (self.print_button, self.save_button, self.word_button, self.open_button):
             button.setEnabled(False)
         self.generate_button.clicked.connect(self.generate)
         self.print_button.clicked.connect(self.print_report)
         self.save_button.clicked.connect(self.save_as)
+        self.word_button.clicked.connect(self.save_as_word)
         self.open_button.clicked.connect(self.open_externally)
         close_button.clicked.connect(self.reject)
 
@@ -146,7 +151,7 @@ class ReportDialog(QDialog):
         left.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
-        for button in (self.print_button, self.save_button, self.open_button, close_button):
+        for button in (self.print_button, self.save_button, self.word_button, self.open_button, close_button):
             buttons.addWidget(button)
         right = QVBoxLayout()
         right.addWidget(preview, 1)
@@ -232,6 +237,7 @@ class ReportDialog(QDialog):
         if old is not None and old != self.pdf_path:
             _remove(old)
         self.save_button.setEnabled(True)
+        self.word_button.setEnabled(True)
         self.open_button.setEnabled(True)
         self.print_button.setEnabled(self.document is not None)
         t = data.totals
@@ -290,14 +296,54 @@ class ReportDialog(QDialog):
         self.status.setText(f"已保存:{target}")
         return str(target)
 
+    def save_as_word(self) -> bool:
+        """The report shown, as an editable Word document, written by a worker from the
+        same report data as the PDF. True when the writing started."""
+        if self.data is None or self.running:
+            return False
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+        name = self.default_file_name()[:-4] + ".docx"
+        path, _ = QFileDialog.getSaveFileName(self, "另存为 Word", str(Path(folder) / name), "Word 文档 (*.docx)")
+        if not path:
+            return False
+        if not path.lower().endswith(".docx"):
+            path += ".docx"
+        target, data = Path(path), self.data
+
+        def work():
+            from ..io.docx_report import render_docx  # python-docx loads in the worker
+
+            return render_docx(data, target)
+
+        def saved(_result) -> None:
+            if self._closed:
+                return
+            self.status.setStyleSheet("")
+            self.status.setText(f"已保存:{target}")
+
+        def failed(exc: BaseException) -> None:
+            if self._closed:
+                return
+            message = exc.message if isinstance(exc, UserError) else failure_text(exc, "保存 Word 文档", unchanged="")
+            self.status.setStyleSheet("color: #b3261e;")
+            self.status.setText(message)
+            QMessageBox.warning(self, "另存为 Word", message)
+
+        self.status.setText("正在保存 Word 文档……")
+        self._task = BackgroundTask(self, "正在保存 Word 文档……")
+        self._task.start(work, saved, failed)
+        return True
+
     def open_externally(self) -> None:
         if self.pdf_path is not None and not QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.pdf_path))):
             QMessageBox.warning(self, "打开报告", "没有找到可以打开 PDF 文件的程序。可先“另存为PDF”,再用 PDF 阅读器打开。")
 
     def print_report(self) -> bool:
+        """Ask for the printer and pages, then print them in the background (True when
+        printing started)."""
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
-        if self.document is None or self.pdf_path is None:
+        if self.document is None or self.pdf_path is None or self.running:
             return False
         pages = self.document.pageCount()
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
@@ -312,40 +358,41 @@ class ReportDialog(QDialog):
         return self.print_pages(printer, range(first - 1, min(last, pages)))
 
     def print_pages(self, printer, pages: range) -> bool:
-        """Each page as an image at up to 300 dpi, at the paper's true size; landscape
-        pages are turned to fit portrait paper."""
-        from PySide6.QtPrintSupport import QPrinter
-
-        painter = QPainter()
-        if not painter.begin(printer):
-            QMessageBox.warning(self, "打印", "无法开始打印:打印机不可用。请检查打印机设置。")
+        """Render and send the pages in a worker (QPainter may paint on a QPrinter off
+        the GUI thread), with progress and 取消; the window stays responsive."""
+        if self.pdf_path is None or self.running:
             return False
-        progress = QProgressDialog("正在打印……", "取消", 0, len(pages), self)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(500)
-        try:
-            dpi = min(printer.resolution(), PRINT_DPI)
-            paper = printer.paperRect(QPrinter.Unit.DevicePixel)
-            for n, index in enumerate(pages):
-                if progress.wasCanceled():
-                    break
-                progress.setValue(n)
-                if n:
-                    printer.newPage()
-                size = self.document.pagePointSize(index)
-                image = self.document.render(index, QSize(round(size.width() * dpi / 72),
-                                                          round(size.height() * dpi / 72)))
-                if (image.width() > image.height()) != (paper.width() > paper.height()):
-                    image = image.transformed(QTransform().rotate(90))
-                scale = min(paper.width() / image.width(), paper.height() / image.height())
-                width, height = image.width() * scale, image.height() * scale
-                x, y = (paper.width() - width) / 2, (paper.height() - height) / 2
-                painter.drawImage(QRect(round(x), round(y), round(width), round(height)), image)
-                QApplication.processEvents()
-            progress.setValue(len(pages))
-        finally:
-            painter.end()
-        self.status.setText(f"已发送到打印机:{printer.printerName() or printer.outputFileName()}")
+        path = self.pdf_path
+        self._printer = printer  # kept alive until the worker is done with it
+        task = BackgroundTask(self, "正在打印……", cancel_error=_PrintCancelled)
+
+        def work():
+            return _print_pages(path, printer, pages, task.report)
+
+        def printed(count: int) -> None:
+            self._printer = None
+            if self._closed:
+                return
+            self.status.setStyleSheet("")
+            self.status.setText(f"已发送到打印机:{printer.printerName() or printer.outputFileName()}"
+                                f"(共 {count} 页)")
+
+        def failed(exc: BaseException) -> None:
+            self._printer = None
+            if self._closed:
+                return
+            if isinstance(exc, _PrintCancelled):
+                self.status.setStyleSheet("")
+                self.status.setText("已取消打印(已送出的页仍可能打印出来)。")
+                return
+            message = exc.message if isinstance(exc, UserError) else failure_text(exc, "打印", unchanged="")
+            self.status.setStyleSheet("color: #b3261e;")
+            self.status.setText(message)
+            QMessageBox.warning(self, "打印", message)
+
+        self.status.setText("正在打印……")
+        self._task = task
+        task.start(work, printed, failed)
         return True
 
     # -- closing ----------------------------------------------------------------------------
@@ -358,6 +405,52 @@ class ReportDialog(QDialog):
             self.document.close()
         shutil.rmtree(self._temp, ignore_errors=True)
         super().done(result)
+
+
+class _PrintCancelled(Exception):
+    """取消 was pressed while printing."""
+
+
+def _print_pages(pdf_path: Path, printer, pages: range, report) -> int:
+    """Worker: each page as an image at up to 300 dpi, at the paper's true size;
+    landscape pages are turned to fit portrait paper. ``report(done, total)`` raises
+    when 取消 was pressed; the print job is then aborted. Returns the pages sent."""
+    from PySide6.QtPrintSupport import QPrinter
+
+    document = QPdfDocument()  # the worker's own: the preview's belongs to the GUI thread
+    try:
+        if document.load(str(pdf_path)) != QPdfDocument.Error.None_:
+            raise UserError("无法读取刚生成的报告文件,请重新生成预览后再打印。")
+        painter = QPainter()
+        if not painter.begin(printer):
+            raise UserError("无法开始打印:打印机不可用。请检查打印机设置。")
+        sent = 0
+        try:
+            dpi = min(printer.resolution(), PRINT_DPI)
+            paper = printer.paperRect(QPrinter.Unit.DevicePixel)
+            for n, index in enumerate(pages):
+                report(n, len(pages), "页")
+                if n:
+                    printer.newPage()
+                size = document.pagePointSize(index)
+                image = document.render(index, QSize(round(size.width() * dpi / 72),
+                                                     round(size.height() * dpi / 72)))
+                if (image.width() > image.height()) != (paper.width() > paper.height()):
+                    image = image.transformed(QTransform().rotate(90))
+                scale = min(paper.width() / image.width(), paper.height() / image.height())
+                width, height = image.width() * scale, image.height() * scale
+                x, y = (paper.width() - width) / 2, (paper.height() - height) / 2
+                painter.drawImage(QRect(round(x), round(y), round(width), round(height)), image)
+                sent += 1
+            report(len(pages), len(pages), "页")
+        except _PrintCancelled:
+            printer.abort()
+            raise
+        finally:
+            painter.end()
+        return sent
+    finally:
+        document.close()
 
 
 def _remove(path: Path) -> None:
