@@ -103,3 +103,10 @@ def test_draft_writes_the_table_without_importing(capsys, led: Path, notice: Pat
 def test_draft_help_in_chinese(capsys) -> None:
     code, out, _ = run(capsys, "draft", "--help")
     assert code == 0 and "生成任务分解表" in out
+
+
+def test_rencheng_notice_text_imports_its_table(capsys, led: Path) -> None:
+    code, out, err = run(capsys, "import", str(READING / "rencheng_2023_decomposition_notice.txt"),
+                         "--ledger", str(led))
+    assert (code, err) == (0, "")
+    assert "任务 59 项" in out and "已按所附任务分解表" in out

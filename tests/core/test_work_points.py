@@ -304,3 +304,35 @@ def test_closing_part_with_duties_gives_tasks():
         (["四、保障措施", "(一)加强组织领导"], "每年至少召开1次领导小组会议。"),
     ]
     assert [(s.text, s.reason) for s in draft.skipped] == [("(二)强化考核。各单位要认真落实。", "结尾")]
+
+
+def test_cover_letter_with_its_table_as_web_text():
+    draft = read("""
+某某区人民政府办公室关于印发2024年某某区政务公开任务分解表的通知
+一、提高认识。政务公开很重要。
+二、抓好落实。请各单位认真落实。
+附件
+2024年某某区政务公开任务分解表
+工作任务
+责任单位
+具体要求
+完成时限
+一、深化重点领域公开
+(一)财政信息公开。
+区财政局
+区审计局
+公开预算和决算信息。
+12月底前
+区政府各部门,各街道
+公开专项资金分配结果。
+2024年
+6月底前
+扫一扫在手机打开当前页
+""")
+    assert [(t.section, t.requirement, [u.name for u in t.units], t.deadline_text) for t in draft.tasks] == [
+        (["一、深化重点领域公开", "(一)财政信息公开。"], "公开预算和决算信息。", ["区财政局", "区审计局"], "12月底前"),
+        (["一、深化重点领域公开", "(一)财政信息公开。"], "公开专项资金分配结果。", ["区政府各部门", "各街道"],
+         "2024年6月底前"),
+    ]
+    assert draft.title == "2024年某某区政务公开任务分解表"
+    assert any("已按所附任务分解表" in w for w in draft.warnings)
