@@ -239,3 +239,38 @@ def test_docx_with_a_table_that_is_no_task_table(tmp_path: Path) -> None:
     with pytest.raises(FileReadError) as info:  # no work points either: name the columns
         read_plan_or_prose(make_docx(tmp_path / "名单.docx", ["联系人名单"], contacts))
     assert "--map" in info.value.advice
+
+
+def test_word_automatic_numbering_is_read_as_typed(tmp_path: Path) -> None:
+    """一、 / (一) / 1. made by Word's numbering (not typed) still make the headings."""
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {w} w:abstractNumId="90">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%2."/></w:lvl>'
+        '</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {w} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+
+    def numbered(text: str, level: int) -> None:
+        p = document.add_paragraph(text)
+        p._p.get_or_add_pPr().append(parse_xml(
+            f'<w:numPr {w}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+
+    document.add_paragraph("2024年某某县政务公开工作要点")
+    numbered("聚焦发展强化公开", 0)
+    numbered("加强产业信息公开。公开产业政策。", 1)
+    numbered("加强民生信息公开。公开救助标准。", 1)
+    numbered("夯实工作基础", 0)
+    numbered("加强培训。每年培训一次。", 1)
+    path = tmp_path / "自动编号.docx"
+    document.save(path)
+    draft = read_prose_draft(path)
+    assert [(t.section, t.title) for t in draft.tasks] == [
+        (["一、聚焦发展强化公开"], "加强产业信息公开"),
+        (["一、聚焦发展强化公开"], "加强民生信息公开"),
+        (["二、夯实工作基础"], "加强培训"),
+    ]
