@@ -15,7 +15,11 @@ from zwgk_desktop.core.work_points import FLAG_NO_UNIT, draft_to_plan, read_work
 from zwgk_desktop.io.draft_writer import write_draft
 from zwgk_desktop.io.layout import ReadOptions
 from zwgk_desktop.io.plan_file import read_plan_file
-from zwgk_desktop.io.prose_reader import NOT_WORK_POINTS, read_plan_or_prose, read_prose_draft
+from zwgk_desktop.io.prose_reader import (
+    NOT_WORK_POINTS,
+    read_plan_or_prose,
+    read_prose_draft,
+)
 
 READING = Path(__file__).resolve().parents[1] / "data" / "reading"
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from PySide6.QtGui import QTextCursor
 
 from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.core.work_points import FLAG_NO_UNIT

@@ -24,9 +24,16 @@ from ..core.errors import FileReadError
 from ..core.model import ParsedPlan
 from ..core.plan_import import reading_doubts, sha256_of
 from ..core.work_points import Draft, draft_to_plan, read_work_points
-from .layout import ReadOptions, read_plan
 from .grid import Workbook
-from .readers import MSG_DAMAGED_WORD, MSG_NO_CONTENT, MSG_NO_TABLE_DOCX, check_zip_parts, fail, read_workbook
+from .layout import ReadOptions, read_plan
+from .readers import (
+    MSG_DAMAGED_WORD,
+    MSG_NO_CONTENT,
+    MSG_NO_TABLE_DOCX,
+    check_zip_parts,
+    fail,
+    read_workbook,
+)
 
 __all__ = ["NOT_WORK_POINTS", "PlanReading", "prose_doubts", "read_paragraphs", "read_plan_or_prose",
            "read_prose_draft", "workbook_or_draft"]
@@ -90,14 +97,14 @@ def _docx_paragraphs(path: Path, data: bytes) -> list[str]:
         body = document.element.body
     except FileReadError:
         raise
-    except Exception as exc:  # noqa: BLE001 - PackageNotFoundError, KeyError, XMLSyntaxError…
+    except Exception as exc:
         log.debug("python-docx could not open %s", path, exc_info=True)
         raise fail(path, MSG_DAMAGED_WORD) from exc
 
     paragraphs: list[str] = []
     try:
         numbers = _Numbering(document)
-    except Exception:  # noqa: BLE001 - numbering is a nicety: without it the typed text still reads
+    except Exception:
         log.debug("numbering of %s not read", path, exc_info=True)
         numbers = None
 
@@ -116,7 +123,7 @@ def _docx_paragraphs(path: Path, data: bytes) -> list[str]:
 
     try:
         walk(body)
-    except Exception as exc:  # noqa: BLE001 - malformed XML the walk did not expect
+    except Exception as exc:
         raise fail(path, MSG_DAMAGED_WORD) from exc
     return paragraphs
 

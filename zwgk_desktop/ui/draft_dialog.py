@@ -16,7 +16,13 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QDialog,
@@ -41,7 +47,13 @@ from ..core.errors import DuplicateImportError
 from ..core.ledger import Ledger
 from ..core.model import ParsedPlan
 from ..core.plan_import import ImportOutcome, apply_unit_directory, write_plan
-from ..core.work_points import FLAG_NO_UNIT, Draft, DraftTask, SkippedLine, draft_to_plan
+from ..core.work_points import (
+    FLAG_NO_UNIT,
+    Draft,
+    DraftTask,
+    SkippedLine,
+    draft_to_plan,
+)
 from .background import BackgroundTask
 from .failure_text import failure_text
 from .import_wizard import NO_YEAR, YearBox
