@@ -55,3 +55,9 @@ def test_directory_leaves_unknown_or_partial_names_alone() -> None:
     refs = assign_roles("区发改局牵头,区财政局区工信局配合")
     assert split_with_directory(refs, KNOWN) == [
         UnitRef("区发改局", LEAD), UnitRef("区财政局", COOP), UnitRef("区工信局", COOP)]
+
+
+def test_directory_never_cuts_a_name_into_short_pieces() -> None:
+    # "县政府办公室" is one office, even when "县政府" and "办公室" are both in the directory.
+    refs = assign_roles("县政府办公室")
+    assert split_with_directory(refs, ["县政府", "办公室"]) == refs

@@ -487,12 +487,17 @@ def known_keys(names: Iterable[str]) -> frozenset[str]:
     return frozenset(unit_key(name) for name in names)
 
 
+_MIN_CUT = 4  # the shortest part a run-together name is cut into
+
+
 @lru_cache(maxsize=4096)
 def _cut_known(name: str, keys: frozenset[str]) -> list[str] | None:
     """``name`` as two or more known names end to end, or None. Shortest cut list wins
-    (longest names first), found by dynamic programming over the positions."""
+    (longest names first), found by dynamic programming over the positions. Every part
+    has at least four characters: "县政府办公室" is one office even when "县政府" and
+    "办公室" are both known, while "区发改局区财政局" is two units."""
     n = len(name)
-    if n < 4:
+    if n < 2 * _MIN_CUT:
         return None
     best: list[list[str] | None] = [None] * (n + 1)
     best[0] = []
@@ -500,7 +505,7 @@ def _cut_known(name: str, keys: frozenset[str]) -> list[str] | None:
         done = best[start]
         if done is None:
             continue
-        for end in range(n, start + 1, -1):
+        for end in range(n, start + _MIN_CUT - 1, -1):
             if unit_key(name[start:end]) in keys:
                 candidate = [*done, name[start:end]]
                 if best[end] is None or len(candidate) < len(best[end]):  # type: ignore[arg-type]
