@@ -647,3 +647,23 @@ def test_reimport_keeps_a_dropped_task_that_has_evidence_even_in_the_bin(ledger,
 def test_format_size():
     assert [ev.format_size(n) for n in (None, 0, 1023, 1024, 1536, 5 * 1024 ** 2, 3 * 1024 ** 3)] == [
         "", "0 字节", "1023 字节", "1.0 KB", "1.5 KB", "5.0 MB", "3.0 GB"]
+
+
+def test_several_items_go_to_the_bin_and_back_in_one_step(ledger, tasks, tmp_path):
+    src = tmp_path / "多个"
+    src.mkdir()
+    files = [src / f"{n}.pdf" for n in ("甲", "乙", "丙")]
+    for n, f in enumerate(files):
+        f.write_bytes(b"%PDF-" + bytes([n]))
+    added = ev.attach_files(ledger, tasks[0], files, "2023Q3").added
+    before = ledger.audit_log(1)[0].id
+    ev.remove_many(ledger, [a.id for a in added[:2]])
+    entries = [e for e in ledger.audit_log(10) if e.id > before]
+    assert [e.action for e in entries] == ["移到回收站"]
+    assert [e["name"] for e in entries[0].after] == ["甲.pdf", "乙.pdf"]
+    assert [i.name for i in ev.evidence_for_task(ledger, tasks[0])] == ["丙.pdf"]
+    with pytest.raises(UserError):  # one of them is already there: nothing moves
+        ev.remove_many(ledger, [added[1].id, added[2].id])
+    assert [i.name for i in ev.evidence_for_task(ledger, tasks[0])] == ["丙.pdf"]
+    ev.restore_many(ledger, [a.id for a in added[:2]])
+    assert len(ev.evidence_for_task(ledger, tasks[0])) == 3

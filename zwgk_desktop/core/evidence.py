@@ -791,6 +791,32 @@ def restore(ledger: Ledger, evidence_id: int) -> Evidence:
     return evidence_by_id(ledger, evidence_id)
 
 
+def _move_many(ledger: Ledger, evidence_ids: Sequence[int], *, to_bin: bool) -> list[Evidence]:
+    """Several items into (or out of) the 回收站: one transaction, one audit row."""
+    items = [evidence_by_id(ledger, evidence_id) for evidence_id in evidence_ids]
+    wrong = [i for i in items if (i.removed_at is not None) == to_bin]
+    if wrong:
+        where = "已经在回收站中" if to_bin else "不在回收站中"
+        raise UserError(f"佐证材料“{wrong[0].name}”{where}。请刷新后再试。")
+    tasks = sorted({i.task_id for i in items})
+    at = now_text() if to_bin else None
+    with ledger.change("移到回收站" if to_bin else "从回收站恢复", "evidence",
+                       tasks[0] if len(tasks) == 1 else None,
+                       before=[{"id": i.id, "name": i.name, "removed_at": i.removed_at} for i in items],
+                       after=[{"id": i.id, "name": i.name, "removed_at": at} for i in items]):
+        ledger.db.conn.executemany("UPDATE evidence SET removed_at = ?, removed_by = ? WHERE id = ?",
+                                   [(at, ledger.user if to_bin else None, i.id) for i in items])
+    return [evidence_by_id(ledger, i.id) for i in items]
+
+
+def remove_many(ledger: Ledger, evidence_ids: Sequence[int]) -> list[Evidence]:
+    return _move_many(ledger, evidence_ids, to_bin=True)
+
+
+def restore_many(ledger: Ledger, evidence_ids: Sequence[int]) -> list[Evidence]:
+    return _move_many(ledger, evidence_ids, to_bin=False)
+
+
 @dataclass(slots=True)
 class BinEntry:
     evidence: Evidence

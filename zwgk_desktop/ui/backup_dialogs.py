@@ -19,7 +19,9 @@ from ..core import backup as bk
 from ..core.errors import UserError
 from ..core.evidence import format_size
 from ..core.ledger import Ledger
+from . import operations
 from .evidence_view import ProgressTask
+from .operations import run_on_ledger
 from .failure_text import failure_text
 
 
@@ -70,9 +72,8 @@ def start_backup(window, path: Path) -> ProgressTask:
     task = ProgressTask(window, "正在备份台账……", verb="正在备份", cancel_error=BackupCancelled)
     window._backup_task = task  # kept until it finishes
 
-    def work() -> bk.BackupResult:
-        with Ledger.open(folder, create=False) as own:
-            return bk.write_backup(own, path, progress=task.report)
+    def work(own: Ledger) -> bk.BackupResult:
+        return operations.backup.write_backup(own, path, progress=task.report)
 
     def done(result: bk.BackupResult) -> None:
         text = (f"已备份台账到:\n{result.path}\n\n数据库 {format_size(result.database_bytes)},"
@@ -85,7 +86,7 @@ def start_backup(window, path: Path) -> ProgressTask:
     def failed(exc: BaseException) -> None:
         QMessageBox.warning(window, "备份没有完成", _message(exc))
 
-    task.start(work, done, failed)
+    run_on_ledger(task, folder, work, done, failed=failed, what="备份", parent=window, changes=False)
     return task
 
 
@@ -155,9 +156,8 @@ class RestorePreviousDialog(QDialog):
         self.task = task
         self.restore_button.setEnabled(False)
 
-        def work() -> Path | None:
-            with Ledger.open(folder, create=False) as own:
-                return bk.restore_auto_backup(own, chosen)
+        def work(own: Ledger) -> Path | None:
+            return operations.backup.restore_automatic(own, chosen)
 
         def done(_saved) -> None:
             ops = getattr(window, "ops", None)
@@ -172,5 +172,5 @@ class RestorePreviousDialog(QDialog):
             self.restore_button.setEnabled(True)
             QMessageBox.warning(self, "没有恢复", _message(exc))
 
-        task.start(work, done, failed)
+        run_on_ledger(task, folder, work, done, failed=failed, what="恢复", parent=self)
         return task

@@ -79,10 +79,12 @@ from ..core.evidence_export import export_task_evidence
 from ..core.ledger import Ledger
 from ..core.model import Evidence
 from ..core.quarters import Quarter
+from . import operations
 from .background import BackgroundTask
 from .date_field import DateField
-from .wheel_guard import guard_wheel
 from .failure_text import failure_text
+from .operations import run_on_ledger
+from .wheel_guard import guard_wheel
 
 EVIDENCE_ROLE = Qt.ItemDataRole.UserRole + 20
 THUMB_SIZE = 64
@@ -715,7 +717,7 @@ class EvidenceView(QWidget):
         count = len(paths) + (1 if image is not None else 0)
         job = AttachTask(self, f"正在添加 {count} 个文件……")
 
-        def work() -> ev.AttachResult:
+        def work(own: Ledger) -> ev.AttachResult:
             scratch = None
             files = list(paths)
             try:
@@ -725,8 +727,7 @@ class EvidenceView(QWidget):
                     if not image.save(str(shot), "PNG"):
                         raise UserError("无法保存粘贴的截图,请重试,或先把截图保存为文件再添加。")
                     files.append(shot)
-                with Ledger.open(folder) as own:
-                    return ev.attach_files(own, task_id, files, quarter, progress=job.report)
+                return operations.evidence.attach_files(own, task_id, files, quarter, progress=job.report)
             finally:
                 if scratch is not None:
                     shutil.rmtree(scratch, ignore_errors=True)
@@ -739,10 +740,10 @@ class EvidenceView(QWidget):
             else:
                 self.hint.setText(f"已添加 {len(result.added)} 个文件到{quarter.label}。")
 
-        self._start(job, work, done)
+        self._start(job, folder, work, done)
         return job
 
-    def _start(self, job: BackgroundTask, work, done) -> None:
+    def _start(self, job: BackgroundTask, folder: Path, work, done) -> None:
         self._jobs.append(job)
 
         def finished() -> None:
@@ -751,7 +752,7 @@ class EvidenceView(QWidget):
             job.deleteLater()
 
         job.finished.connect(finished)
-        job.start(work, done, self._failed)
+        run_on_ledger(job, folder, work, done, what="添加佐证材料", parent=self, failed=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, ev.AttachCancelled):
@@ -778,7 +779,7 @@ class EvidenceView(QWidget):
         if self.task_id is None:
             return None
         try:
-            item = ev.attach_url(self.ledger, self.task_id, url, title, published, self.quarter, note)
+            item = operations.evidence.attach_url(self.ledger, self.task_id, url, title, published, self.quarter, note)
         except UserError as exc:
             self._warn(exc.message)
             return None
@@ -796,7 +797,7 @@ class EvidenceView(QWidget):
         if self.task_id is None:
             return None
         try:
-            item = ev.attach_note(self.ledger, self.task_id, text, self.quarter)
+            item = operations.evidence.attach_note(self.ledger, self.task_id, text, self.quarter)
         except UserError as exc:
             self._warn(exc.message)
             return None
@@ -808,14 +809,12 @@ class EvidenceView(QWidget):
         if not chosen or self.task_id is None:
             return
         task_id = self.task_id
-        removed = []
-        for item in chosen:
-            try:
-                ev.remove(self.ledger, item.id)
-                removed.append(item.name)
-            except UserError as exc:
-                self._warn(exc.message)
-                break
+        try:
+            operations.evidence.move_to_bin(self.ledger, [item.id for item in chosen])
+        except UserError as exc:
+            self._warn(exc.message)
+            return
+        removed = [item.name for item in chosen]
         if removed:
             shown = "、".join(f"“{n[:20]}”" for n in removed[:3]) + ("等" if len(removed) > 3 else "")
             self.hint.setText(f"已把{shown}移到回收站,可在“回收站”中恢复。")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from ..core.backup import auto_backup
 from ..core.ledger import LEDGER_FILE, Ledger
 from ..core.locations import recent_ledgers
 from ..core.model import Plan
+from . import operations
 
 
 def choose_existing(parent: QWidget) -> Path | None:
@@ -58,6 +58,5 @@ def confirm_and_delete_plan(parent: QWidget, ledger: Ledger, plan: Plan) -> bool
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
     if answer != QMessageBox.StandardButton.Yes:
         return False
-    auto_backup(ledger, "删除分解表")
-    ledger.delete_plan(plan.id)
+    operations.plans.delete_plan(ledger, plan)
     return True

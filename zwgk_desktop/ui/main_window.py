@@ -30,7 +30,7 @@ from ..core.quarters import Quarter
 from . import settings as app_settings
 from . import status_date_dialog
 from .filter_bar import FilterBar
-from .operations import LedgerOperations
+from .operations import LedgerOperations, ledger_events
 from .section_tree import SectionTree
 from .status_delegate import StatusDelegate
 from .task_panel import TaskPanel
@@ -109,7 +109,6 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
         self.summary = QLabel()
         self.summary.setObjectName("summary")
         self.panel = TaskPanel(self.ops)
-        self.panel.evidence.changed.connect(lambda task_id: self._tasks_changed([task_id]))
         self.panel.errorRaised.connect(self.show_error)
         self.panel.quarterChosen.connect(self._panel_quarter_chosen)
 
@@ -153,6 +152,7 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.countsChanged.connect(self._update_summary)
         self.ops.tasksChanged.connect(self._tasks_changed)
+        ledger_events().changed.connect(self._ledger_changed)  # whoever changed it
         self.ops.failed.connect(self.show_error)
         self.reload_plans()
         guard_wheel(self)
@@ -461,6 +461,17 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
         self.table.clearSelection()
         self._reselect(task_ids)
         self.table.scrollTo(self.model.index(rows[0], 0))
+
+    def _ledger_changed(self, task_ids: list[int] | None) -> None:
+        """The one place views hear of a change made through ui/operations."""
+        if task_ids is not None:
+            self._tasks_changed(task_ids)
+            return
+        shown = [self.plan_combo.itemData(i) for i in range(self.plan_combo.count())]
+        if [p.id for p in self.ledger.plans()] != shown:
+            self.reload_plans()  # a plan came or went (the current one stays if it can)
+        elif self.plan is not None:
+            self.after_outside_change()
 
     def _tasks_changed(self, task_ids: list[int]) -> None:
         flt = self.model.current_filter

@@ -22,6 +22,7 @@ from ..core import evidence as ev
 from ..core.errors import UserError
 from ..core.ledger import Ledger
 from ..core.quarters import Quarter
+from . import operations
 
 COLUMNS = ["任务", "季度", "类型", "材料", "移入时间", "操作人"]
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -96,17 +97,16 @@ class RecycleBinDialog(QDialog):
 
     def restore_selected(self) -> None:
         ids = self.selected_ids()
-        tasks: list[int] = []
-        for evidence_id in ids:
-            try:
-                tasks.append(ev.restore(self.ledger, evidence_id).task_id)
-            except UserError as exc:
-                QMessageBox.warning(self, "提示", exc.message)
-                break
-        if tasks:
-            self.status.setText(f"已恢复 {len(tasks)} 项材料。")
-            self.reload()
-            self.changed.emit(sorted(set(tasks)))
+        if not ids:
+            return
+        try:
+            tasks = operations.evidence.restore(self.ledger, ids)
+        except UserError as exc:
+            QMessageBox.warning(self, "提示", exc.message)
+            return
+        self.status.setText(f"已恢复 {len(ids)} 项材料。")
+        self.reload()
+        self.changed.emit(tasks)
 
     def empty(self) -> None:
         if not self.entries:
@@ -121,7 +121,7 @@ class RecycleBinDialog(QDialog):
             return
         tasks = sorted({e.evidence.task_id for e in self.entries})
         try:
-            result = ev.empty_recycle_bin(self.ledger, [e.evidence.id for e in self.entries])
+            result = operations.evidence.empty_bin(self.ledger, [e.evidence.id for e in self.entries])
         except UserError as exc:
             QMessageBox.warning(self, "提示", exc.message)
             return

@@ -1,4 +1,4 @@
-"""The one door from widgets into the ledger: every change is a QUndoCommand.
+"""Undoable edits of the window (status, its day, notes, due dates, a merge as one step).
 
 Widgets call these methods; each performs the core operation at once (so an error
 reaches the caller as a UserError before anything is recorded), then pushes a command
@@ -12,10 +12,10 @@ from datetime import date
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from ..core.errors import StaleTextError, UserError
-from ..core.ledger import Ledger
-from ..core.model import Status
-from ..core.quarters import Quarter
+from ...core.errors import StaleTextError, UserError
+from ...core.ledger import Ledger
+from ...core.model import Status
+from ...core.quarters import Quarter
 
 
 class LedgerOperations(QObject):
@@ -92,7 +92,7 @@ class LedgerOperations(QObject):
     def _undo_merge(self, merge_id: int, task_ids: list[int]) -> None:
         from PySide6.QtWidgets import QMessageBox, QWidget
 
-        from ..core.exchange import undo_merge
+        from ...core.exchange import undo_merge
 
         def action() -> None:
             result = undo_merge(self.ledger, merge_id)

@@ -1,0 +1,22 @@
+"""The one door from widgets into the ledger.
+
+Widgets never call core's writing functions themselves (tests/test_layers.py checks
+it): they call one small function here per change. Each writes through core (one
+transaction, one audit row), then announces the change on :func:`ledger_events`, the
+one signal every view listens to. Work that takes a while runs through
+:func:`run_on_ledger`: off the GUI thread on its own connection, with one way of
+telling the clerk that it failed.
+
+- :mod:`.edits`: the window's undoable edits (status, its day, notes, due dates).
+- :mod:`.evidence`: 佐证材料 added, moved to the 回收站, restored, the bin emptied.
+- :mod:`.plans`: plans imported, deleted.
+- :mod:`.backup`: full backups and going back to an automatic one.
+- :mod:`.exchange`: merged replies, their undo, the unit directory.
+"""
+
+from . import backup, evidence, plans
+from .edits import LedgerOperations
+from .events import LedgerEvents, ledger_events
+from .run import run_on_ledger
+
+__all__ = ["LedgerEvents", "LedgerOperations", "backup", "evidence", "ledger_events", "plans", "run_on_ledger"]
