@@ -197,9 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     # Each area's commands live beside each other in their own module.
     from . import cli_backup, cli_evidence, cli_exchange, cli_report
 
-    from . import cli_draft
+    from . import cli_draft, cli_follow_up
 
-    for module in (cli_evidence, cli_report, cli_exchange, cli_backup, cli_draft):
+    for module in (cli_evidence, cli_report, cli_exchange, cli_backup, cli_draft, cli_follow_up):
         module.register(command)
     return parser
 
@@ -382,14 +382,19 @@ def cmd_tasks(args: argparse.Namespace) -> int:
                                     search=args.search)
         ids, summary = task_query.filtered(ledger, flt)
         rows = task_query.task_rows(ledger, ids, Quarter.current())
-        print("编号\t序号\t状态\t到期日\t责任单位\t任务")
+        from .core.follow_up import follow_ups_by_task
+
+        sent = follow_ups_by_task(ledger, plan.id)  # last column: 催办 (zwgk remind) so far
+        print("编号\t序号\t状态\t到期日\t责任单位\t任务\t催办")
         for tid in ids:
             row = rows[tid]
             due = row.due_date.isoformat() if row.due_date else ("需核对" if row.needs_review else "—")
             title = f"【{row.title}】" if row.title else ""
             text = " ".join((title + row.requirement).split())  # one line per task
+            urged = sent.get(tid, [])
+            urged_text = f"{len(urged)} 次,最近 {urged[-1]['sent_at'][:10]}" if urged else ""
             print(f"{row.id}\t{row.seq}\t{row.status.value}\t{due}\t{row.units_display}\t"
-                  f"{text[:40]}{'…' if len(text) > 40 else ''}")
+                  f"{text[:40]}{'…' if len(text) > 40 else ''}\t{urged_text}")
     print(f"共 {summary.total} 项:已完成 {summary.done},推进中 {summary.in_progress},"
           f"未启动 {summary.not_started},不适用 {summary.not_applicable},逾期 {summary.overdue}。",
           file=sys.stderr)

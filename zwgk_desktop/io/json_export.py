@@ -38,7 +38,10 @@ def task_to_json(task: Task) -> dict[str, Any]:
 
 
 def plan_to_json(ledger: Ledger, plan_id: int) -> dict[str, Any]:
+    from ..core.follow_up import follow_ups_by_task
+
     plan = ledger.plan(plan_id)
+    sent = follow_ups_by_task(ledger, plan_id)  # 催办单 that named each task (zwgk remind)
     return {
         "plan": {
             "id": plan.id,
@@ -52,7 +55,7 @@ def plan_to_json(ledger: Ledger, plan_id: int) -> dict[str, Any]:
             "columns": plan.columns,
             "imported_at": plan.imported_at,
         },
-        "tasks": [task_to_json(task) for task in ledger.tasks(plan_id)],
+        "tasks": [{**task_to_json(task), "follow_ups": sent.get(task.id, [])} for task in ledger.tasks(plan_id)],
     }
 
 

@@ -1,0 +1,132 @@
+"""`zwgk overdue` and `zwgk remind` as a clerk and scripts use them: counts per unit, the
+催办单 written and recorded (shown in `zwgk tasks` and the JSON export), bad input exit 2
+with the ledger unchanged."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_cli import dump
+from tests.core.test_follow_up import make_plan
+from zwgk_desktop.cli import build_parser, main
+from zwgk_desktop.core.ledger import Ledger
+
+ON = ["--on", "2023-09-20"]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def led(tmp_path: Path) -> Path:
+    folder = tmp_path / "台账"
+    with Ledger.open(folder) as ledger:
+        make_plan(ledger)
+    return folder
+
+
+def test_overdue_counts_per_unit(capsys, led) -> None:
+    code, out, err = run(capsys, "--ledger", str(led), "overdue", *ON)
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0].split("\t") == ["单位", "颜色", "已逾期", "即将到期", "本季度无进展", "本季度无佐证材料", "任务数"]
+    rows = {line.split("\t")[0]: line.split("\t")[1:] for line in lines[1:]}
+    assert rows["县政府办"] == ["红色(有逾期)", "1", "1", "3", "3", "3"]
+    assert rows["县融媒体中心"] == ["黄色(缺进展或材料)", "0", "0", "1", "1", "1"]
+    assert lines[1].startswith(("县政府办", "县司法局"))
+    assert "个单位有需要催办的任务" in err
+
+
+def test_overdue_one_unit_lists_its_tasks(capsys, led) -> None:
+    code, out, _ = run(capsys, "--ledger", str(led), "overdue", "--unit", "县政府办", "--days", "5", *ON)
+    assert code == 0
+    assert "已逾期 82 天、本季度无进展、本季度无佐证材料" in out
+    assert "9月30日到期" not in out  # not within 5 days
+    assert "公开重大行政决策事项目录" in out
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["overdue", "--unit", "县统计局"], "台账中没有单位“县统计局”"),
+    (["overdue", "--days", "-3"], "命令参数有误"),
+    (["remind", "--unit", "县统计局", "-o", "x.pdf"], "台账中没有单位“县统计局”"),
+    (["remind", "-o", "x.pdf"], "命令参数有误"),
+    (["remind", "--unit", "县政府办", "--all", "-o", "x.pdf"], "命令参数有误"),
+    (["remind", "--unit", "县政府办", "-o", "x.pdf", "--reply-by", "2023-09-01", *ON], "回复期限"),
+])
+def test_bad_input_exit_2_ledger_unchanged(capsys, led, tmp_path, monkeypatch, argv, message) -> None:
+    monkeypatch.chdir(tmp_path)
+    before = dump(led)
+    code, _, err = run(capsys, "--ledger", str(led), *argv)
+    assert code == 2 and message in err
+    assert dump(led) == before
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_remind_one_unit_writes_records_and_shows_on_tasks(capsys, led, tmp_path) -> None:
+    out_pdf = tmp_path / "催办单.pdf"
+    code, out, err = run(capsys, "--ledger", str(led), "remind", "--unit", "县政府办", "-o", str(out_pdf),
+                         "--office", "县政府办公室", "--reply-by", "2023-09-27", *ON)
+    assert code == 0, err
+    assert out_pdf.read_bytes().startswith(b"%PDF")
+    assert "已记入台账" in err
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(out_pdf), "-"], capture_output=True, check=True).stdout.decode()
+        assert "督办通知" in text and "县政府办公室" in text
+    code, out, _ = run(capsys, "--ledger", str(led), "export", "--format", "json")
+    tasks = json.loads(out)["tasks"]
+    urged = [t for t in tasks if t["follow_ups"]]
+    assert [t["seq"] for t in urged] == [1, 2, 4]
+    assert urged[0]["follow_ups"][0]["unit"] == "县政府办"
+    assert urged[0]["follow_ups"][0]["reply_by"] == "2023-09-27"
+    assert all(t["follow_ups"] == [] for t in tasks if t["seq"] not in (1, 2, 4))
+    code, out, _ = run(capsys, "--ledger", str(led), "tasks")
+    lines = out.strip().splitlines()
+    assert lines[0].endswith("\t催办")
+    assert lines[1].split("\t")[-1].startswith("1 次,最近 ")
+    assert lines[3].split("\t")[-1] == ""
+    code, out, _ = run(capsys, "--ledger", str(led), "log")
+    assert "发出催办单" in out
+
+
+def test_remind_all_into_a_folder_and_one_file(capsys, led, tmp_path) -> None:
+    folder = tmp_path / "催办"
+    code, out, err = run(capsys, "--ledger", str(led), "remind", "--all", "-o", str(folder), *ON)
+    assert code == 0, err
+    names = sorted(p.name for p in folder.iterdir())
+    assert "催办单-县政府办.pdf" in names and "催办单-县融媒体中心.pdf" in names
+    assert not any(n.endswith(".part") for n in names)
+    with Ledger.open(led) as ledger:
+        assert ledger.db.execute("SELECT COUNT(*) FROM follow_ups").fetchone()[0] == len(names)
+        assert ledger.db.execute("SELECT COUNT(*) FROM audit WHERE action = '发出催办单'").fetchone()[0] == 1
+    one = tmp_path / "全部.pdf"
+    code, _, err = run(capsys, "--ledger", str(led), "remind", "--all", "-o", str(one), "--no-record", *ON)
+    assert code == 0 and one.exists() and "已记入台账" not in err
+    with Ledger.open(led) as ledger:
+        assert ledger.db.execute("SELECT COUNT(*) FROM follow_ups").fetchone()[0] == len(names)
+
+
+def test_remind_nothing_to_do_writes_nothing(capsys, led, tmp_path) -> None:
+    with Ledger.open(led) as ledger:
+        ids = ledger.task_ids(ledger.plans()[0].id)
+        from zwgk_desktop.core.model import Status
+        ledger.set_statuses(ids, Status.DONE)
+    before = dump(led)
+    code, _, err = run(capsys, "--ledger", str(led), "remind", "--unit", "县政府办", "-o", str(tmp_path / "x.pdf"), *ON)
+    assert code == 0 and "没有需要催办的任务" in err
+    assert not (tmp_path / "x.pdf").exists() and dump(led) == before
+
+
+def test_commands_have_chinese_help() -> None:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name in ("overdue", "remind"):
+        assert name in sub.choices
+        assert "督办" in sub.choices[name].description or "催办" in sub.choices[name].description

@@ -1,0 +1,147 @@
+"""CLI commands for 督办 (issue 17): overdue (who is behind, with what) and remind (the
+催办单 PDF for one unit or all, recorded in the ledger as sent)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Callable
+
+from .cli_support import open_ledger, parse_date
+from .core.errors import UserError
+from .core.task_query import DUE_SOON_DAYS
+
+DEFAULT_REPLY_DAYS = 5
+DEFAULT_OFFICE = "政务公开工作领导小组办公室"
+_SORT_NAMES = {"level": "颜色(默认)", "overdue": "逾期数", "due_soon": "临期数", "no_progress": "无进展数",
+               "no_evidence": "无材料数", "tasks": "任务数"}
+
+
+def _days(text: str) -> int:
+    if text.isdigit() and int(text) <= 366:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"天数“{text}”不对,请写 0 到 366 之间的整数,例如 15")
+
+
+def register(command: Callable) -> None:
+    """Add this area's subcommands (see cli.build_parser)."""
+    p = command("overdue", "督办:按单位列出已逾期、即将到期、本季度无进展、本季度无佐证材料的任务及数量", cmd_overdue)
+    p.add_argument("--plan", type=int, metavar="ID", help="分解表编号(台账中只有一个时可省略)")
+    p.add_argument("--unit", metavar="NAME", help="只看这个单位(列出每项任务及存在的问题)")
+    p.add_argument("--days", type=_days, default=DUE_SOON_DAYS, metavar="N",
+                   help=f"多少天内到期算“即将到期”(默认 {DUE_SOON_DAYS})")
+    p.add_argument("--sort", choices=list(_SORT_NAMES), default="level",
+                   help="排序:" + ";".join(f"{k} {v}" for k, v in _SORT_NAMES.items()))
+    p.add_argument("--on", type=parse_date, metavar="YYYY-MM-DD", help="按哪一天计算(默认今天)")
+    p.add_argument("--detail", action="store_true", help="列出每个单位的每项任务(只看一个单位时总是列出)")
+
+    p = command("remind", "生成催办单(督办通知 PDF):一个单位(--unit)或全部落后单位(--all),并记入台账", cmd_remind)
+    p.description = ("生成催办单(督办通知,PDF,A4):单位、其逾期/即将到期/缺进展/缺佐证材料的任务、回复期限、"
+                     "办公室名称和日期。--unit 单位 -o 催办单.pdf;--all -o 文件夹 每个单位一份,"
+                     "--all -o 全部.pdf 合成一个文件(每个单位一页起)。发出的催办记入台账,显示在任务上。")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--unit", metavar="NAME", help="催办这个单位")
+    who.add_argument("--all", action="store_true", help="催办所有有落后任务的单位")
+    p.add_argument("-o", "--output", required=True, metavar="FILE_OR_DIR",
+                   help="输出:.pdf 文件;--all 时也可写文件夹(每个单位一份)")
+    p.add_argument("--plan", type=int, metavar="ID", help="分解表编号(台账中只有一个时可省略)")
+    p.add_argument("--days", type=_days, default=DUE_SOON_DAYS, metavar="N",
+                   help=f"多少天内到期算“即将到期”(默认 {DUE_SOON_DAYS})")
+    p.add_argument("--reply-by", type=parse_date, metavar="YYYY-MM-DD",
+                   help=f"回复期限(默认 {DEFAULT_REPLY_DAYS} 天后)")
+    p.add_argument("--office", metavar="NAME",
+                   help=f"落款的办公室名称(默认分解表的印发单位,没有时为“{DEFAULT_OFFICE}”)")
+    p.add_argument("--contact", metavar="TEXT", default="", help="联系人及电话,例如 “张三 0537-1234567”")
+    p.add_argument("--on", type=parse_date, metavar="YYYY-MM-DD", help="落款日期,也按这一天计算逾期(默认今天)")
+    p.add_argument("--no-record", action="store_true", help="只生成文件,不记入台账(例如先打印看看)")
+
+
+def cmd_overdue(args: argparse.Namespace) -> int:
+    from .core.follow_up import lagging_units
+
+    today = args.on or date.today()
+    with open_ledger(args) as ledger:
+        plan = ledger.resolve_plan(args.plan)
+        lags = lagging_units(ledger, plan.id, today=today, days=args.days, unit=args.unit, sort=args.sort,
+                             include_clean=bool(args.unit))
+    print("单位\t颜色\t已逾期\t即将到期\t本季度无进展\t本季度无佐证材料\t任务数")
+    for lag in lags:
+        colour = lag.level.label if lag.tasks else "—"
+        print(f"{lag.unit}\t{colour}\t{lag.overdue}\t{lag.due_soon}\t{lag.no_progress}\t{lag.no_evidence}"
+              f"\t{len(lag.tasks)}")
+    if args.unit or args.detail:
+        for lag in lags:
+            if not lag.tasks:
+                print(f"\n{lag.unit}:截至 {today.isoformat()} 没有需要催办的任务。")
+                continue
+            print(f"\n{lag.unit}:")
+            print("编号\t序号\t完成时限\t到期日\t存在问题\t任务")
+            for task in lag.tasks:
+                text = task.label
+                due = task.due_date.isoformat() if task.due_date else "—"
+                print(f"{task.task_id}\t{task.seq}\t{task.deadline_text or '—'}\t{due}\t{task.missing_text}\t"
+                      f"{text[:40]}{'…' if len(text) > 40 else ''}")
+    behind = [lag for lag in lags if lag.tasks]
+    print(f"截至 {today.isoformat()}:{len(behind)} 个单位有需要催办的任务"
+          f"(已逾期 {sum(u.overdue for u in behind)} 项次,{args.days} 天内到期 {sum(u.due_soon for u in behind)} 项次)。"
+          + ("用 zwgk remind --unit 单位 -o 催办单.pdf 生成催办单。" if behind else ""), file=sys.stderr)
+    return 0
+
+
+def cmd_remind(args: argparse.Namespace) -> int:
+    from .core.exchange import safe_file_part
+    from .core.follow_up import lagging_units, record_follow_ups
+    from .core.quarters import Quarter
+    from .io.output_files import write_error
+    from .io.remind_pdf import notices_for, render_reminders
+
+    today = args.on or date.today()
+    reply_by = args.reply_by or today + timedelta(days=DEFAULT_REPLY_DAYS)
+    if reply_by < today:
+        raise UserError(f"回复期限 {reply_by.isoformat()} 早于落款日期 {today.isoformat()},没有生成催办单。"
+                        "请改写 --reply-by。")
+    output = Path(args.output)
+    one_file = not args.all or output.suffix.lower() == ".pdf"
+    if args.unit and output.is_dir():
+        raise UserError(f"“{output}”是一个文件夹。催办一个单位时请写文件名,例如 -o 催办单.pdf。")
+    with open_ledger(args) as ledger:
+        plan = ledger.resolve_plan(args.plan)
+        office = (args.office or plan.issuer or DEFAULT_OFFICE).strip() or DEFAULT_OFFICE
+        lags = [lag for lag in lagging_units(ledger, plan.id, today=today, days=args.days, unit=args.unit)
+                if lag.tasks]
+        if not lags:
+            who = f"“{args.unit}”" if args.unit else "各单位"
+            print(f"截至 {today.isoformat()},{who}没有需要催办的任务(没有逾期、即将到期、缺进展或缺佐证材料的任务),"
+                  "没有生成催办单,台账没有改动。", file=sys.stderr)
+            return 0
+        notices = notices_for(ledger, plan.id, lags, reply_by=reply_by, office=office, issued_on=today,
+                              contact=args.contact.strip())
+        written: list[tuple[object, str]] = []
+        missing_note = ""
+        if one_file:
+            result = render_reminders(notices, output)
+            written = [(lag, output.name) for lag in lags]
+            missing_note = result.missing
+        else:
+            try:
+                output.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise write_error(output / "催办单.pdf", exc) from exc
+            for lag, notice in zip(lags, notices):
+                name = f"催办单-{safe_file_part(lag.unit)}.pdf"
+                result = render_reminders([notice], output / name)
+                written.append((lag, name))
+                missing_note = missing_note or result.missing
+        if not args.no_record:
+            record_follow_ups(ledger, plan.id, written, reply_by=reply_by, office=office, quarter=Quarter.of(today))
+    where = str(output)
+    for lag, name in written:
+        print(f"{lag.unit}\t{len(lag.tasks)} 项\t已逾期 {lag.overdue}\t{name}")
+    recorded = "" if args.no_record else ",已记入台账"
+    print(f"已生成催办单:{len(written)} 个单位,写入 {where}(回复期限 {reply_by.isoformat()}{recorded})。",
+          file=sys.stderr)
+    if missing_note:
+        print(missing_note, file=sys.stderr)
+    return 0
