@@ -27,11 +27,13 @@ DEADLINES = ("12月底前", "6月底前", "三季度前", "全年", "长期坚�
 CN = "一二三四五六七八九十"
 
 
-def synthetic_plan(tasks: int, year: int = 2026, seed: int = 7) -> ParsedPlan:
+def synthetic_plan(tasks: int, year: int = 2026, seed: int = 7, top_every: int = 400,
+                   sub_every: int = 40) -> ParsedPlan:
+    """A top-level section every ``top_every`` tasks, a sub-section every ``sub_every``."""
     rnd = random.Random(seed)
     parsed = []
     for i in range(tasks):
-        top, sub = i // 400, i // 40
+        top, sub = i // top_every, i // sub_every
         section = [f"{CN[top % 10]}、第{top + 1}部分重点工作", f"({sub + 1})第{sub + 1}组任务"]
         requirement = "".join(rnd.choice(PHRASES) + "," for _ in range(rnd.randint(2, 8))) + "确保取得实效。"
         units = "、".join(rnd.sample(UNITS, rnd.randint(1, 5)))
@@ -43,11 +45,11 @@ def synthetic_plan(tasks: int, year: int = 2026, seed: int = 7) -> ParsedPlan:
                       sheet="Sheet1", source_name=f"synthetic-{tasks}.xlsx")
 
 
-def make_ledger(folder: Path, tasks: int, year: int = 2026) -> Path:
+def make_ledger(folder: Path, tasks: int, year: int = 2026, top_every: int = 400, sub_every: int = 40) -> Path:
     """A ledger with one plan of ``tasks`` tasks, a third done, a fifth in progress,
     and a progress note on every tenth task."""
     with Ledger.open(folder) as ledger:
-        write_plan(ledger, synthetic_plan(tasks, year), f"{tasks:064d}")
+        write_plan(ledger, synthetic_plan(tasks, year, top_every=top_every, sub_every=sub_every), f"{tasks:064d}")
         ids = ledger.task_ids(ledger.plans()[0].id)
         ledger.set_statuses(ids[: len(ids) // 3], Status.DONE, date(year, 9, 1))
         ledger.set_statuses(ids[len(ids) // 3: len(ids) // 3 + len(ids) // 5], Status.IN_PROGRESS, date(year, 6, 1))

@@ -15,6 +15,8 @@ widths are measured with it.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
 
 from reportlab.pdfbase import pdfmetrics
 
@@ -300,24 +302,40 @@ class TextLayout:
         return self._break(*self.prepare(segments, where), width)
 
     def _break(self, chars: list[str], fonts: list[str], widths: list[float], width: float) -> list[Line]:
+        """Lines of at most ``width``: each line's end is found by bisecting the running
+        widths (not character by character), then moved by the rules: one closer may
+        hang, a Latin word goes whole to the next line (unless it is longer than half
+        the line), no line starts with a closer or ends with an opener."""
         n = len(chars)
         spans: list[tuple[int, int]] = []
         cannot_start, cannot_end = self.cannot_start, self.cannot_end
-        start = i = 0
-        used = 0.0
+        cum = [0.0, *accumulate(widths)]  # cum[k]: the width of chars[:k]
+        newlines: list[int] = []
+        if "\n" in chars:
+            k = -1
+            try:
+                while True:
+                    k = chars.index("\n", k + 1)
+                    newlines.append(k)
+            except ValueError:
+                pass
         limit = width + 0.01
-        while i < n:
+        start = 0
+        while start < n:
+            nl_index = bisect_left(newlines, start)
+            nl = newlines[nl_index] if nl_index < len(newlines) else n
+            i = bisect_right(cum, cum[start] + limit, start + 1, nl + 1) - 1  # chars[start:i] fit
+            if i >= nl:  # the rest of this hard line fits
+                spans.append((start, nl))
+                start = nl + 1
+                continue
+            if i <= start:
+                i = start + 1  # one character at least
+                if i >= nl:
+                    spans.append((start, nl))
+                    start = nl + 1
+                    continue
             ch = chars[i]
-            if ch == "\n":
-                spans.append((start, i))
-                i += 1
-                start, used = i, 0.0
-                continue
-            w = widths[i]
-            if used + w <= limit or i == start:
-                used += w
-                i += 1
-                continue
             brk = i
             if ch in cannot_start:
                 brk = i + 1  # one closer hangs into the padding
@@ -337,13 +355,16 @@ class TextLayout:
                 start += 1
             if start < n and chars[start] == "\n":  # the line was full anyway: no empty line
                 start += 1
-            i, used = start, 0.0
-        if start < n or not spans:
-            spans.append((start, n))
+        if not spans:
+            spans.append((0, n))
+        one_font = len(set(fonts) - {""}) <= 1
         result: list[Line] = []
         for a, b in spans:
             while b > a and chars[b - 1] == " ":
                 b -= 1
+            if one_font:
+                result.append((cum[b] - cum[a], [(fonts[a], "".join(chars[a:b]))] if b > a else []))
+                continue
             runs: list[tuple[str, str]] = []
             j = a
             while j < b:
@@ -353,6 +374,6 @@ class TextLayout:
                     k += 1
                 runs.append((font, "".join(chars[j:k])))
                 j = k
-            result.append((sum(widths[a:b]), runs))
+            result.append((cum[b] - cum[a], runs))
         return result
 

@@ -311,13 +311,14 @@ class _Writer:
     def detail_table(self) -> str:
         d = self.data
         head = ["序号", "工作任务/具体要求", "责任单位", "完成时限", "完成状态", "本季度进展"]
-        if d.with_evidence:
+        with_evidence = d.with_evidence and any(row.evidence for row in d.rows)  # no empty column
+        if with_evidence:
             head.append("佐证材料")
         texts = []
         for row in d.rows:
             cells = [str(row.seq), (row.title + "\n" if row.title else "") + row.requirement, row.units,
                      row.deadline_text, row.status_text, row.progress]
-            if d.with_evidence:
+            if with_evidence:
                 cells.append("\n".join(row.evidence))
             texts.append(cells)
         widths = _fit_detail_widths(head, texts, _mm(225), DETAIL_PT, (0,))
@@ -335,7 +336,7 @@ class _Writer:
                      ([(row.units, "body")], "left"), ([(row.deadline_text, "body")], "center"),
                      ([(row.status_text, "heading" if row.overdue else "body")], "center"),
                      ([(row.progress, "body")], "left")]
-            if d.with_evidence:
+            if with_evidence:
                 cells.append(([(text, "body") for text in row.evidence], "left"))
             table.add(cells)
         if not d.rows:

@@ -23,7 +23,7 @@ from .pdf_document import TABLE_LEADING, TABLE_SIZE
 from .pdf_fonts import FontSet
 
 _CELL_PAD_LEFT, _CELL_PAD_TOP, _CELL_PAD_BOTTOM = 2.5, 1.5, 2.0
-_HANG = 0.6  # of the font size: room on the right for a closer hanging at a line end
+_HANG = 0.4  # of the font size: room on the right for a closer hanging at a line end (its ink is on the left)
 _HEADER_FILL = colors.HexColor("#e8e8e8")
 _SECTION_FILLS = (colors.HexColor("#ececec"), colors.HexColor("#f6f6f6"))
 MIN_SPLIT_LINES = 2  # a row split at a page end leaves at least this many lines on each side

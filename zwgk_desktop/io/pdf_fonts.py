@@ -274,7 +274,7 @@ class FontSet:
             return []
         font = self.roles[role]
         own = self.chars[font]
-        lacking = {ch for ch in set(text) if ch not in own and ch not in "\n\r\t"}
+        lacking = set(text).difference(own, "\n\r\t")  # set operations: no Python loop per character
         if not lacking:
             return [(font, text)]
         runs: list[tuple[str, str]] = []

@@ -250,7 +250,8 @@ class _Writer:
     def detail_table(self) -> Flowable:
         d = self.data
         head = ["序号", "工作任务/具体要求", "责任单位", "完成时限", "完成状态", "本季度进展"]
-        if d.with_evidence:
+        with_evidence = d.with_evidence and any(row.evidence for row in d.rows)  # no empty column
+        if with_evidence:
             head.append("佐证材料")
         # Widths from the measured text (long_table.fit_widths): units and notes get the
         # width that saves the most lines, an empty column little more than its header.
@@ -268,7 +269,7 @@ class _Writer:
                      ([(row.units, "body")], "left"), ([(row.deadline_text, "body")], "center"),
                      ([(row.status_text, "heading" if row.overdue else "body")], "center"),
                      ([(row.progress, "body")], "left")]
-            if d.with_evidence:
+            if with_evidence:
                 cells.append(([(text, "body") for text in row.evidence], "left"))
             grid.add(cells, where)
         if not d.rows:
