@@ -26,6 +26,10 @@ _CELL_PAD_LEFT, _CELL_PAD_TOP, _CELL_PAD_BOTTOM = 2.5, 1.5, 2.0
 _HANG = 0.4  # of the font size: room on the right for a closer hanging at a line end (its ink is on the left)
 _HEADER_FILL = colors.HexColor("#e8e8e8")
 _SECTION_FILLS = (colors.HexColor("#ececec"), colors.HexColor("#f6f6f6"))
+# A PDF string's escapes, as reportlab writes them (octal outside printable ASCII), for
+# str.translate: reportlab's pure-Python escapePDF loops over every character.
+_PDF_ESCAPES = {c: f"\\{c:03o}" for c in (*range(32), *range(127, 256))}
+_PDF_ESCAPES.update({ord(c): "\\" + c for c in "\\()"})
 MIN_SPLIT_LINES = 2  # a row split at a page end leaves at least this many lines on each side
 
 
@@ -195,10 +199,10 @@ class Grid(Flowable):
         size, leading = self.size, self.leading
         canvas = self.canv
         doc = canvas._doc
-        escape = canvas._escape
         code = text._code
         append = code.append
         fonts = state.setdefault("fonts", {})
+        names = state.setdefault("names", {})
         x0 = 0.0
         widths = self.widths if row.section < 0 else [self.width]
         for (lines, align), width in zip(row.cells, widths):
@@ -218,9 +222,12 @@ class Grid(Flowable):
                         font = fonts[name] = pdfmetrics.getFont(name)
                     for subset, chunk in font.splitString(piece, doc):
                         if state["font"] != (name, subset):
-                            append(f"{font.getSubsetInternalName(subset, doc)} {size:g} Tf")
+                            internal = names.get((name, subset))
+                            if internal is None:
+                                internal = names[name, subset] = font.getSubsetInternalName(subset, doc)
+                            append(f"{internal} {size:g} Tf")
                             state["font"] = (name, subset)
-                        append(f"({escape(chunk)}) Tj")
+                        append(f"({chunk.decode('latin-1').translate(_PDF_ESCAPES)}) Tj")
                 baseline -= leading
             x0 += width
 
