@@ -36,6 +36,8 @@ def notice(tmp_path: Path) -> Path:
 def open_draft(qtbot, tmp_path, no_dialogs):
     wizards: list[ImportWizard] = []
 
+    Ledger.open(tmp_path / "ledger").close()  # the window's ledger: the import writes into it
+
     def start(path: Path) -> tuple[ImportWizard, DraftDialog]:
         wizard = ImportWizard(tmp_path / "ledger", path)
         qtbot.addWidget(wizard)
@@ -141,7 +143,8 @@ def test_save_the_draft_as_the_countys_table(open_draft, notice, qtbot, tmp_path
     sheet = openpyxl.load_workbook(target).active
     assert sheet["A1"].value == "2024年某某区政务公开工作要点任务分解表"
     assert [c.value for c in sheet[2]] == ["序号", "工作任务", "具体要求", "责任单位", "完成时限"]
-    assert not (tmp_path / "ledger" / "ledger.sqlite").exists()  # nothing imported
+    with Ledger.open(tmp_path / "ledger") as ledger:
+        assert ledger.plans() == []  # nothing imported
 
 
 def test_no_year_in_the_text_asks_for_one(open_draft, tmp_path):

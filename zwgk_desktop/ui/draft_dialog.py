@@ -44,9 +44,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import DuplicateImportError
-from ..core.ledger import Ledger
 from ..core.model import ParsedPlan
-from ..core.plan_import import ImportOutcome, apply_unit_directory, write_plan
+from ..core.plan_import import ImportOutcome, apply_unit_directory
 from ..core.work_points import (
     FLAG_NO_UNIT,
     Draft,
@@ -57,6 +56,8 @@ from ..core.work_points import (
 from .background import BackgroundTask
 from .failure_text import failure_text
 from .import_wizard import NO_YEAR, YearBox
+from .operations.plans import import_plan
+from .operations.run import run_on_ledger
 
 FLAG_COLOUR = QColor("#fff1c9")
 SECTION_SEPARATOR = " › "
@@ -502,14 +503,11 @@ class DraftDialog(QDialog):
         plan = self.plan()
         if not plan.year_found or not plan.tasks:
             return
-        digest, folder = self.digest, self.ledger_folder
-
-        def write() -> ImportOutcome:
-            with Ledger.open(folder) as ledger:  # this thread's own connection
-                return write_plan(ledger, plan, digest, replace=replace)
-
+        digest = self.digest
         self._task = BackgroundTask(self, "正在写入台账……")
-        self._task.start(write, self._written, self._write_failed)
+        run_on_ledger(self._task, self.ledger_folder,
+                      lambda own: import_plan(own, plan, digest, replace=replace), self._written,
+                      what="导入", parent=self, failed=self._write_failed)
 
     def _write_failed(self, exc: BaseException) -> None:
         if isinstance(exc, DuplicateImportError):
