@@ -42,6 +42,7 @@ from ..core import unit_directory as D
 from ..core.errors import UserError
 from ..core.ledger import Ledger
 from ..core.quarters import Quarter
+from . import operations
 from .background import BackgroundTask
 from .failure_text import failure_text
 
@@ -508,7 +509,7 @@ class MergeDialog(_JobsMixin, QDialog):
 
         def work() -> X.ApplyResult:
             with Ledger.open(folder) as own:
-                return X.apply_merge(own, chosen, force=True)
+                return operations.exchange.apply_merge(own, chosen, force=True)
 
         self.apply_button.setEnabled(False)
         self._start_job(BackgroundTask(self, "正在写入台账……"), work, self._applied, self._apply_failed)
@@ -550,7 +551,7 @@ class MergeDialog(_JobsMixin, QDialog):
 
         def work() -> X.UndoResult:
             with Ledger.open(folder) as own:
-                return X.undo_merge(own, merge_id, force=force)
+                return operations.exchange.undo_merge(own, merge_id, force=force)
 
         self.undo_button.setEnabled(False)
         self.apply_button.setEnabled(False)
@@ -705,7 +706,7 @@ class UnitDirectoryDialog(QDialog):
     def new_group(self) -> None:
         name, ok = QInputDialog.getText(self, "新建群组", "群组名称(例如 各镇(街道)):")
         if ok and name.strip():
-            self._run(lambda: D.add_unit(self.ledger, name), f"已新建群组“{name.strip()}”,请添加成员。",
+            self._run(lambda: operations.exchange.add_unit(self.ledger, name), f"已新建群组“{name.strip()}”,请添加成员。",
                       select=name.strip())
 
     def add_member(self) -> None:
@@ -716,7 +717,7 @@ class UnitDirectoryDialog(QDialog):
         choices = [u.name for u in self.units if not u.is_group and u.name not in taken and u.name != group]
         name, ok = QInputDialog.getItem(self, "添加成员", f"加入“{group}”的单位(可直接输入新单位):", choices, 0, True)
         if ok and name.strip():
-            self._run(lambda: D.add_member(self.ledger, group, name), f"已把“{name.strip()}”加入“{group}”。", group)
+            self._run(lambda: operations.exchange.add_member(self.ledger, group, name), f"已把“{name.strip()}”加入“{group}”。", group)
 
     def remove_selected(self) -> None:
         group = self.current_group()
@@ -726,7 +727,7 @@ class UnitDirectoryDialog(QDialog):
 
         def remove() -> None:
             for name in names:
-                D.remove_member(self.ledger, group, name)
+                operations.exchange.remove_member(self.ledger, group, name)
 
         self._run(remove, f"已把 {len(names)} 个单位移出“{group}”。", group)
 
@@ -739,7 +740,7 @@ class UnitDirectoryDialog(QDialog):
         if ok and new.strip() and new.strip() != old:
             group = self.current_group()
             select = new.strip() if old == group else group
-            self._run(lambda: D.rename_unit(self.ledger, old, new), f"已把“{old}”改名为“{new.strip()}”。", select)
+            self._run(lambda: operations.exchange.rename_unit(self.ledger, old, new), f"已把“{old}”改名为“{new.strip()}”。", select)
 
     def import_file(self) -> None:
         from ..io.reply_reader import read_directory_pairs
@@ -752,7 +753,7 @@ class UnitDirectoryDialog(QDialog):
 
         def run() -> None:
             pairs = read_directory_pairs(path)
-            result.append(D.import_pairs(self.ledger, pairs, Path(path).name))
+            result.append(operations.exchange.import_pairs(self.ledger, pairs, Path(path).name))
 
         if self._run(run, ""):
             outcome = result[0]

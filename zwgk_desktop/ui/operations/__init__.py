@@ -14,9 +14,10 @@ telling the clerk that it failed.
 - :mod:`.exchange`: merged replies, their undo, the unit directory.
 """
 
-from . import backup, evidence, plans
+from . import backup, evidence, exchange, plans
 from .edits import LedgerOperations
 from .events import LedgerEvents, ledger_events
 from .run import run_on_ledger
 
-__all__ = ["LedgerEvents", "LedgerOperations", "backup", "evidence", "ledger_events", "plans", "run_on_ledger"]
+__all__ = ["LedgerEvents", "LedgerOperations", "backup", "evidence", "exchange", "ledger_events", "plans",
+           "run_on_ledger"]
