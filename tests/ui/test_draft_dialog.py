@@ -175,3 +175,15 @@ def test_attachment_lines_are_summarised(open_draft, tmp_path):
     dialog.skipped.setCurrentRow(1)
     assert dialog.restore_selected() == 1
     assert dialog.model.tasks[-1].requirement == "附件文字第0段。"
+
+
+def test_window_imports_a_prose_notice(make_window, open_ledger, tmp_path, notice, qtbot):
+    ledger = open_ledger(tmp_path / "窗口台账")
+    window = make_window(ledger)
+    window.start_import(notice)
+    wizard = window._import
+    qtbot.waitUntil(lambda: getattr(wizard, "draft_dialog", None) is not None
+                    and wizard.draft_dialog.isVisible(), timeout=5000)
+    with qtbot.waitSignal(wizard.imported, timeout=5000):
+        wizard.draft_dialog.confirm()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 4, timeout=5000)
