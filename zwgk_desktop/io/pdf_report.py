@@ -220,7 +220,7 @@ class _Writer:
 
     def overdue_units_table(self) -> Flowable:
         """Many overdue tasks: 序号 by lead unit (the rows themselves are in the detail table)."""
-        widths = [110.0, 48.0]
+        widths = [108.0, 54.0]
         widths.append(P_WIDTH - sum(widths))
         grid = GridBuilder(self.fonts, widths)
         for unit, seqs in overdue_by_unit(self.data):
