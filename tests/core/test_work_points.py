@@ -336,3 +336,33 @@ def test_cover_letter_with_its_table_as_web_text():
     ]
     assert draft.title == "2024年某某区政务公开任务分解表"
     assert any("已按所附任务分解表" in w for w in draft.warnings)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Each paragraph broken every ``width`` characters, as a PDF converter does."""
+    lines: list[str] = []
+    for paragraph in text.strip("\n").split("\n"):
+        lines += [paragraph[i:i + width] for i in range(0, len(paragraph), width)] or [""]
+    return lines
+
+
+def test_text_converted_from_pdf_has_its_lines_joined():
+    text = """
+2024年某某县政务公开工作要点
+一、围绕稳增长做好信息公开
+(一)围绕优化营商环境做好信息公开。按月发布涉企政策清单,做好政策兑现情况的公开和解读工作(责任单位:县发展改革局、各镇(街区))。
+集中公开惠企政策申报指南,及时更新政策申报入口和办理流程说明(县工信局负责落实)。
+二、围绕决策公开深化公众参与
+(二)深化决策公开。年初公开重大行政决策事项目录并动态调整(县司法局负责落实)。决策草案公开征求意见不少于30日,意见采纳情况及时公开(牵头单位:县司法局,责任单位:县政府各部门,完成时限:长期坚持)。
+"""
+    wrapped = _wrap(text, 18)
+    assert len(wrapped) > 15
+    draft = read_work_points(wrapped, "要点.txt")
+    assert [(t.section[-1], t.requirement, t.units_text) for t in draft.tasks] == [
+        ("(一)围绕优化营商环境做好信息公开", "按月发布涉企政策清单,做好政策兑现情况的公开和解读工作。", "县发展改革局、各镇(街区)"),
+        ("(一)围绕优化营商环境做好信息公开", "集中公开惠企政策申报指南,及时更新政策申报入口和办理流程说明。", "县工信局负责落实"),
+        ("(二)深化决策公开", "年初公开重大行政决策事项目录并动态调整。", "县司法局负责落实"),
+        ("(二)深化决策公开", "决策草案公开征求意见不少于30日,意见采纳情况及时公开。",
+         "牵头单位:县司法局;责任单位:县政府各部门"),
+    ]
+    assert draft.title == "2024年某某县政务公开工作要点"

@@ -551,7 +551,38 @@ def _paragraphs(paragraphs: list[str]) -> list[tuple[int, str]]:
             text = _tidy(raw)
             if text:
                 lines.append((number, text))
-    return lines
+    return _unwrap(lines)
+
+
+def _unwrap(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Text converted from a PDF breaks every paragraph at the page width: most full
+    lines then have (nearly) the same length. Such a text has its lines joined again
+    where a full line ends no sentence and the next starts no heading; text written a
+    paragraph a line (web pages, Word) has lines of every length and is left alone."""
+    distinct = {text for _, text in lines if len(text) >= 12}  # (a table's repeated cells are no width)
+    if len(distinct) < 6:
+        return lines
+    counts = Counter(len(text) for text in distinct)
+
+    def near(width: int) -> int:
+        return sum(counts[w] for w in range(width - 2, width + 5))
+
+    width = max(counts, key=lambda w: (near(w), w))
+    full = [text for text in distinct if width - 2 <= len(text) <= width + 4]
+    cut = sum(1 for text in full if text[-1] not in "。;;!?!?::")
+    if len(full) < max(4, len(distinct) * 0.3) or cut < len(full) * 0.6:
+        return lines
+    out: list[tuple[int, str]] = []
+    for line, text in lines:
+        if out:
+            previous = out[-1][1]
+            if (len(previous) >= width - 2 and previous[-1] not in "。;;!?!?::"
+                    and not (_is_heading(text) or _LABEL_START_RE.match(text) or _ANNEX_RE.match(text)
+                             or _DATE_LINE_RE.match(text))):
+                out[-1] = (out[-1][0], previous + text)
+                continue
+        out.append((line, text))
+    return out
 
 
 def _is_heading(text: str) -> bool:
