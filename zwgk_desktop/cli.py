@@ -171,6 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("task_id", type=int, metavar="TASK_ID", help="任务编号(导出 JSON 中的 id)")
     p.add_argument("status", metavar="STATUS", help="未启动 | 推进中 | 已完成 | 不适用")
     p.add_argument("--on", type=parse_date, metavar="YYYY-MM-DD", help="状态生效日期(默认今天)")
+    p.add_argument("--period", metavar="PERIOD",
+                   help="定期任务的某一期,例如 2023Q2、2023-05、2023H1、2023(只登记这一期,任务本身的状态不变)")
 
     p = command("progress", "填写任务某季度的进展", cmd_progress)
     p.add_argument("task_id", type=int, metavar="TASK_ID", help="任务编号")
@@ -331,6 +333,10 @@ def cmd_plans(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     status = Status.parse(args.status)
+    if getattr(args, "period", None):
+        from .cli_follow_up import set_period_status
+
+        return set_period_status(args, status)
     with open_ledger(args) as ledger:
         ledger.set_status(args.task_id, status, args.on)
         task = ledger.task(args.task_id)

@@ -1,5 +1,7 @@
-"""CLI commands for 督办 (issue 17): overdue (who is behind, with what) and remind (the
-催办单 PDF for one unit or all, recorded in the ledger as sent)."""
+"""CLI commands for 督办 (issue 17): overdue (who is behind, with what), remind (the
+催办单 PDF for one unit or all, recorded in the ledger as sent), and recurring tasks:
+recurring (periods of a task; mark it recurring or not by hand) and the period branch of
+``zwgk status ID 已完成 --period 2023Q2`` (cli.cmd_status hands it here)."""
 
 from __future__ import annotations
 
@@ -56,6 +58,8 @@ def register(command: Callable) -> None:
     p.add_argument("--contact", metavar="TEXT", default="", help="联系人及电话,例如 “张三 0537-1234567”")
     p.add_argument("--on", type=parse_date, metavar="YYYY-MM-DD", help="落款日期,也按这一天计算逾期(默认今天)")
     p.add_argument("--no-record", action="store_true", help="只生成文件,不记入台账(例如先打印看看)")
+
+    register_recurring(command)
 
 
 def cmd_overdue(args: argparse.Namespace) -> int:
@@ -144,4 +148,67 @@ def cmd_remind(args: argparse.Namespace) -> int:
           file=sys.stderr)
     if missing_note:
         print(missing_note, file=sys.stderr)
+    return 0
+
+
+# -- recurring tasks ------------------------------------------------------------------------------
+
+_MARKS = {"否": None, "不是": None, "非定期": None}
+_AUTO = ("自动", "按原文", "取消")
+
+
+def register_recurring(command: Callable) -> None:
+    p = command("recurring", "定期任务:查看各期状态,或手工标记为定期任务(每月/每季度/每半年/每年/定期)、"
+                              "“否”(不是定期任务)、“自动”(按完成时限和具体要求判断)", cmd_recurring)
+    p.add_argument("task_id", type=int, metavar="TASK_ID", help="任务编号")
+    p.add_argument("frequency", nargs="?", metavar="周期",
+                   help="每月 | 每季度 | 每半年 | 每年 | 定期 | 否 | 自动;不写则列出各期状态")
+    p.add_argument("--on", type=parse_date, metavar="YYYY-MM-DD", help="按哪一天判断是否过期(默认今天)")
+
+
+def set_period_status(args: argparse.Namespace, status) -> int:
+    """`zwgk status ID 已完成 --period 2023Q2`: one period of a recurring task."""
+    from .core import task_periods as tp
+    from .core.recurrence import Period
+
+    period = Period.parse(args.period)  # a typo is the clerk's, before the ledger opens
+    with open_ledger(args) as ledger:
+        tp.set_period_status(ledger, args.task_id, period, status, args.on)
+        task = ledger.task(args.task_id)
+    on = (args.on or date.today()).isoformat()
+    print(f"任务 {task.id}(序号 {task.seq}){period.label}的状态已设为“{status.value}”({on})。"
+          f"任务本身的状态仍为“{task.status.value}”。")
+    return 0
+
+
+def cmd_recurring(args: argparse.Namespace) -> int:
+    from .core import task_periods as tp
+    from .core.recurrence import Frequency
+
+    today = args.on or date.today()
+    with open_ledger(args) as ledger:
+        if args.frequency is not None:
+            word = "".join(args.frequency.split())
+            if word in _AUTO:
+                tp.clear_recurrence(ledger, args.task_id)
+                found = tp.recurrence_of(ledger, args.task_id)
+                print(f"任务 {args.task_id} 按完成时限和具体要求判断:"
+                      + (f"{found.label}(“{found.phrase}”)。" if found else "不是定期任务。"))
+                return 0
+            frequency = None if word in _MARKS else Frequency.parse(word)
+            tp.set_recurrence(ledger, args.task_id, frequency)
+            print(f"任务 {args.task_id} 已标记为{frequency.label}的定期任务。" if frequency
+                  else f"任务 {args.task_id} 已标记为不是定期任务。")
+            return 0
+        found = tp.recurrence_of(ledger, args.task_id)
+        if found is None:
+            print(f"任务 {args.task_id} 不是定期任务。确是定期任务时用 zwgk recurring {args.task_id} 每季度 标记。")
+            return 0
+        where = {"deadline": "完成时限", "requirement": "具体要求", "manual": "手工标记"}[found.source]
+        print(f"任务 {args.task_id}:{found.label}(来自{where}“{found.phrase}”)")
+        print("期次\t到期日\t状态\t登记日期")
+        for row in tp.period_rows(ledger, args.task_id, today):
+            state = row.status.value if row.status else ("未登记(已过期)" if row.overdue else "未登记")
+            print(f"{row.period}\t{row.due.isoformat()}\t{state}\t"
+                  f"{row.status_date.isoformat() if row.status_date else ''}")
     return 0

@@ -130,3 +130,72 @@ def test_commands_have_chinese_help() -> None:
     for name in ("overdue", "remind"):
         assert name in sub.choices
         assert "督办" in sub.choices[name].description or "催办" in sub.choices[name].description
+
+
+@pytest.fixture
+def rec(tmp_path: Path) -> tuple[Path, list[int]]:
+    from tests.core.test_recurrence import ROWS
+    from zwgk_desktop.core.deadlines import parse_deadline
+    from zwgk_desktop.core.model import ParsedPlan, ParsedTask
+    from zwgk_desktop.core.plan_import import write_plan
+    from zwgk_desktop.core.units import assign_roles
+
+    folder = tmp_path / "定期"
+    with Ledger.open(folder) as ledger:
+        tasks = [ParsedTask(seq=i + 1, section=[], title=None, requirement=req, units_text=units,
+                            units=assign_roles(units), deadline=parse_deadline(dl, 2023), source_row=i + 2)
+                 for i, (req, units, dl) in enumerate(ROWS)]
+        pid = write_plan(ledger, ParsedPlan(title="2023年测试表", year=2023, columns=[], mapping={}, tasks=tasks,
+                                            sheet="Sheet1", source_name="t.xlsx"), "c" * 64).plan_id
+        ids = ledger.task_ids(pid)
+    return folder, ids
+
+
+def test_status_for_a_period(capsys, rec) -> None:
+    led, ids = rec
+    code, out, err = run(capsys, "--ledger", str(led), "status", str(ids[0]), "已完成", "--period", "2023Q2",
+                         "--on", "2023-06-28")
+    assert code == 0, err
+    assert "2023年第二季度" in out and "已完成" in out
+    code, out, _ = run(capsys, "--ledger", str(led), "recurring", str(ids[0]), "--on", "2023-09-20")
+    assert code == 0
+    assert "每季度" in out
+    lines = [line.split("\t") for line in out.strip().splitlines() if line.startswith("2023Q")]
+    assert [line[0] for line in lines] == ["2023Q1", "2023Q2", "2023Q3", "2023Q4"]
+    assert lines[1][2] == "已完成" and lines[0][2] == "未登记(已过期)" and lines[2][2] == "未登记"
+    # the task's own status did not change
+    code, out, _ = run(capsys, "--ledger", str(led), "export", "--format", "json")
+    task = json.loads(out)["tasks"][0]
+    assert task["status"] == "未启动"
+    assert task["recurrence"] == {"frequency": "quarterly", "label": "每季度", "source": "deadline", "phrase": "每季度"}
+    assert task["periods"] == [{"period": "2023Q2", "status": "已完成", "status_date": "2023-06-28"}]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["status", "{0}", "已完成", "--period", "2023-05"], "每季度"),
+    (["status", "{2}", "已完成", "--period", "2023Q1"], "不是定期任务"),
+    (["status", "{0}", "已完成", "--period", "2023Q9"], "无法识别的期次"),
+    (["status", "{0}", "做完了", "--period", "2023Q1"], ""),
+    (["recurring", "{0}", "每周二"], "无法识别的周期"),
+])
+def test_period_errors_exit_2_unchanged(capsys, rec, args, message) -> None:
+    led, ids = rec
+    before = dump(led)
+    code, _, err = run(capsys, "--ledger", str(led), *[a.format(*ids) for a in args])
+    assert code == 2 and message in err
+    assert dump(led) == before
+
+
+def test_mark_recurring_by_hand(capsys, rec) -> None:
+    led, ids = rec
+    code, out, err = run(capsys, "--ledger", str(led), "recurring", str(ids[2]), "每年")
+    assert code == 0, err
+    assert "已标记为每年" in out
+    assert run(capsys, "--ledger", str(led), "status", str(ids[2]), "已完成", "--period", "2023")[0] == 0
+    assert run(capsys, "--ledger", str(led), "recurring", str(ids[0]), "否")[0] == 0
+    code, _, err = run(capsys, "--ledger", str(led), "status", str(ids[0]), "已完成", "--period", "2023Q1")
+    assert code == 2 and "不是定期任务" in err
+    assert run(capsys, "--ledger", str(led), "recurring", str(ids[0]), "自动")[0] == 0
+    assert run(capsys, "--ledger", str(led), "status", str(ids[0]), "已完成", "--period", "2023Q1")[0] == 0
+    code, out, _ = run(capsys, "--ledger", str(led), "log")
+    assert out.count("设置定期任务") == 2 and "设置本期状态" in out

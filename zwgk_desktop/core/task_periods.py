@@ -174,3 +174,28 @@ def current_periods(ledger: Ledger, task_ids: list[int], today: date) -> dict[in
             last = periods[-1]
             result[tid] = (str(last), recurrence.due_in(last), True)
     return result
+
+
+def plan_recurrences(ledger: Ledger, plan_id: int) -> dict[int, Recurrence]:
+    """Task id -> rhythm, for the recurring tasks of a plan (for exports and lists)."""
+    marked = dict(ledger.db.execute(
+        "SELECT r.task_id, r.frequency FROM task_recurrence r JOIN tasks t ON t.id = r.task_id WHERE t.plan_id = ?",
+        [plan_id]).fetchall())
+    result = {}
+    for tid, deadline_text, requirement in ledger.db.execute(
+            "SELECT id, deadline_text, requirement FROM tasks WHERE plan_id = ?", [plan_id]):
+        found = _recurrence(marked.get(tid), deadline_text, requirement)
+        if found is not None:
+            result[tid] = found
+    return result
+
+
+def plan_period_statuses(ledger: Ledger, plan_id: int) -> dict[int, list[dict[str, str | None]]]:
+    """Task id -> the periods recorded, in order, as the JSON export shows them."""
+    result: dict[int, list[dict[str, str | None]]] = {}
+    rows = ledger.db.execute(
+        "SELECT tp.task_id, tp.period, tp.status, tp.status_date FROM task_periods tp JOIN tasks t ON t.id = tp.task_id"
+        " WHERE t.plan_id = ?", [plan_id]).fetchall()
+    for tid, period, status, day in sorted(rows, key=lambda r: (r[0], Period.parse(r[1]).start)):
+        result.setdefault(tid, []).append({"period": period, "status": status, "status_date": day})
+    return result

@@ -41,7 +41,11 @@ def plan_to_json(ledger: Ledger, plan_id: int) -> dict[str, Any]:
     from ..core.follow_up import follow_ups_by_task
 
     plan = ledger.plan(plan_id)
+    from ..core.task_periods import plan_period_statuses, plan_recurrences
+
     sent = follow_ups_by_task(ledger, plan_id)  # 催办单 that named each task (zwgk remind)
+    rhythms = plan_recurrences(ledger, plan_id)  # recurring tasks: 每季度 … (null if not recurring)
+    periods = plan_period_statuses(ledger, plan_id)  # their status per period
     return {
         "plan": {
             "id": plan.id,
@@ -55,8 +59,16 @@ def plan_to_json(ledger: Ledger, plan_id: int) -> dict[str, Any]:
             "columns": plan.columns,
             "imported_at": plan.imported_at,
         },
-        "tasks": [{**task_to_json(task), "follow_ups": sent.get(task.id, [])} for task in ledger.tasks(plan_id)],
+        "tasks": [{**task_to_json(task), "follow_ups": sent.get(task.id, []),
+                   "recurrence": _recurrence_json(rhythms.get(task.id)), "periods": periods.get(task.id, [])}
+                  for task in ledger.tasks(plan_id)],
     }
+
+
+def _recurrence_json(found: Any) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {"frequency": found.frequency.value, "label": found.label, "source": found.source, "phrase": found.phrase}
 
 
 def write_json(data: dict[str, Any], path: str | Path | None) -> str:
