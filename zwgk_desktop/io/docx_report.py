@@ -75,8 +75,13 @@ def _rpr(role: str, size: float, bold: bool = False) -> str:
             + ("<w:b/>" if bold else "") + f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>')
 
 
+_NUMBER_LIST = re.compile("(?<=[0-9]、)(?=[0-9])")
+
+
 def _text(value: str) -> str:
-    return escape(_XML_ILLEGAL.sub("", fit_text(value)))
+    # A zero-width space after each 、 in a list of numbers ("序号 104、109、111……"):
+    # Word and LibreOffice do not break there by themselves and cut a number in two.
+    return escape(_NUMBER_LIST.sub("\u200b", _XML_ILLEGAL.sub("", fit_text(value))))
 
 
 def _runs(text: str, rpr: str) -> str:
@@ -87,11 +92,12 @@ def _runs(text: str, rpr: str) -> str:
 
 
 def _para(content: str, align: str = "left", line_pt: float = DETAIL_LINE_PT, indent_chars: int = 0,
-          keep_next: bool = False) -> str:
+          keep_next: bool = False, size_pt: float = BODY_PT) -> str:
     ppr = f'<w:jc w:val="{"center" if align == "center" else "both" if align == "both" else "left"}"/>'
     ppr = (("<w:keepNext/>" if keep_next else "")
            + f'<w:spacing w:before="0" w:after="0" w:line="{round(line_pt * 20)}" w:lineRule="exact"/>'
-           + (f'<w:ind w:firstLineChars="{indent_chars * 100}"/>' if indent_chars else "") + ppr)
+           + (f'<w:ind w:firstLineChars="{indent_chars * 100}" w:firstLine="{round(indent_chars * size_pt * 20)}"/>'
+              if indent_chars else "") + ppr)
     return f"<w:p><w:pPr>{ppr}</w:pPr>{content}</w:p>"
 
 
@@ -138,8 +144,10 @@ class _Table:
             self.rows[-1] = self.rows[-1].replace("<w:pPr>", "<w:pPr><w:keepNext/>")
 
     def add_section(self, label: str, level: int) -> None:
+        """A full-width section row, kept on the page of its first task (keepNext)."""
         cell = self.cell_xml([(label, "heading" if level == 0 else "kai")], "left", sum(self.widths),
                              span=len(self.widths), fill="ECECEC" if level == 0 else "F6F6F6")
+        cell = cell.replace("<w:pPr>", "<w:pPr><w:keepNext/>")
         self.rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cell}</w:tr>")
 
     def xml(self) -> str:
@@ -204,7 +212,7 @@ class _Writer:
 
     def para(self, text: str, role: str = "body", size: float = BODY_PT, align: str = "both", indent: int = 2,
              keep_next: bool = False, line_pt: float = BODY_LINE_PT) -> None:
-        self._append(_para(_runs(text, _rpr(role, size)), align, line_pt, indent, keep_next))
+        self._append(_para(_runs(text, _rpr(role, size)), align, line_pt, indent, keep_next, size))
 
     def build(self) -> None:
         d = self.data
