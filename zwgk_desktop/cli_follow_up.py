@@ -1,5 +1,6 @@
 """CLI commands for 督办 (issue 17): overdue (who is behind, with what), remind (the
-催办单 PDF for one unit or all, recorded in the ledger as sent), and recurring tasks:
+催办单 PDF for one unit or all, recorded in the ledger as sent), overview (一页纸概况),
+and recurring tasks:
 recurring (periods of a task; mark it recurring or not by hand) and the period branch of
 ``zwgk status ID 已完成 --period 2023Q2`` (cli.cmd_status hands it here)."""
 
@@ -58,6 +59,12 @@ def register(command: Callable) -> None:
     p.add_argument("--contact", metavar="TEXT", default="", help="联系人及电话,例如 “张三 0537-1234567”")
     p.add_argument("--on", type=parse_date, metavar="YYYY-MM-DD", help="落款日期,也按这一天计算逾期(默认今天)")
     p.add_argument("--no-record", action="store_true", help="只生成文件,不记入台账(例如先打印看看)")
+
+    p = command("overview", "一页纸概况(PDF,A4 一页):按章节、按牵头单位的完成情况,逾期任务,本季度进展摘要,督办情况",
+                cmd_overview)
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="输出的 PDF 文件,例如 一页纸概况.pdf")
+    p.add_argument("--plan", type=int, metavar="ID", help="分解表编号(台账中只有一个时可省略)")
+    p.add_argument("--on", type=parse_date, metavar="YYYY-MM-DD", help="截至哪一天(默认今天)")
 
     register_recurring(command)
 
@@ -211,4 +218,21 @@ def cmd_recurring(args: argparse.Namespace) -> int:
             state = row.status.value if row.status else ("未登记(已过期)" if row.overdue else "未登记")
             print(f"{row.period}\t{row.due.isoformat()}\t{state}\t"
                   f"{row.status_date.isoformat() if row.status_date else ''}")
+    return 0
+
+
+def cmd_overview(args: argparse.Namespace) -> int:
+    from .core.overview import build_overview
+    from .io.overview_pdf import render_overview
+
+    today = args.on or date.today()
+    with open_ledger(args) as ledger:
+        plan = ledger.resolve_plan(args.plan)
+        overview = build_overview(ledger, plan.id, today)
+    result = render_overview(overview, args.output)
+    t = overview.totals
+    print(f"已生成一页纸概况:{args.output}(截至 {today.isoformat()}:任务 {t.total} 项,已完成 {t.done},"
+          f"逾期 {t.overdue},完成率 {t.completion_text})。", file=sys.stderr)
+    if result.missing:
+        print(result.missing, file=sys.stderr)
     return 0

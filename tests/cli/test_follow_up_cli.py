@@ -199,3 +199,14 @@ def test_mark_recurring_by_hand(capsys, rec) -> None:
     assert run(capsys, "--ledger", str(led), "status", str(ids[0]), "已完成", "--period", "2023Q1")[0] == 0
     code, out, _ = run(capsys, "--ledger", str(led), "log")
     assert out.count("设置定期任务") == 2 and "设置本期状态" in out
+
+
+def test_overview_pdf(capsys, led, tmp_path) -> None:
+    out_pdf = tmp_path / "一页纸概况.pdf"
+    before = dump(led)
+    code, _, err = run(capsys, "--ledger", str(led), "overview", "-o", str(out_pdf), *ON)
+    assert code == 0, err
+    assert out_pdf.read_bytes().startswith(b"%PDF") and "完成率" in err
+    assert dump(led) == before  # reading only
+    code, _, err = run(capsys, "--ledger", str(led), "overview", "-o", str(tmp_path / "无" / "x.pdf"), *ON)
+    assert code == 2 and "不存在" in err
