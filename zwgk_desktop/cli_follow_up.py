@@ -48,7 +48,9 @@ def register(command: Callable) -> None:
     who.add_argument("--unit", metavar="NAME", help="催办这个单位")
     who.add_argument("--all", action="store_true", help="催办所有有落后任务的单位")
     p.add_argument("-o", "--output", required=True, metavar="FILE_OR_DIR",
-                   help="输出:.pdf 文件;--all 时也可写文件夹(每个单位一份)")
+                   help="输出:.pdf 或 .docx 文件;--all 时也可写文件夹(每个单位一份)")
+    p.add_argument("--format", choices=["pdf", "docx"], default=None,
+                   help="文件格式(默认按 -o 的扩展名,文件夹时为 pdf);docx 可在 Word/WPS 中修改后打印")
     p.add_argument("--plan", type=int, metavar="ID", help="分解表编号(台账中只有一个时可省略)")
     p.add_argument("--days", type=_days, default=DUE_SOON_DAYS, metavar="N",
                    help=f"多少天内到期算“即将到期”(默认 {DUE_SOON_DAYS})")
@@ -106,6 +108,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
     from .core.follow_up import lagging_units, record_follow_ups
     from .core.quarters import Quarter
     from .io.output_files import write_error
+    from .io.remind_docx import render_reminders_docx
     from .io.remind_pdf import notices_for, render_reminders
 
     today = args.on or date.today()
@@ -114,7 +117,9 @@ def cmd_remind(args: argparse.Namespace) -> int:
         raise UserError(f"回复期限 {reply_by.isoformat()} 早于落款日期 {today.isoformat()},没有生成催办单。"
                         "请改写 --reply-by。")
     output = Path(args.output)
-    one_file = not args.all or output.suffix.lower() == ".pdf"
+    suffix = output.suffix.lower()
+    kind = args.format or ("docx" if suffix == ".docx" else "pdf")
+    one_file = not args.all or suffix in (".pdf", ".docx")
     if args.unit and output.is_dir():
         raise UserError(f"“{output}”是一个文件夹。催办一个单位时请写文件名,例如 -o 催办单.pdf。")
     with open_ledger(args) as ledger:
@@ -132,19 +137,23 @@ def cmd_remind(args: argparse.Namespace) -> int:
         written: list[tuple[object, str]] = []
         missing_note = ""
         if one_file:
-            result = render_reminders(notices, output)
+            if kind == "docx":
+                render_reminders_docx(notices, output)
+            else:
+                missing_note = render_reminders(notices, output).missing
             written = [(lag, output.name) for lag in lags]
-            missing_note = result.missing
         else:
             try:
                 output.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise write_error(output / "催办单.pdf", exc) from exc
             for lag, notice in zip(lags, notices):
-                name = f"催办单-{safe_file_part(lag.unit)}.pdf"
-                result = render_reminders([notice], output / name)
+                name = f"催办单-{safe_file_part(lag.unit)}.{kind}"
+                if kind == "docx":
+                    render_reminders_docx([notice], output / name)
+                else:
+                    missing_note = missing_note or render_reminders([notice], output / name).missing
                 written.append((lag, name))
-                missing_note = missing_note or result.missing
         if not args.no_record:
             record_follow_ups(ledger, plan.id, written, reply_by=reply_by, office=office, quarter=Quarter.of(today))
     where = str(output)

@@ -210,3 +210,17 @@ def test_overview_pdf(capsys, led, tmp_path) -> None:
     assert dump(led) == before  # reading only
     code, _, err = run(capsys, "--ledger", str(led), "overview", "-o", str(tmp_path / "无" / "x.pdf"), *ON)
     assert code == 2 and "不存在" in err
+
+
+def test_remind_as_word(capsys, led, tmp_path) -> None:
+    one = tmp_path / "催办单.docx"
+    code, _, err = run(capsys, "--ledger", str(led), "remind", "--unit", "县政府办", "-o", str(one), *ON)
+    assert code == 0, err
+    assert one.read_bytes().startswith(b"PK")
+    folder = tmp_path / "word"
+    code, _, err = run(capsys, "--ledger", str(led), "remind", "--all", "-o", str(folder), "--format", "docx",
+                       "--no-record", *ON)
+    assert code == 0, err
+    assert "催办单-县政府办.docx" in [p.name for p in folder.iterdir()]
+    with Ledger.open(led) as ledger:
+        assert ledger.db.execute("SELECT file_name FROM follow_ups").fetchall() == [("催办单.docx",)]
