@@ -61,6 +61,8 @@ def register(command: Callable) -> None:
     p.add_argument("--contact", metavar="TEXT", default="", help="联系人及电话,例如 “张三 0537-1234567”")
     p.add_argument("--on", type=parse_date, metavar="YYYY-MM-DD", help="落款日期,也按这一天计算逾期(默认今天)")
     p.add_argument("--no-record", action="store_true", help="只生成文件,不记入台账(例如先打印看看)")
+    p.add_argument("--with-fill-in", action="store_true",
+                   help="同时在催办单旁边生成该单位本季度的填报表(.xlsx,与 zwgk fill-in 相同,记下发记录)")
 
     p = command("overview", "一页纸概况(PDF,A4 一页):按章节、按牵头单位的完成情况,逾期任务,本季度进展摘要,督办情况",
                 cmd_overview)
@@ -156,9 +158,14 @@ def cmd_remind(args: argparse.Namespace) -> int:
                 written.append((lag, name))
         if not args.no_record:
             record_follow_ups(ledger, plan.id, written, reply_by=reply_by, office=office, quarter=Quarter.of(today))
+        fill_ins = _fill_ins_beside(ledger, plan, [lag.unit for lag in lags], output if not one_file else
+                                    (output.parent if str(output.parent) else Path(".")), today) \
+            if args.with_fill_in else []
     where = str(output)
     for lag, name in written:
         print(f"{lag.unit}\t{len(lag.tasks)} 项\t已逾期 {lag.overdue}\t{name}")
+    for path in fill_ins:
+        print(f"填报表\t{path}")
     recorded = "" if args.no_record else ",已记入台账"
     print(f"已生成催办单:{len(written)} 个单位,写入 {where}(回复期限 {reply_by.isoformat()}{recorded})。",
           file=sys.stderr)
@@ -245,3 +252,15 @@ def cmd_overview(args: argparse.Namespace) -> int:
     if result.missing:
         print(result.missing, file=sys.stderr)
     return 0
+
+
+def _fill_ins_beside(ledger, plan, units: list[str], folder: Path, today: date) -> list[Path]:
+    """The units' fill-in workbooks for the current quarter, into ``folder`` (recorded
+    as issued, as ``zwgk fill-in`` does, so their replies can be merged)."""
+    from .core.exchange import default_quarter
+    from .io.fill_in import write_fill_ins
+
+    result = write_fill_ins(ledger, plan.id, default_quarter(plan.year, today), folder, units=units)
+    for note in result.skipped:
+        print(f"提示:{note}", file=sys.stderr)
+    return [Path(item.path) for item in result.written]

@@ -224,3 +224,15 @@ def test_remind_as_word(capsys, led, tmp_path) -> None:
     assert "催办单-县政府办.docx" in [p.name for p in folder.iterdir()]
     with Ledger.open(led) as ledger:
         assert ledger.db.execute("SELECT file_name FROM follow_ups").fetchall() == [("催办单.docx",)]
+
+
+def test_remind_with_fill_in_beside(capsys, led, tmp_path) -> None:
+    folder = tmp_path / "催办"
+    folder.mkdir()
+    code, out, err = run(capsys, "--ledger", str(led), "remind", "--unit", "县政府办", "-o",
+                         str(folder / "催办单.pdf"), "--with-fill-in", *ON)
+    assert code == 0, err
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["催办单.pdf", "县政府办-2023年第三季度填报表.xlsx"]
+    with Ledger.open(led) as ledger:
+        assert ledger.db.execute("SELECT unit, quarter FROM fill_in_issues").fetchall() == [("县政府办", "2023Q3")]
