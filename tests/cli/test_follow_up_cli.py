@@ -98,7 +98,7 @@ def test_remind_one_unit_writes_records_and_shows_on_tasks(capsys, led, tmp_path
 
 def test_remind_all_into_a_folder_and_one_file(capsys, led, tmp_path) -> None:
     folder = tmp_path / "催办"
-    code, out, err = run(capsys, "--ledger", str(led), "remind", "--all", "-o", str(folder), *ON)
+    code, _, err = run(capsys, "--ledger", str(led), "remind", "--all", "-o", str(folder), *ON)
     assert code == 0, err
     names = sorted(p.name for p in folder.iterdir())
     assert "催办单-县政府办.pdf" in names and "催办单-县融媒体中心.pdf" in names
@@ -229,7 +229,7 @@ def test_remind_as_word(capsys, led, tmp_path) -> None:
 def test_remind_with_fill_in_beside(capsys, led, tmp_path) -> None:
     folder = tmp_path / "催办"
     folder.mkdir()
-    code, out, err = run(capsys, "--ledger", str(led), "remind", "--unit", "县政府办", "-o",
+    code, _, err = run(capsys, "--ledger", str(led), "remind", "--unit", "县政府办", "-o",
                          str(folder / "催办单.pdf"), "--with-fill-in", *ON)
     assert code == 0, err
     names = sorted(p.name for p in folder.iterdir())

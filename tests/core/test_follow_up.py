@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from zwgk_desktop.core import evidence as ev
 from zwgk_desktop.core import follow_up as fu
 from zwgk_desktop.core.deadlines import parse_deadline
 from zwgk_desktop.core.errors import UserError
@@ -16,7 +17,6 @@ from zwgk_desktop.core.plan_import import write_plan
 from zwgk_desktop.core.quarters import Quarter
 from zwgk_desktop.core.unit_directory import add_member
 from zwgk_desktop.core.units import assign_roles
-from zwgk_desktop.core import evidence as ev
 
 TODAY = date(2023, 9, 20)
 Q3 = Quarter(2023, 3)
@@ -99,7 +99,7 @@ def test_group_task_reaches_each_member(plan) -> None:
 
 
 def test_days_window_and_unit_filter(plan) -> None:
-    ledger, pid, ids = plan
+    ledger, pid, _ = plan
     office = by_unit(ledger, pid, days=5)["县政府办"]
     assert office.due_soon == 0
     only = fu.lagging_units(ledger, pid, today=TODAY, unit="县 政府办")

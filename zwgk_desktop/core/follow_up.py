@@ -36,8 +36,19 @@ from .task_query import DUE_SOON_DAYS
 from .unit_directory import plan_recipients, unit_tasks
 from .units import Role, unit_key
 
-__all__ = ["FollowUp", "Lag", "Level", "SORTS", "TaskLag", "UnitLag", "follow_ups", "follow_ups_by_task",
-           "lagging_units", "record_follow_up", "record_follow_ups"]
+__all__ = [
+    "SORTS",
+    "FollowUp",
+    "Lag",
+    "Level",
+    "TaskLag",
+    "UnitLag",
+    "follow_ups",
+    "follow_ups_by_task",
+    "lagging_units",
+    "record_follow_up",
+    "record_follow_ups",
+]
 
 _OPEN = (Status.NOT_STARTED.value, Status.IN_PROGRESS.value)
 

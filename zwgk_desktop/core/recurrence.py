@@ -47,7 +47,7 @@ class Frequency(StrEnum):
         return {"monthly": "M", "quarterly": "Q", "half_yearly": "H", "yearly": "Y", "periodic": "Q"}[self.value]
 
     @classmethod
-    def parse(cls, text: str) -> "Frequency":
+    def parse(cls, text: str) -> Frequency:
         cleaned = "".join((text or "").split())
         for freq in cls:
             if cleaned in (freq.value, freq.label) or cleaned in _ALIASES.get(freq, ()):
@@ -96,7 +96,7 @@ class Recurrence:
     def label(self) -> str:
         return self.frequency.label
 
-    def due_in(self, period: "Period") -> date:
+    def due_in(self, period: Period) -> date:
         """When one period's work is due: the period's end, or the day the phrase names."""
         if self.frequency is Frequency.MONTHLY and self.day and period.kind == "M":
             last = calendar.monthrange(period.year, period.index)[1]
@@ -167,7 +167,7 @@ class Period:
     index: int  # month 1..12, quarter 1..4, half 1..2, 1 for the year
 
     @classmethod
-    def parse(cls, text: str) -> "Period":
+    def parse(cls, text: str) -> Period:
         key = _key(text)
         if m := _Q_RE.match(key):
             return cls(int(m.group(1)), "Q", int(m.group(2)))
@@ -190,13 +190,13 @@ class Period:
         raise UserError(f"无法识别的期次“{text}”。请写成 2023Q2(季度)、2023-05(月)、2023H1(半年)或 2023(年)。")
 
     @classmethod
-    def of(cls, day: date, frequency: Frequency) -> "Period":
+    def of(cls, day: date, frequency: Frequency) -> Period:
         kind = frequency.period_kind
         index = {"M": day.month, "Q": (day.month - 1) // 3 + 1, "H": 1 if day.month <= 6 else 2, "Y": 1}[kind]
         return cls(day.year, kind, index)
 
     @classmethod
-    def all_of(cls, year: int, frequency: Frequency) -> list["Period"]:
+    def all_of(cls, year: int, frequency: Frequency) -> list[Period]:
         kind = frequency.period_kind
         return [cls(year, kind, i) for i in range(1, {"M": 12, "Q": 4, "H": 2, "Y": 1}[kind] + 1)]
 

@@ -90,7 +90,7 @@ def _check_period(recurrence: Recurrence, period: Period, year: int, task_id: in
 def set_period_status(ledger: Ledger, task_id: int, period: Period | str, status: Status,
                       on: date | None = None) -> Period:
     """One period's status of a recurring task (e.g. 2023Q2 已完成 on 2023-06-28)."""
-    _, deadline_text, requirement, year = _task_row(ledger, task_id)
+    _, deadline_text, _, year = _task_row(ledger, task_id)
     period = Period.parse(period) if isinstance(period, str) else period
     recurrence = recurrence_of(ledger, task_id)
     if recurrence is None:

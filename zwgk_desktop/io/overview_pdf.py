@@ -21,8 +21,17 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepInFrame, PageTemplate, Paragraph, Spacer,
-                                Table, TableStyle)
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepInFrame,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from ..core.follow_up import Level
 from ..core.overview import Overview
@@ -89,7 +98,7 @@ class _Page:
     def __init__(self, fonts: FontSet) -> None:
         self.fonts = fonts
         title, body, heading, kai = (fonts.font(r) for r in ("title", "body", "heading", "kai"))
-        base = dict(wordWrap="CJK")
+        base = {"wordWrap": "CJK"}
         self.title = ParagraphStyle("o_title", fontName=title, fontSize=20, leading=28, alignment=TA_CENTER, **base)
         self.sub = ParagraphStyle("o_sub", fontName=kai, fontSize=11, leading=16, alignment=TA_CENTER, **base)
         self.h = ParagraphStyle("o_h", fontName=heading, fontSize=12, leading=17, spaceBefore=6, spaceAfter=2,

@@ -27,19 +27,39 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageBreak,
-                                PageTemplate, Paragraph, Spacer, Table, TableStyle)
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from ..core.follow_up import Lag, TaskLag, UnitLag
 from ..core.ledger import Ledger
 from ..core.quarters import Quarter
 from .cjk_text import patch_line_breaking
 from .output_files import remove_quietly, write_error
-from .pdf_document import (BODY_LEADING, BODY_SIZE, P_BOTTOM, P_HEIGHT, P_LEFT, P_TOP, P_WIDTH, PORTRAIT,
-                           TITLE_SIZE, RenderResult)
+from .pdf_document import (
+    BODY_LEADING,
+    BODY_SIZE,
+    P_BOTTOM,
+    P_HEIGHT,
+    P_LEFT,
+    P_TOP,
+    P_WIDTH,
+    PORTRAIT,
+    TITLE_SIZE,
+    RenderResult,
+)
 from .pdf_fonts import FontSet, load_font_set
 
-__all__ = ["RemindNotice", "notices_for", "reminder_bytes", "render_reminders", "chinese_date"]
+__all__ = ["RemindNotice", "chinese_date", "notices_for", "reminder_bytes", "render_reminders"]
 
 RED = colors.HexColor("#c00000")
 TABLE_SIZE, TABLE_LEADING = 10.5, 14
@@ -93,7 +113,7 @@ class _Rule(Flowable):
 class _Styles:
     def __init__(self, fonts: FontSet) -> None:
         title, body, heading, kai = (fonts.font(r) for r in ("title", "body", "heading", "kai"))
-        base = dict(wordWrap="CJK", allowWidows=1, allowOrphans=1)
+        base = {"wordWrap": "CJK", "allowWidows": 1, "allowOrphans": 1}
         self.title = ParagraphStyle("r_title", fontName=title, fontSize=TITLE_SIZE + 6, leading=(TITLE_SIZE + 6) * 1.4,
                                     alignment=TA_CENTER, textColor=RED, **base)
         self.subtitle = ParagraphStyle("r_sub", fontName=kai, fontSize=14, leading=20, alignment=TA_CENTER, **base)
