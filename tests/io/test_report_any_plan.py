@@ -138,3 +138,13 @@ def test_page_break_places_something_on_a_fresh_page(fonts: FontSet) -> None:
     built = grid.build(["具体要求"], 200)
     k, keep = page_break(built.rows, 200 - built.header.height, 10.5, 200 - built.header.height)
     assert (k, keep) != (0, 0)
+
+
+def test_a_row_continued_on_the_next_page_shows_its_number_again(fonts: FontSet) -> None:
+    grid = GridBuilder(fonts, [40.0, 120.0], 9, 10.5)
+    grid.add([([("17", "body")], "center"), ([("推进政务公开。" * 40, "body")], "left")])
+    row = grid.rows[0]
+    first, rest = row.split_at(3, 10.5)
+    texts = ["".join(piece for _, piece in runs) for _, runs in rest.cells[0][0]]
+    assert texts == ["17"] and len(first.cells[1][0]) == 3
+    assert len(rest.cells[1][0]) == row.lines - 3

@@ -53,9 +53,12 @@ class Row:
             return None
         first = [(lines[:keep], align) for lines, align in self.cells]
         rest = [(lines[keep:], align) for lines, align in self.cells]
+        if self.section < 0 and len(rest) > 1 and not rest[0][0]:
+            rest[0] = first[0]  # the continued row shows its 序号 (or unit) again on the next page
         pads = _CELL_PAD_TOP + _CELL_PAD_BOTTOM
+        rest_lines = max(len(lines) for lines, _ in rest)
         return (Row(first, keep * leading + pads, self.section, True),
-                Row(rest, (self.lines - keep) * leading + pads, self.section, True))
+                Row(rest, rest_lines * leading + pads, self.section, True))
 
     def lines_in(self, space: float, leading: float) -> int:
         return int((space - _CELL_PAD_TOP - _CELL_PAD_BOTTOM + 0.01) // leading)
