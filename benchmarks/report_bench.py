@@ -227,7 +227,7 @@ def markdown(results: list[dict], started: datetime, seconds: float, load: str) 
         "warmed-up profile. *Word pages*: the report's .docx as LibreOffice paginates it.",
         "",
         "| tasks | sections (top / all) | report PDF pages | LibreOffice pages (xlsx) | Word pages | pages ≤ LO |"
-        " `zwgk report` PDF (s, CPU s) | soffice (s, CPU s) | PDF / soffice (target ≤ 0.5) |"
+        " `zwgk report` PDF (s, CPU s) | soffice (s, CPU s) | PDF / soffice (target ≤ 0.5 at 5,000) |"
         " `--format docx` (s, CPU s) | docx / PDF (target ≤ 2) | in-process PDF (s) |",
         "|---:|---:|---:|---:|---:|:---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -239,7 +239,9 @@ def markdown(results: list[dict], started: datetime, seconds: float, load: str) 
         else:
             soffice = f"{r['soffice_s']:.2f} ({r['soffice_cpu']:.2f})"
             value = r["cli_s"] / r["soffice_s"]
-            ratio = f"{value:.2f}× " + ("**met**" if value <= 0.5 else "**not met**")
+            ratio = f"{value:.2f}×"
+            if r["size"] >= 5000:  # the target is set for 5,000 tasks
+                ratio += " **met**" if value <= 0.5 else " **not met**"
         docx_ratio = r["docx_s"] / r["cli_s"]
         lines.append(
             f"| {r['size']:,} | {r['sections']} / {r['section_rows']} | {r['pages']:,} | "
