@@ -139,8 +139,7 @@ class UnitLag:
 
 
 SORTS = {
-    "level": lambda u: (-(3 - ["red", "orange", "yellow"].index(u.level.value)), -u.overdue, -u.due_soon,
-                        -u.no_progress, -u.no_evidence),
+    "level": lambda u: (list(Level).index(u.level), -u.overdue, -u.due_soon, -u.no_progress, -u.no_evidence),
     "overdue": lambda u: (-u.overdue,),
     "due_soon": lambda u: (-u.due_soon,),
     "no_progress": lambda u: (-u.no_progress,),
