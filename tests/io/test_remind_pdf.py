@@ -80,3 +80,12 @@ def test_failed_write_leaves_nothing(tmp_path: Path, notices) -> None:
     with pytest.raises(UserError, match="不存在"):
         render_reminders(notices[:1], tmp_path / "没有的文件夹" / "x.pdf")
     assert [p.name for p in tmp_path.iterdir()] == ["ledger"]  # the ledger only: no half PDF
+
+
+def test_a_dozen_tasks_condensed_onto_one_page(tmp_path: Path, notices) -> None:
+    notice = next(n for n in notices if n.unit == "县政府办")
+    notice.tasks = notice.tasks * 4  # 12 rows: smaller table type and short words, still one page
+    out = tmp_path / "一页.pdf"
+    assert render_reminders([notice], out).pages == 1
+    text = squash(text_of(out))
+    assert "无进展、无佐证材料" in text and text.count("督办通知") == 1

@@ -64,6 +64,12 @@ __all__ = ["RemindNotice", "chinese_date", "notices_for", "reminder_bytes", "ren
 RED = colors.HexColor("#c00000")
 TABLE_SIZE, TABLE_LEADING = 10.5, 14
 TASK_CHARS = 70  # a task's text in the table: its first sentence or so; the unit has the full plan
+# Tried in turn until a unit's notice fits on one page: table size, leading, task characters,
+# short words in 存在问题 (无进展 for 本季度无进展). A unit with very many tasks still goes on to a
+# second page at the smallest size, its table header repeated.
+FITS = ((TABLE_SIZE, TABLE_LEADING, TASK_CHARS, False), (9.5, 12.5, 48, True), (9, 11, 34, True),
+        (8, 9.5, 24, True))
+_SHORT_WORDS = {Lag.NO_PROGRESS: "无进展", Lag.NO_EVIDENCE: "无佐证材料"}
 
 
 @dataclass(slots=True)
@@ -111,7 +117,7 @@ class _Rule(Flowable):
 
 
 class _Styles:
-    def __init__(self, fonts: FontSet) -> None:
+    def __init__(self, fonts: FontSet, table_size: float = TABLE_SIZE, table_leading: float = TABLE_LEADING) -> None:
         title, body, heading, kai = (fonts.font(r) for r in ("title", "body", "heading", "kai"))
         base = {"wordWrap": "CJK", "allowWidows": 1, "allowOrphans": 1}
         self.title = ParagraphStyle("r_title", fontName=title, fontSize=TITLE_SIZE + 6, leading=(TITLE_SIZE + 6) * 1.4,
@@ -121,7 +127,7 @@ class _Styles:
                                         spaceBefore=BODY_LEADING * 0.3, **base)
         self.body = ParagraphStyle("r_body", fontName=body, fontSize=BODY_SIZE, leading=BODY_LEADING,
                                    firstLineIndent=2 * BODY_SIZE, **base)
-        self.cell = ParagraphStyle("r_cell", fontName=body, fontSize=TABLE_SIZE, leading=TABLE_LEADING, **base)
+        self.cell = ParagraphStyle("r_cell", fontName=body, fontSize=table_size, leading=table_leading, **base)
         self.cell_center = ParagraphStyle("r_cell_c", parent=self.cell, alignment=TA_CENTER)
         self.head = ParagraphStyle("r_head", parent=self.cell, fontName=heading, alignment=TA_CENTER)
         self.sign = ParagraphStyle("r_sign", fontName=body, fontSize=BODY_SIZE, leading=BODY_LEADING,
@@ -135,9 +141,10 @@ def _short(text: str, limit: int = TASK_CHARS) -> str:
 
 
 class _Writer:
-    def __init__(self, fonts: FontSet) -> None:
+    def __init__(self, fonts: FontSet, fit: tuple[float, float, int, bool] = FITS[0]) -> None:
         self.fonts = fonts
-        self.styles = _Styles(fonts)
+        self.styles = _Styles(fonts, fit[0], fit[1])
+        self.chars, self.short_words = fit[2], fit[3]
 
     def p(self, text: str, style: ParagraphStyle, role: str = "body", where: str = "") -> Paragraph:
         return Paragraph(self.fonts.markup(text, role, where), style)
@@ -146,13 +153,15 @@ class _Writer:
         pieces = []
         for lag in task.lags:
             if lag is Lag.OVERDUE:
-                text = self.fonts.markup(f"已逾期 {task.days_overdue} 天", "body", where)
+                words = f"逾期{task.days_overdue}天" if self.short_words else f"已逾期 {task.days_overdue} 天"
+                text = self.fonts.markup(words, "body", where)
                 pieces.append(f'<font color="#c00000">{text}</font>')
             elif lag is Lag.DUE_SOON and task.due_date is not None:
                 pieces.append(self.fonts.markup(f"{task.due_date.month}月{task.due_date.day}日到期", "body", where))
             else:
-                pieces.append(self.fonts.markup(lag.value, "body", where))
-        return Paragraph("<br/>".join(pieces), self.styles.cell)
+                word = _SHORT_WORDS.get(lag, lag.value) if self.short_words else lag.value
+                pieces.append(self.fonts.markup(word, "body", where))
+        return Paragraph(("、" if self.short_words else "<br/>").join(pieces), self.styles.cell)
 
     def notice(self, n: RemindNotice) -> list[Flowable]:
         s = self.styles
@@ -180,10 +189,10 @@ class _Writer:
             if task.period:
                 deadline += f"\n本期 {task.period}"
             rows.append([self.p(str(task.seq), s.cell_center, "body", where),
-                         self.p(_short(label), s.cell, "body", where),
+                         self.p(_short(label, self.chars), s.cell, "body", where),
                          self.p(deadline, s.cell_center, "body", where),
                          self.missing_cell(task, where)])
-        table = Table(rows, colWidths=[11 * mm, 82 * mm, 27 * mm, 36 * mm], repeatRows=1)
+        table = Table(rows, colWidths=[11 * mm, 73 * mm, 27 * mm, 45 * mm] if self.short_words else [11 * mm, 82 * mm, 27 * mm, 36 * mm], repeatRows=1)
         table.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
             # Table sets each cell's font before drawing it: else Helvetica, listed and not embedded
@@ -201,28 +210,44 @@ class _Writer:
                           "确有困难不能按期完成的,请书面说明原因及下一步措施。", s.body, "body", where)]
         if n.contact:
             closing.append(self.p(f"联系人:{n.contact}", s.body, "body", where))
-        closing += [Spacer(1, BODY_LEADING),
+        closing += [Spacer(1, BODY_LEADING * 0.6),
                     self.p(n.office, s.sign, "body", where),
                     self.p(chinese_date(n.issued_on), s.sign, "body", where)]
         story.append(KeepTogether(closing))
         return story
 
 
-def _build(notices: list[RemindNotice], target: BinaryIO, fonts: FontSet) -> int:
-    patch_line_breaking()
-    rl_config.useA85 = 0
+def _doc(target: BinaryIO, notices: list[RemindNotice], fonts: FontSet) -> BaseDocTemplate:
     title = "督办通知" + (f"({notices[0].unit})" if len(notices) == 1 else f"({len(notices)} 个单位)")
     doc = BaseDocTemplate(target, pagesize=PORTRAIT, leftMargin=P_LEFT, rightMargin=PORTRAIT[0] - P_LEFT - P_WIDTH,
                           topMargin=P_TOP, bottomMargin=P_BOTTOM, title=title,
                           author=notices[0].office if notices else "", creator="政务公开任务台账 zwgk-desktop",
                           invariant=1, initialFontName=fonts.font("body"), initialFontSize=BODY_SIZE)
     doc.addPageTemplates([PageTemplate("portrait", [Frame(P_LEFT, P_BOTTOM, P_WIDTH, P_HEIGHT, 0, 0, 0, 0)])])
-    writer = _Writer(fonts)
+    return doc
+
+
+def _fit(notice: RemindNotice, fonts: FontSet) -> tuple[float, float, int, bool]:
+    """The largest table size at which the notice fits on one page (the smallest if none)."""
+    if len(notice.tasks) <= 3:
+        return FITS[0]
+    for fit in FITS:
+        doc = _doc(BytesIO(), [notice], fonts)
+        doc.build(_Writer(fonts, fit).notice(notice))
+        if doc.page == 1:
+            return fit
+    return FITS[-1]
+
+
+def _build(notices: list[RemindNotice], target: BinaryIO, fonts: FontSet) -> int:
+    patch_line_breaking()
+    rl_config.useA85 = 0
+    doc = _doc(target, notices, fonts)
     story: list[Flowable] = []
     for n, notice in enumerate(notices):
         if n:
             story.append(PageBreak())
-        story += writer.notice(notice)
+        story += _Writer(fonts, _fit(notice, fonts)).notice(notice)
     doc.build(story)
     return doc.page
 
