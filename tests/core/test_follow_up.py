@@ -138,3 +138,13 @@ def test_nothing_to_record_for_a_unit_without_lags(plan) -> None:
     ledger, pid, _ = plan
     with pytest.raises(UserError):
         fu.record_follow_up(ledger, pid, fu.UnitLag(unit="县统计局", tasks=[]), reply_by=TODAY)
+
+
+def test_a_group_named_stands_for_its_members(plan) -> None:
+    ledger, pid, ids = plan
+    assert [u.unit for u in fu.lagging_units(ledger, pid, today=TODAY, unit="各镇(街道)")] == ["各镇(街道)"]
+    add_member(ledger, "各镇(街道)", "城关镇")
+    add_member(ledger, "各镇(街道)", "唐口街道")
+    lags = fu.lagging_units(ledger, pid, today=TODAY, unit="各镇(街道)")
+    assert sorted(u.unit for u in lags) == ["唐口街道", "城关镇"]
+    assert all([t.task_id for t in u.tasks] == [ids[2]] for u in lags)

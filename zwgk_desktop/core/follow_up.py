@@ -33,7 +33,7 @@ from .ledger import Ledger, now_text
 from .model import Status
 from .quarters import Quarter
 from .task_query import DUE_SOON_DAYS
-from .unit_directory import plan_recipients, unit_tasks
+from .unit_directory import expand_recipients, plan_recipients, unit_tasks
 from .units import Role, unit_key
 
 __all__ = [
@@ -171,8 +171,8 @@ def lagging_units(ledger: Ledger, plan_id: int, *, today: date | None = None, da
                   include_clean: bool = False) -> list[UnitLag]:
     """The 督办 list: per unit, its open tasks with what is missing, worst first.
 
-    ``unit`` limits it to one unit (as named in the plan or the 单位名录; a group named
-    here is followed up as itself). Units with nothing missing are left out unless
+    ``unit`` limits it to one unit (as named in the plan or the 单位名录); a group whose
+    members the 单位名录 lists stands for its members, one entry each. Units with nothing missing are left out unless
     ``include_clean``. Raises UserError for a unit the ledger does not know, or a
     negative ``days``."""
     today = today or date.today()
@@ -186,7 +186,9 @@ def lagging_units(ledger: Ledger, plan_id: int, *, today: date | None = None, da
         if found is None:
             raise UserError(f"台账中没有单位“{unit}”,无法督办。可用 zwgk units 查看单位名录,"
                             "或用 zwgk overdue 列出所有单位的情况。")
-        names = [found[0]]
+        # A group with members listed in the 单位名录 (各镇(街道)) is followed up member by
+        # member, as its fill-in workbooks are sent; a group without members, as itself.
+        names = expand_recipients(ledger, [found[0]])
     else:
         names = [r.name for r in plan_recipients(ledger, plan_id)]
     db = ledger.db
