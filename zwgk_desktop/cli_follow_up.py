@@ -41,7 +41,7 @@ def register(command: Callable) -> None:
     p.add_argument("--detail", action="store_true", help="列出每个单位的每项任务(只看一个单位时总是列出)")
 
     p = command("remind", "生成催办单(督办通知 PDF):一个单位(--unit)或全部落后单位(--all),并记入台账", cmd_remind)
-    p.description = ("生成催办单(督办通知,PDF,A4):单位、其逾期/即将到期/缺进展/缺佐证材料的任务、回复期限、"
+    p.description = ("生成催办单(督办通知,A4 PDF 或 Word):单位、其逾期/即将到期/缺进展/缺佐证材料的任务、回复期限、"
                      "办公室名称和日期。--unit 单位 -o 催办单.pdf;--all -o 文件夹 每个单位一份,"
                      "--all -o 全部.pdf 合成一个文件(每个单位一页起)。发出的催办记入台账,显示在任务上。")
     who = p.add_mutually_exclusive_group(required=True)
@@ -156,7 +156,8 @@ def cmd_remind(args: argparse.Namespace) -> int:
                 else:
                     missing_note = missing_note or render_reminders([notice], output / name).missing
                 written.append((lag, name))
-        if not args.no_record:
+        not_recorded = bool(ledger.read_only) and not args.no_record
+        if not args.no_record and not ledger.read_only:
             record_follow_ups(ledger, plan.id, written, reply_by=reply_by, office=office, quarter=Quarter.of(today))
         fill_ins = _fill_ins_beside(ledger, plan, [lag.unit for lag in lags], output if not one_file else
                                     (output.parent if str(output.parent) else Path(".")), today) \
@@ -166,11 +167,13 @@ def cmd_remind(args: argparse.Namespace) -> int:
         print(f"{lag.unit}\t{len(lag.tasks)} 项\t已逾期 {lag.overdue}\t{name}")
     for path in fill_ins:
         print(f"填报表\t{path}")
-    recorded = "" if args.no_record else ",已记入台账"
+    recorded = "" if args.no_record or not_recorded else ",已记入台账"
     print(f"已生成催办单:{len(written)} 个单位,写入 {where}(回复期限 {reply_by.isoformat()}{recorded})。",
           file=sys.stderr)
     if missing_note:
         print(missing_note, file=sys.stderr)
+    if not_recorded:
+        print("提示:台账是只读打开的(写保护的 U 盘或只读的共享文件夹),这次催办没有记入台账。", file=sys.stderr)
     return 0
 
 

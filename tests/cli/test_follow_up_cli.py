@@ -236,3 +236,16 @@ def test_remind_with_fill_in_beside(capsys, led, tmp_path) -> None:
     assert names == ["催办单.pdf", "县政府办-2023年第三季度填报表.xlsx"]
     with Ledger.open(led) as ledger:
         assert ledger.db.execute("SELECT unit, quarter FROM fill_in_issues").fetchall() == [("县政府办", "2023Q3")]
+
+
+def test_remind_on_a_read_only_ledger_writes_the_file_and_says_it_was_not_recorded(capsys, led, tmp_path) -> None:
+    from zwgk_desktop.core.ledger import LEDGER_FILE
+
+    (led / LEDGER_FILE).chmod(0o444)
+    try:
+        out_pdf = tmp_path / "只读.pdf"
+        code, _, err = run(capsys, "--ledger", str(led), "remind", "--unit", "县政府办", "-o", str(out_pdf), *ON)
+        assert code == 0, err
+        assert out_pdf.exists() and "没有记入台账" in err and "已记入台账" not in err
+    finally:
+        (led / LEDGER_FILE).chmod(0o644)
