@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from zwgk_desktop.core.errors import FileReadError
-from zwgk_desktop.core.work_points import FLAG_NO_UNIT, draft_to_plan, read_work_points
+from zwgk_desktop.core.work_points import FLAG_NO_UNIT, Draft, draft_to_plan, read_work_points
 from zwgk_desktop.io.draft_writer import write_draft
 from zwgk_desktop.io.layout import ReadOptions
 from zwgk_desktop.io.plan_file import read_plan_file
@@ -19,6 +19,7 @@ from zwgk_desktop.io.prose_reader import (
     NOT_WORK_POINTS,
     read_plan_or_prose,
     read_prose_draft,
+    workbook_or_draft,
 )
 
 READING = Path(__file__).resolve().parents[1] / "data" / "reading"
@@ -278,3 +279,16 @@ def test_word_automatic_numbering_is_read_as_typed(tmp_path: Path) -> None:
         (["一、聚焦发展强化公开"], "加强民生信息公开"),
         (["二、夯实工作基础"], "加强培训"),
     ]
+
+
+def test_a_big_table_with_an_odd_header_is_not_taken_for_a_cover_letter(tmp_path: Path) -> None:
+    """A Word table whose header the reader cannot place (the clerk names its columns)
+    beats a few task-like paragraphs of the letter around it."""
+    letter = ["2024年某某县政务公开任务分解表", "一、提高认识。各单位要高度重视。", "二、抓好落实。各单位要认真落实。"]
+    odd = [["甲", "乙", "丙"]] + [[str(i), f"第{i}项工作的内容写在这里。", "县财政局"] for i in range(1, 8)]
+    path = make_docx(tmp_path / "怪表头.docx", letter, odd)
+    with pytest.raises(FileReadError) as info:
+        read_plan_or_prose(path)
+    assert "表头" in info.value.problem or "具体要求" in info.value.problem
+    assert not isinstance(workbook_or_draft(path), Draft)
+    assert read_plan_or_prose(path, prose=True).is_prose  # asked for: the letter's paragraphs

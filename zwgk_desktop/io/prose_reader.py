@@ -224,9 +224,11 @@ def read_plan_or_prose(path: str | Path, options: ReadOptions | None = None, *,
     path = Path(path)
     options = options or ReadOptions()
     table_error: FileReadError | None = None
+    workbook: Workbook | None = None
     if not prose:
         try:
-            plan = read_plan(read_workbook(path), options)
+            workbook = read_workbook(path)
+            plan = read_plan(workbook, options)
             return PlanReading(plan, _digest(path))
         except FileReadError as exc:
             if prose is False or path.suffix.lower() not in PROSE_EXTS or not exc.problem.startswith(_NO_TABLE_PROBLEMS):
@@ -237,9 +239,12 @@ def read_plan_or_prose(path: str | Path, options: ReadOptions | None = None, *,
     except FileReadError as exc:
         # No work points either: a table whose columns were not recognised says how to
         # name them (--map); a file with no table at all says it is neither.
-        if table_error is not None and table_error.problem.startswith(_NO_TASK_COLUMN):
+        if table_error is not None and (table_error.problem.startswith(_NO_TASK_COLUMN)
+                                        or _has_big_table(workbook)):
             raise table_error from exc
         raise
+    if table_error is not None and not _prose_beats_table(draft, workbook):
+        raise table_error
     plan = draft_to_plan(draft, year=options.year, source_name=path.name,
                          default_deadline=options.default_deadline, today=options.today)
     return PlanReading(plan, _digest(path), draft)
@@ -280,9 +285,22 @@ def workbook_or_draft(path: str | Path) -> Workbook | Draft:
         except FileReadError as exc:
             if exc.problem.startswith(_NO_TABLE_PROBLEMS):
                 draft = _draft_or_none(path)
-                if draft is not None:
+                if draft is not None and _prose_beats_table(draft, workbook):
                     return draft
     return workbook
+
+
+def _has_big_table(workbook: Workbook | None) -> bool:
+    """A Word table of some size: a task table whose header was not recognised, more
+    likely than a contact list (the clerk names its columns)."""
+    return workbook is not None and workbook.kind == "document" and any(
+        grid.height >= 6 and grid.width >= 3 for grid in workbook.grids)
+
+
+def _prose_beats_table(draft: Draft, workbook: Workbook | None) -> bool:
+    """Read the prose rather than a table the reader could not place: unless the file
+    has a sizable table and its text is only a cover letter (no duty, few tasks)."""
+    return not _has_big_table(workbook) or draft.duty_count > 0 or len(draft.tasks) >= 5
 
 
 def _draft_or_none(path: Path) -> Draft | None:
