@@ -96,7 +96,8 @@ def cmd_overdue(args: argparse.Namespace) -> int:
             for task in lag.tasks:
                 text = task.label
                 due = task.due_date.isoformat() if task.due_date else "—"
-                print(f"{task.task_id}\t{task.seq}\t{task.deadline_text or '—'}\t{due}\t{task.missing_text}\t"
+                deadline = (task.deadline_text or "—") + (f"(本期 {task.period})" if task.period else "")
+                print(f"{task.task_id}\t{task.seq}\t{deadline}\t{due}\t{task.missing_text}\t"
                       f"{text[:40]}{'…' if len(text) > 40 else ''}")
     behind = [lag for lag in lags if lag.tasks]
     print(f"截至 {today.isoformat()}:{len(behind)} 个单位有需要催办的任务"

@@ -249,3 +249,11 @@ def test_remind_on_a_read_only_ledger_writes_the_file_and_says_it_was_not_record
         assert out_pdf.exists() and "没有记入台账" in err and "已记入台账" not in err
     finally:
         (led / LEDGER_FILE).chmod(0o644)
+
+
+def test_overdue_names_the_period_of_a_recurring_task(capsys, rec) -> None:
+    led, ids = rec
+    assert run(capsys, "--ledger", str(led), "status", str(ids[0]), "已完成", "--period", "2023Q1")[0] == 0
+    code, out, _ = run(capsys, "--ledger", str(led), "overdue", "--unit", "区财政局", *ON)
+    assert code == 0
+    assert "每季度(本期 2023Q2)\t2023-06-30\t已逾期 82 天" in out
