@@ -366,3 +366,16 @@ def test_text_converted_from_pdf_has_its_lines_joined():
          "牵头单位:县司法局;责任单位:县政府各部门"),
     ]
     assert draft.title == "2024年某某县政务公开工作要点"
+
+
+def test_lost_numeral_restored_where_numbering_restarts_per_part():
+    draft = read("""
+一、甲部分
+(一)第一项。公开甲(甲局负责落实)。
+二、乙部分
+(一)第二项。公开乙(乙局负责落实)。
+()第三项。公开丙(丙局负责落实)。
+三、丙部分
+()第四项。公开丁(丁局负责落实)。
+""")
+    assert [t.section[-1] for t in draft.tasks] == ["(一)第一项", "(一)第二项", "(二)第三项", "(一)第四项"]

@@ -402,7 +402,9 @@ def _read_body(lines: list[tuple[int, str]]) -> _Body:
     l1: str | None = None
     l2: str | None = None
     mode = "tasks"
-    last_l2 = 0
+    last_l2 = 0  # the last (一) number: a marker that lost its numeral is the next one
+    l1_count = l2_in_l1 = 0
+    restarts = False
     last_task: DraftTask | None = None
     heading_lines: dict[int, str] = {}  # skipped heading line -> its label
 
@@ -444,13 +446,21 @@ def _read_body(lines: list[tuple[int, str]]) -> _Body:
             rest_all = text[(m1 or m2).end():]
             lead, rest = _first_sentence(rest_all)
             flags: list[str] = []
+            if m1 is not None:
+                l1_count += 1
+                l2_in_l1 = 0
+                if restarts:
+                    last_l2 = 0
             if m2 is not None:
                 number = _cn_number(m2.group(1))
+                if number == 1 and l1_count > 1:
+                    restarts = True  # (一) again under each 一、: numbering restarts per part
                 if number is None:
-                    number = last_l2 + 1
+                    number = 1 if restarts and l2_in_l1 == 0 else last_l2 + 1
                     numbering = f"({_cn_numeral(number)})"
                     flags.append(f"原文的序号缺了数字,已按顺序补为“{numbering}”")
                 last_l2 = number
+                l2_in_l1 += 1
             else:
                 numbering = re.sub(r"\s+", "", numbering)
             if _find_duties(lead):
