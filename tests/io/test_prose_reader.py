@@ -292,3 +292,15 @@ def test_a_big_table_with_an_odd_header_is_not_taken_for_a_cover_letter(tmp_path
     assert "表头" in info.value.problem or "具体要求" in info.value.problem
     assert not isinstance(workbook_or_draft(path), Draft)
     assert read_plan_or_prose(path, prose=True).is_prose  # asked for: the letter's paragraphs
+
+
+def test_web_page_saved_as_a_file(tmp_path: Path) -> None:
+    page = ("<html><head><title>政策文件</title><style>p{color:red}</style></head><body>"
+            "<div class='nav'>首页 &gt; 政务公开</div>"
+            + "".join(f"<p>{text}</p>" for text in NOTICE)
+            + "<script>var x = '一、不是标题';</script></body></html>")
+    path = tmp_path / "要点.html"
+    path.write_text(page, encoding="utf-8")
+    reading = read_plan_or_prose(path)
+    assert reading.is_prose and reading_rows(reading.plan) == EXPECTED
+    assert "首页 > 政务公开" in {s.text for s in reading.draft.skipped}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,7 @@ __all__ = ["NOT_WORK_POINTS", "PlanReading", "prose_doubts", "read_paragraphs", 
 
 log = logging.getLogger(__name__)
 
-PROSE_EXTS = frozenset({".docx", ".txt", ".text", ""})
+PROSE_EXTS = frozenset({".docx", ".txt", ".text", ".htm", ".html", ""})
 NOT_WORK_POINTS = (
     "文件中既没有任务分解表,也没有认出工作要点(没有“一、”“(一)”“1.”这样的标题,也没有“(责任单位:……)”)",
     "请选择任务分解表(.xlsx/.xls/.docx/.csv),或印发工作要点的通知原文(.docx/.txt)",
@@ -81,7 +82,52 @@ def read_paragraphs(path: str | Path) -> list[str]:
     text = decode_text(data)
     if text is None or looks_binary(text):
         raise fail(path, NOT_WORK_POINTS)
+    if _HTML_RE.search(text[:4096]):
+        return _html_paragraphs(text)
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+_HTML_RE = re.compile(r"<\s*(html|body|p|div|br)\b", re.IGNORECASE)
+_BLOCK_TAGS = frozenset({"p", "div", "br", "li", "tr", "td", "th", "table", "h1", "h2", "h3", "h4", "h5", "h6",
+                         "section", "article", "ul", "ol", "dd", "dt", "title", "header", "footer"})
+
+
+def _html_paragraphs(text: str) -> list[str]:
+    """A web page saved as a file: its text, a paragraph per block (scripts and styles left out)."""
+    from html.parser import HTMLParser
+
+    paragraphs: list[str] = []
+    current: list[str] = []
+    skipping = [0]
+
+    def flush() -> None:
+        joined = "".join(current).strip()
+        if joined:
+            paragraphs.append(" ".join(joined.split()))
+        current.clear()
+
+    class _Text(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: Any) -> None:
+            if tag in ("script", "style"):
+                skipping[0] += 1
+            elif tag in _BLOCK_TAGS:
+                flush()
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("script", "style"):
+                skipping[0] = max(skipping[0] - 1, 0)
+            elif tag in _BLOCK_TAGS:
+                flush()
+
+        def handle_data(self, data: str) -> None:
+            if not skipping[0]:
+                current.append(data)
+
+    parser = _Text(convert_charrefs=True)
+    parser.feed(text)
+    parser.close()
+    flush()
+    return paragraphs
 
 
 def _docx_paragraphs(path: Path, data: bytes) -> list[str]:
