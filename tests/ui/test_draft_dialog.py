@@ -187,3 +187,15 @@ def test_window_imports_a_prose_notice(make_window, open_ledger, tmp_path, notic
     with qtbot.waitSignal(wizard.imported, timeout=5000):
         wizard.draft_dialog.confirm()
     qtbot.waitUntil(lambda: window.model.rowCount() == 4, timeout=5000)
+
+
+def test_the_same_notice_again_asks_and_replaces(open_draft, notice, qtbot, no_dialogs):
+    wizard, dialog = open_draft(notice)
+    with qtbot.waitSignal(wizard.imported, timeout=5000) as first:
+        dialog.confirm()
+    again, second = open_draft(notice)
+    second.model.setData(second.model.index(2, DraftModel.UNITS), "区发改局")
+    with qtbot.waitSignal(again.imported, timeout=5000) as replaced:
+        second.confirm()
+    assert [(kind, title) for kind, title, _ in no_dialogs] == [("question", "文件已导入过")]
+    assert replaced.args[0] == first.args[0] and second.outcome.replaced
