@@ -379,3 +379,9 @@ def test_lost_numeral_restored_where_numbering_restarts_per_part():
 ()第四项。公开丁(丁局负责落实)。
 """)
     assert [t.section[-1] for t in draft.tasks] == ["(一)第一项", "(一)第二项", "(二)第三项", "(一)第四项"]
+
+
+def test_numbered_items_alone_are_work_points():
+    draft = read("1.公开财政预算信息。按时公开。\n2.公开政府债务信息。\n")
+    assert draft.recognised and [t.title for t in draft.tasks] == ["公开财政预算信息", None]
+    assert not read("1.只有一项。\n").recognised

@@ -150,11 +150,12 @@ class Draft:
     heading_count: int = 0
     duty_count: int = 0  # tasks whose duty the text names
     warnings: list[str] = field(default_factory=list)
+    item_count: int = 0  # tasks from numbered items
 
     @property
     def recognised(self) -> bool:
         """True when this looks like work points: headings, numbered items or duties."""
-        return bool(self.tasks) and (self.heading_count > 0 or self.duty_count > 0)
+        return bool(self.tasks) and (self.heading_count > 0 or self.duty_count > 0 or self.item_count >= 2)
 
 
 def task_units(units_text: str, all_lead: bool = False) -> list[UnitRef]:
@@ -751,7 +752,8 @@ def read_work_points(paragraphs: list[str], source_name: str = "") -> Draft:
     skipped.sort(key=lambda s: s.line)
     return Draft(title=title, tasks=body.tasks, skipped=skipped, doc_number=doc_number,
                  year=int(year_match.group(1)) if year_match else None,
-                 heading_count=body.headings, duty_count=body.duties, warnings=warnings[:1])
+                 heading_count=body.headings, duty_count=body.duties, warnings=warnings[:1],
+                 item_count=body.items)
 
 
 def _title(lines: list[tuple[int, str]], blocks, best) -> tuple[str, str | None]:
