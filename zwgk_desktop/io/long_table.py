@@ -5,10 +5,12 @@ Paragraph in every cell took 35 s for it here (row heights and spans are recompu
 the rest of the table at every page break, and each of 35,000 Paragraphs is parsed,
 measured with stringWidth per character, wrapped several times and drawn). :class:`Grid`
 lays every cell out once, with the fonts' width tables and the Chinese line-breaking
-rules of :mod:`.cjk_text`, and paginates by the computed heights: the header row is
-repeated on every page, a row that does not fit moves to the next page whole, a row
-taller than a page is split between lines (so no text is lost), and a section row never
-ends a page: it goes over with its first task.
+rules of :mod:`.cjk_text`, and paginates by the computed heights (:func:`page_break`):
+the header row is repeated on every page; a row that does not fit is split between lines
+when two lines at least stay on each side (it repeats its 序号 on the next page), else
+it moves whole; a row taller than a page always splits (no text is lost); a section row
+never ends a page, it goes over with its first task. Column widths can be set from the
+measured text (:func:`fit_widths`).
 """
 
 from __future__ import annotations
