@@ -44,12 +44,12 @@ from ..core.plan_import import (
     known_unit_names,
     reading_doubts,
     sha256_of,
-    write_plan,
 )
 from ..core.units import Role
 from ..io import headers as H
 from ..io.grid import Workbook
 from ..io.layout import MEANING_NAMES, ReadOptions, read_plan
+from . import operations
 from .background import BackgroundTask
 from .wheel_guard import guard_widget
 from .failure_text import failure_text
@@ -429,12 +429,12 @@ class ImportWizard(QDialog):
                 return
         parsed, digest, folder = self.parsed, self.digest, self.ledger_folder
 
-        def write() -> ImportOutcome:
-            with Ledger.open(folder) as ledger:  # this thread's own connection
-                return write_plan(ledger, parsed, digest, replace=replace)
+        def write(own: Ledger) -> ImportOutcome:
+            return operations.plans.import_plan(own, parsed, digest, replace=replace)
 
         self._task = BackgroundTask(self, "正在写入台账……")
-        self._task.start(write, self._written, self._write_failed)
+        operations.run_on_ledger(self._task, folder, write, self._written, what="导入", parent=self,
+                                 failed=self._write_failed, create=True)
 
     def _write_failed(self, exc: BaseException) -> None:
         if isinstance(exc, DuplicateImportError):

@@ -19,13 +19,14 @@ T = TypeVar("T")
 def run_on_ledger(task: BackgroundTask, folder: Path, work: Callable[[Ledger], T],
                   done: Callable[[T], None], *, what: str, parent: QWidget | None,
                   failed: Callable[[BaseException], None] | None = None,
-                  changes: bool = True, unchanged: str = "台账没有改变。") -> BackgroundTask:
+                  changes: bool = True, unchanged: str = "台账没有改变。", create: bool = False) -> BackgroundTask:
     """Run ``work(own_ledger)`` in the background. On success ``done(result)`` runs on
     the GUI thread, after views were told the ledger may have changed (``changes``);
-    on failure ``failed(exc)``, or else a plain message box saying what failed."""
+    on failure ``failed(exc)``, or else a plain message box saying what failed.
+    ``create``: the work may make the ledger (an import into a folder chosen for it)."""
 
     def in_worker() -> Any:
-        with Ledger.open(folder, create=False) as own:
+        with Ledger.open(folder, create=create) as own:
             return work(own)
 
     def succeeded(result: Any) -> None:
