@@ -108,3 +108,12 @@ def test_a_task_without_a_status_has_no_date_to_correct(imported) -> None:
     with pytest.raises(UserError) as caught:
         ledger.set_status_date(ids[0], date(2023, 9, 1))
     assert "请先选择状态" in caught.value.message
+
+
+def test_a_note_longer_than_an_excel_cell_is_refused_before_anything_is_written(imported) -> None:
+    ledger, ids = imported
+    before = dump(ledger)
+    with pytest.raises(UserError) as caught:
+        ledger.set_progress(ids[0], Q3, "进" * 40_000, expected="")
+    assert "32,767" in caught.value.message or "32767" in caught.value.message
+    assert dump(ledger) == before

@@ -28,6 +28,7 @@ from sqlite_utils import Database
 from .deadlines import DeadlineKind
 from .locations import user_data_dir
 from .errors import (LedgerDamagedError, LedgerError, LedgerMissingError, LedgerReadOnlyError, NotFoundError,
+from .limits import check_note
                      StaleTextError, UserError)
 from .model import Evidence, Plan, Progress, Status, StatusChange, Task, UnitRef
 from .quarters import Quarter
@@ -279,7 +280,7 @@ class Ledger:
         :class:`StaleTextError` with both texts instead of overwriting the newer one.
         Leave it out only where the clerk explicitly replaces the note (``zwgk progress``)."""
         task = self.task(task_id)
-        text = text.strip()
+        text = check_note(text, f"序号 {task.seq} {quarter.label}的进展")  # Excel's cell limit, before anything
         old = next((p for p in task.progress if p.quarter == str(quarter)), None)
         stored = old.text if old is not None else ""
         if stored == text:
