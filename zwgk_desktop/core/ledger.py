@@ -28,8 +28,8 @@ from sqlite_utils import Database
 from .deadlines import DeadlineKind
 from .locations import user_data_dir
 from .errors import (LedgerDamagedError, LedgerError, LedgerMissingError, LedgerReadOnlyError, NotFoundError,
-from .limits import check_note
                      StaleTextError, UserError)
+from .limits import check_note
 from .model import Evidence, Plan, Progress, Status, StatusChange, Task, UnitRef
 from .quarters import Quarter
 from .schema import KNOWN_MIGRATIONS, MIGRATION_SET, migrations
