@@ -113,3 +113,24 @@ def test_write_error_names_the_folder_and_what_to_do(tmp_path: Path, exc: OSErro
     assert message.startswith(f"无法写入“{tmp_path / '报告.pdf'}”:")
     for word in words:
         assert word in message
+
+
+def test_write_via_temp_leaves_nothing_when_the_writer_fails(tmp_path):
+    """The one way outputs are written: all of it, or the target as it was and no .part."""
+    import pytest
+
+    from zwgk_desktop.io.output_files import write_via_temp
+
+    target = tmp_path / "报告.pdf"
+    target.write_bytes(b"old")
+
+    def half_then_fail(stream):
+        stream.write(b"half")
+        raise RuntimeError("the renderer stopped")
+
+    with pytest.raises(RuntimeError):
+        write_via_temp(target, half_then_fail)
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["报告.pdf"]
+    assert write_via_temp(target, lambda stream: stream.write(b"new")) == 3
+    assert target.read_bytes() == b"new"

@@ -15,11 +15,16 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO, TypeVar
+
+T = TypeVar("T")
 
 from ..core.errors import UserError
 
-__all__ = ["remove_quietly", "sync_file", "write_error"]
+__all__ = ["remove_quietly", "sync_file", "write_error", "write_via_temp"]
 
 _FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _NO_PERMISSION = {errno.EACCES, errno.EPERM}
@@ -95,3 +100,28 @@ def remove_quietly(path: str | os.PathLike[str]) -> None:
             path.unlink(missing_ok=True)
     except OSError:
         pass
+
+
+def write_via_temp(target: str | os.PathLike[str], write: Callable[[BinaryIO], T]) -> T:
+    """``write(stream)`` into a temporary file beside ``target``, made durable, then
+    renamed over it: all of it or nothing, with ``write_error``'s message on failure."""
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    temp = folder / f".{target.name}.{uuid.uuid4().hex[:8]}.part"
+    try:
+        stream = open(temp, "xb")
+    except OSError as exc:
+        raise write_error(target, exc) from exc
+    try:
+        with stream:
+            result = write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, target)
+    except OSError as exc:
+        remove_quietly(temp)
+        raise write_error(target, exc) from exc
+    except BaseException:
+        remove_quietly(temp)
+        raise
+    return result

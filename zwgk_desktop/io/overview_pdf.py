@@ -9,8 +9,6 @@ shrinks it if a long plan title or unit names still overflow: condense, never a 
 
 from __future__ import annotations
 
-import os
-import uuid
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
@@ -37,7 +35,7 @@ from ..core.follow_up import Level
 from ..core.overview import Overview
 from ..core.report_data import GroupRow
 from .cjk_text import patch_line_breaking
-from .output_files import remove_quietly, write_error
+from .output_files import write_via_temp
 from .pdf_document import PORTRAIT, RenderResult
 from .pdf_fonts import FontSet, load_font_set
 from .remind_pdf import chinese_date
@@ -211,26 +209,8 @@ def render_overview(o: Overview, out: str | Path | BinaryIO, fonts: FontSet | No
     fonts.missing.clear()
     result_path = None
     if isinstance(out, (str, Path)):
-        target = Path(out)
-        folder = target.parent if str(target.parent) else Path(".")
-        temp = folder / f".{target.name}.{uuid.uuid4().hex[:8]}.part"
-        try:
-            stream = open(temp, "xb")
-        except OSError as exc:
-            raise write_error(target, exc) from exc
-        try:
-            with stream:
-                pages = _build(o, stream, fonts)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temp, target)
-        except OSError as exc:
-            remove_quietly(temp)
-            raise write_error(target, exc) from exc
-        except BaseException:
-            remove_quietly(temp)
-            raise
-        result_path = target
+        pages = write_via_temp(out, lambda stream: _build(o, stream, fonts))
+        result_path = Path(out)
     else:
         pages = _build(o, out, fonts)
     return RenderResult(pages=pages, missing=fonts.missing_report(), missing_chars=sorted(fonts.missing),

@@ -9,8 +9,6 @@ text takes it), not embedded. Written to a temporary file beside the target and 
 
 from __future__ import annotations
 
-import os
-import uuid
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
@@ -24,7 +22,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from ..core.errors import UserError
 from ..core.follow_up import Lag
-from .output_files import remove_quietly, write_error
+from .output_files import write_via_temp
 from .remind_pdf import RemindNotice, _short, chinese_date
 
 __all__ = ["render_reminders_docx"]
@@ -148,18 +146,4 @@ def render_reminders_docx(notices: list[RemindNotice], out: str | Path | BinaryI
     if not isinstance(out, (str, Path)):
         out.write(data)
         return
-    target = Path(out)
-    folder = target.parent if str(target.parent) else Path(".")
-    temp = folder / f".{target.name}.{uuid.uuid4().hex[:8]}.part"
-    try:
-        with open(temp, "xb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp, target)
-    except OSError as exc:
-        remove_quietly(temp)
-        raise write_error(target, exc) from exc
-    except BaseException:
-        remove_quietly(temp)
-        raise
+    write_via_temp(out, lambda stream: stream.write(data))

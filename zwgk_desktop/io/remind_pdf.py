@@ -14,8 +14,6 @@ complete, so a failure never leaves half a PDF (the message names the folder).
 
 from __future__ import annotations
 
-import os
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
@@ -44,7 +42,7 @@ from ..core.follow_up import Lag, TaskLag, UnitLag
 from ..core.ledger import Ledger
 from ..core.quarters import Quarter
 from .cjk_text import patch_line_breaking
-from .output_files import remove_quietly, write_error
+from .output_files import write_via_temp
 from .pdf_document import (
     BODY_LEADING,
     BODY_SIZE,
@@ -264,26 +262,8 @@ def render_reminders(notices: list[RemindNotice], out: str | Path | BinaryIO,
     fonts.missing.clear()
     result_path = None
     if isinstance(out, (str, Path)):
-        target = Path(out)
-        folder = target.parent if str(target.parent) else Path(".")
-        temp = folder / f".{target.name}.{uuid.uuid4().hex[:8]}.part"
-        try:
-            stream = open(temp, "xb")
-        except OSError as exc:
-            raise write_error(target, exc) from exc
-        try:
-            with stream:
-                pages = _build(notices, stream, fonts)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temp, target)
-        except OSError as exc:
-            remove_quietly(temp)
-            raise write_error(target, exc) from exc
-        except BaseException:
-            remove_quietly(temp)
-            raise
-        result_path = target
+        pages = write_via_temp(out, lambda stream: _build(notices, stream, fonts))
+        result_path = Path(out)
     else:
         pages = _build(notices, out, fonts)
     return RenderResult(pages=pages, missing=fonts.missing_report(), missing_chars=sorted(fonts.missing),
