@@ -21,10 +21,8 @@ tables are written as WordprocessingML directly (python-docx's ``add_row`` and
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -33,7 +31,7 @@ from xml.sax.saxutils import escape
 from ..core.limits import fit_text
 from ..core.report_data import (OVERDUE_LISTED, GroupRow, ReportData, cn_date, overdue_by_unit, overdue_intro,
                                 summary_sentences, zh)
-from .output_files import remove_quietly, write_error
+from .output_files import write_via_temp
 
 __all__ = ["DocxResult", "FONTS", "render_docx"]
 
@@ -448,18 +446,5 @@ def render_docx(data: ReportData, out: str | Path | BinaryIO) -> DocxResult:
         writer.doc.save(out)
         return DocxResult(None, len(data.rows))
     target = Path(out)
-    folder = target.parent if str(target.parent) else Path(".")
-    temp = folder / f".{target.name}.{uuid.uuid4().hex[:8]}.part"
-    try:
-        with open(temp, "xb") as stream:
-            writer.doc.save(stream)
-            stream.flush()
-            os.fsync(stream.fileno())  # a full disk often shows only here
-        os.replace(temp, target)
-    except OSError as exc:
-        remove_quietly(temp)
-        raise write_error(target, exc) from exc
-    except BaseException:
-        remove_quietly(temp)
-        raise
+    write_via_temp(target, writer.doc.save)
     return DocxResult(target, len(data.rows))
