@@ -14,8 +14,6 @@ splits between lines.
 
 from __future__ import annotations
 
-import os
-import uuid
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
@@ -32,7 +30,7 @@ from ..core.report_data import (OVERDUE_LISTED, GroupRow, ReportData, cn_date, f
                                 overdue_intro, summary_sentences, zh)
 from .cjk_text import CANNOT_START_EXTRA, Segment, TextLayout, patch_line_breaking
 from .long_table import GridBuilder
-from .output_files import write_error
+from .output_files import write_via_temp
 from .pdf_document import (BODY_LEADING, DETAIL_LEADING, DETAIL_SIZE, GRID_STYLE, L_HEIGHT, L_WIDTH, P_HEIGHT, P_WIDTH, RenderResult,
                            ReportDocument, Styles, TABLE_START)
 from .pdf_fonts import FontSet, load_font_set
@@ -303,26 +301,8 @@ def render_report(data: ReportData, out: str | Path | BinaryIO, fonts: FontSet |
     fonts.missing.clear()
     result_path = None
     if isinstance(out, (str, Path)):
-        target = Path(out)
-        folder = target.parent if str(target.parent) else Path(".")
-        temp = str(folder / f".{target.name}.{uuid.uuid4().hex[:8]}.part")
-        try:  # open() (not mkstemp) so the file gets the usual permissions, not 0600
-            stream = open(temp, "xb")
-        except OSError as exc:
-            raise write_error(target, exc) from exc
-        try:
-            with stream:
-                pages = _build(data, stream, fonts)
-                stream.flush()
-                os.fsync(stream.fileno())  # a full disk often shows only here
-            os.replace(temp, target)
-        except OSError as exc:
-            _unlink(temp)
-            raise write_error(target, exc) from exc
-        except BaseException:
-            _unlink(temp)
-            raise
-        result_path = target
+        pages = write_via_temp(out, lambda stream: _build(data, stream, fonts))
+        result_path = Path(out)
     else:
         pages = _build(data, out, fonts)
     return RenderResult(pages=pages, missing=fonts.missing_report(), missing_chars=sorted(fonts.missing),
@@ -334,9 +314,3 @@ def report_bytes(data: ReportData, fonts: FontSet | None = None) -> tuple[bytes,
     result = render_report(data, buffer, fonts)
     return buffer.getvalue(), result
 
-
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
