@@ -313,4 +313,3 @@ def report_bytes(data: ReportData, fonts: FontSet | None = None) -> tuple[bytes,
     buffer = BytesIO()
     result = render_report(data, buffer, fonts)
     return buffer.getvalue(), result
-
