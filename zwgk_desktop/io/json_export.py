@@ -6,14 +6,12 @@ Keys may be added over time; the ones written here keep their meaning.
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from pathlib import Path
 from typing import Any
 
 from ..core.ledger import Ledger
 from ..core.model import Task
-from .output_files import remove_quietly, write_error
+from .output_files import write_via_temp
 
 
 def task_to_json(task: Task) -> dict[str, Any]:
@@ -76,18 +74,5 @@ def write_json(data: dict[str, Any], path: str | Path | None) -> str:
     synced and renamed: all or nothing). Raises UserError if it cannot be written."""
     text = json.dumps(data, ensure_ascii=False, indent=1)
     if path is not None:
-        target = Path(path)
-        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
-        try:
-            with open(tmp, "x", encoding="utf-8") as handle:
-                handle.write(text + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        except OSError as exc:
-            remove_quietly(tmp)
-            raise write_error(target, exc) from exc
-        except BaseException:
-            remove_quietly(tmp)
-            raise
+        write_via_temp(path, lambda stream: stream.write((text + "\n").encode("utf-8")))
     return text
