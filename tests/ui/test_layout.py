@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel
+from PySide6.QtWidgets import QComboBox, QLabel, QStyle, QStyleOptionComboBox
 
 from zwgk_desktop.ui.task_table_model import COL_TEXT
 from zwgk_desktop.ui.theme import apply_font_size
@@ -52,7 +52,14 @@ def test_drop_downs_and_labels_show_their_whole_text(window_at_1366):
         else:
             if widget.currentText() == "" or widget is window.plan_combo:  # the plan's name has a tooltip
                 continue
-            needed = widget.fontMetrics().horizontalAdvance(widget.currentText()) + 24
+            needed = widget.fontMetrics().horizontalAdvance(widget.currentText())
+            option = QStyleOptionComboBox()
+            widget.initStyleOption(option)
+            field = widget.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                                  QStyle.SubControl.SC_ComboBoxEditField, widget)
+            if field.width() < needed:
+                clipped.append(("QComboBox", widget.currentText(), field.width(), needed))
+            continue
         if widget.width() < needed:
             clipped.append((type(widget).__name__, widget.text() if isinstance(widget, QLabel)
                             else widget.currentText(), widget.width(), needed))

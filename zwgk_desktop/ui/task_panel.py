@@ -136,8 +136,9 @@ class TaskPanel(QScrollArea):
         progress_layout = QVBoxLayout(progress_box)
         quarter_row = QHBoxLayout()
         self.quarter_combo = QComboBox()
-        self.quarter_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.quarter_combo.setMinimumContentsLength(9)
+        # As wide as its longest entry (2023年第四季度): a minimum counted in Latin
+        # characters cut the Chinese label in some fonts.
+        self.quarter_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.saved_hint = QLabel()
         self.saved_hint.setStyleSheet("color: #2e7d32;")
         self.saved_hint.setWordWrap(True)
