@@ -199,3 +199,13 @@ def test_the_same_notice_again_asks_and_replaces(open_draft, notice, qtbot, no_d
         second.confirm()
     assert [(kind, title) for kind, title, _ in no_dialogs] == [("question", "文件已导入过")]
     assert replaced.args[0] == first.args[0] and second.outcome.replaced
+
+
+def test_the_draft_dialog_is_guarded_against_the_wheel(open_draft, notice):
+    from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QWidget
+
+    from zwgk_desktop.ui.wheel_guard import is_guarded
+
+    _wizard, dialog = open_draft(notice)
+    boxes = [w for w in dialog.findChildren(QWidget) if isinstance(w, (QComboBox, QAbstractSpinBox))]
+    assert boxes and all(is_guarded(w) for w in boxes)

@@ -51,7 +51,7 @@ from ..io.grid import Workbook
 from ..io.layout import MEANING_NAMES, ReadOptions, read_plan
 from . import operations
 from .background import BackgroundTask
-from .wheel_guard import guard_widget
+from .wheel_guard import guard_wheel, guard_widget
 from .failure_text import failure_text
 
 NOT_USED = "(不导入)"
@@ -266,6 +266,7 @@ class ImportWizard(QDialog):
 
         self.draft_dialog = DraftDialog(self.ledger_folder, self.path, draft, digest, self.known_units,
                                         self.parentWidget())
+        guard_wheel(self.draft_dialog)  # its year box and editors never change under a passing wheel
         self.draft_dialog.imported.connect(self._draft_imported)
         self.draft_dialog.rejected.connect(self.reject)
         self.draft_dialog.show()
