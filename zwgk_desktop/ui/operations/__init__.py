@@ -14,10 +14,22 @@ telling the clerk that it failed.
 - :mod:`.exchange`: merged replies, their undo, the unit directory.
 """
 
-from . import backup, evidence, exchange, plans
+import importlib
+from typing import Any
+
 from .edits import LedgerOperations
 from .events import LedgerEvents, ledger_events
 from .run import run_on_ledger
+
+_AREAS = ("backup", "evidence", "exchange", "plans")
+
+
+def __getattr__(name: str) -> Any:
+    """``operations.exchange`` and the other areas load on first use: the window's first
+    paint does not wait for merge, import and backup code it has not needed yet."""
+    if name in _AREAS:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["LedgerEvents", "LedgerOperations", "backup", "evidence", "exchange", "ledger_events", "plans",
            "run_on_ledger"]
