@@ -253,6 +253,12 @@ def write_docs(section: str) -> None:
 
 
 def main() -> None:
+    # The in-process measurements drive thousands of Qt calls: install the app's own
+    # guard against PySide6 6.12's refcount bug on Python 3.11, as zwgk-desktop does
+    # (without it this process died at exit: "deallocating None").
+    from zwgk_desktop.ui.qt_workarounds import protect_singletons_from_refcount_bug
+
+    protect_singletons_from_refcount_bug()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--write-docs", action="store_true")

@@ -100,6 +100,8 @@ class TaskTableModel(QAbstractTableModel):
 
     def rows_of(self, task_ids: list[int]) -> list[int]:
         """Rows of the tasks shown among these, in row order (one pass, any number)."""
+        if not task_ids:
+            return []
         index = self._row_index()
         return sorted(row for row in map(index.get, task_ids) if row is not None)
 
