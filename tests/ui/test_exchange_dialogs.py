@@ -49,6 +49,15 @@ def test_export_dialog(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Pat
     assert dialog.status.text() == f"已导出到 {target}.xlsx"
     assert openpyxl.load_workbook(str(target) + ".xlsx").active["G5"].value == "三季度进展。"
     assert no_dialogs == []
+    # the next step, one click away: the file itself, or its folder
+    from PySide6.QtGui import QDesktopServices
+
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    assert not dialog.open_result.isHidden()
+    dialog.open_result.open_file.click()
+    dialog.open_result.open_folder.click()
+    assert opened == [str(target) + ".xlsx", str(tmp_path)]
 
 
 def test_export_dialog_reports_a_failure(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Path) -> None:

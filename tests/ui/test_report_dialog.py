@@ -119,6 +119,7 @@ def test_save_as_copies_the_previewed_pdf(crafted, make_dialog, qtbot, monkeypat
     assert Path(saved).read_bytes() == dialog.pdf_path.read_bytes()
     assert asked[0].endswith("政务公开重点工作任务落实情况.pdf")
     assert list(target.parent.iterdir()) == [Path(saved)]  # no temporary file left behind
+    assert not dialog.open_result.isHidden() and dialog.open_result.path == Path(saved)
 
 
 def test_save_as_cancelled_writes_nothing(crafted, make_dialog, qtbot, monkeypatch) -> None:

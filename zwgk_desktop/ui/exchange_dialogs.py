@@ -45,6 +45,7 @@ from ..core.quarters import Quarter
 from . import operations
 from .background import BackgroundTask
 from .failure_text import failure_text
+from .open_result import OpenResult
 
 CONFLICT_BRUSH = QBrush(QColor("#ffd7d5"))
 OK_COLOR = "color: #2e7d32;"
@@ -128,10 +129,12 @@ class ExportExcelDialog(_JobsMixin, QDialog):
         self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.reject)
         self.export_button.clicked.connect(self.export)
+        self.open_result = OpenResult()
         layout = QVBoxLayout(self)
         layout.addWidget(explain)
         layout.addLayout(form)
         layout.addWidget(self.status)
+        layout.addWidget(self.open_result)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.quarter.currentIndexChanged.connect(self._suggest_name)
@@ -176,6 +179,7 @@ class ExportExcelDialog(_JobsMixin, QDialog):
         self.export_button.setEnabled(True)
         self.status.setStyleSheet(OK_COLOR)
         self.status.setText(f"已导出到 {path}")
+        self.open_result.show_for(path)
         self.exported.emit(str(path))
 
     def _failed(self, exc: BaseException) -> None:

@@ -30,6 +30,7 @@ from ..core.report_data import ReportData, ReportScope, SignOff, build_report, f
 from . import settings as app_settings
 from .background import BackgroundTask
 from .failure_text import failure_text
+from .open_result import OpenResult
 
 try:  # QtPdf ships in the PySide6-Pdf wheel; the dialog works without it, less well
     from PySide6.QtPdf import QPdfDocument
@@ -153,8 +154,10 @@ class ReportDialog(QDialog):
         buttons.addWidget(self.status, 1)
         for button in (self.print_button, self.save_button, self.word_button, self.open_button, close_button):
             buttons.addWidget(button)
+        self.open_result = OpenResult()  # 打开文件 / 打开所在文件夹 once saved
         right = QVBoxLayout()
         right.addWidget(preview, 1)
+        right.addWidget(self.open_result)
         right.addLayout(buttons)
         layout = QHBoxLayout(self)
         left_widget = QWidget()
@@ -294,6 +297,7 @@ class ReportDialog(QDialog):
             return None
         self.status.setStyleSheet("")
         self.status.setText(f"已保存:{target}")
+        self.open_result.show_for(target)
         return str(target)
 
     def save_as_word(self) -> bool:
@@ -320,6 +324,7 @@ class ReportDialog(QDialog):
                 return
             self.status.setStyleSheet("")
             self.status.setText(f"已保存:{target}")
+            self.open_result.show_for(target)
 
         def failed(exc: BaseException) -> None:
             if self._closed:
