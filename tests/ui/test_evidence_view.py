@@ -394,3 +394,21 @@ def test_export_the_tasks_materials_into_a_folder(setup, monkeypatch, tmp_path):
     assert [p.name for p in exported] == ["网站截图.png"]
     assert exported[0].parent.name.startswith(f"{ledger.task(tasks[0]).seq}-")
     assert dialogs[-1][0] == "question" and "已把 1 个文件导出到" in dialogs[-1][2]
+
+
+def test_the_recycle_bin_names_the_plan_when_there_are_several(setup, tmp_path):
+    from zwgk_desktop.core.plan_import import write_plan
+
+    from ..core.test_ledger import parsed_plan
+
+    ledger, tasks, view, src, _ = setup
+    other = write_plan(ledger, parsed_plan(year=2024, title="2024年另一个分解表"), "7" * 64).plan_id
+    other_task = ledger.task_ids(other)[0]
+    a = ev.attach_note(ledger, tasks[0], "本表的说明", "2023Q3")
+    b = ev.attach_note(ledger, other_task, "另一表的说明", "2024Q1")
+    ev.remove_many(ledger, [a.id, b.id])
+    dialog = RecycleBinDialog(ledger)
+    cells = sorted(dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount()))
+    assert any(c.startswith("《2024年另一个分解表》1.") for c in cells)
+    assert all(c.startswith("《") for c in cells)
+    dialog.deleteLater()

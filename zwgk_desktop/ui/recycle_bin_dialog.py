@@ -75,9 +75,15 @@ class RecycleBinDialog(QDialog):
     def reload(self) -> None:
         self.entries = ev.recycle_bin(self.ledger)
         self.table.setRowCount(len(self.entries))
+        # With several plans, 序号 3 alone is ambiguous: the task cell names its plan.
+        plans = {p.id: p.title for p in self.ledger.plans()}
+        several = len({entry.plan_id for entry in self.entries}) > 1
         for r, entry in enumerate(self.entries):
             item = entry.evidence
-            values = [f"{entry.task_seq}. {entry.task_label}", Quarter.parse(item.quarter).label,
+            task = f"{entry.task_seq}. {entry.task_label}"
+            if several:
+                task = f"《{plans.get(entry.plan_id, '')}》{task}"
+            values = [task, Quarter.parse(item.quarter).label,
                       ev.KIND_NAMES.get(item.kind, item.kind), item.name,
                       (item.removed_at or "")[:16].replace("T", " "), entry.removed_by]
             for c, value in enumerate(values):
