@@ -9,7 +9,7 @@ from zwgk_desktop.core.model import Status
 from zwgk_desktop.core.plan_import import write_plan
 from zwgk_desktop.core.quarters import Quarter
 
-from .test_ledger import parsed_plan
+from tests.builders import parsed_plan
 
 
 def test_everyday_changes_read_as_sentences(ledger) -> None:

@@ -9,7 +9,7 @@ from zwgk_desktop.core.errors import UserError
 from zwgk_desktop.core.evidence_export import LINKS_FILE, export_task_evidence
 from zwgk_desktop.core.plan_import import write_plan
 
-from .test_ledger import parsed_plan
+from tests.builders import parsed_plan
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from zwgk_desktop.core import exchange as X
-from zwgk_desktop.core import ledger as ledger_module
 from zwgk_desktop.core import unit_directory as D
 from zwgk_desktop.core.deadlines import parse_deadline
 from zwgk_desktop.core.errors import UserError

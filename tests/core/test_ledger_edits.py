@@ -13,7 +13,7 @@ from zwgk_desktop.core.model import Status
 from zwgk_desktop.core.plan_import import write_plan
 from zwgk_desktop.core.quarters import Quarter
 
-from .test_ledger import audit_count, dump, parsed_plan
+from tests.builders import audit_count, dump, parsed_plan
 
 Q3 = Quarter(2023, 3)
 

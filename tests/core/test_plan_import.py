@@ -17,7 +17,7 @@ from zwgk_desktop.core.model import Status
 from zwgk_desktop.core.plan_import import sha256_of, write_plan
 from zwgk_desktop.core.quarters import Quarter
 
-from .test_ledger import SUB, dump, parsed_plan
+from tests.builders import SUB, dump, parsed_plan
 
 SUB2 = "\uff08\u4e8c\uff09\u516c\u4f17\u53c2\u4e0e"  # （二）公众参与
 S1, S2 = "一、推进决策公开", "二、夯实基础"

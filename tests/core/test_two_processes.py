@@ -18,7 +18,7 @@ from pathlib import Path
 from zwgk_desktop.core.ledger import LEDGER_FILE, Ledger, open_connections
 from zwgk_desktop.core.plan_import import write_plan
 from zwgk_desktop.core.quarters import Quarter
-from tests.core.test_ledger import parsed_plan
+from tests.builders import parsed_plan
 
 QUARTER = Quarter(2023, 3)
 THIRD_PROCESS = (

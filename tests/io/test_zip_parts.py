@@ -13,7 +13,6 @@ import zlib
 from pathlib import Path
 
 import docx
-import openpyxl
 import pytest
 
 from zwgk_desktop.core.errors import FileReadError

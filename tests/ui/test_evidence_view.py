@@ -399,7 +399,7 @@ def test_export_the_tasks_materials_into_a_folder(setup, monkeypatch, tmp_path):
 def test_the_recycle_bin_names_the_plan_when_there_are_several(setup, tmp_path):
     from zwgk_desktop.core.plan_import import write_plan
 
-    from ..core.test_ledger import parsed_plan
+    from tests.builders import parsed_plan
 
     ledger, tasks, view, src, _ = setup
     other = write_plan(ledger, parsed_plan(year=2024, title="2024年另一个分解表"), "7" * 64).plan_id

@@ -25,7 +25,7 @@ from zwgk_desktop.ui.date_field import DateField
 from zwgk_desktop.ui.status_date_dialog import StatusDateDialog
 from zwgk_desktop.ui.wheel_guard import is_guarded
 
-from ..core.test_ledger import parsed_plan
+from tests.builders import parsed_plan
 from .helpers import select_rows, select_task, type_text
 
 Q3 = Quarter(2023, 3)

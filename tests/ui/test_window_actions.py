@@ -18,7 +18,7 @@ from zwgk_desktop.core.plan_import import write_plan
 from zwgk_desktop.ui import help_dialogs, ledger_choice
 from zwgk_desktop.ui.window_actions import SHORTCUTS
 
-from ..core.test_ledger import parsed_plan
+from tests.builders import parsed_plan
 from .helpers import select_task
 
 
