@@ -49,3 +49,12 @@ def dump_from_disk(folder: Path) -> str:
 
 def audit_count(ledger: Ledger) -> int:
     return ledger.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    """`zwgk ARGV` in process: exit code, standard output, standard error."""
+    from zwgk_desktop.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err

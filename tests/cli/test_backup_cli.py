@@ -17,14 +17,12 @@ from zwgk_desktop.core.ledger import LEDGER_FILE
 from zwgk_desktop.core.locations import default_ledger_dir, read_settings
 from tests.conftest import SAMPLES
 from tests.core.test_integrity import zero_a_page
+from tests.builders import run_cli
 
 SAMPLE = SAMPLES / "rencheng_2023.xlsx"
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from zwgk_desktop.cli import build_parser, main
 from zwgk_desktop.core.ledger import LEDGER_FILE
 from tests.conftest import SAMPLES
+from tests.builders import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_XLSX = SAMPLES / "rencheng_2023.xlsx"
@@ -44,10 +45,7 @@ def dump(folder: Path) -> str:
         conn.close()
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 def small_table(path: Path, year_title: str = "2023年某县政务公开重点工作任务分解表",

@@ -13,16 +13,14 @@ import pytest
 
 from tests.cli.test_cli import dump
 from tests.core.test_evidence import evidence_plan
-from zwgk_desktop.cli import build_parser, main
+from zwgk_desktop.cli import build_parser
 from zwgk_desktop.core import evidence as ev
 from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.io.evidence_package import INDEX_NAME
+from tests.builders import run_cli
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 @pytest.fixture

@@ -12,16 +12,14 @@ import pytest
 
 from zwgk_desktop.cli import main
 from zwgk_desktop.core.ledger import LEDGER_FILE
+from tests.builders import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "resources" / "sample" / "sample_plan.xlsx"
 FILL_IN = "区发改局-2023年第三季度填报表.xlsx"
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 def dump(folder: Path) -> str:

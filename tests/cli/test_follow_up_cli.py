@@ -13,16 +13,14 @@ import pytest
 
 from tests.cli.test_cli import dump
 from tests.core.test_follow_up import make_plan
-from zwgk_desktop.cli import build_parser, main
+from zwgk_desktop.cli import build_parser
 from zwgk_desktop.core.ledger import Ledger
+from tests.builders import run_cli
 
 ON = ["--on", "2023-09-20"]
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 @pytest.fixture

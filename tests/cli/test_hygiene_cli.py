@@ -17,16 +17,14 @@ from tests.core.test_evidence import evidence_plan
 from zwgk_desktop.cli import EXIT_OUTPUT_CLOSED, build_parser, main
 from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.core.limits import MAX_NOTE_CHARS
+from tests.builders import run_cli
 
 ENGLISH = ("usage:", "error:", "the following arguments are required", "invalid choice", "choose from",
            "unrecognized arguments", "expected one argument", "invalid int value", "positional arguments",
            "options:", "show this help message", "argument ")
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 @pytest.fixture

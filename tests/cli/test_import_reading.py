@@ -14,12 +14,10 @@ import pytest
 
 from zwgk_desktop.cli import main
 from zwgk_desktop.core.ledger import LEDGER_FILE
+from tests.builders import run_cli
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 def dump(folder: Path) -> str:

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from zwgk_desktop.cli import main
+from tests.builders import run_cli
 
 READING = Path(__file__).resolve().parents[1] / "data" / "reading"
 
@@ -21,10 +22,7 @@ NOTICE = """2024年某某县政务公开工作要点
 """
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 @pytest.fixture
