@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 
+from .durable import fsync_path
 from .errors import LedgerError, LedgerReadOnlyError, UserError
 from .ledger import EVIDENCE_DIR, LEDGER_FILE, Ledger, now_text, sqlite_uri
 
@@ -93,19 +94,6 @@ def _copy_database(ledger: Ledger, target: Path) -> None:
         dest.close()
 
 
-def _fsync_file(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def auto_backup(ledger: Ledger, action: str) -> Path | None:
     """Copy the database into ``backups/`` before ``action`` (导入, 重新导入, 汇总,
     恢复…) and keep the last 20. Returns the new file; None for a ledger that holds
@@ -124,7 +112,7 @@ def auto_backup(ledger: Ledger, action: str) -> Path | None:
     try:
         folder.mkdir(exist_ok=True)
         _copy_database(ledger, tmp)
-        _fsync_file(tmp)
+        fsync_path(tmp)
         final = folder / name
         while final.exists():  # two actions in the same microsecond
             stamp += timedelta(microseconds=1)
@@ -218,7 +206,7 @@ def replace_damaged_database(folder: str | Path, backup: AutoBackup) -> Path:
     tmp = folder / f".{uuid.uuid4().hex}.tmp"
     try:
         shutil.copyfile(backup.path, tmp)
-        _fsync_file(tmp)
+        fsync_path(tmp)
         for suffix in ("", "-wal", "-shm"):
             old = Path(f"{live}{suffix}")
             if old.exists():
@@ -354,7 +342,7 @@ def write_backup(ledger: Ledger, output: str | Path, progress: ProgressCallback 
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = (stat.S_IFREG | 0o644) << 16
                 zf.writestr(info, json.dumps(manifest, ensure_ascii=False, indent=1))
-            _fsync_file(tmp)
+            fsync_path(tmp)
             os.replace(tmp, output)
         except BaseException as exc:
             _unlink(tmp)

@@ -38,6 +38,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from .durable import fsync_path
 from .errors import LedgerReadOnlyError, NotFoundError, UserError
 from .ledger import Ledger, now_text
 from .model import Evidence
@@ -214,22 +215,6 @@ def _find_stored(evidence_dir: Path, sha256: str) -> Path | None:
 def _open_source(path: Path) -> BinaryIO:
     """Opening a clerk's file, for reading only (tests replace this to fail mid-copy)."""
     return open(path, "rb", buffering=0)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename durable (POSIX); Windows cannot open folders and needs no such step."""
-    if os.name == "nt":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _size_of(path: Path) -> int:
@@ -611,8 +596,8 @@ def attach_files(ledger: Ledger, task_id: int, paths: Iterable[str | os.PathLike
             renamed_in.add(folder)
             item.final, item.created = final, True
         for folder in sorted(renamed_in):  # the renames themselves reach the disk before the rows
-            _fsync_dir(folder)
-        _fsync_dir(evidence_dir)
+            fsync_path(folder)
+        fsync_path(evidence_dir)
         result = _record_files(ledger, task_id, quarter, note, staged)
         result.already.extend(twice)
         return result
