@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable
+from collections.abc import Callable
 
-from .cli_support import open_ledger, parse_date
-from .core.quarters import Quarter
-
+from ..core.quarters import Quarter
+from .support import open_ledger, parse_date
 
 
 def register(command: Callable) -> None:
@@ -36,7 +35,7 @@ def register(command: Callable) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .core.report_data import ReportScope, SignOff, build_report, format_rate
+    from ..core.report_data import ReportScope, SignOff, build_report, format_rate
 
     quarter = Quarter.parse(args.quarter)
     scope = ReportScope(unit=args.unit, section=args.section, due_only=args.due_only)
@@ -47,13 +46,13 @@ def cmd_report(args: argparse.Namespace) -> int:
                             with_evidence=not args.no_evidence, printed_on=args.printed_on)
     kind = args.format or ("docx" if str(args.output).lower().endswith(".docx") else "pdf")
     if kind == "docx":
-        from .io.docx_report import render_docx
+        from ..io.docx_report import render_docx
 
         render_docx(data, args.output)
         result = None
         print(f"已生成{quarter.label}报告(Word 文档):{args.output}")
     else:
-        from .io.pdf_report import render_report
+        from ..io.pdf_report import render_report
 
         result = render_report(data, args.output)
         print(f"已生成{quarter.label}报告:{args.output}(共 {result.pages} 页)")

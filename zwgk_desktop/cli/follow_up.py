@@ -12,9 +12,9 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from .cli_support import open_ledger, parse_date
-from .core.errors import UserError
-from .core.task_query import DUE_SOON_DAYS
+from ..core.errors import UserError
+from ..core.task_query import DUE_SOON_DAYS
+from .support import open_ledger, parse_date
 
 DEFAULT_REPLY_DAYS = 5
 DEFAULT_OFFICE = "政务公开工作领导小组办公室"
@@ -74,7 +74,7 @@ def register(command: Callable) -> None:
 
 
 def cmd_overdue(args: argparse.Namespace) -> int:
-    from .core.follow_up import lagging_units
+    from ..core.follow_up import lagging_units
 
     today = args.on or date.today()
     with open_ledger(args) as ledger:
@@ -107,12 +107,12 @@ def cmd_overdue(args: argparse.Namespace) -> int:
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
-    from .core.exchange import safe_file_part
-    from .core.follow_up import lagging_units, record_follow_ups
-    from .core.quarters import Quarter
-    from .io.output_files import write_error
-    from .io.remind_docx import render_reminders_docx
-    from .io.remind_pdf import notices_for, render_reminders
+    from ..core.exchange import safe_file_part
+    from ..core.follow_up import lagging_units, record_follow_ups
+    from ..core.quarters import Quarter
+    from ..io.output_files import write_error
+    from ..io.remind_docx import render_reminders_docx
+    from ..io.remind_pdf import notices_for, render_reminders
 
     today = args.on or date.today()
     reply_by = args.reply_by or today + timedelta(days=DEFAULT_REPLY_DAYS)
@@ -195,8 +195,8 @@ def register_recurring(command: Callable) -> None:
 
 def set_period_status(args: argparse.Namespace, status) -> int:
     """`zwgk status ID 已完成 --period 2023Q2`: one period of a recurring task."""
-    from .core import task_periods as tp
-    from .core.recurrence import Period
+    from ..core import task_periods as tp
+    from ..core.recurrence import Period
 
     period = Period.parse(args.period)  # a typo is the clerk's, before the ledger opens
     with open_ledger(args) as ledger:
@@ -209,8 +209,8 @@ def set_period_status(args: argparse.Namespace, status) -> int:
 
 
 def cmd_recurring(args: argparse.Namespace) -> int:
-    from .core import task_periods as tp
-    from .core.recurrence import Frequency
+    from ..core import task_periods as tp
+    from ..core.recurrence import Frequency
 
     today = args.on or date.today()
     with open_ledger(args) as ledger:
@@ -242,8 +242,8 @@ def cmd_recurring(args: argparse.Namespace) -> int:
 
 
 def cmd_overview(args: argparse.Namespace) -> int:
-    from .core.overview import build_overview
-    from .io.overview_pdf import render_overview
+    from ..core.overview import build_overview
+    from ..io.overview_pdf import render_overview
 
     today = args.on or date.today()
     with open_ledger(args) as ledger:
@@ -261,8 +261,8 @@ def cmd_overview(args: argparse.Namespace) -> int:
 def _fill_ins_beside(ledger, plan, units: list[str], folder: Path, today: date) -> list[Path]:
     """The units' fill-in workbooks for the current quarter, into ``folder`` (recorded
     as issued, as ``zwgk fill-in`` does, so their replies can be merged)."""
-    from .core.exchange import default_quarter
-    from .io.fill_in import write_fill_ins
+    from ..core.exchange import default_quarter
+    from ..io.fill_in import write_fill_ins
 
     result = write_fill_ins(ledger, plan.id, default_quarter(plan.year, today), folder, units=units)
     for note in result.skipped:

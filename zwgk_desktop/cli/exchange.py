@@ -7,11 +7,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .cli_support import open_ledger
-from .core import exchange as X
-from .core import unit_directory as D
-from .core.errors import UserError
-from .core.quarters import Quarter
+from ..core import exchange as X
+from ..core import unit_directory as D
+from ..core.errors import UserError
+from ..core.quarters import Quarter
+from .support import open_ledger
 
 
 def _quarter(text: str | None, plan_year: int) -> Quarter:
@@ -98,7 +98,7 @@ def register(command: Callable) -> None:
 
 def export_xlsx(args: argparse.Namespace) -> int:
     """`zwgk export --format xlsx -o OUT.xlsx [--quarter Q]` (called from cli.cmd_export)."""
-    from .io.xlsx_export import export_plan_xlsx
+    from ..io.xlsx_export import export_plan_xlsx
 
     if not args.output:
         raise UserError("导出 Excel 需要用 -o 指定文件名,例如 -o 落实情况.xlsx。")
@@ -116,7 +116,7 @@ def export_xlsx(args: argparse.Namespace) -> int:
 
 
 def cmd_fill_in(args: argparse.Namespace) -> int:
-    from .io.fill_in import NOT_RECORDED, issue_fill_in, write_fill_ins
+    from ..io.fill_in import NOT_RECORDED, issue_fill_in, write_fill_ins
 
     if args.quarter:
         Quarter.parse(args.quarter)
@@ -183,7 +183,7 @@ def _one_line(text: str, limit: int = 60) -> str:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from .io.reply_reader import read_replies
+    from ..io.reply_reader import read_replies
 
     if args.undo is not None:
         if args.files or args.apply or args.only:
@@ -267,7 +267,7 @@ def cmd_units(args: argparse.Namespace) -> int:
     action = getattr(args, "units_action", None)
     with open_ledger(args) as ledger:
         if action == "import":
-            from .io.reply_reader import read_directory_pairs
+            from ..io.reply_reader import read_directory_pairs
 
             pairs = read_directory_pairs(args.file)
             result = D.import_pairs(ledger, pairs, Path(args.file).name)

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .core.work_points import Draft
+from ..core.work_points import Draft
 
 
 def register(command: Callable[..., argparse.ArgumentParser]) -> None:
@@ -20,15 +20,15 @@ def register(command: Callable[..., argparse.ArgumentParser]) -> None:
 
 
 def _year(text: str) -> int:
-    from .cli import _parse_year
+    from .arguments import parse_year as _parse_year
 
     return _parse_year(text)
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    from .io.draft_writer import write_draft
-    from .io.layout import ReadOptions
-    from .io.prose_reader import read_plan_or_prose
+    from ..io.draft_writer import write_draft
+    from ..io.layout import ReadOptions
+    from ..io.prose_reader import read_plan_or_prose
 
     options = ReadOptions(year=args.year, default_deadline=args.deadline)
     reading = read_plan_or_prose(args.file, options, prose=True)

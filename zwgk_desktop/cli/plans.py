@@ -1,154 +1,30 @@
-"""`zwgk`: every non-visual operation of the ledger, for scripts, tests and benchmarks.
-
-A thin layer: parse arguments, call core/io, print in Chinese. The option names are
-a contract (scripts rely on them); add options, never rename them.
-Exit codes: 0 done, 2 the clerk's input was wrong (message says what to do),
-1 an internal error (logged with its traceback), 141 the reader of the output went
-away (``zwgk tasks | head``; nothing is printed about it).
-"""
+"""The ledger's own commands: import a table, list plans and tasks, set a status or a
+quarter's progress, export, and read the audit log."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
-import os
 import sqlite3
 import sys
-import traceback
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
 
-from . import __version__
-from .core.errors import UserError
-from .cli_support import open_ledger, parse_date
-from .core.limits import check_note
-from .core.locations import user_data_dir
-from .core.model import Status
-from .core.plan_import import write_plan
-from .core.quarters import Quarter
+from ..core.errors import UserError
+from ..core.limits import check_note
+from ..core.model import Status
+from ..core.quarters import Quarter
+from .arguments import parse_year
+from .support import open_ledger, parse_date
 
-EXIT_USER_ERROR = 2
-EXIT_INTERNAL_ERROR = 1
-EXIT_OUTPUT_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a program whose reader went away
-log = logging.getLogger("zwgk")
+Command = Callable[[str, str, Callable[[argparse.Namespace], int]], argparse.ArgumentParser]
 
 
-#: argparse's own words, in Chinese. argparse looks each one up through its module-level
-#: ``_``/``ngettext`` (gettext) at the moment it builds a heading or a message, so
-#: ``_ChineseArgumentParser`` puts ``_in_chinese`` there while it builds, parses or prints.
-_ARGPARSE_ZH = {
-    "usage: ": "用法:",
-    "positional arguments": "参数",
-    "options": "选项",
-    "optional arguments": "选项",  # the heading's name before Python 3.10
-    "show this help message and exit": "显示本帮助并退出",
-    "show program's version number and exit": "显示程序版本并退出",
-    "the following arguments are required: %s": "缺少必须写的参数:%s",
-    "unrecognized arguments: %s": "无法识别的参数:%s",
-    "invalid choice: %(value)r (choose from %(choices)s)": "“%(value)s”不是可选的值(可选:%(choices)s)",
-    "unknown parser %(parser_name)r (choices: %(choices)s)": "没有“%(parser_name)s”这个命令(可用:%(choices)s)",
-    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s:%(message)s",
-    "expected one argument": "后面要写一个值",
-    "expected at most one argument": "后面最多写一个值",
-    "expected at least one argument": "后面至少要写一个值",
-    "invalid %(type)s value: %(value)r": "“%(value)s”不是有效的%(type)s",
-    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 不明确,可能是指:%(matches)s",
-    "not allowed with argument %s": "不能与参数 %s 同时使用",
-    "one of the arguments %s is required": "参数 %s 中必须写一个",
-    "ignored explicit argument %r": "多余的值“%s”",
-    "unexpected option string: %s": "不应出现的选项:%s",
-    "%(prog)s: error: %(message)s\n": "%(prog)s:%(message)s\n",
-    "can't open '%(filename)s': %(error)s": "无法打开“%(filename)s”:%(error)s",
-}
-_ARGPARSE_ZH_PLURAL = {"expected %s argument": "后面要写 %s 个值"}
-#: Type names in "invalid int value" (argparse names the converter function).
-_TYPE_NAMES = {"int": "数字", "float": "数字"}
-
-
-def _zh_gettext(message: str) -> str:
-    return _ARGPARSE_ZH.get(message, message)
-
-
-def _zh_ngettext(singular: str, plural: str, n: int) -> str:
-    return _ARGPARSE_ZH_PLURAL.get(singular, singular if n == 1 else plural)
-
-
-@contextlib.contextmanager
-def _in_chinese() -> Iterator[None]:
-    """argparse speaks Chinese inside this block (and as before outside it)."""
-    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
-    argparse._, argparse.ngettext = _zh_gettext, _zh_ngettext  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
-
-
-class _ChineseArgumentParser(argparse.ArgumentParser):
-    """argparse in Chinese: headings, help, and its own complaints, prefixed so a clerk
-    knows it was the command line."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        with _in_chinese():
-            super().__init__(*args, **kwargs)
-
-    def parse_known_args(self, args=None, namespace=None):  # type: ignore[override]
-        with _in_chinese():
-            return super().parse_known_args(args, namespace)
-
-    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
-        with _in_chinese():
-            return super().parse_args(args, namespace)
-
-    def add_argument(self, *args, **kwargs):  # type: ignore[override]
-        if kwargs.get("action") == "version":
-            kwargs.setdefault("help", _zh_gettext("show program's version number and exit"))
-        with _in_chinese():
-            return super().add_argument(*args, **kwargs)
-
-    def format_usage(self) -> str:
-        with _in_chinese():
-            return super().format_usage()
-
-    def format_help(self) -> str:
-        with _in_chinese():
-            return super().format_help()
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        for name, zh in _TYPE_NAMES.items():
-            message = message.replace(f"不是有效的{name}", f"不是有效的{zh}")
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USER_ERROR, f"命令参数有误:{message}\n用 {self.prog} --help 查看用法。\n")
-
-
-
-def _parse_year(text: str) -> int:
-    if text.isdigit() and 2000 <= int(text) <= 2100:
-        return int(text)
-    raise argparse.ArgumentTypeError(f"年份“{text}”不对,请写四位数年份,例如 2023")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    common = _ChineseArgumentParser(add_help=False)  # its 选项 heading merges with each parser's
-    common.add_argument("--ledger", metavar="DIR", default=argparse.SUPPRESS,
-                        help="台账文件夹(默认:环境变量 ZWGK_LEDGER、上次使用的台账,或用户数据目录)")
-
-    parser = _ChineseArgumentParser(
-        prog="zwgk", parents=[common],
-        description="政务公开任务台账 命令行:导入任务分解表、登记状态和进展、导出。")
-    parser.add_argument("--version", action="version", version=f"zwgk {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_ChineseArgumentParser)
-
-    def command(name: str, help_text: str, handler: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
-        p.set_defaults(handler=handler)
-        return p
-
+def register(command: Command) -> None:
     p = command("import", "导入任务分解表(.xlsx/.xls/.docx/.csv)", cmd_import)
     p.add_argument("file", metavar="FILE", help="任务分解表文件")
-    p.add_argument("--year", type=_parse_year, help="分解表的年份(标题中没有年份时需要)")
+    p.add_argument("--year", type=parse_year, help="分解表的年份(标题中没有年份时需要)")
     p.add_argument("--sheet", metavar="NAME", help="要导入的工作表名称(默认自动选择)")
     p.add_argument("--map", metavar="MAP", dest="column_map",
                    help="指定各列,例如 requirement=C,units=B,deadline=D(可用列字母、列号或表头文字)")
@@ -196,25 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("log", "查看操作记录", cmd_log)
     p.add_argument("--limit", type=int, default=50, help="显示最近多少条(默认 50)")
 
-    # Each area's commands live beside each other in their own module.
-    from . import cli_backup, cli_evidence, cli_exchange, cli_report
-
-    from . import cli_draft, cli_follow_up
-
-    for module in (cli_evidence, cli_report, cli_exchange, cli_backup, cli_draft, cli_follow_up):
-        module.register(command)
-    return parser
-
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .core.plan_import import apply_unit_directory, known_unit_names, reading_doubts
-    from .io.headers import column_letter
-    from .io.layout import MEANING_NAMES, ReadOptions, parse_column_map
+    from ..core.plan_import import apply_unit_directory, known_unit_names, reading_doubts, write_plan
+    from ..io.headers import column_letter
+    from ..io.layout import MEANING_NAMES, ReadOptions, parse_column_map
 
     options = ReadOptions(year=args.year, sheet=args.sheet,
                           column_map=parse_column_map(args.column_map) if args.column_map else {},
                           default_deadline=args.deadline)
-    from .io.prose_reader import prose_doubts, read_plan_or_prose
+    from ..io.prose_reader import prose_doubts, read_plan_or_prose
 
     reading = read_plan_or_prose(args.file, options, prose=True if getattr(args, "prose", False) else None)
     parsed, digest = reading.plan, reading.digest
@@ -226,7 +93,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 apply_unit_directory(parsed, known_unit_names(ledger))
         _print_preview(parsed, name, doubts_of(parsed))
         if reading.draft is not None:
-            from .cli_draft import print_skipped
+            from .draft import print_skipped
 
             print_skipped(reading.draft)
         return 0
@@ -266,8 +133,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 @contextlib.contextmanager
 def _existing_ledger(args: argparse.Namespace) -> Iterator[object]:
     """The ledger read-only if one exists where the command would look, else None."""
-    from .core.ledger import LEDGER_FILE, Ledger
-    from .core.locations import resolve_ledger_dir
+    from ..core.ledger import LEDGER_FILE, Ledger
+    from ..core.locations import resolve_ledger_dir
 
     folder = resolve_ledger_dir(getattr(args, "ledger", None))
     if not (folder / LEDGER_FILE).is_file():
@@ -286,8 +153,8 @@ def _existing_ledger(args: argparse.Namespace) -> Iterator[object]:
 
 def _print_preview(parsed, name: str, doubts: list[str]) -> None:
     """What ``--dry-run`` prints: the reading as the wizard shows it."""
-    from .io.headers import column_letter
-    from .io.layout import MEANING_NAMES
+    from ..io.headers import column_letter
+    from ..io.layout import MEANING_NAMES
 
     print(f"预览“{name}”(工作表“{parsed.sheet}”,没有写入台账):{parsed.title}")
     year = f"{parsed.year}" if parsed.year_found else f"{parsed.year}(文件中没有写年份,按今年预览;导入时请加 --year)"
@@ -334,7 +201,7 @@ def cmd_plans(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     status = Status.parse(args.status)
     if getattr(args, "period", None):
-        from .cli_follow_up import set_period_status
+        from .follow_up import set_period_status
 
         return set_period_status(args, status)
     with open_ledger(args) as ledger:
@@ -360,10 +227,10 @@ def cmd_progress(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     if args.format == "xlsx":
-        from .cli_exchange import export_xlsx
+        from .exchange import export_xlsx
 
         return export_xlsx(args)
-    from .io.json_export import plan_to_json, write_json
+    from ..io.json_export import plan_to_json, write_json
 
     with open_ledger(args) as ledger:
         plan = ledger.resolve_plan(args.plan)
@@ -377,7 +244,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_tasks(args: argparse.Namespace) -> int:
-    from .core import task_query
+    from ..core import task_query
 
     timing = task_query.Timing.OVERDUE if args.overdue else (
         task_query.Timing.NEEDS_REVIEW if args.review else None)
@@ -388,7 +255,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
                                     search=args.search)
         ids, summary = task_query.filtered(ledger, flt)
         rows = task_query.task_rows(ledger, ids, Quarter.current())
-        from .core.follow_up import follow_ups_by_task
+        from ..core.follow_up import follow_ups_by_task
 
         sent = follow_ups_by_task(ledger, plan.id)  # last column: 催办 (zwgk remind) so far
         print("编号\t序号\t状态\t到期日\t责任单位\t任务\t催办")
@@ -413,99 +280,3 @@ def cmd_log(args: argparse.Namespace) -> int:
             target = f"{entry.entity} {entry.entity_id}" if entry.entity_id is not None else entry.entity
             print(f"{entry.at[:19].replace('T', ' ')}\t{entry.user}\t{entry.action}\t{target}")
     return 0
-
-
-def _log_internal_error() -> Path | None:
-    try:
-        folder = user_data_dir() / "logs"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "zwgk-errors.log"
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write(traceback.format_exc() + "\n")
-        return path
-    except OSError:
-        return None
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    for stream in (sys.stdout, sys.stderr):
-        if stream is not None and hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="replace")
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help, --version, or a usage error already explained
-        return exc.code if isinstance(exc.code, int) else EXIT_USER_ERROR
-    if not getattr(args, "handler", None):
-        parser.print_help()
-        return EXIT_USER_ERROR
-    try:
-        code = args.handler(args)
-        sys.stdout.flush()  # a reader that stopped reading (`| head`) shows up here at the latest
-        return code
-    except BrokenPipeError:
-        return _output_closed()
-    except UserError as exc:
-        print(exc.message, file=sys.stderr)
-        return EXIT_USER_ERROR
-    except sqlite3.DatabaseError as exc:
-        message = _database_error_message(args, exc)
-        if message is None:
-            return _internal_error(exc)
-        print(message, file=sys.stderr)
-        return EXIT_USER_ERROR
-    except KeyboardInterrupt:
-        print("已取消。", file=sys.stderr)
-        return 130
-    except Exception as exc:  # a bug of ours: say so plainly, keep the details in a log
-        return _internal_error(exc)
-
-
-def _output_closed() -> int:
-    """The reader of our output went away (``zwgk tasks | head``): end quietly, as other
-    command-line programs do. What was written to the ledger stays written. stdout is
-    pointed at nothing first, or Python would complain again when it flushes at exit."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(devnull, sys.stdout.fileno())
-        finally:
-            os.close(devnull)
-    except (OSError, ValueError, AttributeError):  # no real stdout (tests, a windowed build)
-        pass
-    return EXIT_OUTPUT_CLOSED
-
-
-def _internal_error(exc: BaseException) -> int:
-    path = _log_internal_error()
-    where = f"详细信息已记录在 {path}。" if path else ""
-    print(f"程序内部错误:{type(exc).__name__}: {exc}\n未完成的修改不会写入台账。{where}请将此信息发给技术支持。",
-          file=sys.stderr)
-    return EXIT_INTERNAL_ERROR
-
-
-def _database_error_message(args: argparse.Namespace, exc: sqlite3.DatabaseError) -> str | None:
-    """SQLite's complaints the clerk can act on: a damaged file (never "程序内部错误"),
-    a read-only ledger, a full disk, a ledger in use. None for anything else."""
-    from .core import integrity
-    from .core.locations import resolve_ledger_dir
-
-    folder = resolve_ledger_dir(getattr(args, "ledger", None))
-    if integrity.is_corruption(exc):
-        return integrity.damaged_message(folder, exc)
-    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
-    if integrity.is_read_only_error(exc):
-        return (f"台账“{folder}”不能写入(只读的 U 盘或共享文件夹,或文件被设为只读),这次修改没有保存。"
-                "可以查看和导出;如需修改,请把整个台账文件夹复制到本机有写入权限的位置。")
-    if code == 13:  # SQLITE_FULL
-        return f"台账所在的磁盘已满(“{folder}”),这次修改没有保存,台账保持原样。请清理磁盘空间后再试。"
-    if code in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
-        return f"台账“{folder}”正被另一个程序写入,等待超时,这次修改没有保存。请稍后再试。"
-    if code == 10:  # SQLITE_IOERR
-        return (f"读写台账“{folder}”时出错({exc}),这次修改没有保存。请检查 U 盘或网络文件夹是否还连接着、"
-                "磁盘是否有空间,然后再试。")
-    return None
-
-
-if __name__ == "__main__":
-    sys.exit(main())

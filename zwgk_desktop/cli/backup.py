@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from .cli_support import open_ledger
-from .core import backup as bk
-from .core.errors import LedgerDamagedError, UserError
-from .core.evidence import format_size
-from .core.ledger import LEDGER_FILE, Ledger
-from .core.locations import remember_ledger, resolve_ledger_dir
+from ..core import backup as bk
+from ..core.errors import LedgerDamagedError, UserError
+from ..core.evidence import format_size
+from ..core.ledger import LEDGER_FILE, Ledger
+from ..core.locations import remember_ledger, resolve_ledger_dir
+from .support import open_ledger
 
 
 def register(command: Callable) -> None:

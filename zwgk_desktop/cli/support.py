@@ -7,8 +7,8 @@ import os
 import sys
 from datetime import date
 
-from .core.ledger import LEDGER_FILE, Ledger
-from .core.locations import LEDGER_ENV, default_ledger_dir, remember_ledger, resolve_ledger_dir
+from ..core.ledger import LEDGER_FILE, Ledger
+from ..core.locations import LEDGER_ENV, default_ledger_dir, remember_ledger, resolve_ledger_dir
 
 
 def parse_date(text: str) -> date:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from .cli_support import open_ledger, parse_date
-from .core import evidence as ev
-from .core.errors import UserError
-from .core.quarters import Quarter
+from ..core import evidence as ev
+from ..core.errors import UserError
+from ..core.quarters import Quarter
+from .support import open_ledger, parse_date
 
 EXIT_CHECK_PROBLEMS = 1
 
@@ -172,9 +172,9 @@ def cmd_recycle_bin(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     import sqlite3
 
-    from .core import integrity
-    from .core.errors import LedgerDamagedError
-    from .core.locations import resolve_ledger_dir
+    from ..core import integrity
+    from ..core.errors import LedgerDamagedError
+    from ..core.locations import resolve_ledger_dir
 
     folder = resolve_ledger_dir(getattr(args, "ledger", None))
     try:
@@ -199,7 +199,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _remove_temps(args: argparse.Namespace, temps: list) -> None:
-    from .core import integrity
+    from ..core import integrity
 
     if not args.remove_temp or not temps:
         return
@@ -209,7 +209,7 @@ def _remove_temps(args: argparse.Namespace, temps: list) -> None:
 
 
 def cmd_package(args: argparse.Namespace) -> int:
-    from .io.evidence_package import write_evidence_package
+    from ..io.evidence_package import write_evidence_package
 
     quarter = Quarter.parse(args.quarter) if args.quarter else None
     with open_ledger(args) as ledger:
