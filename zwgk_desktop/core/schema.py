@@ -273,5 +273,68 @@ def m005_follow_ups_and_periods(db: Database) -> None:
     )
 
 
+@migrations()
+def m006_linked_plans(db: Database) -> None:
+    """The clerk in the middle (issue 16): a county plan derived from the superior's.
+
+    ``plans.derived_from_plan`` / ``tasks.derived_from``: the superior plan and task a
+    derived plan or task comes from (NULL for an ordinary import, and for the county's
+    own added tasks). ``unit_mapping``: 上级单位 -> 本级单位, one row per pair (several
+    本级 units for one 上级 unit allowed), ledger-wide, carried to a new year.
+    ``ledger_settings``: small facts about the office that owns the ledger (本级名称,
+    its lead office), read by derive and the 催办单."""
+    db.executescript(
+        """
+        ALTER TABLE plans ADD COLUMN derived_from_plan INTEGER REFERENCES plans(id) ON DELETE SET NULL;
+        ALTER TABLE tasks ADD COLUMN derived_from INTEGER REFERENCES tasks(id) ON DELETE SET NULL;
+        CREATE INDEX tasks_derived_from ON tasks(derived_from);
+
+        CREATE TABLE unit_mapping (
+            superior TEXT NOT NULL,
+            local TEXT NOT NULL,
+            position INTEGER NOT NULL DEFAULT 0,
+            set_at TEXT NOT NULL,
+            set_by TEXT NOT NULL,
+            PRIMARY KEY (superior, local)
+        );
+
+        CREATE TABLE ledger_settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """
+    )
+
+
+@migrations()
+def m007_carryover(db: Database) -> None:
+    """A new year (issue 16 §3): last year's unfinished long-term tasks offered for
+    matching against the new plan. The task's words are copied, because the list may
+    live in a new ledger folder where ``from_task_id`` means nothing (then NULL)."""
+    db.executescript(
+        """
+        CREATE TABLE carryover (
+            id INTEGER PRIMARY KEY,
+            from_task_id INTEGER REFERENCES tasks(id) ON DELETE SET NULL,
+            from_plan_title TEXT NOT NULL,
+            from_year INTEGER NOT NULL,
+            to_year INTEGER NOT NULL,
+            seq INTEGER,
+            section TEXT NOT NULL DEFAULT '',
+            requirement TEXT NOT NULL,
+            units_text TEXT NOT NULL DEFAULT '',
+            deadline_text TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL,
+            last_progress TEXT NOT NULL DEFAULT '',
+            matched_task_id INTEGER REFERENCES tasks(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL
+        );
+        CREATE INDEX carryover_year ON carryover(to_year);
+        """
+    )
+
+
 KNOWN_MIGRATIONS = [m001_initial.__name__, m002_evidence.__name__, m003_unit_directory.__name__,
-                    m004_exchange_records.__name__, m005_follow_ups_and_periods.__name__]
+                    m004_exchange_records.__name__, m005_follow_ups_and_periods.__name__,
+                    m006_linked_plans.__name__, m007_carryover.__name__]
