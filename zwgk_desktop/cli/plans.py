@@ -45,7 +45,7 @@ def register(command: Command) -> None:
 
     p = command("status", "设置任务状态", cmd_status)
     p.add_argument("task_id", type=int, metavar="TASK_ID", help="任务编号(导出 JSON 中的 id)")
-    p.add_argument("status", metavar="STATUS", help="未启动 | 推进中 | 已完成 | 不适用")
+    p.add_argument("status", metavar="STATUS", help="未启动 | 推进中 | 已完成 | 不适用 | 已取消")
     p.add_argument("--on", type=parse_date, metavar="YYYY-MM-DD", help="状态生效日期(默认今天)")
     p.add_argument("--period", metavar="PERIOD",
                    help="定期任务的某一期,例如 2023Q2、2023-05、2023H1、2023(只登记这一期,任务本身的状态不变)")
@@ -64,7 +64,7 @@ def register(command: Command) -> None:
     p = command("tasks", "列出任务及其编号(可按单位、状态、时限、关键词筛选)", cmd_tasks)
     p.add_argument("--plan", type=int, metavar="ID", help="分解表编号(台账中只有一个时可省略)")
     p.add_argument("--unit", metavar="NAME", help="责任单位(含其所属群组的任务)")
-    p.add_argument("--status", metavar="STATUS", help="未启动 | 推进中 | 已完成 | 不适用")
+    p.add_argument("--status", metavar="STATUS", help="未启动 | 推进中 | 已完成 | 不适用 | 已取消")
     p.add_argument("--overdue", action="store_true", help="只列已逾期的任务")
     p.add_argument("--review", action="store_true", help="只列到期日需核对的任务")
     p.add_argument("--search", metavar="TEXT", default="", help="关键词(任务内容、责任单位、进展)")
@@ -269,7 +269,8 @@ def cmd_tasks(args: argparse.Namespace) -> int:
             print(f"{row.id}\t{row.seq}\t{row.status.value}\t{due}\t{row.units_display}\t"
                   f"{text[:40]}{'…' if len(text) > 40 else ''}\t{urged_text}")
     print(f"共 {summary.total} 项:已完成 {summary.done},推进中 {summary.in_progress},"
-          f"未启动 {summary.not_started},不适用 {summary.not_applicable},逾期 {summary.overdue}。",
+          f"未启动 {summary.not_started},不适用 {summary.not_applicable},逾期 {summary.overdue}"
+          + (f";另有已取消 {summary.cancelled} 项,不计入。" if summary.cancelled else "。"),
           file=sys.stderr)
     return 0
 

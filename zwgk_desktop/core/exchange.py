@@ -119,7 +119,7 @@ COL_DONE_ON = "完成时间"
 COL_EVIDENCE = "佐证材料说明"
 EDITABLE_COLUMNS = (COL_PROGRESS, COL_STATUS, COL_DONE_ON, COL_EVIDENCE)
 
-STATUS_CHOICES = [s.value for s in Status]
+STATUS_CHOICES = [s.value for s in Status if s != Status.CANCELLED]  # a unit cannot withdraw a task
 
 _KEY_RE = re.compile(r"^\s*zwgk:([0-9a-fA-F]{4,64}):(\d{1,12})\s*$")
 _SPACE_RE = re.compile(r"\s+")

@@ -37,6 +37,9 @@ class Status(StrEnum):
     IN_PROGRESS = "推进中"
     DONE = "已完成"
     NOT_APPLICABLE = "不适用"
+    #: Withdrawn by a revised table (or by hand): kept with its history and notes, left
+    #: out of every count, report and fill-in workbook.
+    CANCELLED = "已取消"
 
     @classmethod
     def parse(cls, text: str) -> "Status":

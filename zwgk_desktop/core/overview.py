@@ -101,6 +101,8 @@ def build_overview(ledger: Ledger, plan_id: int, today: date | None = None) -> O
     key = str(quarter)
     for task in tasks:
         status = statuses.get(task.id, Status.NOT_STARTED)
+        if status == Status.CANCELLED:
+            continue
         late = status in _OPEN and task.due_date is not None and task.due_date < today
         totals.add(status, late)
         by_section.setdefault(task.section[0] if task.section else NO_SECTION, Counts()).add(status, late)

@@ -77,6 +77,9 @@ class Counts(Summary):
         return format_rate(self.completion) if self.base else "—"
 
     def add(self, status: Status, overdue: bool) -> None:
+        if status == Status.CANCELLED:  # withdrawn by a revised table: kept, never counted
+            self.cancelled += 1
+            return
         self.total += 1
         if status == Status.DONE:
             self.done += 1
@@ -251,6 +254,9 @@ def build_report(ledger: Ledger, plan_id: int, quarter: Quarter, scope: ReportSc
     rows: list[DetailRow] = []
     for task in tasks:
         status = statuses.get(task.id, Status.NOT_STARTED)
+        if status == Status.CANCELLED:  # withdrawn as of the report's day: not in the report
+            totals.cancelled += 1
+            continue
         overdue = status in _OPEN and task.due_date is not None and task.due_date <= day
         totals.add(status, overdue)
         by_section.setdefault(task.section[0] if task.section else NO_SECTION, Counts()).add(status, overdue)

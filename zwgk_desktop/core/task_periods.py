@@ -21,7 +21,7 @@ __all__ = ["PeriodRow", "clear_recurrence", "current_periods", "period_rows", "r
            "set_period_status", "set_recurrence"]
 
 NOT_RECURRING = "none"  # task_recurrence.frequency of a task marked "not recurring" by hand
-_SETTLED = (Status.DONE, Status.NOT_APPLICABLE)
+_SETTLED = (Status.DONE, Status.NOT_APPLICABLE, Status.CANCELLED)
 
 
 def _task_row(ledger: Ledger, task_id: int) -> tuple[int, str, str, int]:
@@ -151,7 +151,8 @@ def current_periods(ledger: Ledger, task_ids: list[int], today: date) -> dict[in
                                     task_ids).fetchall())
     settled: dict[int, set[str]] = {}
     for tid, period in ledger.db.execute(
-            f"SELECT task_id, period FROM task_periods WHERE task_id IN ({marks}) AND status IN (?, ?)",
+            f"SELECT task_id, period FROM task_periods WHERE task_id IN ({marks})"
+            f" AND status IN ({','.join('?' * len(_SETTLED))})",
             [*task_ids, *(s.value for s in _SETTLED)]):
         settled.setdefault(tid, set()).add(period)
     result: dict[int, tuple[str, date, bool]] = {}

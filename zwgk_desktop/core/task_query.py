@@ -62,7 +62,7 @@ SORT_COLUMNS = {
     "units": "t.units_text",
     "deadline": "t.deadline_text",
     "due_date": "COALESCE(t.due_date, '9999-12-31')",
-    "status": "CASE t.status WHEN '未启动' THEN 0 WHEN '推进中' THEN 1 WHEN '已完成' THEN 2 ELSE 3 END",
+    "status": "CASE t.status WHEN '未启动' THEN 0 WHEN '推进中' THEN 1 WHEN '已完成' THEN 2 WHEN '不适用' THEN 3 ELSE 4 END",
 }
 
 
@@ -142,10 +142,12 @@ def filtered(ledger: Ledger, flt: TaskFilter, sort: str = "seq",
         f" ORDER BY {order} {direction}, t.seq {direction}", [flt.today.isoformat(), *params]).fetchall()
     counts = Counter(status for _, status, _ in rows)
     overdue = sum(1 for _, status, late in rows if late and status in _OPEN)
-    result = Summary(total=len(rows), done=counts[Status.DONE.value],
+    cancelled = counts[Status.CANCELLED.value]  # listed (greyed), never counted
+    result = Summary(total=len(rows) - cancelled, done=counts[Status.DONE.value],
                      in_progress=counts[Status.IN_PROGRESS.value],
                      not_started=counts[Status.NOT_STARTED.value],
-                     not_applicable=counts[Status.NOT_APPLICABLE.value], overdue=overdue)
+                     not_applicable=counts[Status.NOT_APPLICABLE.value], overdue=overdue,
+                     cancelled=cancelled)
     return [r[0] for r in rows], result
 
 
@@ -157,6 +159,8 @@ class Summary:
     not_started: int = 0
     not_applicable: int = 0
     overdue: int = 0
+    #: 已取消 (withdrawn by a revised table): outside ``total`` and every other count.
+    cancelled: int = 0
 
     @property
     def base(self) -> int:
@@ -171,10 +175,11 @@ class Summary:
 def summary(ledger: Ledger, flt: TaskFilter) -> Summary:
     where, params = _where(ledger, flt)
     row = ledger.db.execute(
-        "SELECT COUNT(*),"
+        "SELECT SUM(t.status <> '已取消'),"
         " SUM(t.status = '已完成'), SUM(t.status = '推进中'), SUM(t.status = '未启动'),"
         " SUM(t.status = '不适用'),"
-        " SUM(t.status IN ('未启动', '推进中') AND t.due_date IS NOT NULL AND t.due_date < ?)"
+        " SUM(t.status IN ('未启动', '推进中') AND t.due_date IS NOT NULL AND t.due_date < ?),"
+        " SUM(t.status = '已取消')"
         f" FROM tasks t WHERE {where}", [flt.today.isoformat(), *params]).fetchone()
     return Summary(*(int(v or 0) for v in row))
 
@@ -193,7 +198,7 @@ class SectionNode:
 def section_tree(ledger: Ledger, plan_id: int) -> list[SectionNode]:
     """Top-level sections with their children, each counting the tasks below it."""
     counts = {sid: (total, done) for sid, total, done in ledger.db.execute(
-        "SELECT section_id, COUNT(*), SUM(status = '已完成') FROM tasks WHERE plan_id = ?"
+        "SELECT section_id, SUM(status <> '已取消'), SUM(status = '已完成') FROM tasks WHERE plan_id = ?"
         " GROUP BY section_id", [plan_id])}
     rows = [(sid, parent, label, depth, *counts.get(sid, (0, 0))) for sid, parent, label, depth in
             ledger.db.execute("SELECT id, parent_id, label, depth FROM sections WHERE plan_id = ?"
@@ -246,7 +251,7 @@ class TaskRow:
 def light_for(status: Status, due: date | None, kind: DeadlineKind, today: date) -> Light:
     if status == Status.DONE:
         return Light.DONE
-    if status == Status.NOT_APPLICABLE:
+    if status in (Status.NOT_APPLICABLE, Status.CANCELLED):
         return Light.NONE
     if due is not None and due < today:
         return Light.OVERDUE

@@ -211,7 +211,8 @@ def unit_tasks(ledger: Ledger, plan_id: int, unit: str) -> dict[int, tuple[Role,
     result: dict[int, tuple[Role, list[str]]] = {}
     for task_id, unit_id, role in ledger.db.execute(
             f"SELECT tu.task_id, tu.unit_id, tu.role FROM task_units tu JOIN tasks t ON t.id = tu.task_id"
-            f" WHERE t.plan_id = ? AND tu.unit_id IN ({marks}) ORDER BY t.seq, tu.position", [plan_id, *ids]):
+            f" WHERE t.plan_id = ? AND tu.unit_id IN ({marks}) AND t.status <> '已取消'"
+            " ORDER BY t.seq, tu.position", [plan_id, *ids]):
         old_role, via = result.get(task_id, (Role.COOPERATE, []))
         new_role = Role.LEAD if Role(role) == Role.LEAD or old_role == Role.LEAD else Role.COOPERATE
         if unit_id != uid:
@@ -225,7 +226,8 @@ def plan_recipients(ledger: Ledger, plan_id: int) -> list[Recipient]:
     plan names, with groups replaced by their members, in order of first appearance."""
     named = [r[0] for r in ledger.db.execute(
         "SELECT u.name FROM units u JOIN task_units tu ON tu.unit_id = u.id JOIN tasks t ON t.id = tu.task_id"
-        " WHERE t.plan_id = ? GROUP BY u.id ORDER BY MIN(t.seq * 1000 + tu.position)", [plan_id])]
+        " WHERE t.plan_id = ? AND t.status <> '已取消' GROUP BY u.id ORDER BY MIN(t.seq * 1000 + tu.position)",
+        [plan_id])]
     result: list[Recipient] = []
     for name in expand_recipients(ledger, named) if named else []:
         tasks = unit_tasks(ledger, plan_id, name)

@@ -285,7 +285,8 @@ def build_export(ledger: Ledger, plan_id: int, quarter: Quarter, *,
                  today: date | None = None) -> tuple[Workbook, ExportSummary]:
     today = today or date.today()
     plan = ledger.plan(plan_id)
-    tasks = ledger.tasks(plan_id)
+    # 已取消 tasks were withdrawn by the superior's revised table: not sent back up.
+    tasks = [t for t in ledger.tasks(plan_id) if t.status != Status.CANCELLED]
     printed_units = units_text_by_task(ledger, plan_id)
     columns = _columns(ledger, plan_id)
     title_col = next((c for c in columns if c.meaning == H.TITLE), None)

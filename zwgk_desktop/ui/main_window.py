@@ -359,7 +359,8 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
         s = self.model.summary
         self.summary.setText(
             f"共 {s.total} 项    已完成 {s.done}    推进中 {s.in_progress}    未启动 {s.not_started}"
-            f"    不适用 {s.not_applicable}    逾期 {s.overdue}    完成率 {s.completion:.0%}")
+            f"    不适用 {s.not_applicable}    逾期 {s.overdue}    完成率 {s.completion:.0%}"
+            + (f"    (另有已取消 {s.cancelled} 项,不计入)" if s.cancelled else ""))
 
     # -- selection and editing --------------------------------------------------------
 

@@ -30,6 +30,7 @@ LIGHT_COLOURS = {
     Light.DONE: QColor("#e2f3df"),
     Light.ONGOING: QColor("#eeeeee"),
 }
+CANCELLED_TEXT = QColor("#8a8a8a")
 LIGHT_NAMES = {Light.OVERDUE: "已逾期", Light.DUE_SOON: "15天内到期", Light.DONE: "已完成",
                Light.ONGOING: "长期/常态化"}
 TASK_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -164,6 +165,8 @@ class TaskTableModel(QAbstractTableModel):
             return row.status.value if col == COL_STATUS else self._display(row, col)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, col)
+        if role == Qt.ItemDataRole.ForegroundRole and row.status == Status.CANCELLED:
+            return QBrush(CANCELLED_TEXT)  # withdrawn: kept and readable, visibly out of play
         if role == Qt.ItemDataRole.BackgroundRole:
             colour = LIGHT_COLOURS.get(row.light(self.today))
             return QBrush(colour) if colour is not None else None
