@@ -419,6 +419,12 @@ def zwgk_command() -> tuple[list[str], str]:
     return [sys.executable, "-c", code], "python -c 'from zwgk_desktop.cli import main; main()'"
 
 
+RAW_READ_CODE = ("import sys; from python_calamine import CalamineWorkbook;"
+                 " CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).to_python()")
+PROCESS_TARGET = 2.5  # `zwgk import` whole process vs a process that only reads the file
+PLANS_TARGET = 3.0  # `zwgk plans` vs `python -c "import sqlite3"`
+
+
 def time_process(argv_for_run: Callable[[int], list[str]], n: int, workdir: Path) -> float:
     env = child_env(workdir)
     best = float("inf")
@@ -525,6 +531,22 @@ def render(results: list[dict[str, Any]], startup: dict[str, float], info: dict[
             f" {ms(r['raw'])} | {ratio:.1f}× | {'yes' if ratio <= TARGET_RATIO else '**no**'} |"
             f" {mb(r['mem']['traced_peak'])} | {mb(r['mem']['rss_delta'])} |"
             f" {mb(r['raw_mem']['rss_delta'])} | {ms(r['cli'])} |")
+    lines += [
+        "",
+        "Whole processes side by side (best of 3; `zwgk plans` best of 5 on a ledger holding"
+        " that plan, against `python -c \"import sqlite3\"` "
+        f"{ms(startup['sqlite3'])} ms):",
+        "",
+        f"| tasks | `{cli_name} import` (ms) | calamine-only process (ms) | ratio | within"
+        f" {PROCESS_TARGET}× | `{cli_name} plans` (ms) | / `import sqlite3` | within {PLANS_TARGET:.0f}× |",
+        "|---:|---:|---:|---:|:---:|---:|---:|:---:|",
+    ]
+    for r in results:
+        ratio = r["cli"] / r["raw_process"]
+        plans_ratio = r["plans"] / startup["sqlite3"]
+        lines.append(f"| {r['tasks']:,} | {ms(r['cli'])} | {ms(r['raw_process'])} | {ratio:.1f}× |"
+                     f" {'yes' if ratio <= PROCESS_TARGET else '**no**'} | {ms(r['plans'])} |"
+                     f" {plans_ratio:.1f}× | {'yes' if plans_ratio <= PLANS_TARGET else '**no**'} |")
     lines += [
         "",
         f"Start-up for reference: `python -c pass` {ms(startup['python'])} ms,"
@@ -635,6 +657,13 @@ def main(argv: list[str] | None = None) -> int:
             result["cli"] = time_process(
                 lambda i, path=path: cli + ["--ledger", str(_initialised(ledgers.new())), "import", str(path)],
                 3, work)
+            # The peers are whole processes: one that only reads the file with
+            # calamine, and for `zwgk plans` one that only imports sqlite3.
+            result["raw_process"] = time_process(lambda i, path=path: [sys.executable, "-c", RAW_READ_CODE, str(path)],
+                                                 3, work)
+            imported = _initialised(ledgers.new())
+            time_process(lambda i: cli + ["--ledger", str(imported), "import", str(path)], 1, work)
+            result["plans"] = time_process(lambda i: cli + ["--ledger", str(imported), "plans"], 5, work)
             ledgers.clear()
             print(f"[{size:,} tasks] import {result['import']:.3f} s, raw {result['raw']:.3f} s,"
                   f" cli {result['cli']:.3f} s", file=sys.stderr)
@@ -642,6 +671,7 @@ def main(argv: list[str] | None = None) -> int:
         startup = {
             "python": time_process(lambda i: [sys.executable, "-c", "pass"], 5, work),
             "cli_import": time_process(lambda i: [sys.executable, "-c", "import zwgk_desktop.cli"], 5, work),
+            "sqlite3": time_process(lambda i: [sys.executable, "-c", "import sqlite3"], 5, work),
         }
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -7,11 +7,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from ..core import backup as bk
-from ..core.errors import LedgerDamagedError, UserError
-from ..core.evidence import format_size
-from ..core.ledger import LEDGER_FILE, Ledger
-from ..core.locations import remember_ledger, resolve_ledger_dir
 from .support import open_ledger
 
 
@@ -39,6 +34,9 @@ def register(command: Callable) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from ..core.errors import UserError
+    from ..core.ledger import LEDGER_FILE, Ledger
+    from ..core.locations import remember_ledger
     folder = Path(args.folder).expanduser()
     if (folder / LEDGER_FILE).exists():
         raise UserError(f"“{folder}”中已经有台账,不需要新建。直接使用:zwgk --ledger “{folder}” plans")
@@ -72,6 +70,8 @@ def _progress_printer(label: str) -> Callable[[int, int, str], None]:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from ..core import backup as bk
+    from ..core.evidence import format_size
     with open_ledger(args) as ledger:
         result = bk.write_backup(ledger, args.output, _progress_printer("正在备份"))
     if sys.stderr.isatty():
@@ -86,6 +86,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from ..core import backup as bk
+    from ..core.evidence import format_size
+    from ..core.ledger import Ledger
     result = bk.restore_backup(args.zip, Path(args.target).expanduser(), _progress_printer("正在核对"))
     if sys.stderr.isatty():
         print(file=sys.stderr)
@@ -100,6 +103,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_backups(args: argparse.Namespace) -> int:
+    from ..core import backup as bk
+    from ..core.errors import LedgerDamagedError, UserError
+    from ..core.evidence import format_size
+    from ..core.ledger import LEDGER_FILE
+    from ..core.locations import resolve_ledger_dir
     if args.yes and args.restore is None:
         raise UserError("--yes 需要与 --restore 一起使用:zwgk backups --restore 编号 --yes")
     folder = resolve_ledger_dir(getattr(args, "ledger", None))

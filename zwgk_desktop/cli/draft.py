@@ -7,8 +7,10 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..core.work_points import Draft
+if TYPE_CHECKING:  # for annotations only; imported where used, so commands start fast
+    from ..core.work_points import Draft
 
 
 def register(command: Callable[..., argparse.ArgumentParser]) -> None:

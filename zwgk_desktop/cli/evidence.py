@@ -7,11 +7,12 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..core import evidence as ev
-from ..core.errors import UserError
-from ..core.quarters import Quarter
 from .support import open_ledger, parse_date
+
+if TYPE_CHECKING:  # for annotations only; imported where used, so commands start fast
+    from ..core.quarters import Quarter
 
 EXIT_CHECK_PROBLEMS = 1
 
@@ -64,10 +65,13 @@ def register(command: Callable) -> None:
 
 
 def _quarter(text: str | None) -> Quarter:
+    from ..core.quarters import Quarter
     return Quarter.parse(text) if text else Quarter.current()
 
 
 def cmd_attach(args: argparse.Namespace) -> int:
+    from ..core import evidence as ev
+    from ..core.errors import UserError
     quarter = _quarter(args.quarter)
     urls = [p for p in args.paths if p.lower().startswith(("http://", "https://"))]
     files = [p for p in args.paths if p not in urls]
@@ -99,6 +103,7 @@ def cmd_attach(args: argparse.Namespace) -> int:
 def _describe(item) -> str:
     """One line about an item; names recorded before they were cleaned lose their control
     and direction characters here (ESC would drive the terminal)."""
+    from ..core import evidence as ev
     name = ev.clean_name(item.name)
     if item.kind == ev.KIND_FILE:
         return f"{name}({ev.format_size(item.size)})"
@@ -110,6 +115,7 @@ def _describe(item) -> str:
 
 
 def cmd_evidence(args: argparse.Namespace) -> int:
+    from ..core import evidence as ev
     with open_ledger(args) as ledger:
         task = ledger.task(args.task_id)
         items = ev.evidence_for_task(ledger, task.id, include_removed=args.include_removed)
@@ -127,6 +133,7 @@ def cmd_evidence(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
+    from ..core import evidence as ev
     with open_ledger(args) as ledger:
         item = ev.remove(ledger, args.evidence_id)
     print(f"已把材料 {item.id}“{item.name}”移到回收站。需要时可用 zwgk evidence-restore {item.id} 恢复。")
@@ -134,6 +141,8 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from ..core import evidence as ev
+    from ..core.quarters import Quarter
     with open_ledger(args) as ledger:
         item = ev.restore(ledger, args.evidence_id)
     print(f"已恢复材料 {item.id}“{item.name}”(任务 {item.task_id},{Quarter.parse(item.quarter).label})。")
@@ -141,6 +150,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_recycle_bin(args: argparse.Namespace) -> int:
+    from ..core import evidence as ev
+    from ..core.errors import UserError
     if args.yes and not args.empty:
         raise UserError("--yes 需要与 --empty 一起使用:zwgk recycle-bin --empty --yes")
     with open_ledger(args) as ledger:
@@ -172,6 +183,7 @@ def cmd_recycle_bin(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     import sqlite3
 
+    from ..core import evidence as ev
     from ..core import integrity
     from ..core.errors import LedgerDamagedError
     from ..core.locations import resolve_ledger_dir
@@ -209,6 +221,8 @@ def _remove_temps(args: argparse.Namespace, temps: list) -> None:
 
 
 def cmd_package(args: argparse.Namespace) -> int:
+    from ..core import evidence as ev
+    from ..core.quarters import Quarter
     from ..io.evidence_package import write_evidence_package
 
     quarter = Quarter.parse(args.quarter) if args.quarter else None

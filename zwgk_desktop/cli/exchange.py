@@ -6,16 +6,19 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..core import exchange as X
-from ..core import unit_directory as D
-from ..core.errors import UserError
-from ..core.quarters import Quarter
 from .support import open_ledger
+
+if TYPE_CHECKING:  # for annotations only; imported where used, so commands start fast
+    from ..core import exchange as X
+    from ..core.quarters import Quarter
 
 
 def _quarter(text: str | None, plan_year: int) -> Quarter:
     """The quarter named, else the current one during the plan's year (else its 四季度)."""
+    from ..core import exchange as X
+    from ..core.quarters import Quarter
     return Quarter.parse(text) if text else X.default_quarter(plan_year)
 
 
@@ -98,6 +101,8 @@ def register(command: Callable) -> None:
 
 def export_xlsx(args: argparse.Namespace) -> int:
     """`zwgk export --format xlsx -o OUT.xlsx [--quarter Q]` (called from cli.cmd_export)."""
+    from ..core.errors import UserError
+    from ..core.quarters import Quarter
     from ..io.xlsx_export import export_plan_xlsx
 
     if not args.output:
@@ -116,6 +121,10 @@ def export_xlsx(args: argparse.Namespace) -> int:
 
 
 def cmd_fill_in(args: argparse.Namespace) -> int:
+    from ..core import exchange as X
+    from ..core import unit_directory as D
+    from ..core.errors import UserError
+    from ..core.quarters import Quarter
     from ..io.fill_in import NOT_RECORDED, issue_fill_in, write_fill_ins
 
     if args.quarter:
@@ -183,6 +192,9 @@ def _one_line(text: str, limit: int = 60) -> str:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
+    from ..core import exchange as X
+    from ..core.errors import UserError
+    from ..core.quarters import Quarter
     from ..io.reply_reader import read_replies
 
     if args.undo is not None:
@@ -245,6 +257,7 @@ _LIST_LIMIT = 50
 
 
 def _undo(args: argparse.Namespace) -> int:
+    from ..core import exchange as X
     with open_ledger(args) as ledger:
         result = X.undo_merge(ledger, args.undo or None, force=args.force)
     print(f"已撤销汇总 {result.merge_id}({'、'.join(result.files)}):恢复 {len(result.restored)} 处。")
@@ -264,6 +277,7 @@ def _undo(args: argparse.Namespace) -> int:
 
 
 def cmd_units(args: argparse.Namespace) -> int:
+    from ..core import unit_directory as D
     action = getattr(args, "units_action", None)
     with open_ledger(args) as ledger:
         if action == "import":

@@ -12,8 +12,6 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from ..core.errors import UserError
-from ..core.task_query import DUE_SOON_DAYS
 from .support import open_ledger, parse_date
 
 DEFAULT_REPLY_DAYS = 5
@@ -30,6 +28,7 @@ def _days(text: str) -> int:
 
 def register(command: Callable) -> None:
     """Add this area's subcommands (see cli.build_parser)."""
+    from ..core.deadlines import DUE_SOON_DAYS
     p = command("overdue", "督办:按单位列出已逾期、即将到期、本季度无进展、本季度无佐证材料的任务及数量", cmd_overdue)
     p.add_argument("--plan", type=int, metavar="ID", help="分解表编号(台账中只有一个时可省略)")
     p.add_argument("--unit", metavar="NAME", help="只看这个单位(列出每项任务及存在的问题)")
@@ -107,6 +106,7 @@ def cmd_overdue(args: argparse.Namespace) -> int:
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
+    from ..core.errors import UserError
     from ..core.exchange import safe_file_part
     from ..core.follow_up import lagging_units, record_follow_ups
     from ..core.quarters import Quarter

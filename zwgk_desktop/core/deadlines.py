@@ -87,6 +87,9 @@ def parse_deadline(text: str | None, year: int) -> Deadline:
 
 # --- tidying the printed text -------------------------------------------------------
 
+#: A task due within this many days is 即将到期 (yellow in the table, in 督办 and in reports).
+DUE_SOON_DAYS = 15
+
 _INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")
 
 
