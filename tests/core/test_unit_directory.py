@@ -14,7 +14,7 @@ from zwgk_desktop.core.errors import FileReadError, NotFoundError, UserError
 from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.core.model import ParsedPlan, ParsedTask
 from zwgk_desktop.core.plan_import import write_plan
-from zwgk_desktop.core.units import Role, assign_roles
+from zwgk_desktop.core.units import Role, assign_roles, is_group_name
 from zwgk_desktop.io.reply_reader import read_directory_pairs
 
 TOWNS = "各镇(街道)"
@@ -46,11 +46,47 @@ def audit_count(ledger: Ledger) -> int:
     return len(ledger.audit_log(10_000))
 
 
-def test_collective_names() -> None:
-    for name in (TOWNS, DEPTS, "各县区政府(管委会)", "市直有关部门", "相关单位", "各成员单位"):
-        assert D.looks_collective(name), name
-    for name in ("区发改局", "区财政局", "国网任城供电公司", "区文化和旅游局"):
-        assert not D.looks_collective(name), name
+GROUP_NAMES = [
+    # (name, is it a group?, why)
+    (TOWNS, True, "各 at the start"),
+    ("各镇\uff08街道\uff09", True, "full-width brackets read the same"),
+    (DEPTS, True, "各 before 部门"),
+    ("各县区政府", True, "各 at the start"),
+    ("各县区政府(管委会)", True, "各 at the start"),
+    ("各乡镇", True, "各 at the start"),
+    ("区直各部门", True, "各 before 部门"),
+    ("各有关单位", True, "各 at the start"),
+    ("全区各级行政机关", True, "各级"),
+    ("各级档案馆", True, "every level's archive: the clerk lists which ones"),
+    ("市直有关部门", True, "有关部门"),
+    ("相关单位", True, "相关单位"),
+    ("有关部门", True, "有关部门"),
+    ("各成员单位", True, "各 at the start"),
+    ("区政务公开领导小组成员单位", True, "成员单位"),
+    ("区直部门", True, "区直 and only a kind of unit"),
+    ("县直单位", True, "县直 and only a kind of unit"),
+    ("市商务局等部门(单位)", True, "等部门: and the others"),
+    ("镇(街道)", True, "the level alone"),
+    ("区发改局", False, "one office"),
+    ("区财政局", False, "one office"),
+    ("国网任城供电公司", False, "one company"),
+    ("区文化和旅游局", False, "和 is part of the name"),
+    ("区直机关工委", False, "one office whose name starts like 区直机关"),
+    ("市直机关工委", False, "one office whose name starts like 市直机关"),
+    ("区政务公开领导小组办公室", False, "the group's one office"),
+    ("唐口街道", False, "one 街道"),
+    ("喻屯镇", False, "one 镇"),
+    ("县人民政府", False, "one government"),
+    ("市城乡水务局", False, "乡 inside a name"),
+    ("区市场监管局", False, "区市 is not 各区市"),
+    ("", False, "nothing"),
+]
+
+
+@pytest.mark.parametrize(("name", "group", "why"), GROUP_NAMES, ids=[n or "empty" for n, _, _ in GROUP_NAMES])
+def test_group_names(name: str, group: bool, why: str) -> None:
+    assert is_group_name(name) is group, why
+    assert D.looks_collective(name) is group  # the directory's old name for the same rule
 
 
 def test_directory_lists_units_with_groups_first(ledger: Ledger, plan: int) -> None:
@@ -112,8 +148,27 @@ def test_recipients_replace_groups_by_their_members(ledger: Ledger, plan: int) -
         D.expand_recipients(ledger, ["区某局"])
     recipients = D.plan_recipients(ledger, plan)
     assert [(r.name, r.task_count, r.via) for r in recipients] == [
-        ("区发改局", 1, []), ("区财政局", 2, []), ("唐口街道", 2, [TOWNS]), ("喻屯镇", 2, [TOWNS]),
-        (DEPTS, 1, [])]  # a group nobody listed members for gets its own workbook
+        ("区发改局", 1, []), ("区财政局", 2, []), ("唐口街道", 2, [TOWNS]), ("喻屯镇", 2, [TOWNS])]
+    assert D.unlisted_groups(ledger, plan) == [DEPTS]  # nobody listed under it: no workbook of its own
+
+
+def test_a_group_without_members_gets_no_workbook(ledger: Ledger, plan: int) -> None:
+    assert [r.name for r in D.plan_recipients(ledger, plan)] == ["区发改局", "区财政局"]
+    assert D.unlisted_groups(ledger, plan) == [TOWNS, DEPTS]
+    assert D.group_without_members_text(TOWNS) == "“各镇(街道)”是群组,请在 单位名录 中添加其成员单位后再下发"
+    # A group listed inside a group with members, but with none of its own, is still unlisted.
+    D.add_member(ledger, "全区各单位", DEPTS)
+    D.add_member(ledger, TOWNS, "全区各单位")
+    assert D.unlisted_groups(ledger, plan) == [DEPTS]
+    D.add_member(ledger, DEPTS, "区应急局")
+    assert D.unlisted_groups(ledger, plan) == []
+    assert [r.name for r in D.plan_recipients(ledger, plan)] == ["区发改局", "区财政局", "区应急局"]
+
+
+def test_a_unit_with_a_plain_name_and_no_members_keeps_its_workbook(ledger: Ledger) -> None:
+    plan = make_plan(ledger, [("甲任务", "区直机关工委"), ("乙任务", "各级档案馆")], sha="b" * 64)
+    assert [r.name for r in D.plan_recipients(ledger, plan)] == ["区直机关工委"]
+    assert D.unlisted_groups(ledger, plan) == ["各级档案馆"]
 
 
 def test_remove_member(ledger: Ledger, plan: int) -> None:

@@ -12,12 +12,11 @@ Every change is one ``ledger.change()`` with an audit row. Names are matched wit
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from .errors import NotFoundError, UserError
 from .ledger import Ledger
-from .units import Role, normalise_unit_name, unit_key
+from .units import Role, is_group_name, normalise_unit_name, unit_key
 
 __all__ = [
     "DirectoryImport",
@@ -27,6 +26,7 @@ __all__ = [
     "add_unit",
     "directory",
     "expand_recipients",
+    "group_without_members_text",
     "groups_of",
     "import_pairs",
     "looks_collective",
@@ -36,16 +36,18 @@ __all__ = [
     "rename_unit",
     "set_contact",
     "unit_tasks",
+    "unlisted_groups",
 ]
 
-# Names that stand for several units: 各镇(街道), 区政府各部门单位, 各县区政府(管委会),
-# 市直有关部门, 相关单位, 各成员单位.
-_COLLECTIVE_RE = re.compile(r"^各|各(部门|单位|镇|乡|街道|县|区|市|成员)|(有关|相关|成员)(部门|单位)")
-
-
 def looks_collective(name: str) -> bool:
-    """True for a name that reads like a group of units rather than one unit."""
-    return bool(_COLLECTIVE_RE.search(name or ""))
+    """True for a name that reads like a group of units rather than one unit (the
+    rule is :func:`units.is_group_name`; this name is kept for its callers)."""
+    return is_group_name(name)
+
+
+def group_without_members_text(group: str) -> str:
+    """What to do about a group the plan names that has nobody listed under it."""
+    return f"“{group}”是群组,请在 单位名录 中添加其成员单位后再下发"
 
 
 @dataclass(slots=True)
@@ -221,19 +223,34 @@ def unit_tasks(ledger: Ledger, plan_id: int, unit: str) -> dict[int, tuple[Role,
     return result
 
 
-def plan_recipients(ledger: Ledger, plan_id: int) -> list[Recipient]:
-    """Everyone who gets a fill-in workbook for a plan (the 批量下发 list): each unit the
-    plan names, with groups replaced by their members, in order of first appearance."""
+def _plan_leaves(ledger: Ledger, plan_id: int) -> list[str]:
+    """The units the plan's (not withdrawn) tasks name, groups replaced by their members."""
     named = [r[0] for r in ledger.db.execute(
         "SELECT u.name FROM units u JOIN task_units tu ON tu.unit_id = u.id JOIN tasks t ON t.id = tu.task_id"
         " WHERE t.plan_id = ? AND t.status <> '已取消' GROUP BY u.id ORDER BY MIN(t.seq * 1000 + tu.position)",
         [plan_id])]
+    return expand_recipients(ledger, named) if named else []
+
+
+def plan_recipients(ledger: Ledger, plan_id: int) -> list[Recipient]:
+    """Everyone who gets a fill-in workbook for a plan (the 批量下发 list): each unit the
+    plan names, with groups replaced by their members, in order of first appearance.
+    A group nobody has listed members for (各镇(街道) with an empty 单位名录) gets no
+    workbook: no office answers for it; :func:`unlisted_groups` names them."""
     result: list[Recipient] = []
-    for name in expand_recipients(ledger, named) if named else []:
+    for name in _plan_leaves(ledger, plan_id):
+        if is_group_name(name):
+            continue
         tasks = unit_tasks(ledger, plan_id, name)
         via = sorted({g for _, groups in tasks.values() for g in groups})
         result.append(Recipient(name, len(tasks), via))
     return result
+
+
+def unlisted_groups(ledger: Ledger, plan_id: int) -> list[str]:
+    """Groups the plan gives tasks to that have no members in the 单位名录 (directly or
+    below a group that has members): :func:`plan_recipients` leaves them out."""
+    return [name for name in _plan_leaves(ledger, plan_id) if is_group_name(name)]
 
 
 # -- changing -----------------------------------------------------------------------------

@@ -45,8 +45,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 __all__ = [
-    "Role", "UnitRef", "assign_roles", "normalise_unit_name", "known_keys", "split_units", "split_with_directory",
-    "unit_key",
+    "Role", "UnitRef", "assign_roles", "is_group_name", "normalise_unit_name", "known_keys", "split_units",
+    "split_with_directory", "unit_key",
 ]
 
 
@@ -451,6 +451,38 @@ def _read_roles(pieces: list[_Piece]) -> None:
         # "无" says there is no unit; a bare "一" is the number of "一、区发改局".
         keep = text not in _PLACEHOLDERS and not _NUMBER_ONLY_RE.fullmatch(text)
         piece.name = text if keep else ""
+
+
+# --- names of groups --------------------------------------------------------------------
+
+# A 责任单位 cell often names a whole group in one go. These names are groups:
+#   各镇(街道) 各乡镇 各县区政府 各有关单位 各级档案馆   - starts with 各 ("each …")
+#   区政府各部门单位 全区各级行政机关 区直各部门         - 各 before a kind of unit
+#   市直有关部门 相关单位 领导小组成员单位             - 有关/相关/成员 before a kind of unit
+#   区直部门 县直单位 市直机关                          - 区直/县直/市直 and only a kind of unit
+#   市商务局等部门(单位)                              - "… and other departments"
+#   镇(街道) 乡镇 镇街                                 - the level alone
+# and these are not: 区直机关工委 (one office whose name starts like a group),
+# 区政务公开领导小组办公室 (the group's one office), 唐口街道, 县人民政府.
+_GROUP_NAME_RE = re.compile(
+    r"^各"
+    r"|各(?:级|类|有关|相关|成员|部门|单位|机关|镇|乡|街道|县|区|市|社区|村)"
+    r"|(?:有关|相关|成员)(?:部门|单位|机关|镇|乡|街道|县|区|市)"
+    r"|^[区县市]直(?:部门|单位|机关)(?:单位|部门)?$"
+    r"|等(?:有关|相关)?(?:部门|单位)"
+    r"|^(?:镇|乡|乡镇|镇街|街道|镇\(街道\)|乡\(镇\)|乡镇\(街道\))$"
+)
+
+
+@lru_cache(maxsize=4096)
+def is_group_name(name: str) -> bool:
+    """True for a 责任单位 that names several units at once (各镇(街道), 区直各部门).
+
+    No single office can fill in or answer for such a name, so a fill-in workbook goes
+    to its members (单位名录), never to the name itself. "各级档案馆" counts as a group:
+    it means the archives of every level, and the clerk lists which ones (区档案馆, …).
+    Judged on the name alone; the directory may still give any unit members."""
+    return bool(_GROUP_NAME_RE.search(normalise_unit_name(name or "")))
 
 
 # --- the unit directory -----------------------------------------------------------------
