@@ -218,11 +218,18 @@ def _next_task_id(ledger: Ledger) -> int:
 
 
 def _insert_sections(ledger: Ledger, plan_id: int, parsed: ParsedPlan) -> dict[tuple[str, ...], int]:
+    return insert_section_paths(ledger, plan_id, parsed.sections)
+
+
+def insert_section_paths(ledger: Ledger, plan_id: int,
+                         paths: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
+    """Write a plan's sections (each path after its parent, as ``ParsedPlan.sections``
+    lists them); a revision adds the paths its withdrawn tasks keep."""
     db = ledger.db
     next_id = db.execute("SELECT COALESCE(MAX(id), 0) FROM sections").fetchone()[0] + 1
     ids: dict[tuple[str, ...], int] = {}
     rows = []
-    for position, path in enumerate(parsed.sections):
+    for position, path in enumerate(paths):
         ids[path] = next_id
         rows.append([next_id, plan_id, ids.get(path[:-1]), len(path), path[-1], position])
         next_id += 1

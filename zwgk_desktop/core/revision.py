@@ -1,0 +1,571 @@
+"""A corrected table from the same office, applied to the plan it corrects (issue 16 §1).
+
+Mid-year the superior office sends a revised 任务分解表. Importing it as a new plan
+would split the clerk's year in two, and ``--replace`` only fits the identical file.
+A revision instead compares the new reading with the plan, shows every difference
+(old → new) and, once the clerk agrees, applies it: matched tasks keep their id, so
+their statuses, notes, evidence and fill-in keys stay attached; tasks the new table
+no longer has are marked 已取消 (kept with their history, out of every count).
+
+Matching, in this order:
+
+1. the same requirement text (spaces ignored), anywhere in the plan;
+2. similar text (:data:`REWORD_THRESHOLD`) within the same section path;
+3. similar text at the same position (the same 序号, or the same place in the
+   same-numbered section), for sections that were renamed.
+
+Below the threshold a pair is not taken for granted: it is shown as 取消 + 新增 with
+a suggestion (:class:`Suggestion`) the clerk may accept, because pairing the wrong
+tasks would carry one task's work over to another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from difflib import SequenceMatcher
+from enum import StrEnum
+
+from .errors import DuplicateImportError, UserError
+from .ledger import Ledger
+from .model import ParsedPlan, ParsedTask, Status
+from .units import Role, unit_key
+
+#: Similarity (difflib ratio of the texts without spaces) from which a changed text is
+#: the same task reworded. Measured on real revisions: a clause added or a phrase
+#: changed stays well above 0.6; two different tasks of one section rarely reach 0.5.
+REWORD_THRESHOLD = 0.6
+#: Below the threshold, pairs at least this similar (same section, or same place in a
+#: renamed section) are offered to the clerk as a suggestion only. Two unrelated tasks
+#: of one plan share words like 政务公开 and often reach 0.3.
+SUGGEST_FLOOR = 0.35
+#: A file that matches fewer than this share of the plan's tasks is another plan.
+MIN_SHARED = 0.3
+
+
+class ChangeKind(StrEnum):
+    """What changed, in the words the preview and the audit use."""
+
+    TITLE = "分解表标题"
+    REWORDED = "改写任务"
+    ADDED = "新增任务"
+    REMOVED = "取消任务"
+    UNITS = "责任单位"
+    DEADLINE = "完成时限"
+    SECTION = "章节"
+
+
+KIND_ORDER = list(ChangeKind)
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionChange:
+    """One difference, as the clerk reads it: 序号 in the plan and in the new table
+    (None where the task exists on one side only), old and new text."""
+
+    kind: ChangeKind
+    old_seq: int | None
+    new_seq: int | None
+    task_id: int | None
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A withdrawn and a new task that may be one task rewritten (below the threshold)."""
+
+    old_seq: int
+    new_seq: int
+    task_id: int
+    old: str
+    new: str
+    similarity: float
+
+
+@dataclass(slots=True)
+class _OldTask:
+    id: int
+    seq: int
+    path: tuple[str, ...]
+    title: str | None
+    requirement: str
+    units_text: str
+    units: tuple[tuple[object, str], ...]  # (unit id, role) in order
+    unit_names: tuple[tuple[str, str], ...]  # (name, role) in order
+    deadline_text: str
+    due_date: str | None
+    deadline_kind: str
+    needs_review: bool
+    status: str
+
+
+@dataclass(slots=True)
+class RevisionPreview:
+    """Everything the clerk is shown before anything is written. ``matches`` pairs each
+    new task (its index in ``parsed.tasks``) with the ledger task it continues."""
+
+    plan_id: int
+    plan_title: str
+    year: int
+    sha256: str
+    parsed: ParsedPlan
+    changes: list[RevisionChange]
+    suggestions: list[Suggestion]
+    matches: dict[int, int]  # new index -> task id
+    added: list[int]  # new indexes
+    removed: list[int]  # task ids to mark 已取消
+    unchanged: int
+    pairs: tuple[tuple[int, int], ...] = ()  # (old 序号, new 序号) the clerk paired
+    fingerprint: str = ""  # the plan as it was read, so a stale preview is not applied
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, kind: ChangeKind) -> int:
+        return sum(1 for c in self.changes if c.kind == kind)
+
+    def counts(self) -> dict[ChangeKind, int]:
+        return {kind: n for kind in KIND_ORDER if (n := self.count(kind))}
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.changes
+
+
+@dataclass(slots=True)
+class RevisionResult:
+    plan_id: int
+    counts: dict[ChangeKind, int]
+    added_task_ids: list[int]
+    cancelled_task_ids: list[int]
+    audit_rows: int
+
+
+# -- reading the plan and comparing --------------------------------------------------------
+
+
+def _squash(text: str | None) -> str:
+    return "".join((text or "").split())
+
+
+def task_text(title: str | None, requirement: str) -> str:
+    """A task's words as one line: 【标题】具体要求."""
+    text = f"【{title}】{requirement}" if title else requirement
+    return " ".join(text.split())
+
+
+def _match_key(title: str | None, requirement: str) -> str:
+    return _squash(requirement or title or "")
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two texts are, 0..1, spaces ignored (difflib's ratio)."""
+    a, b = _squash(a), _squash(b)
+    if not a and not b:
+        return 1.0
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _units_display(units: Sequence[tuple[str, str]]) -> str:
+    return "、".join(name + ("(牵头)" if role == Role.LEAD.value and len(units) > 1 else "")
+                    for name, role in units) or "(无)"
+
+
+def _deadline_display(text: str, due: str | None) -> str:
+    shown = text or "(无)"
+    return f"{shown}(到期 {due})" if due else shown
+
+
+def _path_display(path: Sequence[str]) -> str:
+    return " › ".join(path) or "(无章节)"
+
+
+def _old_tasks(ledger: Ledger, plan_id: int) -> list[_OldTask]:
+    db = ledger.db
+    paths = ledger.section_paths(plan_id)
+    units: dict[int, list[tuple[int, str, str]]] = {}
+    for tid, uid, name, role in db.execute(
+            "SELECT tu.task_id, tu.unit_id, u.name, tu.role FROM task_units tu JOIN units u ON u.id = tu.unit_id"
+            " JOIN tasks t ON t.id = tu.task_id WHERE t.plan_id = ? ORDER BY tu.task_id, tu.position",
+            [plan_id]):
+        units.setdefault(tid, []).append((uid, name, role))
+    result = []
+    for (tid, seq, section_id, title, requirement, units_text, deadline_text, due, kind, review,
+         status) in db.execute(
+            "SELECT id, seq, section_id, title, requirement, units_text, deadline_text, due_date,"
+            " deadline_kind, needs_review, status FROM tasks WHERE plan_id = ? ORDER BY seq, id", [plan_id]):
+        own = units.get(tid, [])
+        result.append(_OldTask(
+            id=tid, seq=seq, path=paths.get(section_id, ()) if section_id else (), title=title,
+            requirement=requirement or "", units_text=units_text or "",
+            units=tuple((uid, role) for uid, _, role in own),
+            unit_names=tuple((name, role) for _, name, role in own),
+            deadline_text=deadline_text or "", due_date=due, deadline_kind=kind, needs_review=bool(review),
+            status=status))
+    return result
+
+
+def _fingerprint(plan_row: tuple, old: list[_OldTask]) -> str:
+    digest = hashlib.sha256(repr(plan_row).encode("utf-8"))
+    for task in old:
+        digest.update(repr((task.id, task.seq, task.path, task.title, task.requirement, task.units_text,
+                            task.units, task.deadline_text, task.due_date, task.status)).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _positions(paths: list[tuple[str, ...]]) -> list[tuple[int, int]]:
+    """Each task's place: (ordinal of its section among the sections in table order,
+    index within that section). A renamed section keeps its place."""
+    order: dict[tuple[str, ...], int] = {}
+    within: dict[tuple[str, ...], int] = {}
+    result = []
+    for path in paths:
+        ordinal = order.setdefault(path, len(order))
+        index = within.get(path, 0)
+        within[path] = index + 1
+        result.append((ordinal, index))
+    return result
+
+
+def _new_units(task: ParsedTask, known: dict[str, int]) -> tuple[tuple[object, str], ...]:
+    return tuple((known.get(unit_key(u.name), "new:" + unit_key(u.name)), u.role.value) for u in task.units)
+
+
+def preview_revision(ledger: Ledger, plan_id: int, parsed: ParsedPlan, sha256: str, *,
+                     pairs: Iterable[tuple[int, int]] = ()) -> RevisionPreview:
+    """Compare ``parsed`` (a corrected table) with plan ``plan_id``. Writes nothing.
+
+    ``pairs``: (old 序号, new 序号) the clerk paired after all (accepted suggestions);
+    each must name a task that would otherwise be withdrawn and one that would
+    otherwise be new. Raises :class:`UserError` for a file that is not a revision of
+    this plan (another year, almost nothing in common) or one already applied."""
+    plan = ledger.plan(plan_id)
+    name = parsed.source_name
+    other = ledger.plan_by_sha256(sha256)
+    if other is not None:
+        if other.id == plan_id:
+            raise DuplicateImportError(
+                f"文件“{name}”已经是分解表 {plan_id}(《{plan.title}》)现在的内容(导入或修订时用的就是这个文件),"
+                "不需要再修订,台账没有改动。")
+        raise DuplicateImportError(
+            f"文件“{name}”已导入为分解表 {other.id}(《{other.title}》),不能再作为分解表 {plan_id} 的修订版导入,"
+            f"台账没有改动。如确实要用它修订分解表 {plan_id},请先删除分解表 {other.id}。")
+    if not parsed.tasks:
+        raise UserError(f"文件“{name}”中没有读到任何任务,不能用它修订分解表 {plan_id},台账没有改动。")
+    if parsed.year != plan.year:
+        where = "" if parsed.year_found else "(文件中没有写年份,按今年读取)"
+        raise UserError(
+            f"文件“{name}”是 {parsed.year} 年的分解表{where},分解表 {plan_id}(《{plan.title}》)是 {plan.year} 年的,"
+            "不能作为它的修订版导入,台账没有改动。\n"
+            "处理办法:请核对要修订的是哪一个分解表;如果这是新一年的分解表,请作为新的分解表导入。")
+
+    old_all = _old_tasks(ledger, plan_id)
+    plan_row = tuple(ledger.db.execute(
+        "SELECT title, doc_number, source_name, source_sha256, sheet, columns, mapping FROM plans WHERE id = ?",
+        [plan_id]).fetchone())
+    fingerprint = _fingerprint(plan_row, old_all)
+    old = [t for t in old_all if t.status != Status.CANCELLED.value]  # withdrawn earlier: left alone
+    if not old:
+        raise UserError(f"分解表 {plan_id}(《{plan.title}》)中没有可修订的任务(都已取消),台账没有改动。"
+                        "请把文件作为新的分解表导入。")
+    new = parsed.tasks
+    new_text = [task_text(t.title, t.requirement) for t in new]
+    old_text = {t.id: task_text(t.title, t.requirement) for t in old}
+    new_paths = [tuple(t.section) for t in new]
+    new_pos = _positions(new_paths)
+    old_pos = dict(zip((t.id for t in old), _positions([t.path for t in old])))
+    by_id = {t.id: t for t in old}
+
+    matches: dict[int, int] = {}  # new index -> old id
+    taken: set[int] = set()
+
+    # 1. The same words, anywhere (a task moved to another section is still itself).
+    by_key: dict[str, list[_OldTask]] = {}
+    for task in old:
+        by_key.setdefault(_match_key(task.title, task.requirement), []).append(task)
+    for index, task in enumerate(new):
+        candidates = [c for c in by_key.get(_match_key(task.title, task.requirement), []) if c.id not in taken]
+        if candidates:
+            chosen = next((c for c in candidates if c.path == new_paths[index]), candidates[0])
+            matches[index] = chosen.id
+            taken.add(chosen.id)
+
+    def greedy(scored: list[tuple[float, int, int, int]], floor: float) -> list[tuple[int, int, float]]:
+        """Best pairs first; ties go to the nearer position."""
+        chosen = []
+        used_new: set[int] = set()
+        for ratio, _, index, tid in sorted(scored, key=lambda s: (-s[0], s[1], s[2])):
+            if ratio < floor or index in used_new or index in matches or tid in taken:
+                continue
+            used_new.add(index)
+            taken.add(tid)
+            chosen.append((index, tid, ratio))
+        return chosen
+
+    def candidates(same_place: bool) -> list[tuple[float, int, int, int]]:
+        scored = []
+        free_old = [t for t in old if t.id not in taken]
+        for index, task in enumerate(new):
+            if index in matches:
+                continue
+            for cand in free_old:
+                if same_place:
+                    ok = cand.seq == task.seq or old_pos[cand.id] == new_pos[index]
+                else:
+                    ok = cand.path == new_paths[index]
+                if ok:
+                    distance = abs(cand.seq - task.seq)
+                    scored.append((similarity(old_text[cand.id], new_text[index]), distance, index, cand.id))
+        return scored
+
+    # 2. Similar words in the same section; 3. at the same place (a renamed section).
+    for same_place in (False, True):
+        for index, tid, _ in greedy(candidates(same_place), REWORD_THRESHOLD):
+            matches[index] = tid
+    automatic = len(matches)
+
+    # Pairs the clerk accepted (suggestions or their own).
+    seq_to_old = {t.seq: t for t in old}
+    seq_to_new = {t.seq: i for i, t in enumerate(new)}
+    accepted: list[tuple[int, int]] = []
+    for old_seq, new_seq in pairs:
+        if (old_seq, new_seq) in accepted:
+            continue
+        old_task = seq_to_old.get(old_seq)
+        if old_task is None:
+            raise UserError(f"分解表 {plan_id} 中没有序号为 {old_seq} 的任务(或它已取消),无法与新表序号 {new_seq} 配对,"
+                            "台账没有改动。")
+        if new_seq not in seq_to_new:
+            raise UserError(f"文件“{name}”中没有序号为 {new_seq} 的任务,无法与原序号 {old_seq} 配对,台账没有改动。")
+        index = seq_to_new[new_seq]
+        if old_task.id in taken:
+            raise UserError(f"原序号 {old_seq} 的任务已与新表中的任务对应上了,不能再与新表序号 {new_seq} 配对,"
+                            "台账没有改动。请只配对预览中列为“取消任务”和“新增任务”的两项。")
+        if index in matches:
+            raise UserError(f"新表序号 {new_seq} 的任务已与原有任务对应上了,不能再与原序号 {old_seq} 配对,"
+                            "台账没有改动。请只配对预览中列为“取消任务”和“新增任务”的两项。")
+        matches[index] = old_task.id
+        taken.add(old_task.id)
+        accepted.append((old_seq, new_seq))
+
+    shared = automatic + len(accepted)
+    if shared < max(1, MIN_SHARED * min(len(old), len(new))):
+        raise UserError(
+            f"文件“{name}”与分解表 {plan_id}(《{plan.title}》)几乎没有相同的任务(原有 {len(old)} 项,新表 "
+            f"{len(new)} 项,能对应上的只有 {shared} 项),不像是它的修订版,台账没有改动。\n"
+            "处理办法:请核对要修订的是哪一个分解表;如果这是另一份分解表,请作为新的分解表导入。")
+
+    # Suggestions: below the threshold, in the same section, or at the same place when
+    # the old task's section is gone from the new table (renamed).
+    suggestions: list[Suggestion] = []
+    free_new = [i for i in range(len(new)) if i not in matches]
+    free_old = [t for t in old if t.id not in taken]
+    new_sections = set(new_paths)
+    scored = []
+    for index in free_new:
+        for cand in free_old:
+            same_place = cand.seq == new[index].seq or old_pos[cand.id] == new_pos[index]
+            if cand.path == new_paths[index] or (same_place and cand.path not in new_sections):
+                scored.append((similarity(old_text[cand.id], new_text[index]), abs(cand.seq - new[index].seq),
+                               index, cand.id))
+    offered_new: set[int] = set()
+    offered_old: set[int] = set()
+    for ratio, _, index, tid in sorted(scored, key=lambda s: (-s[0], s[1], s[2])):
+        if ratio < SUGGEST_FLOOR or index in offered_new or tid in offered_old:
+            continue
+        offered_new.add(index)
+        offered_old.add(tid)
+        suggestions.append(Suggestion(by_id[tid].seq, new[index].seq, tid, old_text[tid], new_text[index],
+                                      round(ratio, 2)))
+    suggestions.sort(key=lambda s: s.old_seq)
+
+    known = {key: uid for uid, key in ledger.db.execute("SELECT id, key FROM units")}
+    changes: list[RevisionChange] = []
+    if _squash(parsed.title) != _squash(plan.title):
+        changes.append(RevisionChange(ChangeKind.TITLE, None, None, None, plan.title, parsed.title))
+    unchanged = 0
+    for index, tid in sorted(matches.items()):
+        before, task = by_id[tid], new[index]
+        own: list[RevisionChange] = []
+        if _squash(before.title) != _squash(task.title) or _squash(before.requirement) != _squash(task.requirement):
+            own.append(RevisionChange(ChangeKind.REWORDED, before.seq, task.seq, tid, old_text[tid], new_text[index]))
+        if before.units != _new_units(task, known):
+            own.append(RevisionChange(ChangeKind.UNITS, before.seq, task.seq, tid, _units_display(before.unit_names),
+                                      _units_display([(u.name, u.role.value) for u in task.units])))
+        if _squash(before.deadline_text) != _squash(task.deadline.text):
+            due = task.deadline.due_date.isoformat() if task.deadline.due_date else None
+            own.append(RevisionChange(ChangeKind.DEADLINE, before.seq, task.seq, tid,
+                                      _deadline_display(before.deadline_text, before.due_date),
+                                      _deadline_display(task.deadline.text, due)))
+        if before.path != new_paths[index]:
+            own.append(RevisionChange(ChangeKind.SECTION, before.seq, task.seq, tid, _path_display(before.path),
+                                      _path_display(new_paths[index])))
+        changes += own
+        unchanged += not own
+    added = [i for i in range(len(new)) if i not in matches]
+    for index in added:
+        task = new[index]
+        changes.append(RevisionChange(ChangeKind.ADDED, None, task.seq, None, "", new_text[index]))
+    removed = [t.id for t in old if t.id not in taken]
+    for tid in removed:
+        changes.append(RevisionChange(ChangeKind.REMOVED, by_id[tid].seq, None, tid, old_text[tid], ""))
+    changes.sort(key=lambda c: (KIND_ORDER.index(c.kind), c.new_seq or 0, c.old_seq or 0))
+
+    notes = []
+    cancelled_before = len(old_all) - len(old)
+    if cancelled_before:
+        notes.append(f"分解表中另有 {cancelled_before} 项已取消的任务,不参加比对,保持原样。")
+    return RevisionPreview(
+        plan_id=plan_id, plan_title=plan.title, year=plan.year, sha256=sha256, parsed=parsed, changes=changes,
+        suggestions=suggestions, matches={i: tid for i, tid in matches.items()}, added=added, removed=removed,
+        unchanged=unchanged, pairs=tuple(accepted), fingerprint=fingerprint, notes=notes)
+
+
+# -- applying ------------------------------------------------------------------------------
+
+
+def apply_revision(ledger: Ledger, preview: RevisionPreview,
+                   accepted_pairs: Iterable[tuple[int, int]] = (), *, on: date | None = None) -> RevisionResult:
+    """Apply a previewed revision in one transaction: an audit row per change (under
+    one row for the whole revision), an automatic backup first.
+
+    ``accepted_pairs``: suggestions the clerk accepted, as (old 序号, new 序号). The
+    comparison is made again inside the transaction; if the plan changed since the
+    preview was shown, nothing is written and the clerk is asked to look again.
+    ``on``: the day the withdrawn tasks' 已取消 takes effect (default today)."""
+    from .backup import auto_backup  # (backup imports the ledger; as plan_import does)
+    from .plan_import import _ensure_units, _next_task_id, insert_section_paths
+
+    pairs = tuple(dict.fromkeys(tuple(preview.pairs) + tuple(tuple(p) for p in accepted_pairs)))
+    on = on or date.today()
+    parsed = preview.parsed
+    auto_backup(ledger, "修订")
+    db = ledger.db
+    first_audit = db.execute("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0]
+    old_plan = ledger.plan(preview.plan_id)
+    with ledger.change("修订分解表", "plan", preview.plan_id,
+                       before={"title": old_plan.title, "source_name": old_plan.source_name,
+                               "sha256": old_plan.source_sha256}) as record:
+        fresh = preview_revision(ledger, preview.plan_id, parsed, preview.sha256, pairs=pairs)
+        if fresh.fingerprint != preview.fingerprint:
+            raise UserError(f"分解表 {preview.plan_id} 在预览之后有改动(例如在别处修改了任务),修订没有写入,"
+                            "台账没有改动。请重新预览后再应用。")
+        plan_id = fresh.plan_id
+        old = {t.id: t for t in _old_tasks(ledger, plan_id)}
+        by_kind: dict[tuple[int | None, ChangeKind], RevisionChange] = {
+            (c.task_id, c.kind): c for c in fresh.changes}
+
+        if (None, ChangeKind.TITLE) in by_kind:
+            change = by_kind[(None, ChangeKind.TITLE)]
+            with ledger.change(f"修订:{ChangeKind.TITLE}", "plan", plan_id,
+                               before={"title": change.old}, after={"title": change.new}):
+                db.execute("UPDATE plans SET title = ? WHERE id = ?", [parsed.title, plan_id])
+        db.execute(
+            "UPDATE plans SET doc_number = COALESCE(?, doc_number), source_name = ?, source_sha256 = ?, sheet = ?,"
+            " columns = ?, mapping = ? WHERE id = ?",
+            [parsed.doc_number, parsed.source_name, fresh.sha256, parsed.sheet,
+             json.dumps(parsed.columns, ensure_ascii=False), json.dumps(parsed.mapping), plan_id])
+
+        # Sections are made again, as a replace does; withdrawn tasks keep theirs.
+        left = sorted((t for t in old.values() if t.id not in set(fresh.matches.values())),
+                      key=lambda t: (t.seq, t.id))
+        paths = list(parsed.sections)
+        seen = set(paths)
+        for task in left:
+            for depth in range(1, len(task.path) + 1):
+                if task.path[:depth] not in seen:
+                    seen.add(task.path[:depth])
+                    paths.append(task.path[:depth])
+        db.execute("UPDATE tasks SET section_id = NULL WHERE plan_id = ?", [plan_id])
+        db.execute("DELETE FROM sections WHERE plan_id = ?", [plan_id])
+        section_ids = insert_section_paths(ledger, plan_id, paths)
+        unit_ids = _ensure_units(ledger, parsed)
+
+        def links(task_id: int, task: ParsedTask) -> None:
+            db.execute("DELETE FROM task_units WHERE task_id = ?", [task_id])
+            db.conn.executemany(
+                "INSERT OR IGNORE INTO task_units (task_id, unit_id, role, position) VALUES (?,?,?,?)",
+                [[task_id, unit_ids[unit_key(u.name)], u.role.value, pos] for pos, u in enumerate(task.units)])
+
+        for index, tid in sorted(fresh.matches.items()):
+            task, before = parsed.tasks[index], old[tid]
+            # What the table says without being a change the clerk weighs: its place and row.
+            db.execute("UPDATE tasks SET seq = ?, section_id = ?, source_row = ?, extra = ? WHERE id = ?",
+                       [task.seq, section_ids.get(tuple(task.section)), task.source_row,
+                        json.dumps(task.extra, ensure_ascii=False) if task.extra else "{}", tid])
+            if (tid, ChangeKind.REWORDED) in by_kind:
+                with ledger.change(f"修订:{ChangeKind.REWORDED}", "task", tid,
+                                   before={"title": before.title, "requirement": before.requirement},
+                                   after={"title": task.title, "requirement": task.requirement}):
+                    db.execute("UPDATE tasks SET title = ?, requirement = ? WHERE id = ?",
+                               [task.title, task.requirement, tid])
+            if (tid, ChangeKind.UNITS) in by_kind:
+                with ledger.change(f"修订:{ChangeKind.UNITS}", "task", tid,
+                                   before={"units": by_kind[(tid, ChangeKind.UNITS)].old,
+                                           "units_text": before.units_text},
+                                   after={"units": by_kind[(tid, ChangeKind.UNITS)].new,
+                                          "units_text": task.units_text}):
+                    db.execute("UPDATE tasks SET units_text = ? WHERE id = ?", [task.units_text, tid])
+                    links(tid, task)
+            elif before.units_text != task.units_text:  # the same units, written differently
+                db.execute("UPDATE tasks SET units_text = ? WHERE id = ?", [task.units_text, tid])
+            if (tid, ChangeKind.DEADLINE) in by_kind:
+                due = task.deadline.due_date.isoformat() if task.deadline.due_date else None
+                with ledger.change(f"修订:{ChangeKind.DEADLINE}", "task", tid,
+                                   before={"deadline_text": before.deadline_text, "due_date": before.due_date},
+                                   after={"deadline_text": task.deadline.text, "due_date": due}):
+                    db.execute("UPDATE tasks SET deadline_text = ?, due_date = ?, deadline_kind = ?,"
+                               " needs_review = ? WHERE id = ?",
+                               [task.deadline.text, due, task.deadline.kind.value,
+                                int(task.deadline.needs_review), tid])
+            # (the same 完成时限: a date the clerk set by hand stays)
+            if (tid, ChangeKind.SECTION) in by_kind:
+                change = by_kind[(tid, ChangeKind.SECTION)]
+                with ledger.change(f"修订:{ChangeKind.SECTION}", "task", tid,
+                                   before={"section": change.old}, after={"section": change.new}):
+                    pass  # (section_id was set with the task's place above)
+
+        added_ids = []
+        next_id = _next_task_id(ledger)
+        for index in fresh.added:
+            task = parsed.tasks[index]
+            due = task.deadline.due_date.isoformat() if task.deadline.due_date else None
+            with ledger.change(f"修订:{ChangeKind.ADDED}", "task", next_id,
+                               after={"seq": task.seq, "requirement": task_text(task.title, task.requirement),
+                                      "units": task.units_text, "deadline_text": task.deadline.text}):
+                db.execute(
+                    "INSERT INTO tasks (id, plan_id, seq, section_id, title, requirement, units_text,"
+                    " deadline_text, due_date, deadline_kind, needs_review, source_row, extra)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [next_id, plan_id, task.seq, section_ids.get(tuple(task.section)), task.title, task.requirement,
+                     task.units_text, task.deadline.text, due, task.deadline.kind.value,
+                     int(task.deadline.needs_review), task.source_row,
+                     json.dumps(task.extra, ensure_ascii=False) if task.extra else "{}"])
+                links(next_id, task)
+            added_ids.append(next_id)
+            next_id += 1
+
+        # Tasks the table no longer has (and those withdrawn earlier) follow the new ones,
+        # under the section they had; the ones withdrawn now are marked 已取消.
+        for seq, task in enumerate(left, start=len(parsed.tasks) + 1):
+            db.execute("UPDATE tasks SET seq = ?, section_id = ? WHERE id = ?",
+                       [seq, section_ids.get(task.path) if task.path else None, task.id])
+        for tid in fresh.removed:
+            ledger.set_status(tid, Status.CANCELLED, on, origin="修订")
+
+        counts = fresh.counts()
+        record["after"] = {"title": parsed.title, "source_name": parsed.source_name, "sha256": fresh.sha256,
+                           "changes": {kind.value: n for kind, n in counts.items()},
+                           "tasks": len(parsed.tasks), "pairs": [list(p) for p in fresh.pairs]}
+    rows = db.execute("SELECT COUNT(*) FROM audit WHERE id > ?", [first_audit]).fetchone()[0]
+    return RevisionResult(plan_id=plan_id, counts=counts, added_task_ids=added_ids,
+                          cancelled_task_ids=list(fresh.removed), audit_rows=rows)
+
+
+def plans_matching(ledger: Ledger, title: str, year: int, sha256: str) -> list[int]:
+    """Plans a freshly read file may revise: the same title (spaces ignored) and year,
+    but another file. The import wizard offers a revision for these."""
+    return [p.id for p in ledger.plans()
+            if p.year == year and _squash(p.title) == _squash(title) and p.source_sha256 != sha256]
