@@ -40,6 +40,11 @@ def register(command: Command) -> None:
     p.add_argument("--prose", action="store_true",
                    help="按正文读取工作要点(通知原文 .docx/.txt,任务后括号中写明责任单位);"
                         "文件中没有任务表时会自动这样读取")
+    p.add_argument("--revises", type=int, metavar="PLAN",
+                   help="这是分解表 PLAN 的修订版:列出新增、取消、改写的任务及责任单位、完成时限的变化(已填写的内容保留)")
+    p.add_argument("--apply", action="store_true", help="与 --revises 一起:把列出的修订写入台账")
+    p.add_argument("--pair", action="append", default=[], metavar="OLD_SEQ=NEW_SEQ",
+                   help="与 --revises 一起:把原序号 OLD_SEQ 的任务与新表序号 NEW_SEQ 的任务视为同一项(可多次使用)")
 
     command("plans", "列出台账中的分解表", cmd_plans)
 
@@ -74,6 +79,10 @@ def register(command: Command) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    if getattr(args, "revises", None) is not None or getattr(args, "apply", False) or getattr(args, "pair", None):
+        from .revision import cmd_revise
+
+        return cmd_revise(args)
     from ..core.plan_import import apply_unit_directory, known_unit_names, reading_doubts, write_plan
     from ..io.headers import column_letter
     from ..io.layout import MEANING_NAMES, ReadOptions, parse_column_map
