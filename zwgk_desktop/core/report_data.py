@@ -17,6 +17,14 @@ Choices worth knowing (the tests pin them):
   牵头单位 (each task counted once) and is given only for a report not limited to
   one unit, when its tasks have more than one lead unit.
 * Evidence: items of this quarter or earlier, not in the 回收站.
+* A recurring task (每月 / 每季度 / 每半年 / 每年 / 定期) is counted by its periods that fall
+  due in the quarter (core/period_counts.py), one item (项次) each, done or not; its
+  detail row prints those periods' statuses. One with no period due in the quarter
+  (每半年 in the first quarter) is listed but not counted. Non-recurring tasks are
+  counted one task at a time, as before.
+* ``ReportScope.with_follow_ups`` adds the 催办单 sent for the quarter (core/follow_up.py):
+  when, to which unit, which tasks, what was missing, the reply date. A report for one
+  unit lists those sent to it; one for a section, those naming its tasks.
 """
 
 from __future__ import annotations
@@ -27,7 +35,9 @@ from datetime import date
 from .errors import NotFoundError, UserError
 from .ledger import Ledger
 from .model import Evidence, Plan, Status, Task
+from .period_counts import INHERITED_NOTE, PeriodItem, period_items, period_lines
 from .quarters import Quarter
+from .task_periods import plan_recurrences
 from .task_query import Summary, TaskFilter, task_ids
 from .units import Role, unit_key
 
@@ -58,6 +68,7 @@ class ReportScope:
     section_id: int | None = None
     section: str | None = None
     due_only: bool = False
+    with_follow_ups: bool = False  # list the 催办单 sent for the quarter (三、本季度催办情况)
 
 
 @dataclass(slots=True)
@@ -119,17 +130,65 @@ class DetailRow:
     overdue: bool
     progress: str  # this quarter's note
     evidence: list[str]
+    recurrence: str | None = None  # 每月, 每季度 … for a recurring task
+    periods: list[PeriodItem] = field(default_factory=list)  # its periods due in the quarter
+
+    @property
+    def period_text(self) -> str:
+        """The periods' statuses in one line: "4月 已完成;5月 已完成;6月 未报"."""
+        return "".join(period_lines(self.periods, zh(";")))
+
+    @property
+    def short_status(self) -> str:
+        """The status as the 逾期 list prints it: for a recurring task, the periods still
+        open, a line each ("6月 未报")."""
+        open_ = [item.text for item in self.periods if not item.settled]
+        return "\n".join(open_) if open_ else self.status.value
 
     @property
     def status_text(self) -> str:
         """As the detail table prints it: the status, then the day it was completed
-        and whether it is overdue, each on a line of its own."""
+        and whether it is overdue, each on a line of its own. A recurring task: each
+        period due in the quarter on a line ("4月 已完成;" / "5月 已完成;" / "6月 未报")."""
+        if self.recurrence is not None:
+            if self.periods:
+                text = "\n".join(period_lines(self.periods, zh(";")))
+                if any(item.inherited for item in self.periods):
+                    text += "\n" + zh(INHERITED_NOTE)
+            else:
+                text = self.status.value + "\n" + zh("({},本季度不计)").format(self.recurrence)
+            if self.overdue:
+                text += "\n" + zh("(逾期)")
+            return text
         text = self.status.value
         if self.status == Status.DONE and self.status_since:
             text += "\n" + zh("({}月{}日)").format(self.status_since.month, self.status_since.day)
         if self.overdue:
             text += "\n" + zh("(逾期)")
         return text
+
+
+@dataclass(slots=True)
+class FollowUpRow:
+    """One 催办单 sent for the quarter, as the report's short table prints it."""
+
+    sent_on: date | None
+    unit: str
+    seqs: list[int]  # the tasks it named (序号, table order)
+    matters: str  # what was missing: "逾期 2 项、无进展 1 项"
+    reply_by: date | None
+
+    @property
+    def sent_text(self) -> str:
+        return f"{self.sent_on.month}月{self.sent_on.day}日" if self.sent_on else "—"
+
+    @property
+    def seqs_text(self) -> str:
+        return "、".join(map(str, self.seqs)) or "—"
+
+    @property
+    def reply_text(self) -> str:
+        return f"{self.reply_by.month}月{self.reply_by.day}日" if self.reply_by else "未规定"
 
 
 @dataclass(slots=True)
@@ -147,10 +206,20 @@ class ReportData:
     rows: list[DetailRow]
     sign_off: SignOff = field(default_factory=SignOff)
     with_evidence: bool = True
+    follow_ups: list[FollowUpRow] | None = None  # None: not asked for (ReportScope.with_follow_ups)
 
     @property
     def as_of(self) -> date:
         return self.quarter.end
+
+    @property
+    def recurring_rows(self) -> list[DetailRow]:
+        return [row for row in self.rows if row.recurrence is not None]
+
+    @property
+    def period_count(self) -> int:
+        """项次: the periods of recurring tasks counted in ``totals`` (已取消 ones are not)."""
+        return sum(1 for row in self.rows for item in row.periods if item.status != Status.CANCELLED)
 
     @property
     def title(self) -> str:
@@ -242,10 +311,15 @@ def build_report(ledger: Ledger, plan_id: int, quarter: Quarter, scope: ReportSc
         tasks = ledger.tasks(plan_id, only=ids) if ids else []
     else:
         tasks = ledger.tasks(plan_id)
-    if scope.due_only:
-        tasks = [t for t in tasks if t.due_date is not None and t.due_date <= day]
+    in_scope = {t.id for t in tasks}  # before due_only: the follow-ups' tasks are kept to these
 
     statuses = ledger.status_as_of(plan_id, day)
+    rhythms = plan_recurrences(ledger, plan_id)
+    periods = period_items(ledger, plan_id, quarter, statuses, as_of=day, only=in_scope, recurrences=rhythms)
+    if scope.due_only:  # a recurring task is due in the quarter when one of its periods is
+        tasks = [t for t in tasks if (bool(periods[t.id]) if t.id in periods
+                                      else t.due_date is not None and t.due_date <= day)]
+    recurrences = {tid: rhythms[tid].label for tid in periods}
     since = _status_since(ledger, plan_id, day)
     key = str(quarter)
     totals = Counts()
@@ -257,10 +331,20 @@ def build_report(ledger: Ledger, plan_id: int, quarter: Quarter, scope: ReportSc
         if status == Status.CANCELLED:  # withdrawn as of the report's day: not in the report
             totals.cancelled += 1
             continue
-        overdue = status in _OPEN and task.due_date is not None and task.due_date <= day
-        totals.add(status, overdue)
-        by_section.setdefault(task.section[0] if task.section else NO_SECTION, Counts()).add(status, overdue)
-        by_unit.setdefault(task.lead_unit or NO_UNIT, Counts()).add(status, overdue)
+        section_counts = by_section.setdefault(task.section[0] if task.section else NO_SECTION, Counts())
+        unit_counts = by_unit.setdefault(task.lead_unit or NO_UNIT, Counts())
+        items = periods.get(task.id)
+        if items is not None:  # recurring: one item per period due in the quarter
+            overdue = False
+            for item in items:
+                late = item.overdue_on(day)
+                overdue = overdue or late
+                for counts in (totals, section_counts, unit_counts):
+                    counts.add(item.counted_status, late)
+        else:
+            overdue = status in _OPEN and task.due_date is not None and task.due_date <= day
+            for counts in (totals, section_counts, unit_counts):
+                counts.add(status, overdue)
         note = next((p.text for p in task.progress if p.quarter == key), "")
         evidence = [evidence_text(e) for e in sorted(task.evidence, key=lambda e: (e.quarter, e.id))
                     if e.quarter <= key and e.removed_at is None] if with_evidence else []
@@ -269,8 +353,12 @@ def build_report(ledger: Ledger, plan_id: int, quarter: Quarter, scope: ReportSc
             requirement=task.requirement, units=_units_text(task), deadline_text=task.deadline_text,
             due_date=task.due_date, status=status,
             status_since=since.get(task.id),
-            overdue=overdue, progress=note, evidence=evidence))
+            overdue=overdue, progress=note, evidence=evidence,
+            recurrence=recurrences.get(task.id), periods=list(items or [])))
 
+    follow_up_rows = (_follow_up_rows(ledger, plan_id, quarter, unit,
+                                      in_scope if unit or section_id is not None else None)
+                      if scope.with_follow_ups else None)
     section_label = " / ".join(paths[section_id]) if section_id is not None else None
     if section_label and unit:
         scope_text = f"“{section_label}”部分中{unit}牵头或配合的任务"
@@ -284,25 +372,102 @@ def build_report(ledger: Ledger, plan_id: int, quarter: Quarter, scope: ReportSc
         scope_text += zh("中完成时限在{}月{}日以前(含当日)的任务").format(day.month, day.day)
     unit_rows = [GroupRow(label, counts) for label, counts in by_unit.items()]
     return ReportData(
-        plan=plan, quarter=quarter, scope=ReportScope(unit, section_id, scope.section, scope.due_only),
+        plan=plan, quarter=quarter,
+        scope=ReportScope(unit, section_id, scope.section, scope.due_only, scope.with_follow_ups),
         scope_text=scope_text, section_label=section_label,
         title_unit=(title_unit if title_unit is not None else unit or "").strip(),
         printed_on=printed_on or date.today(), totals=totals,
         by_section=[GroupRow(label, counts) for label, counts in by_section.items()],
         by_unit=unit_rows if len(unit_rows) > 1 and not unit else [],
-        rows=rows, sign_off=sign_off or SignOff(), with_evidence=with_evidence)
+        rows=rows, sign_off=sign_off or SignOff(), with_evidence=with_evidence, follow_ups=follow_up_rows)
+
+
+# What a 催办单 named as missing (core/follow_up.Lag values), in order, as the table words it.
+_LAGS = {"已逾期": "逾期", "即将到期": "即将到期", "本季度无进展": "无进展", "本季度无佐证材料": "无佐证材料"}
+_LAG_ORDER = tuple(_LAGS)
+
+
+def _follow_up_rows(ledger: Ledger, plan_id: int, quarter: Quarter, unit: str | None,
+                    task_scope: set[int] | None) -> list[FollowUpRow]:
+    """The 催办单 recorded for ``quarter``: to ``unit`` only when given; naming tasks in
+    ``task_scope`` only when given (a report for one section)."""
+    from .follow_up import follow_ups, follow_ups_by_task
+
+    sent = follow_ups(ledger, plan_id, quarter)
+    if not sent:
+        return []
+    seq_of = dict(ledger.db.execute("SELECT id, seq FROM tasks WHERE plan_id = ?", [plan_id]).fetchall())
+    missing: dict[tuple[int, int], list[str]] = {}
+    for tid, entries in follow_ups_by_task(ledger, plan_id).items():
+        for entry in entries:
+            missing[(entry["id"], tid)] = list(entry.get("missing") or [])
+    rows: list[FollowUpRow] = []
+    for item in sent:
+        if unit is not None and unit_key(item.unit) != unit_key(unit):
+            continue
+        tids = [tid for tid in item.task_ids if task_scope is None or tid in task_scope]
+        if not tids:
+            continue
+        tally: dict[str, int] = {}
+        for tid in tids:
+            for lag in missing.get((item.id, tid), []):
+                tally[lag] = tally.get(lag, 0) + 1
+        ordered = sorted(tally, key=lambda lag: (_LAG_ORDER.index(lag) if lag in _LAG_ORDER else len(_LAG_ORDER)))
+        matters = "、".join(f"{_LAGS.get(lag, lag)} {tally[lag]} 项" for lag in ordered) or "—"
+        rows.append(FollowUpRow(sent_on=_day(item.sent_at), unit=item.unit,
+                                seqs=sorted(seq_of[tid] for tid in tids if tid in seq_of),
+                                matters=matters, reply_by=_day(item.reply_by)))
+    return rows
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
+
+
+def quarter_follow_up_count(ledger: Ledger, plan_id: int, quarter: Quarter) -> int:
+    """How many 催办单 were recorded for the plan and quarter (the dialog offers the
+    follow-up section when there are any)."""
+    from .follow_up import follow_ups
+
+    return len(follow_ups(ledger, plan_id, quarter))
+
+
+def follow_up_intro(data: ReportData) -> str:
+    """The sentence that opens 三、本季度催办情况 (its table follows it)."""
+    rows = data.follow_ups or []
+    if not rows:
+        return zh("{}没有发出催办单。").format(data.quarter.label)
+    units = len({unit_key(r.unit) for r in rows})
+    tasks = len({seq for r in rows for seq in r.seqs})
+    return zh("{}共发出催办单 {} 份,涉及 {} 个单位、{} 项任务,情况如下:").format(
+        data.quarter.label, len(rows), units, tasks)
 
 
 def summary_sentences(data: ReportData) -> list[str]:
-    """The summary paragraph, sentence by sentence (the PDF prints them as one paragraph)."""
+    """The summary paragraph, sentence by sentence (the PDF prints them as one paragraph).
+    With recurring tasks in scope the count is of what the quarter asked for:
+    "本季度应完成 N 项(其中定期任务 M 项次),已完成 K 项……"."""
     t = data.totals
     as_of = cn_date(data.as_of)
     where = f"《{data.plan.title}》" if data.plan.title else "本年度任务分解表"
-    lines = [zh("本报告统计{}中{},共 {} 项。").format(where, data.scope_text, t.total)]
+    recurring = data.recurring_rows
+    if recurring:
+        lines = [zh("本报告统计{}中{},共 {} 项任务,其中定期任务 {} 项按本季度到期的期次统计。").format(
+            where, data.scope_text, len(data.rows), len(recurring))]
+    else:
+        lines = [zh("本报告统计{}中{},共 {} 项。").format(where, data.scope_text, t.total)]
     if not t.total:
-        lines.append("统计范围内没有任务。")
+        lines.append("统计范围内没有任务。" if not data.rows else "本季度没有应完成的任务。")
         return lines
     parts = [f"已完成 {t.done} 项", f"推进中 {t.in_progress} 项", f"未启动 {t.not_started} 项"]
+    if recurring:
+        missing = sum(1 for row in recurring for item in row.periods if item.status is None)
+        if missing:
+            parts[-1] += zh("(含定期任务未报 {} 项次)").format(missing)
+        parts.insert(0, zh("本季度应完成 {} 项(其中定期任务 {} 项次)").format(t.total, data.period_count))
     if t.not_applicable:
         parts.append(f"不适用 {t.not_applicable} 项")
     rate = f"完成率 {t.completion_text}" + (zh("(不适用的任务不计入)") if t.not_applicable else "")
@@ -310,7 +475,7 @@ def summary_sentences(data: ReportData) -> list[str]:
     overdue = data.overdue
     if overdue:
         seqs = "、".join(str(row.seq) for row in overdue[:30]) + ("等" if len(overdue) > 30 else "")
-        lines.append(zh("已过完成时限仍未完成的任务 {} 项(序号 {}),具体情况见第二部分。").format(t.overdue, seqs))
+        lines.append(zh("已过完成时限仍未完成的任务 {} 项(序号 {}),具体情况见第二部分。").format(len(overdue), seqs))
     else:
         lines.append("没有已过完成时限仍未完成的任务。")
     return lines
@@ -357,6 +522,6 @@ def quarter_choices(year: int, today: date | None = None) -> tuple[list[Quarter]
     return choices, current
 
 
-__all__ = ["Counts", "DetailRow", "GroupRow", "NO_SECTION", "NO_UNIT", "OVERDUE_LISTED", "ReportData", "ReportScope",
-           "SignOff", "build_report", "overdue_by_unit", "overdue_intro", "zh", "cn_date", "evidence_text", "format_rate", "quarter_choices",
+__all__ = ["Counts", "DetailRow", "FollowUpRow", "GroupRow", "NO_SECTION", "NO_UNIT", "OVERDUE_LISTED", "ReportData", "ReportScope",
+           "SignOff", "build_report", "follow_up_intro", "overdue_by_unit", "overdue_intro", "quarter_follow_up_count", "zh", "cn_date", "evidence_text", "format_rate", "quarter_choices",
            "resolve_section", "summary_sentences"]

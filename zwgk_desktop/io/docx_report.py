@@ -29,8 +29,8 @@ from typing import BinaryIO
 from xml.sax.saxutils import escape
 
 from ..core.limits import fit_text
-from ..core.report_data import (OVERDUE_LISTED, GroupRow, ReportData, cn_date, overdue_by_unit, overdue_intro,
-                                summary_sentences, zh)
+from ..core.report_data import (OVERDUE_LISTED, GroupRow, ReportData, cn_date, follow_up_intro, overdue_by_unit,
+                                overdue_intro, summary_sentences, zh)
 from .output_files import write_via_temp
 
 __all__ = ["DocxResult", "FONTS", "render_docx"]
@@ -227,11 +227,12 @@ class _Writer:
         self.para("".join(summary_sentences(d)), align="left")
         table_no = 1
         if d.by_section:
-            self.caption(f"表{table_no}\u3000各部分任务完成情况")
+            self.caption(f"表{table_no}\u3000各部分任务完成情况" + _per_period_note(d))
             self._append(self.group_table(d.by_section, "章节"))
             table_no += 1
         if d.by_unit:
-            self.caption(f"表{table_no}\u3000各牵头单位任务完成情况" + zh("(按牵头单位统计,每项任务计一次)"))
+            self.caption(f"表{table_no}\u3000各牵头单位任务完成情况"
+                         + (_per_period_note(d) or zh("(按牵头单位统计,每项任务计一次)")))
             self._append(self.group_table(d.by_unit, "牵头单位"))
         self.para("二、逾期未完成任务", "heading", keep_next=True)
         overdue = d.overdue
@@ -240,6 +241,11 @@ class _Writer:
             self._append(self.overdue_table())
         elif overdue:
             self._append(self.overdue_units_table())
+        if d.follow_ups is not None:  # asked for: the 催办单 of the quarter, or a line saying none
+            self.para("三、本季度催办情况", "heading", keep_next=True)
+            self.para(follow_up_intro(d), keep_next=bool(d.follow_ups))
+            if d.follow_ups:
+                self._append(self.follow_up_table())
         self.para("", line_pt=BODY_LINE_PT * 0.5, indent=0, keep_next=True)
         self.para(zh("附件:{}政务公开重点工作任务落实情况明细表").format(d.quarter.label), keep_next=True)
         self.para("", line_pt=BODY_LINE_PT * 0.5, indent=0, keep_next=True)
@@ -283,7 +289,7 @@ class _Writer:
         for row in self.data.overdue:
             table.add([([(str(row.seq), "body")], "center"), (_task_paragraphs(row), "left"),
                        ([(row.units, "body")], "left"), ([(row.deadline_text, "body")], "center"),
-                       ([(row.status.value, "body")], "center"), ([(row.progress or "未填写", "body")], "left")])
+                       ([(row.short_status, "body")], "center"), ([(row.progress or "未填写", "body")], "left")])
         table.keep_last_with_next()
         return table.xml()
 
@@ -295,6 +301,19 @@ class _Writer:
         for unit, seqs in overdue_by_unit(self.data):
             table.add([([(unit, "body")], "left"), ([(str(len(seqs)), "body")], "center"),
                        ([("、".join(map(str, seqs)), "body")], "left")])
+        table.keep_last_with_next()
+        return table.xml()
+
+    def follow_up_table(self) -> str:
+        """日期 | 单位 | 任务(序号) | 催办事项 | 回复期限: one row per 催办单 sent."""
+        widths = [_mm(w) for w in (22, 36, 0, 48, 22)]
+        widths[2] = _mm(156) - sum(widths)
+        table = _Table(widths, TABLE_LINE_PT, TABLE_PT)
+        table.header(["日期", "单位", zh("任务(序号)"), "催办事项", "回复期限"])
+        for row in self.data.follow_ups or []:
+            table.add([([(row.sent_text, "body")], "center"), ([(row.unit, "body")], "left"),
+                       ([(row.seqs_text, "body")], "left"), ([(row.matters, "body")], "left"),
+                       ([(row.reply_text, "body")], "center")])
         table.keep_last_with_next()
         return table.xml()
 
@@ -423,6 +442,11 @@ class _Writer:
             f'<w:pitch w:val="variable"/></w:font>'
             for role, (name, alts) in FONTS.items())
         part._blob = blob.replace("</w:fonts>", entries + "</w:fonts>").encode("utf-8")
+
+
+def _per_period_note(data: ReportData) -> str:
+    """Under a count table's caption when recurring tasks are counted by period."""
+    return zh("(定期任务按本季度应完成的期次计,每期计一项)") if data.period_count else ""
 
 
 def _pt(value: float):

@@ -3,8 +3,8 @@
 The page geometry and styles are in :mod:`.pdf_document`, Chinese line breaking in
 :mod:`.cjk_text`, the long tables (detail table, overdue list) in :mod:`.long_table`.
 This module writes the story: title, 一、总体情况 with the table by section, the chart
-and the table by unit, 二、逾期未完成任务, the 附件 note and the sign-off (kept with the
-text above it) on portrait pages, then the detail table on landscape pages. The same
+and the table by unit, 二、逾期未完成任务, 三、本季度催办情况 when asked for, the 附件 note
+and the sign-off (kept with the text above it) on portrait pages, then the detail table on landscape pages. The same
 report as Word is :mod:`.docx_report`, from the same data.
 
 Nothing in a plan may stop it: the chart by section is drawn in pieces that each fit
@@ -26,8 +26,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, NextPageTemplate, PageBreak, Paragraph,
                                 Spacer, Table, TableStyle)
 
-from ..core.report_data import (OVERDUE_LISTED, GroupRow, ReportData, cn_date, format_rate, overdue_by_unit,
-                                overdue_intro, summary_sentences, zh)
+from ..core.report_data import (OVERDUE_LISTED, GroupRow, ReportData, cn_date, follow_up_intro, format_rate,
+                                overdue_by_unit, overdue_intro, summary_sentences, zh)
 from .cjk_text import CANNOT_START_EXTRA, Segment, TextLayout, patch_line_breaking
 from .long_table import GridBuilder
 from .output_files import write_via_temp
@@ -68,7 +68,7 @@ class _Writer:
         table_no = 1
         if d.by_section:
             story.append(CondPageBreak(TABLE_START))
-            story.append(self.p(f"表{table_no}\u3000各部分任务完成情况", s.caption))
+            story.append(self.p(f"表{table_no}\u3000各部分任务完成情况" + _per_period_note(d), s.caption))
             story.append(self.group_table(d.by_section, "章节"))
             table_no += 1
         if d.by_section and d.totals.base:
@@ -81,8 +81,8 @@ class _Writer:
                     story.append(piece)
         if d.by_unit:
             story.append(CondPageBreak(TABLE_START))
-            story.append(self.p(f"表{table_no}\u3000各牵头单位任务完成情况" + zh("(按牵头单位统计,每项任务计一次)"),
-                                s.caption))
+            story.append(self.p(f"表{table_no}\u3000各牵头单位任务完成情况"
+                                + (_per_period_note(d) or zh("(按牵头单位统计,每项任务计一次)")), s.caption))
             story.append(self.group_table(d.by_unit, "牵头单位"))
 
         overdue = d.overdue
@@ -94,6 +94,14 @@ class _Writer:
             story.append(self.overdue_table(overdue))
         elif overdue:
             story.append(self.overdue_units_table())
+
+        if d.follow_ups is not None:  # asked for: the 催办单 of the quarter, or a line saying none
+            if d.follow_ups:
+                story.append(CondPageBreak(BODY_LEADING * 4 + TABLE_START))
+            story.append(self.p("三、本季度催办情况", s.heading))
+            story.append(self.p(follow_up_intro(d), s.body))
+            if d.follow_ups:
+                story.append(self.follow_up_table())
 
         # The 附件 line and the sign-off stay together, never alone on a page.
         story.append(KeepTogether([
@@ -212,7 +220,7 @@ class _Writer:
             where = f"序号 {row.seq}"
             grid.add([([(str(row.seq), "body")], "center"), (_task_segments(row), "left"),
                       ([(row.units, "body")], "left"), ([(row.deadline_text, "body")], "center"),
-                      ([(row.status.value, "body")], "center"), ([(row.progress or "未填写", "body")], "left")],
+                      ([(row.short_status, "body")], "center"), ([(row.progress or "未填写", "body")], "left")],
                      where)
         return grid.build(["序号", "工作任务", "责任单位", "完成时限", "状态", "本季度进展"], P_HEIGHT)
 
@@ -225,6 +233,17 @@ class _Writer:
             grid.add([([(unit, "body")], "left"), ([(str(len(seqs)), "body")], "center"),
                       ([("、".join(map(str, seqs)), "body")], "left")], unit)
         return grid.build(["牵头单位", "逾期项数", "任务序号(见附件明细表)"], P_HEIGHT)
+
+    def follow_up_table(self) -> Flowable:
+        """日期 | 单位 | 任务(序号) | 催办事项 | 回复期限: one row per 催办单 sent."""
+        widths = [52.0, 112.0, 0.0, 136.0, 56.0]
+        widths[2] = P_WIDTH - sum(widths)
+        grid = GridBuilder(self.fonts, widths)
+        for row in self.data.follow_ups or []:
+            grid.add([([(row.sent_text, "body")], "center"), ([(row.unit, "body")], "left"),
+                      ([(row.seqs_text, "body")], "left"), ([(row.matters, "body")], "left"),
+                      ([(row.reply_text, "body")], "center")], row.unit)
+        return grid.build(["日期", "单位", zh("任务(序号)"), "催办事项", "回复期限"], P_HEIGHT)
 
     def sign_off(self) -> Flowable:
         d, s = self.data, self.s
@@ -273,6 +292,11 @@ class _Writer:
         if not d.rows:
             grid.add_section("统计范围内没有任务。", 1)
         return grid.build(head, L_HEIGHT)
+
+
+def _per_period_note(data: ReportData) -> str:
+    """Under a count table's caption when recurring tasks are counted by period."""
+    return zh("(定期任务按本季度应完成的期次计,每期计一项)") if data.period_count else ""
 
 
 def _short(text: str, limit: int) -> str:
