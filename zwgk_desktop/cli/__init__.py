@@ -47,9 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     # Each area's commands live beside each other in their own module.
-    from . import backup, draft, evidence, exchange, follow_up, plans, report, rollover
+    from . import backup, draft, evidence, exchange, follow_up, linked, plans, report, rollover
 
-    for module in (plans, evidence, report, exchange, backup, draft, follow_up, rollover):
+    for module in (plans, evidence, report, exchange, backup, draft, follow_up, rollover, linked):
         module.register(command)
     return parser
 
