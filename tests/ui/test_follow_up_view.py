@@ -181,6 +181,9 @@ def test_generate_for_one_unit_writes_a_pdf_and_records_it(plan, make_dialog, qt
     assert dialog.table.item(row, 5).text().startswith("1 次")
     select_units(dialog, "县政府办")
     assert all(dialog.tasks.item(r, 5).text().startswith("1 次") for r in range(dialog.tasks.rowCount()))
+    select_units(dialog, "县司法局")  # shares task 1, but was not sent anything
+    assert dialog.table.item(dialog.row_of("县司法局"), 5).text() == "—"
+    assert [dialog.tasks.item(r, 5).text() for r in range(dialog.tasks.rowCount())] == ["—"]
     assert dialog.open_result.isVisible() and dialog.open_result.path == pdf
 
 

@@ -70,14 +70,15 @@ def sent_by_unit(ledger: Ledger, plan_id: int) -> dict[str, Sent]:
     return result
 
 
-def sent_by_task(ledger: Ledger, plan_id: int) -> dict[int, Sent]:
-    """Task id -> the 催办单 that named it (any unit)."""
+def sent_by_task(ledger: Ledger, plan_id: int, unit: str | None = None) -> dict[int, Sent]:
+    """Task id -> the 催办单 that named it: sent to any unit, or only to ``unit`` (a task
+    shared by two units chased in one go was chased once for each of them)."""
+    key = unit_key(unit) if unit is not None else None
     result: dict[int, Sent] = {}
     for task_id, entries in follow_ups_by_task(ledger, plan_id).items():
-        sent = Sent()
         for entry in entries:
-            sent = sent.add(entry.get("sent_at"))
-        result[task_id] = sent
+            if key is None or unit_key(entry["unit"]) == key:
+                result[task_id] = result.get(task_id, Sent()).add(entry.get("sent_at"))
     return result
 
 

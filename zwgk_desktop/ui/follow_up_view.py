@@ -224,7 +224,6 @@ class FollowUpDialog(QDialog):
         self.lags: list[UnitLag] = []
         self.result: ReminderResult | None = None
         self.error: str | None = None
-        self._task_sent: dict[int, Sent] = {}
         self._task: BackgroundTask | None = None
         self._closed = False
         self.setWindowTitle(f"督办 — {self.plan.title}")
@@ -375,7 +374,6 @@ class FollowUpDialog(QDialog):
         current = self.current_unit()
         self.lags = lagging_units(self.ledger, self.plan_id, today=self.today, days=self.days.value())
         sent = sent_by_unit(self.ledger, self.plan_id)
-        self._task_sent = sent_by_task(self.ledger, self.plan_id)
         table = self.table
         table.blockSignals(True)
         table.setSortingEnabled(False)
@@ -466,13 +464,14 @@ class FollowUpDialog(QDialog):
             return
         self.unit_label.setText(f"{lag.unit}:{len(lag.tasks)} 项任务需要催办({lag.level.label})")
         self.tasks.setRowCount(len(lag.tasks))
+        sent = sent_by_task(self.ledger, self.plan_id, lag.unit)
         for row, task in enumerate(lag.tasks):
-            self._fill_task_row(row, task)
+            self._fill_task_row(row, task, sent.get(task.task_id, Sent()))
         self.tasks.resizeRowsToContents()
 
-    def _fill_task_row(self, row: int, task: TaskLag) -> None:
+    def _fill_task_row(self, row: int, task: TaskLag, chased: Sent) -> None:
+        """``chased``: the 催办单 sent to this unit that named the task."""
         deadline = (task.deadline_text or "—") + (f"(本期 {task.period})" if task.period else "")
-        chased = self._task_sent.get(task.task_id, Sent())
         via = f"(经{'、'.join(task.via)})" if task.via else ""
         values = [(str(task.seq), True), (task.label + via, False), (deadline, False),
                   (task.due_date.isoformat() if task.due_date else "—", True), (task.missing_text, False),
