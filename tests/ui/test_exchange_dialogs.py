@@ -4,7 +4,6 @@ are replaced; the slow work runs in the background and is waited for by signal."
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -18,7 +17,12 @@ from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.core.model import Status
 from zwgk_desktop.core.quarters import Quarter
 from zwgk_desktop.io.fill_in import issue_fill_in
-from zwgk_desktop.ui import exchange_dialogs as ui
+from zwgk_desktop.ui import export_dialog, fill_in_dialog, merge_dialog, unit_directory_dialog
+from zwgk_desktop.ui.export_dialog import ExportExcelDialog
+from zwgk_desktop.ui.file_dialogs import last_folder
+from zwgk_desktop.ui.fill_in_dialog import FillInDialog
+from zwgk_desktop.ui.merge_dialog import MergeDialog
+from zwgk_desktop.ui.unit_directory_dialog import UnitDirectoryDialog
 
 Q4 = Quarter(2023, 4)  # the sample plan is of 2023: its dialogs default to its last quarter
 
@@ -29,7 +33,7 @@ def plan_id(sample_ledger: Ledger) -> int:
 
 
 def test_export_dialog(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Path, monkeypatch, no_dialogs) -> None:
-    dialog = ui.ExportExcelDialog(sample_ledger, plan_id)
+    dialog = ExportExcelDialog(sample_ledger, plan_id)
     qtbot.addWidget(dialog)
     assert dialog.selected_quarter() == Q4
     assert [dialog.quarter.itemText(i) for i in range(dialog.quarter.count())] == [
@@ -61,7 +65,7 @@ def test_export_dialog(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Pat
 
 
 def test_export_dialog_reports_a_failure(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Path) -> None:
-    dialog = ui.ExportExcelDialog(sample_ledger, plan_id)
+    dialog = ExportExcelDialog(sample_ledger, plan_id)
     qtbot.addWidget(dialog)
     dialog.path.setText(str(tmp_path / "没有的文件夹" / "x.xlsx"))
     dialog.export_button.click()
@@ -71,7 +75,7 @@ def test_export_dialog_reports_a_failure(qtbot, sample_ledger: Ledger, plan_id: 
 
 def test_fill_in_dialog(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Path, monkeypatch, no_dialogs) -> None:
     D.add_member(sample_ledger, "各镇(街道)", "唐口街道")
-    dialog = ui.FillInDialog(sample_ledger, plan_id)
+    dialog = FillInDialog(sample_ledger, plan_id)
     qtbot.addWidget(dialog)
     recipients = D.plan_recipients(sample_ledger, plan_id)
     assert dialog.units.count() == len(recipients)
@@ -116,7 +120,7 @@ def test_merge_dialog(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Path
     # written after the fill-in was issued: a conflict (task 5 is shared: 区发改局's own part)
     sample_ledger.set_progress(ids[5], Quarter(2023, 3), "【区发改局】台账里后写的。")
     applied: list[list[int]] = []
-    dialog = ui.MergeDialog(sample_ledger, plan_id)
+    dialog = MergeDialog(sample_ledger, plan_id)
     qtbot.addWidget(dialog)
     dialog.applied.connect(applied.append)
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(reply)], ""))
@@ -160,7 +164,7 @@ def test_merge_dialog_undo(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path:
     q3 = Quarter(2023, 3)
     reply = make_reply(sample_ledger, plan_id, tmp_path, "区发改局", {
         3: {"进展情况": "三号。", "完成状态": "推进中"}, 5: {"进展情况": "五号。"}})
-    dialog = ui.MergeDialog(sample_ledger, plan_id)
+    dialog = MergeDialog(sample_ledger, plan_id)
     qtbot.addWidget(dialog)
     changed: list[list[int]] = []
     dialog.applied.connect(changed.append)
@@ -186,7 +190,7 @@ def test_merge_dialog_undo(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path:
 def test_merge_dialog_with_unreadable_files(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Path) -> None:
     bad = tmp_path / "坏.xlsx"
     bad.write_bytes(b"PK\x03\x04 broken")
-    dialog = ui.MergeDialog(sample_ledger, plan_id)
+    dialog = MergeDialog(sample_ledger, plan_id)
     qtbot.addWidget(dialog)
     dialog.load([str(bad)])
     qtbot.waitUntil(lambda: dialog.summary.text().startswith("没有可以汇总的报送表"), timeout=20_000)
@@ -195,7 +199,7 @@ def test_merge_dialog_with_unreadable_files(qtbot, sample_ledger: Ledger, plan_i
 
 
 def test_unit_directory_dialog(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Path, monkeypatch) -> None:
-    dialog = ui.UnitDirectoryDialog(sample_ledger, plan_id)
+    dialog = UnitDirectoryDialog(sample_ledger, plan_id)
     qtbot.addWidget(dialog)
     changed: list[None] = []
     dialog.changed.connect(lambda: changed.append(None))
@@ -242,10 +246,10 @@ def test_unit_directory_dialog(qtbot, sample_ledger: Ledger, plan_id: int, tmp_p
     assert dialog.status.text() == "“各社区”不能是它自己的成员。"
 
 
-def test_no_sql_in_the_dialogs() -> None:
-    text = Path(ui.__file__).read_text(encoding="utf-8")
+@pytest.mark.parametrize("module", [export_dialog, fill_in_dialog, merge_dialog, unit_directory_dialog])
+def test_no_sql_in_the_dialogs(module) -> None:
+    text = Path(module.__file__).read_text(encoding="utf-8")
     assert ".execute(" not in text and ".db." not in text
-    assert date.today() is not None
 
 
 def test_a_merge_is_one_step_of_the_windows_undo(qtbot, sample_window, sample_ledger: Ledger, plan_id: int,
@@ -255,8 +259,8 @@ def test_a_merge_is_one_step_of_the_windows_undo(qtbot, sample_window, sample_le
         3: {"进展情况": "三号。", "完成状态": "推进中"}, 5: {"进展情况": "五号。"}})
     stack = sample_window.ops.undo_stack
 
-    def merge() -> ui.MergeDialog:
-        dialog = ui.MergeDialog(sample_ledger, plan_id, sample_window)
+    def merge() -> MergeDialog:
+        dialog = MergeDialog(sample_ledger, plan_id, sample_window)
         qtbot.addWidget(dialog)
         dialog.load([str(reply)])
         qtbot.waitUntil(lambda: dialog.preview is not None, timeout=20_000)
@@ -280,3 +284,101 @@ def test_a_merge_is_one_step_of_the_windows_undo(qtbot, sample_window, sample_le
     sample_ledger.set_progress(ids[5], Quarter(2023, 3), "其他。")
     sample_window.undo()
     assert stack.count() == 0 and sample_ledger.task(ids[5]).progress[0].text == "其他。"
+
+
+def test_fill_in_dialog_names_groups_without_members_and_opens_the_folder(
+        qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Path, monkeypatch, no_dialogs) -> None:
+    dialog = FillInDialog(sample_ledger, plan_id)
+    qtbot.addWidget(dialog)
+    shown = [dialog.units.item(r).data(Qt.ItemDataRole.UserRole) for r in range(dialog.units.count())]
+    assert "各镇(街道)" not in shown and "区政府各部门单位" not in shown
+    assert not dialog.groups_box.isHidden()
+    assert "“各镇(街道)”是群组,请在 单位名录 中添加其成员单位后再下发。" in dialog.groups_note.text().splitlines()
+    # 单位名录… opens on the first such group; what is added there shows up on closing it.
+    opened: list[str | None] = []
+
+    def directory_exec(self) -> int:
+        opened.append(self.current_group())
+        D.add_member(sample_ledger, "各镇(街道)", "唐口街道")
+        return 0
+
+    monkeypatch.setattr(UnitDirectoryDialog, "exec", directory_exec)
+    dialog.directory_button.click()
+    assert opened == ["各镇(街道)"]
+    assert "唐口街道" in [dialog.units.item(r).data(Qt.ItemDataRole.UserRole) for r in range(dialog.units.count())]
+    assert "各镇(街道)" not in dialog.groups_note.text()
+    # Written: the last step is the folder with the workbooks.
+    dialog.set_all_checked(False)
+    dialog.units.item(0).setCheckState(Qt.CheckState.Checked)
+    dialog.folder.setText(str(tmp_path / "下发"))
+    assert dialog.open_result.isHidden()
+    with qtbot.waitSignal(dialog.written, timeout=30_000):
+        dialog.write_button.click()
+    assert "提示:“区政府各部门单位”是群组,请在 单位名录 中添加其成员单位后再下发。" in dialog.status.toPlainText()
+    from PySide6.QtGui import QDesktopServices
+
+    urls: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: urls.append(url.toLocalFile()) or True)
+    assert not dialog.open_result.isHidden() and dialog.open_result.open_file.isHidden()
+    dialog.open_result.open_folder.click()
+    assert urls == [str(tmp_path / "下发")]
+    assert last_folder("fill_in") == tmp_path / "下发"  # the next 下发 starts there
+
+
+def test_fill_in_dialog_with_only_groups_says_what_to_do(qtbot, ledger: Ledger, no_dialogs) -> None:
+    from tests.builders import parsed_plan
+    from zwgk_desktop.core.plan_import import write_plan
+
+    parsed = parsed_plan([(["一、公开"], "做好公开。", "各镇(街道)", "12月底前")])
+    plan = write_plan(ledger, parsed, "c" * 64).plan_id
+    dialog = FillInDialog(ledger, plan)
+    qtbot.addWidget(dialog)
+    assert dialog.units.count() == 0
+    dialog.write()
+    assert no_dialogs == [("information", "下发填报表", "“各镇(街道)”是群组,请在 单位名录 中添加其成员单位后再下发。")]
+
+
+def test_merge_preview_stays_readable_next_to_a_conflict(qtbot, sample_ledger: Ledger, plan_id: int,
+                                                        tmp_path: Path) -> None:
+    ids = {t.seq: t.id for t in sample_ledger.tasks(plan_id)}
+    long_text = "五号任务的进展写得很长," * 30
+    reply = make_reply(sample_ledger, plan_id, tmp_path, "区发改局", {
+        3: {"进展情况": "三号。", "完成状态": "推进中"}, 5: {"进展情况": long_text}})
+    sample_ledger.set_progress(ids[5], Quarter(2023, 3), "【区发改局】台账里后写的。")
+    dialog = MergeDialog(sample_ledger, plan_id)
+    qtbot.addWidget(dialog)
+    dialog.resize(1100, 680)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.load([str(reply)])
+    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=20_000)
+    table = dialog.table
+    conflict = next(r for r, c in enumerate(dialog.preview.changes) if c.conflict)
+    assert table.wordWrap()
+    widths = {merge_dialog.MERGE_COLUMNS[c]: table.columnWidth(c) for c in range(table.columnCount())}
+    for name in ("任务", "下发时", "台账现值", "报送值", "说明"):
+        assert widths[name] >= 100, (name, widths)
+    # the long value wraps onto several lines, but no row takes the whole table
+    line = table.fontMetrics().lineSpacing()
+    assert 2 * line < table.rowHeight(conflict) <= line * merge_dialog.MAX_ROW_LINES + 8
+    assert table.item(conflict, 6).toolTip() == long_text  # the whole text, on hover
+    requirement = sample_ledger.task(ids[5]).requirement
+    assert table.item(conflict, 2).text().endswith("…") and requirement in table.item(conflict, 2).toolTip()
+    # when the reply was saved, to the second
+    import re
+
+    assert re.search(r"保存于 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$", table.item(conflict, 7).text())
+
+
+def test_unit_directory_suggests_the_plans_units(qtbot, sample_ledger: Ledger, plan_id: int, monkeypatch) -> None:
+    D.add_unit(sample_ledger, "外市某局")  # in the directory, but not a unit of this plan
+    D.add_member(sample_ledger, "各镇(街道)", "唐口街道")
+    dialog = UnitDirectoryDialog(sample_ledger, plan_id)
+    qtbot.addWidget(dialog)
+    choices = dialog.member_choices("各镇(街道)")
+    assert "区发改局" in choices
+    assert "外市某局" not in choices and "唐口街道" not in choices  # not this plan's / a member already
+    assert not any(D.looks_collective(name) for name in choices)
+    everywhere = UnitDirectoryDialog(sample_ledger, None)  # no plan open: the whole directory
+    qtbot.addWidget(everywhere)
+    assert "外市某局" in everywhere.member_choices("各镇(街道)")

@@ -8,9 +8,9 @@ from PySide6.QtWidgets import QDialog
 
 PLAN_DIALOGS = [
     ("季度报告…", "zwgk_desktop.ui.report_dialog", "ReportDialog"),
-    ("导出Excel(报上级)…", "zwgk_desktop.ui.exchange_dialogs", "ExportExcelDialog"),
-    ("下发填报表…", "zwgk_desktop.ui.exchange_dialogs", "FillInDialog"),
-    ("汇总各单位报送表…", "zwgk_desktop.ui.exchange_dialogs", "MergeDialog"),
+    ("导出Excel(报上级)…", "zwgk_desktop.ui.export_dialog", "ExportExcelDialog"),
+    ("下发填报表…", "zwgk_desktop.ui.fill_in_dialog", "FillInDialog"),
+    ("汇总各单位报送表…", "zwgk_desktop.ui.merge_dialog", "MergeDialog"),
     ("导出佐证材料包…", "zwgk_desktop.ui.evidence_package_dialog", "EvidencePackageDialog"),
 ]
 

@@ -115,17 +115,17 @@ class WindowDialogs:
         self._plan_dialog(ReportDialog)
 
     def show_export_excel(self) -> None:
-        from .exchange_dialogs import ExportExcelDialog
+        from .export_dialog import ExportExcelDialog
 
         self._plan_dialog(ExportExcelDialog)
 
     def show_fill_in(self) -> None:
-        from .exchange_dialogs import FillInDialog
+        from .fill_in_dialog import FillInDialog
 
         self._plan_dialog(FillInDialog)
 
     def show_merge(self) -> None:
-        from .exchange_dialogs import MergeDialog
+        from .merge_dialog import MergeDialog
 
         self._plan_dialog(MergeDialog)
 
@@ -135,7 +135,7 @@ class WindowDialogs:
         self._plan_dialog(EvidencePackageDialog)
 
     def show_unit_directory(self) -> None:
-        from .exchange_dialogs import UnitDirectoryDialog
+        from .unit_directory_dialog import UnitDirectoryDialog
 
         dialog = UnitDirectoryDialog(self.ledger, self.plan.id if self.plan else None, self)
         guard_wheel(dialog)
