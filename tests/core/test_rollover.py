@@ -120,7 +120,7 @@ def test_candidates_follow_the_rule_and_keep_the_last_note(ledger: Ledger) -> No
 def _without(ledger: Ledger, *tables: str) -> str:
     """The ledger's dump without the rows of ``tables`` (the ones a same-ledger rollover
     writes). Statement by statement: a cell may hold a line break."""
-    pattern = re.compile(r'^INSERT INTO "(%s)"' % "|".join(tables))
+    pattern = re.compile(rf'^INSERT INTO "({"|".join(tables)})"')
     return "\n".join(s for s in ledger.db.conn.iterdump() if not pattern.match(s))
 
 
@@ -272,7 +272,7 @@ def test_suggestions_pair_alike_texts_once(ledger: Ledger) -> None:
 
 
 def test_matching_records_links_only(ledger: Ledger) -> None:
-    old, new = _new_year(ledger)
+    _, new = _new_year(ledger)
     tasks = {t.seq: t.id for t in ledger.tasks(new)}
     plan_tables = _without(ledger, "carryover", "audit")
     items = {i.seq: i.id for i in ro.carryover_items(ledger, 2024)}

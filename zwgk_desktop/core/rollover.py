@@ -334,15 +334,15 @@ def _rollover_into(source: Ledger, title: str, from_year: int, to_year: int, cho
     at, by = now_text(), source.user
     rows = [_row(c, title, from_year, to_year, keep_id=False, at=at, by=by) for c in chosen]
     try:
-        with Ledger.open(folder, create=True) as new:
-            with new.change("结转到新年度", "carryover", None,
-                            after={"from_plan": title, "from_year": from_year, "to_year": to_year,
-                                   "from_ledger": str(source.folder), "items": len(rows),
-                                   "units": len(copied["units"]), "unit_mapping": len(copied["unit_mapping"]),
-                                   "ledger_settings": len(copied["ledger_settings"])}):
-                for table, values in copied.items():
-                    new.db.conn.executemany(_COPY_SQL[table], values)
-                _insert_items(new, rows)
+        with Ledger.open(folder, create=True) as new, new.change(
+                "结转到新年度", "carryover", None,
+                after={"from_plan": title, "from_year": from_year, "to_year": to_year,
+                       "from_ledger": str(source.folder), "items": len(rows), "units": len(copied["units"]),
+                       "unit_mapping": len(copied["unit_mapping"]),
+                       "ledger_settings": len(copied["ledger_settings"])}):
+            for table, values in copied.items():
+                new.db.conn.executemany(_COPY_SQL[table], values)
+            _insert_items(new, rows)
     except BaseException:
         _remove_new_ledger(folder, existed)
         raise

@@ -55,7 +55,7 @@ class RolloverDialog(QDialog):
     #: The clerk asked to open the new year's ledger (a folder); the window switches.
     openLedgerRequested = Signal(str)
 
-    COLUMNS = ["结转", "序号", "任务", "责任单位", "完成时限", "状态", "最后进展", "结转理由"]
+    COLUMNS = ("结转", "序号", "任务", "责任单位", "完成时限", "状态", "最后进展", "结转理由")
 
     def __init__(self, ledger: Ledger, plan_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,7 +74,7 @@ class RolloverDialog(QDialog):
         intro.setWordWrap(True)
 
         self.table = QTableWidget(len(self.candidates), len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
@@ -264,7 +264,7 @@ class CarryoverMatchDialog(QDialog):
 
     matched = Signal(int)  # how many links changed
 
-    COLUMNS = ["采用", "上年序号", "上年任务", "当时状态", "最后进展", "对应的新任务", "相似度"]
+    COLUMNS = ("采用", "上年序号", "上年任务", "当时状态", "最后进展", "对应的新任务", "相似度")
     NO_TASK = "(不对应)"
 
     def __init__(self, ledger: Ledger, plan_id: int, parent: QWidget | None = None) -> None:
@@ -280,7 +280,7 @@ class CarryoverMatchDialog(QDialog):
             "不会改动新分解表的任务;对应后,新任务的详情中会显示上年最后一次进展。")
         intro.setWordWrap(True)
         self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setWordWrap(False)
