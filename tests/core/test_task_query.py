@@ -182,3 +182,105 @@ def test_without_evidence_for_a_quarter(plan) -> None:
     assert ids_for(ledger, plan_id=pid, without_evidence_in=q3) == [ids[0], ids[2], ids[3], ids[4]]
     remove(ledger, note.id)  # in the 回收站 it no longer counts
     assert ids_for(ledger, plan_id=pid, without_evidence_in=q3) == ids
+
+
+# -- recurring tasks: judged by their period, not by the year's end -------------------------------
+
+RECURRING = [  # requirement, units, deadline
+    ("每季度在网站公开财政资金使用情况。", "县财政局", "每季度"),
+    ("每月10日前更新政策文件库。", "县司法局", "每月10日前"),
+    ("做好政策解读,发布图解。", "县政府办", "12月底前"),
+]
+
+
+@pytest.fixture
+def recurring(ledger: Ledger) -> tuple[Ledger, list[int]]:
+    tasks = [ParsedTask(seq=i + 1, section=["一、公开"], title=None, requirement=req, units_text=units,
+                        units=assign_roles(units), deadline=parse_deadline(dl, 2023), source_row=i + 2)
+             for i, (req, units, dl) in enumerate(RECURRING)]
+    parsed = ParsedPlan(title="2023年测试表", year=2023, columns=[], mapping={}, tasks=tasks,
+                        sheet="Sheet1", source_name="t.xlsx")
+    pid = write_plan(ledger, parsed, "e" * 64).plan_id
+    return ledger, ledger.task_ids(pid)
+
+
+def light_of(ledger: Ledger, task_id: int, today: date) -> q.Light:
+    return q.task_rows(ledger, [task_id], Quarter(2023, 3), today)[task_id].light(today)
+
+
+def test_a_recurring_task_is_red_while_an_earlier_period_is_missing(recurring) -> None:
+    from zwgk_desktop.core.task_periods import set_period_status
+
+    ledger, (quarterly, _, _) = recurring
+    row = q.task_rows(ledger, [quarterly], Quarter(2023, 3), TODAY)[quarterly]
+    assert row.due_date == date(2023, 12, 31)  # by the year's end alone it would not be red
+    assert (row.period, row.period_due, row.period_done) == ("2023Q1", date(2023, 3, 31), False)
+    assert row.light(TODAY) == q.Light.OVERDUE
+    set_period_status(ledger, quarterly, "2023Q1", Status.DONE, date(2023, 3, 30))
+    assert light_of(ledger, quarterly, TODAY) == q.Light.OVERDUE  # Q2 still missing
+    set_period_status(ledger, quarterly, "2023Q2", Status.DONE, date(2023, 6, 30))
+    # Q3 ends on 30 September, within DUE_SOON_DAYS of 20 September
+    assert light_of(ledger, quarterly, TODAY) == q.Light.DUE_SOON
+    assert light_of(ledger, quarterly, date(2023, 8, 1)) == q.Light.ONGOING  # Q3 running, its end far off
+    set_period_status(ledger, quarterly, "2023Q3", Status.DONE, date(2023, 9, 18))
+    assert light_of(ledger, quarterly, TODAY) == q.Light.DONE  # the current period is done
+    assert light_of(ledger, quarterly, date(2023, 10, 2)) == q.Light.ONGOING  # Q4 has begun, not done
+
+
+def test_a_monthly_task_is_due_on_its_day_of_the_month(recurring) -> None:
+    from zwgk_desktop.core.task_periods import set_period_status
+
+    ledger, (_, monthly, _) = recurring
+    for month in range(1, 9):
+        set_period_status(ledger, monthly, f"2023-{month:02d}", Status.DONE, date(2023, month, 5))
+    row = q.task_rows(ledger, [monthly], Quarter(2023, 3), TODAY)[monthly]
+    assert (row.period, row.period_due) == ("2023-09", date(2023, 9, 10))
+    assert row.light(TODAY) == q.Light.OVERDUE  # September's update was due on the 10th
+    assert light_of(ledger, monthly, date(2023, 9, 1)) == q.Light.DUE_SOON
+
+
+def test_the_years_status_still_decides_for_a_task_done_or_withdrawn(recurring) -> None:
+    ledger, (quarterly, monthly, _) = recurring
+    ledger.set_statuses([quarterly], Status.DONE, date(2023, 9, 1))
+    ledger.set_statuses([monthly], Status.NOT_APPLICABLE, date(2023, 9, 1))
+    assert light_of(ledger, quarterly, TODAY) == q.Light.DONE
+    assert light_of(ledger, monthly, TODAY) == q.Light.NONE
+    ledger.set_statuses([monthly], Status.CANCELLED, date(2023, 9, 2))
+    assert light_of(ledger, monthly, TODAY) == q.Light.NONE
+
+
+def test_a_one_off_task_keeps_its_own_light_and_a_task_marked_by_hand_gets_periods(recurring) -> None:
+    from zwgk_desktop.core.recurrence import Frequency
+    from zwgk_desktop.core.task_periods import set_recurrence
+
+    ledger, (quarterly, _, once) = recurring
+    row = q.task_rows(ledger, [once], Quarter(2023, 3), TODAY)[once]
+    assert row.period is None and not row.judged_by_period
+    assert row.light(TODAY) == q.light_for(row.status, row.due_date, row.deadline_kind, TODAY) == q.Light.NONE
+    set_recurrence(ledger, once, Frequency.HALF_YEARLY)  # H1 ended unreported
+    assert light_of(ledger, once, TODAY) == q.Light.OVERDUE
+    set_recurrence(ledger, quarterly, None)  # not recurring, by hand: the year's due date again
+    assert q.task_rows(ledger, [quarterly], Quarter(2023, 3), TODAY)[quarterly].period is None
+    assert light_of(ledger, quarterly, TODAY) == q.Light.ONGOING
+
+
+def test_periods_are_read_for_a_page_at_once(ledger: Ledger) -> None:
+    """The number of statements a page costs does not grow with its rows."""
+    def statements(count: int) -> int:
+        rows = [RECURRING[n % len(RECURRING)] for n in range(count)]
+        tasks = [ParsedTask(seq=i + 1, section=[], title=None, requirement=req, units_text=units,
+                            units=assign_roles(units), deadline=parse_deadline(dl, 2023), source_row=i + 2)
+                 for i, (req, units, dl) in enumerate(rows)]
+        parsed = ParsedPlan(title=f"2023年{count}项", year=2023, columns=[], mapping={}, tasks=tasks,
+                            sheet="Sheet1", source_name=f"{count}.xlsx")
+        ids = ledger.task_ids(write_plan(ledger, parsed, f"{count:064d}").plan_id)
+        seen: list[str] = []
+        ledger.db.conn.set_trace_callback(seen.append)
+        try:
+            found = q.task_rows(ledger, ids, Quarter(2023, 3), TODAY)
+        finally:
+            ledger.db.conn.set_trace_callback(None)
+        assert sum(row.period is not None for row in found.values()) == 2 * count // 3
+        return len(seen)
+
+    assert statements(3) == statements(60)

@@ -17,6 +17,7 @@ from .deadlines import DeadlineKind
 from .ledger import Ledger
 from .model import Status
 from .quarters import Quarter
+from .task_periods import current_periods
 from .units import Role, unit_key
 
 DUE_SOON_DAYS = 15
@@ -238,8 +239,22 @@ class TaskRow:
     status_date: date | None
     progress: str
     evidence_count: int
+    #: A recurring task's period to judge it by (``2023Q2``, from
+    #: ``task_periods.current_periods``): its due day, and whether every period begun
+    #: so far is reported done. None for a one-off task.
+    period: str | None = None
+    period_due: date | None = None
+    period_done: bool = False
+
+    @property
+    def judged_by_period(self) -> bool:
+        """Recurring and still open for the year: its period decides its colour (a task
+        done, 不适用 or 已取消 for the whole year is that, whatever its periods say)."""
+        return self.period is not None and self.status.value in _OPEN
 
     def light(self, today: date) -> Light:
+        if self.judged_by_period:
+            return period_light(self.period_due, self.period_done, today)
         return light_for(self.status, self.due_date, self.deadline_kind, today)
 
     @property
@@ -262,8 +277,23 @@ def light_for(status: Status, due: date | None, kind: DeadlineKind, today: date)
     return Light.NONE
 
 
-def task_rows(ledger: Ledger, ids: list[int], quarter: Quarter) -> dict[int, TaskRow]:
-    """Rows for the given ids (one page of the table), with that quarter's note."""
+def period_light(due: date | None, done: bool, today: date) -> Light:
+    """A recurring task open for the year is judged by its period, not by the year's end:
+    green once the periods so far are reported done, red while an earlier period (or
+    this one, past its day) is missing, yellow when this period's day is near."""
+    if done:
+        return Light.DONE
+    if due is not None and due < today:
+        return Light.OVERDUE
+    if due is not None and due <= today + timedelta(days=DUE_SOON_DAYS):
+        return Light.DUE_SOON
+    return Light.ONGOING
+
+
+def task_rows(ledger: Ledger, ids: list[int], quarter: Quarter, today: date | None = None) -> dict[int, TaskRow]:
+    """Rows for the given ids (one page of the table), with that quarter's note and,
+    for recurring tasks, the period ``today`` judges them by (read for the whole page
+    at once)."""
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
@@ -290,6 +320,10 @@ def task_rows(ledger: Ledger, ids: list[int], quarter: Quarter) -> dict[int, Tas
             needs_review=bool(review), status=Status(status),
             status_date=date.fromisoformat(status_date) if status_date else None,
             progress=notes.get(tid, ""), evidence_count=evidence.get(tid, 0))
+    for tid, (period, due, done) in current_periods(ledger, ids, today or date.today()).items():
+        row = rows.get(tid)
+        if row is not None:
+            row.period, row.period_due, row.period_done = period, due, done
     return rows
 
 

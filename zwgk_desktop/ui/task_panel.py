@@ -5,7 +5,8 @@ pauses typing for a few seconds, or closes the window: there is no save button t
 forget, and nothing typed is lost. Each save names the text the box started from, so
 a note written meanwhile elsewhere is never overwritten: the clerk sees both and chooses.
 The status and its date are one fact: choosing a status records it with a day, and
-correcting the day corrects that record.
+correcting the day corrects that record. A recurring task also has a status per period
+(ui/period_box.py), shown under the year's status.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from ..core.units import Role
 from . import status_date_dialog, text_conflict_dialog
 from .date_field import DateField
 from .operations import LedgerOperations
+from .period_box import PeriodBox
 
 AUTOSAVE_MS = 3000
 HINT = "请在左侧表格中选择一项任务。\n选中多项时,可右键一次标记它们的状态。"
@@ -132,6 +134,10 @@ class TaskPanel(QScrollArea):
         status_rows.addRow("日期:", self.status_date)
         details.addWidget(status_box)
 
+        # Each period of a recurring task (and, for any task, whether it is one).
+        self.periods = PeriodBox(ops)
+        details.addWidget(self.periods)
+
         progress_box = QGroupBox("季度进展")
         progress_layout = QVBoxLayout(progress_box)
         quarter_row = QHBoxLayout()
@@ -181,6 +187,7 @@ class TaskPanel(QScrollArea):
         self.due_change.clicked.connect(self._change_due)
         self.status_date.edited.connect(self._status_date_edited)
         self.status_date.invalid.connect(self.errorRaised)
+        self.periods.errorRaised.connect(self.errorRaised)
         self.due_edit.invalid.connect(self.errorRaised)
         self._loading = False
         self._dirty = False
@@ -211,6 +218,7 @@ class TaskPanel(QScrollArea):
             widget.setEnabled(False)
             widget.setToolTip(f"只读:{reason}")
         self.evidence.set_read_only(reason)
+        self.periods.set_read_only(reason)
 
     # -- showing ----------------------------------------------------------------------
 
@@ -236,17 +244,20 @@ class TaskPanel(QScrollArea):
             self.heading.setText(HINT)
             self.details.setVisible(False)
             self.evidence.show_task(None)
+            self.periods.show_task(None)
             return
         try:
             self.task = self.ops.ledger.task(task_id)
         except UserError as exc:
             self.errorRaised.emit(exc.message)
             self.task = None
+            self.periods.show_task(None)  # never left bound to a task it no longer shows
             self.setEnabled(False)
             return
         self.setEnabled(True)
         self.details.setVisible(True)
         self._fill()
+        self.periods.show_task(task_id)
         self.evidence.show_task(task_id, self.quarter)
         self.updateGeometry()  # the window's splitter re-reads what the panel needs
 
@@ -304,9 +315,11 @@ class TaskPanel(QScrollArea):
             self.task = self.ops.ledger.task(self.task.id)
         except UserError:
             self.task = None
+            self.periods.show_task(None)
             self.setEnabled(False)
             return
         self._fill()
+        self.periods.refresh()
 
     def _set_note_text(self, text: str) -> None:
         """Change the note box without it counting as the clerk's typing."""

@@ -17,6 +17,7 @@ from ..core import task_query
 from ..core.ledger import Ledger
 from ..core.model import Status
 from ..core.quarters import Quarter
+from ..core.recurrence import Period
 from ..core.task_query import Light, TaskFilter, TaskRow
 
 COLUMNS = ["序号", "任务 / 具体要求", "责任单位", "完成时限", "到期日", "状态", "本季度进展", "佐证"]
@@ -125,7 +126,7 @@ class TaskTableModel(QAbstractTableModel):
         if cached is None:
             start = (row // PAGE) * PAGE
             page_ids = [i for i in self._ids[start:start + PAGE] if i not in self._rows]
-            self._rows.update(task_query.task_rows(self._ledger, page_ids, self.quarter))
+            self._rows.update(task_query.task_rows(self._ledger, page_ids, self.quarter, self.today))
             cached = self._rows.get(tid)
         return cached
 
@@ -213,7 +214,17 @@ class TaskTableModel(QAbstractTableModel):
             return row.progress
         if col == COL_UNITS:
             return "\n".join(f"{name}({'牵头' if role.value == 'lead' else '配合'})" for name, role in row.units)
+        if row.judged_by_period and light is not None:
+            return f"{light}({self._period_words(row)})"
         return light
+
+    def _period_words(self, row: TaskRow) -> str:
+        """Which period a recurring task's colour speaks of: the clerk sees why it is red."""
+        label = Period.parse(row.period).label if row.period else ""
+        if row.period_done:
+            return f"定期任务,截至{label}各期已完成"
+        due = f",{row.period_due.month}月{row.period_due.day}日到期" if row.period_due else ""
+        return f"定期任务,{label}尚未完成{due}"
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = SORT_KEYS[column] if 0 <= column < len(SORT_KEYS) else None
