@@ -194,3 +194,59 @@ def test_libreoffice_shows_formula_like_text_as_text(ledger: Ledger, tmp_path: P
         rows = list(csv.reader(handle))
     assert rows[2][6] == "本季度进展"
     assert rows[4][6] == "=1+1"  # the text, not 2
+
+
+def test_recurring_tasks_show_the_quarters_periods(ledger: Ledger, tmp_path: Path) -> None:
+    from tests.core.test_report_periods import recurring_plan
+    from zwgk_desktop.core import task_periods as tp
+    from zwgk_desktop.io.xlsx_export import LEGEND, RECURRING_LEGEND
+
+    plan_id = write_plan(ledger, recurring_plan(), "c" * 64).plan_id
+    t = dict(enumerate(ledger.task_ids(plan_id), start=1))
+    tp.set_period_status(ledger, t[1], "2023-04", Status.DONE, date(2023, 4, 8))
+    tp.set_period_status(ledger, t[1], "2023-05", Status.DONE, date(2023, 5, 9))
+    tp.set_period_status(ledger, t[2], "2023Q2", Status.DONE, date(2023, 6, 20))
+    tp.set_period_status(ledger, t[3], "2023H1", Status.IN_PROGRESS, date(2023, 5, 2))
+    ledger.set_status(t[5], Status.DONE, date(2023, 6, 20))
+    out = export_plan_xlsx(ledger, plan_id, Quarter(2023, 2), tmp_path / "q2.xlsx", today=date(2023, 7, 10))
+    assert out.tasks == 6
+    sheet = openpyxl.load_workbook(out.path).active
+    status_col = [c.value for c in sheet[3]].index("完成状态") + 1
+    requirement_col = [c.value for c in sheet[3]].index("具体要求") + 1
+    by_task = {sheet.cell(row=r, column=requirement_col).value: sheet.cell(row=r, column=status_col)
+               for r in range(4, sheet.max_row + 1)}
+    shown = {req: (cell.value, cell.fill.fgColor.rgb[-6:] if cell.fill.fill_type else None)
+             for req, cell in by_task.items() if req}
+    assert shown == {
+        "更新政策文件库。": ("4月√\n5月√\n6月未报", FILL_OVERDUE),  # June open, due 06-10
+        "公开财政资金直达基层情况。": ("本季度\uff1a\n已完成", FILL_DONE),
+        "公开重点项目进展。": ("上半年\uff1a\n推进中", FILL_OVERDUE),
+        "报送年度报告。": ("未启动", FILL_OVERDUE),  # due in the first quarter: its status, as before
+        "公开决策事项目录。": ("已完成", FILL_DONE),
+        "发布工作动态。": ("本季度\uff1a\n未报", FILL_OVERDUE),
+    }
+    # The month list wraps in the narrow column: its row is tall enough for three lines.
+    monthly_row = by_task["更新政策文件库。"].row
+    assert sheet.row_dimensions[monthly_row].height >= 14.0 * 3 + 4
+    # Same rows as before: title, subtitle, header, 6 tasks (sections in the 工作任务 column),
+    # a blank row and the one legend row.
+    assert sheet.max_row == 3 + 6 + 2
+    legend = sheet.cell(row=sheet.max_row, column=1).value
+    assert legend == LEGEND + RECURRING_LEGEND
+    # June reported: green; the legend says how recurring tasks read.
+    tp.set_period_status(ledger, t[1], "2023-06", Status.DONE, date(2023, 7, 3))
+    sheet = openpyxl.load_workbook(export_plan_xlsx(ledger, plan_id, Quarter(2023, 2), tmp_path / "b.xlsx",
+                                                    today=date(2023, 7, 10)).path).active
+    cell = sheet.cell(row=monthly_row, column=status_col)
+    assert (cell.value, cell.fill.fgColor.rgb[-6:]) == ("4月√\n5月√\n6月√", FILL_DONE)
+
+
+def test_no_recurring_legend_without_recurring_periods(ledger: Ledger, tmp_path: Path) -> None:
+    from zwgk_desktop.io.xlsx_export import LEGEND
+
+    plan_id = import_file(ledger, SAMPLE)  # its one yearly task falls due in the fourth quarter
+    assert export(ledger, plan_id, tmp_path)["A68"].value == LEGEND
+    q4 = openpyxl.load_workbook(export_plan_xlsx(ledger, plan_id, Quarter(2023, 4), tmp_path / "q4.xlsx",
+                                                 today=TODAY).path).active
+    assert q4["A68"].value != LEGEND and "定期任务" in q4["A68"].value
+    assert "本年度\uff1a\n未报" in [q4.cell(row=r, column=5).value for r in range(4, 68)]

@@ -143,12 +143,15 @@ def period_lines(items: list[PeriodItem], separator: str = "\uff1b") -> list[str
     return [text + separator for text in texts[:-1]] + texts[-1:]
 
 
-def compact_text(items: list[PeriodItem]) -> str:
+def compact_text(items: list[PeriodItem], *, one_line: bool = True) -> str:
     """For a narrow cell (the Excel export's 完成状态): "本季度:已完成" for one period,
-    "4月√ 5月√ 6月未报" for several (√ is 已完成, as ticked on a paper form)."""
+    "4月√ 5月√ 6月未报" for several (√ is 已完成, as ticked on a paper form). Not
+    ``one_line``: the same words broken where a reader would ("本季度:" / "已完成";
+    a month a line), for a column narrower than the text."""
     if not items:
         return ""
     if len(items) == 1:
         item = items[0]
-        return f"{item.label}\uff1a{item.status_word}"
-    return " ".join(f"{item.label}{'√' if item.done else item.status_word}" for item in items)
+        return f"{item.label}\uff1a{'' if one_line else chr(10)}{item.status_word}"
+    return (" " if one_line else "\n").join(f"{item.label}{'√' if item.done else item.status_word}"
+                                            for item in items)

@@ -11,6 +11,11 @@ Printing: title rows, A4 landscape, fit to one page wide (as many pages long as 
 takes), the header row repeated on every page, frozen header, wrapped text, borders,
 fonts every Chinese Office/WPS has (宋体, 黑体), page numbers in the footer.
 
+A recurring task (每月 / 每季度 …) shows in 完成状态 its periods due in the chosen quarter
+(core/period_counts.py), as they stand now: "本季度:已完成", or by month "4月√ 5月√
+6月未报" (a month a line: the column is narrow); a line under the legend says so. Its colour: green when every period is
+done, red when one is past its due day and open, yellow when some are reported.
+
 Text from the ledger is always written as text: a requirement beginning with = + - @
 never becomes a formula (``cell.data_type = "s"`` after assigning it).
 """
@@ -38,6 +43,7 @@ from ..core.exchange import evidence_text, plan_layout, units_text_by_task
 from ..core.ledger import Ledger
 from ..core.limits import fit_text
 from ..core.model import Status, Task
+from ..core.period_counts import PeriodItem, compact_text, period_items
 from ..core.quarters import Quarter
 from ..core.task_query import Light, light_for
 from . import headers as H
@@ -58,6 +64,9 @@ FILL_HEADER = "DDEBF7"
 FILL_SECTION = "F2F2F2"
 LEGEND = ("说明:“完成状态”一列的底色,绿色为已完成,黄色为推进中,红色为已过完成时限尚未完成,"
           "灰色为不适用。")
+# Added to the legend when the export shows recurring tasks by period.
+RECURRING_LEGEND = ("定期任务(每月、每季度、每半年、每年、定期)的“完成状态”为所选季度内到期各期的状态:"
+                    "一期的写作“本季度:已完成”,按月的每月一行,如“4月√”“6月未报”(√为已完成,未报为该期尚未登记)。")
 
 # Column widths in Excel's units (about one Latin character; a Chinese one is two).
 WIDTHS = {H.SEQ: 6, H.HEADING: 16, H.TITLE: 16, H.REQUIREMENT: 48, H.UNITS: 16, H.COOPERATE: 14,
@@ -287,6 +296,8 @@ def build_export(ledger: Ledger, plan_id: int, quarter: Quarter, *,
     plan = ledger.plan(plan_id)
     # 已取消 tasks were withdrawn by the superior's revised table: not sent back up.
     tasks = [t for t in ledger.tasks(plan_id) if t.status != Status.CANCELLED]
+    # Recurring tasks: their periods due in the quarter, as recorded now.
+    periods = period_items(ledger, plan_id, quarter, {t.id: t.status for t in tasks})
     printed_units = units_text_by_task(ledger, plan_id)
     columns = _columns(ledger, plan_id)
     title_col = next((c for c in columns if c.meaning == H.TITLE), None)
@@ -359,7 +370,8 @@ def build_export(ledger: Ledger, plan_id: int, quarter: Quarter, *,
         values = _task_values(task, columns, heading_cols, col_labels, title_in_heading,
                               printed_units.get(task.id, ""))
         note = next((p.text for p in task.progress if p.quarter == str(quarter)), "")
-        values += [task.status.value, "", note, evidence_text(task.evidence)]
+        values += [compact_text(periods.get(task.id) or [], one_line=False) or task.status.value, "", note,
+                   evidence_text(task.evidence)]
         for col, value in zip(columns, values):
             if value and col.meaning != H.HEADING:
                 widths_seen[col.index] = max(widths_seen.get(col.index, 0), min(text_width(value), 60))
@@ -423,13 +435,17 @@ def build_export(ledger: Ledger, plan_id: int, quarter: Quarter, *,
             else:
                 runs.pop(col.index, None)
         base = len(columns) + 1
-        light = light_for(task.status, task.due_date, task.deadline_kind, today)
-        put(sheet, row, base, values[len(columns)],
-            st["st_overdue"] if light == Light.OVERDUE else status_style[task.status])
+        items = periods.get(task.id)
+        if items:
+            status_cell = _period_style(items, today, st)
+        else:
+            light = light_for(task.status, task.due_date, task.deadline_kind, today)
+            status_cell = st["st_overdue"] if light == Light.OVERDUE else status_style[task.status]
+        put(sheet, row, base, values[len(columns)], status_cell)
         put(sheet, row, base + 1, task.status_date if task.status == Status.DONE else None, st["date"])
         put(sheet, row, base + 2, values[len(columns) + 2], st["left"])
         put(sheet, row, base + 3, values[len(columns) + 3], st["left"])
-        for offset in (2, 3):
+        for offset in (0, 2, 3):  # 完成状态 too: a month per line when the periods do not fit
             lines = max(lines, lines_needed(values[len(columns) + offset], col_widths[len(columns) + offset]))
         heights[row] = LINE_HEIGHT * lines + 4
         task_rows[row] = values
@@ -455,15 +471,31 @@ def build_export(ledger: Ledger, plan_id: int, quarter: Quarter, *,
     sheet.row_dimensions[header_row].height = LINE_HEIGHT * header_lines + 8
 
     # Legend under the table (not repeated, not part of the print titles).
-    put(sheet, row + 1, 1, LEGEND, st["legend"])
+    legend = LEGEND + (RECURRING_LEGEND if any(periods.values()) else "")
+    put(sheet, row + 1, 1, legend, st["legend"])
     sheet.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=width)
-    sheet.row_dimensions[row + 1].height = 18
+    # 9 pt text over the whole width: a little more per line than the body's width units
+    sheet.row_dimensions[row + 1].height = 18 if legend == LEGEND else \
+        12.0 * lines_needed(legend, sum(col_widths) * BODY_SIZE / 9) + 6
 
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     print_setup(sheet, header_row, width)
     summary = ExportSummary(path=Path(), tasks=len(tasks), section_rows=section_rows,
                             columns=[c.label for c in all_columns])
     return book, summary
+
+
+def _period_style(items: list[PeriodItem], today: date, st: Styles) -> Any:
+    """The 完成状态 colour of a recurring task from its periods in the quarter."""
+    if all(item.status == Status.NOT_APPLICABLE for item in items):
+        return st["st_na"]
+    if all(item.settled for item in items):
+        return st["st_done"]
+    if any(not item.settled and item.due < today for item in items):
+        return st["st_overdue"]
+    if any(item.status is not None and item.status != Status.NOT_STARTED for item in items):
+        return st["st_progress"]
+    return st["center"]
 
 
 def _width(col: _Column, seen: dict[int, int]) -> float:
