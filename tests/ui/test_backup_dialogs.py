@@ -130,3 +130,22 @@ def test_the_check_dialog_also_checks_the_database(sample_dir: Path, open_ledger
     assert "数据库已损坏" in dialog.summary.text()
     text = dialog.text.toPlainText()
     assert "btreeInitPage" in text and "汇总前" in text and "全部文件完好" in text
+
+
+def test_backup_asks_where_in_the_folder_of_the_last_backup(desktop, tmp_path: Path, monkeypatch, no_dialogs) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from zwgk_desktop.ui import file_dialogs
+
+    desktop.open_sample()
+    stick = tmp_path / "U盘"
+    stick.mkdir()
+    file_dialogs.remember_folder("backup", stick)
+    asked: list[str] = []
+    started: list[Path] = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda parent, title, start, *a: asked.append(start) or (str(stick / "周五备份"), ""))
+    monkeypatch.setattr(backup_dialogs, "start_backup", lambda window, path: started.append(path))
+    backup_dialogs.choose_and_backup(desktop.window)
+    assert asked == [str(stick / f"台账备份-{date.today():%Y-%m-%d}.zip")]
+    assert started == [stick / "周五备份.zip"]

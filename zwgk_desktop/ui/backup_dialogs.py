@@ -12,8 +12,8 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog, QHeaderView, QLabel,
-                               QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout)
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel, QMessageBox,
+                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from ..core import backup as bk
 from ..core.errors import UserError
@@ -21,8 +21,9 @@ from ..core.evidence import format_size
 from ..core.ledger import Ledger
 from . import operations
 from .evidence_view import ProgressTask
-from .operations import run_on_ledger
 from .failure_text import failure_text
+from .file_dialogs import save_file
+from .operations import run_on_ledger
 
 
 class BackupCancelled(UserError):
@@ -54,13 +55,11 @@ def install(window) -> None:
 
 
 def choose_and_backup(window) -> ProgressTask | None:
-    default = Path.home() / f"台账备份-{date.today():%Y-%m-%d}.zip"
-    path, _ = QFileDialog.getSaveFileName(window, "备份台账", str(default), "台账备份 (*.zip)")
-    if not path:
+    """Ask where (the folder of the last backup, a U 盘 say; 文档 the first time)."""
+    path = save_file(window, "备份台账", f"台账备份-{date.today():%Y-%m-%d}.zip", "台账备份 (*.zip)", "backup")
+    if path is None:
         return None
-    if not path.lower().endswith(".zip"):
-        path += ".zip"
-    return start_backup(window, Path(path))
+    return start_backup(window, path)
 
 
 def start_backup(window, path: Path) -> ProgressTask:

@@ -8,21 +8,32 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
-    QMessageBox,
+    QLabel,
+    QVBoxLayout,
     QWidget,
 )
 
 from ..core import task_query
+from ..core.errors import UserError
 from ..core.ledger import Ledger
 from ..core.quarters import Quarter
 from ..io.evidence_package import PackageResult, write_evidence_package
 from .background import BackgroundTask
 from .failure_text import failure_text
+from .file_dialogs import save_file
+from .open_result import OpenResult
+from .wheel_guard import guard_wheel
+
+KIND = "evidence"  # the folder remembered for evidence packages (file_dialogs)
+OK_COLOR = "color: #2e7d32;"
+ERROR_COLOR = "color: #b3261e;"
 
 
 class EvidencePackageDialog(QDialog):
+    """Stays open after writing: the package's place, and 打开文件 / 打开所在文件夹 to
+    send it on (the next step is nearly always that)."""
+
     def __init__(self, ledger: Ledger, plan_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ledger = ledger
@@ -30,6 +41,7 @@ class EvidencePackageDialog(QDialog):
         self.result: PackageResult | None = None
         self._task: BackgroundTask | None = None
         self.setWindowTitle("导出佐证材料包")
+        self.resize(520, 220)
         self.unit = QComboBox()
         self.unit.addItem("全部责任单位", None)
         for name in task_query.plan_units(ledger, plan_id):
@@ -39,21 +51,37 @@ class EvidencePackageDialog(QDialog):
         for number in range(1, 5):
             quarter = Quarter(self.plan.year, number)
             self.quarter.addItem(quarter.label, str(quarter))
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.open_result = OpenResult()
         buttons = QDialogButtonBox()
-        buttons.addButton("导出…", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.choose_and_export)
+        self.export_button = buttons.addButton("导出…", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.export_button.clicked.connect(self.choose_and_export)
         buttons.rejected.connect(self.reject)
-        form = QFormLayout(self)
+        form = QFormLayout()
         form.addRow("责任单位:", self.unit)
         form.addRow("季度:", self.quarter)
-        form.addRow(buttons)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.status)
+        layout.addWidget(self.open_result)
+        layout.addStretch(1)
+        layout.addWidget(buttons)
+        guard_wheel(self)
+
+    def suggested_name(self) -> str:
+        parts = [f"{self.plan.year}年"]
+        if self.unit.currentData():
+            parts.append(str(self.unit.currentData()))
+        if self.quarter.currentData():
+            parts.append(Quarter.parse(self.quarter.currentData()).label.removeprefix(f"{self.plan.year}年"))
+        return "".join(parts) + "佐证材料包.zip"
 
     def choose_and_export(self) -> None:
-        suggested = Path.home() / f"{self.plan.year}年佐证材料包.zip"
-        path, _ = QFileDialog.getSaveFileName(self, "保存佐证材料包", str(suggested), "压缩包 (*.zip)")
-        if path:
-            self.export_to(Path(path))
+        path = save_file(self, "保存佐证材料包", self.suggested_name(), "压缩包 (*.zip)", KIND)
+        if path is not None:
+            self.export_to(path)
 
     def export_to(self, path: Path) -> None:
         folder, plan_id = self.ledger.folder, self.plan.id
@@ -63,15 +91,26 @@ class EvidencePackageDialog(QDialog):
             with Ledger.open(folder) as ledger:  # this thread's own connection
                 return write_evidence_package(ledger, path, plan_id=plan_id, unit=unit, quarter=quarter)
 
+        self.export_button.setEnabled(False)
+        self.open_result.setVisible(False)
+        self.status.setStyleSheet("")
+        self.status.setText("正在打包……")
         self._task = BackgroundTask(self, "正在打包佐证材料……")
         self._task.start(work, self._done, self._failed)
 
     def _done(self, result: PackageResult) -> None:
         self.result = result
-        QMessageBox.information(self, "已导出", f"佐证材料包已保存到:\n{result.path}\n"
-                                              f"共 {result.tasks} 项任务、{len(result.items)} 份材料。")
-        self.accept()
+        self.export_button.setEnabled(True)
+        self.status.setStyleSheet(OK_COLOR)
+        text = f"佐证材料包已保存到 {result.path}\n共 {result.tasks} 项任务、{len(result.items)} 份材料。"
+        if result.problems:
+            text += "\n" + "\n".join(f"提示:{p}" for p in result.problems[:5])
+            if len(result.problems) > 5:
+                text += f"\n……另有 {len(result.problems) - 5} 条提示。"
+        self.status.setText(text)
+        self.open_result.show_for(result.path)
 
     def _failed(self, exc: BaseException) -> None:
-        message = failure_text(exc, "导出", unchanged="")
-        QMessageBox.warning(self, "无法导出", message)
+        self.export_button.setEnabled(True)
+        self.status.setStyleSheet(ERROR_COLOR)
+        self.status.setText(exc.message if isinstance(exc, UserError) else failure_text(exc, "导出", unchanged=""))
