@@ -51,8 +51,10 @@ def missing_linux_packages(platform: str | None = None, find=None) -> list[str]:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="zwgk-desktop", description="政务公开任务台账")
-    parser.add_argument("--ledger", metavar="DIR", help="要打开的台账文件夹")
+    from .cli.arguments import ChineseArgumentParser  # argparse's own words in Chinese, as zwgk's
+
+    parser = ChineseArgumentParser(prog="zwgk-desktop", description="政务公开任务台账")
+    parser.add_argument("--ledger", metavar="文件夹", help="要打开的台账文件夹")
     parser.add_argument("--sample", action="store_true", help="打开示例台账")
     parser.add_argument("--smoke-test", action="store_true",
                         help="在临时示例台账上画出主窗口后退出(检查安装是否完好)")
