@@ -161,3 +161,14 @@ def test_export_writes_a_one_page_pdf(plan, make_dialog, qtbot, monkeypatch, tmp
                           check=True).stdout.decode("utf-8")
     assert "2023年测试表" in "".join(text.split())
     assert board.open_result.isVisible() and board.open_result.path == pdf
+
+
+def test_units_merged_by_the_overview_are_said_under_the_chart(sample_ledger, make_dialog) -> None:
+    plan_ = sample_ledger.plans()[0]
+    today = date(plan_.year, 9, 20)
+    o = build_overview(sample_ledger, plan_.id, today)
+    assert o.units_left_out > 0  # the sample names more lead units than a chart has bars
+    board = make_dialog(sample_ledger, plan_.id, today=today).dashboard
+    assert board.by_unit.rows[-1].label == f"其余 {o.units_left_out} 个"
+    assert board.by_unit.left_out.startswith(f"…等 {o.units_left_out} 项")
+    assert o.sections_left_out == 0 and board.by_section.left_out == ""  # four sections: nothing merged

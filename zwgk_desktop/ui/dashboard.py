@@ -319,10 +319,9 @@ class DashboardWidget(QWidget):
             label.setText(values[key])
         self.numbers["done"].setStyleSheet("color: #2e7d32;")
         self.numbers["overdue"].setStyleSheet("color: #c00000;" if t.overdue else "")
-        self.by_section.set_rows(o.by_section, f"章节较多:…等 {o.sections_left_out} 项合为最后一条"
-                                 if o.sections_left_out else "")
-        self.by_unit.set_rows(o.by_unit, f"单位较多:任务最少的…等 {o.units_left_out} 项合为最后一条"
-                              if o.units_left_out else "")
+        n, m = o.sections_left_out, o.units_left_out
+        self.by_section.set_rows(o.by_section, f"…等 {n} 项:章节较多,其余 {n} 个章节合为最后一条" if n else "")
+        self.by_unit.set_rows(o.by_unit, f"…等 {m} 项:单位较多,任务最少的 {m} 个单位合为最后一条" if m else "")
 
         total_overdue = len(data.overdue) + data.overdue_left_out
         self.overdue_title.setText(f"逾期任务({total_overdue} 项" + (f",列出逾期最久的 {len(data.overdue)} 项)"

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -269,6 +270,7 @@ class FollowUpDialog(QDialog):
         for column in range(len(TASK_COLUMNS)):
             task_header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         task_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        task_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)  # a long 完成时限 wraps
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
@@ -293,20 +295,26 @@ class FollowUpDialog(QDialog):
         self.office.setPlaceholderText("落款的办公室名称")
         self.contact = QLineEdit(str(stored.value(CONTACT_KEY, "") or ""))
         self.contact.setPlaceholderText("如:张三 0537-1234567(可不填)")
-        self.with_fill_in = QCheckBox("同时生成填报表(本季度,放在催办单旁边)")
+        wide = self.office.fontMetrics().horizontalAdvance("政务公开工作领导小组办公室") + 24
+        for edit in (self.office, self.contact):
+            edit.setMinimumWidth(wide)
+            edit.setCursorPosition(0)
+        self.with_fill_in = QCheckBox("同时生成填报表")
+        self.with_fill_in.setToolTip("在催办单旁边生成这些单位本季度的填报表(.xlsx),并记下发记录,回来后可汇总")
         self.one_file = QRadioButton("合成一个文件")
-        self.per_unit = QRadioButton("每个单位一份(选择文件夹)")
+        self.one_file.setToolTip("所有单位的催办单在一个文件中,每个单位从新的一页开始")
+        self.per_unit = QRadioButton("每个单位一份")
+        self.per_unit.setToolTip("选择一个文件夹,每个单位一个文件:催办单-单位名称")
         self.one_file.setChecked(True)
         self._many = QButtonGroup(self)
         self._many.addButton(self.one_file)
         self._many.addButton(self.per_unit)
-        many_row = QHBoxLayout()
-        many_row.setContentsMargins(0, 0, 0, 0)
-        many_row.addWidget(self.one_file)
-        many_row.addWidget(self.per_unit)
-        many_row.addStretch(1)
+        many_column = QVBoxLayout()
+        many_column.setContentsMargins(0, 0, 0, 0)
+        many_column.addWidget(self.one_file)
+        many_column.addWidget(self.per_unit)
         many_widget = QWidget()
-        many_widget.setLayout(many_row)
+        many_widget.setLayout(many_column)
         options = QGroupBox("催办单")
         form = QFormLayout(options)
         form.addRow("格式:", self.kind)
@@ -340,7 +348,7 @@ class FollowUpDialog(QDialog):
         side.addStretch(1)
         side_widget = QWidget()
         side_widget.setLayout(side)
-        side_widget.setMaximumWidth(400)
+        side_widget.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
 
         body = QHBoxLayout()
         body.addWidget(splitter, 1)
@@ -467,6 +475,9 @@ class FollowUpDialog(QDialog):
         sent = sent_by_task(self.ledger, self.plan_id, lag.unit)
         for row, task in enumerate(lag.tasks):
             self._fill_task_row(row, task, sent.get(task.task_id, Sent()))
+        self.tasks.resizeColumnToContents(2)
+        widest = self.tasks.fontMetrics().horizontalAdvance("十二月底前完成并长期") + 12
+        self.tasks.setColumnWidth(2, min(self.tasks.columnWidth(2), widest))
         self.tasks.resizeRowsToContents()
 
     def _fill_task_row(self, row: int, task: TaskLag, chased: Sent) -> None:
@@ -474,7 +485,8 @@ class FollowUpDialog(QDialog):
         deadline = (task.deadline_text or "—") + (f"(本期 {task.period})" if task.period else "")
         via = f"(经{'、'.join(task.via)})" if task.via else ""
         values = [(str(task.seq), True), (task.label + via, False), (deadline, False),
-                  (task.due_date.isoformat() if task.due_date else "—", True), (task.missing_text, False),
+                  (task.due_date.isoformat() if task.due_date else "—", True),
+                  (task.missing_text.replace("、", "\n"), False),
                   (chased.text, True)]
         colour = "#b3261e" if Lag.OVERDUE in task.lags else ("#9a5b00" if Lag.DUE_SOON in task.lags else None)
         for column, (text, centre) in enumerate(values):
