@@ -31,7 +31,7 @@ from enum import StrEnum
 
 from .errors import DuplicateImportError, UserError
 from .ledger import Ledger
-from .model import ParsedPlan, ParsedTask, Status
+from .model import ParsedPlan, ParsedTask, Plan, Status
 from .units import Role, unit_key
 
 #: Similarity (difflib ratio of the texts without spaces) from which a changed text is
@@ -564,8 +564,13 @@ def apply_revision(ledger: Ledger, preview: RevisionPreview,
                           cancelled_task_ids=list(fresh.removed), audit_rows=rows)
 
 
-def plans_matching(ledger: Ledger, title: str, year: int, sha256: str) -> list[int]:
+def revision_candidates(plans: Iterable[Plan], title: str, year: int, sha256: str) -> list[Plan]:
     """Plans a freshly read file may revise: the same title (spaces ignored) and year,
     but another file. The import wizard offers a revision for these."""
-    return [p.id for p in ledger.plans()
+    return [p for p in plans
             if p.year == year and _squash(p.title) == _squash(title) and p.source_sha256 != sha256]
+
+
+def plans_matching(ledger: Ledger, title: str, year: int, sha256: str) -> list[int]:
+    """The ids of :func:`revision_candidates` in this ledger."""
+    return [p.id for p in revision_candidates(ledger.plans(), title, year, sha256)]

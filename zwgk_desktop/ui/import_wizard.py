@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.errors import DuplicateImportError, FileReadError
+from ..core.errors import DuplicateImportError, FileReadError, UserError
 from ..core.ledger import Ledger
-from ..core.model import ParsedPlan, ParsedTask
+from ..core.model import ParsedPlan, ParsedTask, Plan
 from ..core.plan_import import (
     ImportOutcome,
     apply_unit_directory,
@@ -45,6 +45,7 @@ from ..core.plan_import import (
     reading_doubts,
     sha256_of,
 )
+from ..core.revision import revision_candidates
 from ..core.units import Role
 from ..io import headers as H
 from ..io.grid import Workbook
@@ -82,6 +83,40 @@ def _known_unit_names(folder: Path) -> list[str]:
             return known_unit_names(ledger)
     except Exception:  # noqa: BLE001 - the directory only helps; the preview goes on without it
         return []
+
+
+def _known_plans(folder: Path) -> list[Plan]:
+    """The plans of the ledger the file goes into (none when it cannot be read)."""
+    from ..core.ledger import LEDGER_FILE
+
+    if not (Path(folder) / LEDGER_FILE).is_file():
+        return []
+    try:
+        with Ledger.open(folder, create=False, read_only=True) as ledger:
+            return ledger.plans()
+    except Exception:  # noqa: BLE001 - only offers a revision; importing goes on without it
+        return []
+
+
+REVISE, AS_NEW = "revise", "new"
+
+
+def ask_revision_choice(parent: QWidget, plan: Plan, file_name: str) -> str | None:
+    """按修订导入 (REVISE), 作为新的分解表导入 (AS_NEW), or None for 取消."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(f"这是分解表 {plan.id} 的修订版吗?")
+    box.setText(f"“{file_name}”与分解表 {plan.id}《{plan.title}》({plan.year} 年)标题和年份相同,但不是同一个文件,"
+                "可能是上级印发的修订版。")
+    box.setInformativeText("按修订导入:先列出新增、取消、改写的任务和责任单位、完成时限的变化,确认后才写入;"
+                           "已填写的状态、进展和佐证材料都保留。")
+    revise = box.addButton("按修订导入(保留已填写的内容)", QMessageBox.ButtonRole.AcceptRole)
+    as_new = box.addButton("作为新的分解表导入", QMessageBox.ButtonRole.ActionRole)
+    box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(revise)
+    box.exec()
+    clicked = box.clickedButton()
+    return REVISE if clicked is revise else AS_NEW if clicked is as_new else None
 
 
 class PreviewModel(QAbstractTableModel):
@@ -148,6 +183,8 @@ class ImportWizard(QDialog):
         self.outcome: ImportOutcome | None = None
         self.options = ReadOptions()
         self.known_units: list[str] = []  # the ledger's unit directory
+        self.known_plans: list[Plan] = []  # a file with one's title and year may be its revision
+        self.revision_dialog: Any = None
         self._task: BackgroundTask | None = None
         self.setWindowTitle(f"导入分解表 — {path.name}")
         self.resize(1200, 700)
@@ -227,6 +264,7 @@ class ImportWizard(QDialog):
 
         def read() -> tuple[Workbook, str]:
             self.known_units = _known_unit_names(folder)
+            self.known_plans = _known_plans(folder)
             from ..io.prose_reader import workbook_or_draft  # a notice in prose: draft_dialog.py
 
             return workbook_or_draft(path), sha256_of(path)
@@ -428,6 +466,15 @@ class ImportWizard(QDialog):
                 QMessageBox.StandardButton.No)
             if answer != QMessageBox.StandardButton.Yes:
                 return
+        if not replace:
+            candidates = revision_candidates(self.known_plans, self.parsed.title, self.parsed.year, self.digest)
+            if candidates:
+                choice = ask_revision_choice(self, candidates[0], self.path.name)
+                if choice is None:
+                    return
+                if choice == REVISE:
+                    self.open_revision(candidates[0].id)
+                    return
         parsed, digest, folder = self.parsed, self.digest, self.ledger_folder
 
         def write(own: Ledger) -> ImportOutcome:
@@ -436,6 +483,34 @@ class ImportWizard(QDialog):
         self._task = BackgroundTask(self, "正在写入台账……")
         operations.run_on_ledger(self._task, folder, write, self._written, what="导入", parent=self,
                                  failed=self._write_failed, create=True)
+
+    def open_revision(self, plan_id: int) -> None:
+        """The file is a revised table of plan ``plan_id``: show its changes (RevisionDialog),
+        on a read-only connection of its own; writing happens in the dialog's worker."""
+        from .revision_dialog import RevisionDialog
+
+        assert self.parsed is not None
+        ledger: Ledger | None = None
+        try:
+            ledger = Ledger.open(self.ledger_folder, create=False, read_only=True)
+            dialog = RevisionDialog(ledger, plan_id, self.parsed, self, digest=self.digest)
+        except UserError as exc:
+            if ledger is not None:
+                ledger.close()
+            QMessageBox.warning(self, "不能按修订导入", exc.message)
+            return
+        except BaseException:
+            if ledger is not None:
+                ledger.close()
+            raise
+        dialog.finished.connect(lambda _: ledger.close())
+        dialog.applied.connect(self._revised)
+        self.revision_dialog = dialog
+        dialog.show()
+
+    def _revised(self, plan_id: int) -> None:
+        self.imported.emit(plan_id)
+        self.accept()
 
     def _write_failed(self, exc: BaseException) -> None:
         if isinstance(exc, DuplicateImportError):
