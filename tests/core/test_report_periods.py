@@ -43,8 +43,8 @@ def recurring_plan() -> ParsedPlan:
                       mapping={}, tasks=tasks, sheet="Sheet1", source_name="t.xlsx")
 
 
-@pytest.fixture
-def periodic(ledger: Ledger) -> tuple[Ledger, int, dict[int, int]]:
+def make_periodic_ledger(ledger: Ledger) -> tuple[int, dict[int, int]]:
+    """The plan above with its periods as they stood in July 2023; seq -> task id."""
     write_plan(ledger, recurring_plan(), "c" * 64)
     plan_id = ledger.plans()[0].id
     t = dict(enumerate(ledger.task_ids(plan_id), start=1))
@@ -55,6 +55,12 @@ def periodic(ledger: Ledger) -> tuple[Ledger, int, dict[int, int]]:
     tp.set_period_status(ledger, t[2], "2023Q2", Status.DONE, date(2023, 6, 20))
     tp.set_period_status(ledger, t[3], "2023H1", Status.IN_PROGRESS, date(2023, 5, 2))
     ledger.set_status(t[5], Status.DONE, date(2023, 6, 20))
+    return plan_id, t
+
+
+@pytest.fixture
+def periodic(ledger: Ledger) -> tuple[Ledger, int, dict[int, int]]:
+    plan_id, t = make_periodic_ledger(ledger)
     return ledger, plan_id, t
 
 

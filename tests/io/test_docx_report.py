@@ -4,6 +4,7 @@ detail table as a real Word table whose header row repeats on every page."""
 from __future__ import annotations
 
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import docx
@@ -86,3 +87,23 @@ def test_an_empty_report_is_still_a_document(ledger: Ledger, tmp_path: Path) -> 
     out = tmp_path / "empty.docx"
     render_docx(data, out)
     assert "统计范围内没有任务" in all_text(docx.Document(str(out)))
+
+
+def test_recurring_tasks_by_period_and_the_quarters_follow_ups(ledger: Ledger, tmp_path: Path) -> None:
+    from tests.core.test_report_periods import Q2, make_periodic_ledger, record
+    from zwgk_desktop.core.report_data import ReportScope
+
+    plan_id, _ = make_periodic_ledger(ledger)
+    record(ledger, plan_id, "县发改局", date(2023, 6, 25), Q2, None)
+    data = build_report(ledger, plan_id, Q2, ReportScope(with_follow_ups=True), printed_on=PRINTED)
+    out = tmp_path / "q2.docx"
+    render_docx(data, out)
+    document = docx.Document(str(out))
+    text = all_text(document)
+    for expected in ["本季度应完成7项（其中定期任务6项次），已完成4项", "定期任务按本季度应完成的期次计",
+                     "4月已完成；5月已完成；6月未报", "三、本季度催办情况", "2023年第二季度共发出催办单1份", "未规定"]:
+        assert expected in text, expected
+    follow_up_table = next(t for t in document.tables if t.rows[0].cells[0].text == "日期")
+    assert [c.text for c in follow_up_table.rows[0].cells] == ["日期", "单位", "任务（序号）", "催办事项", "回复期限"]
+    assert [c.text for c in follow_up_table.rows[1].cells][1:3] == ["县发改局", "3"]
+    assert len(follow_up_table.rows) == 2

@@ -355,3 +355,29 @@ def test_font_discovery_reads_fontconfig_output(monkeypatch: pytest.MonkeyPatch)
     assert [f.path.name for f in by_role["title"]] == ["uming.ttc"]
     assert [f.path.name for f in by_role["heading"]] == ["wqy-microhei.ttc"]
     assert [f.path.name for f in extras] == ["uming.ttc", "wqy-microhei.ttc"]  # CFF left out
+
+
+def test_recurring_tasks_by_period_and_the_quarters_follow_ups(ledger: Ledger, tmp_path: Path,
+                                                               fonts: FontSet) -> None:
+    from tests.core.test_report_periods import Q2 as SECOND, make_periodic_ledger, record
+
+    plan_id, _ = make_periodic_ledger(ledger)
+    record(ledger, plan_id, "县政府办", date(2023, 6, 25), SECOND, date(2023, 7, 5))
+    record(ledger, plan_id, "县政府办", date(2023, 8, 25), Quarter(2023, 3), date(2023, 9, 5))
+    out = tmp_path / "q2.pdf"
+    data = build_report(ledger, plan_id, SECOND, ReportScope(with_follow_ups=True), printed_on=PRINTED)
+    result = render_report(data, out, fonts)
+    assert result.missing == "" and result.pages == page_count(out)
+    text = squash(text_of(out))
+    for expected in ["本季度应完成7项（其中定期任务6项次），已完成4项", "含定期任务未报2项次", "完成率57.1%",
+                     "定期任务按本季度应完成的期次计", "4月已完成；5月已完成；6月未报",  # the detail row
+                     "本季度已完成", "上半年推进中", "三、本季度催办情况", "2023年第二季度共发出催办单1份",
+                     "日期单位任务（序号）催办事项回复期限", "7月5日"]:
+        assert expected in text, expected
+    assert "9月5日" not in text  # the third quarter's follow-up is not this report's
+    # Part 三 comes after 二 and before the 附件 line.
+    assert text.index("二、逾期未完成任务") < text.index("三、本季度催办情况") < text.index("附件：")
+
+    plain = tmp_path / "plain.pdf"
+    render_report(build_report(ledger, plan_id, SECOND, printed_on=PRINTED), plain, fonts)
+    assert "本季度催办情况" not in squash(text_of(plain))

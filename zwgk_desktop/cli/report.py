@@ -22,6 +22,8 @@ def register(command: Callable) -> None:
     p.add_argument("--section", metavar="LABEL", help="只统计该章节(如“一、”或章节全名)及其下各级的任务")
     p.add_argument("--due-only", action="store_true", help="只统计完成时限在季度末以前(含当日)的任务")
     p.add_argument("--no-evidence", action="store_true", help="明细表不列“佐证材料”一栏")
+    p.add_argument("--follow-ups", action="store_true",
+                   help="列出本季度催办情况(发出的催办单:日期、单位、任务序号、催办事项、回复期限)")
     p.add_argument("--title-unit", metavar="NAME",
                    help="标题和“填报单位”中的单位名称,如“XX县政府办公室”(默认:--unit 的单位,否则不写)")
     p.add_argument("--preparer", metavar="NAME", default="", help="填报人")
@@ -38,7 +40,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ..core.report_data import ReportScope, SignOff, build_report, format_rate
 
     quarter = Quarter.parse(args.quarter)
-    scope = ReportScope(unit=args.unit, section=args.section, due_only=args.due_only)
+    scope = ReportScope(unit=args.unit, section=args.section, due_only=args.due_only,
+                        with_follow_ups=args.follow_ups)
     sign_off = SignOff(args.preparer.strip(), args.reviewer.strip(), args.phone.strip(), args.printed_on)
     with open_ledger(args) as ledger:
         plan = ledger.resolve_plan(args.plan)
@@ -60,6 +63,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     print(f"  统计范围:{data.scope_text},共 {t.total} 项;已完成 {t.done},推进中 {t.in_progress},"
           f"未启动 {t.not_started},不适用 {t.not_applicable};逾期 {t.overdue};"
           f"完成率 {format_rate(t.completion) if t.base else '—'}")
+    if data.period_count:
+        print(f"  其中定期任务 {len(data.recurring_rows)} 项,按本季度到期的期次计 {data.period_count} 项次")
+    if data.follow_ups is not None:
+        print(f"  本季度催办单:{len(data.follow_ups)} 份" if data.follow_ups else "  本季度没有发出催办单")
     if result is not None and result.missing:
         print(f"注意:{result.missing}", file=sys.stderr)
     return 0
