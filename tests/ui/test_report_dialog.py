@@ -286,3 +286,31 @@ def test_save_as_word_to_a_missing_folder_says_so(crafted, make_dialog, qtbot, m
     qtbot.waitUntil(lambda: not dialog.running, timeout=TIMEOUT)
     assert [kind for kind, title, _ in no_dialogs] == ["warning"] and "无法写入" in no_dialogs[0][2]
     assert "无法写入" in dialog.status.text()
+
+
+def test_follow_ups_box_on_for_a_quarter_with_follow_ups(crafted, make_dialog, qtbot) -> None:
+    from datetime import date
+
+    from tests.core.test_report_periods import record
+
+    ledger, plan_id = crafted
+    settings.set_own_unit("")
+    record(ledger, plan_id, "县政府办", date(2023, 6, 25), Quarter(2023, 2), date(2023, 7, 5))
+    dialog = make_dialog(ledger, plan_id)
+    box = dialog.with_follow_ups
+    assert box.text() == "列出本季度催办情况"
+    dialog.quarter.setCurrentIndex(2)  # 2023Q3: nothing sent
+    assert not box.isChecked() and "没有发出催办单" in box.toolTip()
+    dialog.quarter.setCurrentIndex(1)  # 2023Q2: one sent
+    assert box.isChecked() and "1 份" in box.toolTip()
+    assert dialog.selected_scope().with_follow_ups
+    generate(qtbot, dialog)
+    assert dialog.error is None
+    assert [row.unit for row in dialog.data.follow_ups] == ["县政府办"]
+    assert "催办单 1 份" in dialog.status.text()
+    # The clerk's choice stands when the quarter changes.
+    box.click()
+    assert not box.isChecked()
+    dialog.quarter.setCurrentIndex(2)
+    dialog.quarter.setCurrentIndex(1)
+    assert not box.isChecked() and not dialog.selected_scope().with_follow_ups

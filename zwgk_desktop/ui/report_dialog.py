@@ -26,7 +26,8 @@ from ..core import task_query
 from ..core.errors import UserError
 from ..core.ledger import Ledger
 from ..core.quarters import Quarter
-from ..core.report_data import ReportData, ReportScope, SignOff, build_report, format_rate, quarter_choices
+from ..core.report_data import (ReportData, ReportScope, SignOff, build_report, format_rate, quarter_choices,
+                                quarter_follow_up_count)
 from . import settings as app_settings
 from .background import BackgroundTask
 from .failure_text import failure_text
@@ -86,6 +87,10 @@ class ReportDialog(QDialog):
         self.due_only = QCheckBox("只统计完成时限在季度末以前(含当日)的任务")
         self.with_evidence = QCheckBox("明细表列出佐证材料")
         self.with_evidence.setChecked(True)
+        # On when 催办单 were sent for the quarter shown, until the clerk ticks or clears it.
+        self.with_follow_ups = QCheckBox("列出本季度催办情况")
+        self._follow_ups_chosen = False
+        self.with_follow_ups.clicked.connect(self._follow_ups_clicked)
         stored = app_settings.settings()
         self.title_unit = QLineEdit(str(stored.value("report/title_unit", "") or own))
         self.title_unit.setPlaceholderText("如:XX县人民政府办公室(写在标题和“填报单位”中)")
@@ -100,6 +105,7 @@ class ReportDialog(QDialog):
         form.addRow("章节:", self.section)
         form.addRow("", self.due_only)
         form.addRow("", self.with_evidence)
+        form.addRow("", self.with_follow_ups)
         sign = QGroupBox("报告信息")
         sign_form = QFormLayout(sign)
         sign_form.addRow("填报单位:", self.title_unit)
@@ -169,7 +175,9 @@ class ReportDialog(QDialog):
         for combo in (self.quarter, self.section):
             combo.currentIndexChanged.connect(self._options_changed)
         self.unit.currentTextChanged.connect(self._options_changed)
-        for box in (self.due_only, self.with_evidence):
+        self.quarter.currentIndexChanged.connect(self._offer_follow_ups)
+        self._offer_follow_ups()
+        for box in (self.due_only, self.with_evidence, self.with_follow_ups):
             box.toggled.connect(self._options_changed)
         for edit in (self.title_unit, self.preparer, self.reviewer, self.phone):
             edit.textChanged.connect(self._options_changed)
@@ -186,7 +194,22 @@ class ReportDialog(QDialog):
     def selected_scope(self) -> ReportScope:
         unit = self.unit.currentText().strip()
         return ReportScope(unit=None if unit in ("", ALL_UNITS) else unit, section_id=self.section.currentData(),
-                           due_only=self.due_only.isChecked())
+                           due_only=self.due_only.isChecked(), with_follow_ups=self.with_follow_ups.isChecked())
+
+    def _follow_ups_clicked(self, _checked: bool) -> None:
+        self._follow_ups_chosen = True  # the clerk's choice stands when the quarter changes
+
+    def _offer_follow_ups(self, *_: object) -> None:
+        """Tick 列出本季度催办情况 when the quarter shown has 催办单 recorded (unless the
+        clerk chose), and say how many in the tooltip."""
+        quarter = self.selected_quarter()
+        count = quarter_follow_up_count(self.ledger, self.plan_id, quarter)
+        self.with_follow_ups.setToolTip(
+            f"{quarter.label}已发出催办单 {count} 份:报告中增加“三、本季度催办情况”"
+            "(日期、单位、任务序号、催办事项、回复期限)。" if count else
+            f"{quarter.label}没有发出催办单;勾选后报告中写明“没有发出催办单”。")
+        if not self._follow_ups_chosen:
+            self.with_follow_ups.setChecked(count > 0)
 
     def _options_changed(self, *_: object) -> None:
         if self.pdf_path is not None and not self.running:
@@ -247,6 +270,10 @@ class ReportDialog(QDialog):
         rate = format_rate(t.completion) if t.base else "—"
         text = (f"{data.quarter.label}报告,共 {result.pages} 页:{data.scope_text} {t.total} 项,已完成 {t.done},"
                 f"推进中 {t.in_progress},未启动 {t.not_started},逾期 {t.overdue},完成率 {rate}。")
+        if data.period_count:
+            text += f"其中定期任务按本季度到期的期次计 {data.period_count} 项次。"
+        if data.follow_ups:
+            text += f"列出本季度催办单 {len(data.follow_ups)} 份。"
         if result.missing:
             text += "\n注意:" + result.missing
             self.status.setStyleSheet("color: #9a5b00;")
