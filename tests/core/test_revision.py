@@ -25,6 +25,7 @@ from zwgk_desktop.core.revision import (
     plans_matching,
     preview_revision,
     similarity,
+    task_text,
 )
 
 S1, S2, S3 = "一、推进决策公开", "二、夯实基础", "三、依申请公开"
@@ -298,3 +299,45 @@ def test_plans_matching_by_title_and_year(ledger, plan) -> None:
     assert plans_matching(ledger, "2023年某县政务公开 工作任务分解表", 2023, "b" * 64) == [plan_id]
     assert plans_matching(ledger, "2023年某县政务公开工作任务分解表", 2023, "a" * 64) == []  # the same file
     assert plans_matching(ledger, "2023年某县政务公开工作任务分解表", 2024, "b" * 64) == []
+
+
+def test_a_revision_of_the_real_rencheng_table(ledger) -> None:
+    """The sample table as the superior office might correct it: one task dropped, one
+    reworded by a clause, one's units and another's deadline changed, one added. On
+    59 real tasks nothing else may be reported."""
+    import copy
+
+    from tests.conftest import SAMPLES
+    from zwgk_desktop.core.deadlines import parse_deadline
+    from zwgk_desktop.core.units import assign_roles
+    from zwgk_desktop.io.plan_file import read_plan_file
+
+    original, digest = read_plan_file(SAMPLES / "rencheng_2023.xlsx")
+    plan_id = write_plan(ledger, original, digest).plan_id
+    ids = ledger.task_ids(plan_id)
+    ledger.set_status(ids[1], Status.IN_PROGRESS, date(2023, 4, 1))
+    tasks = copy.deepcopy(original.tasks)
+    dropped = tasks.pop(8)  # 序号 9, 困难群众救助标准
+    tasks[1].requirement = tasks[1].requirement.replace("加大解读力度", "加大政策解读和宣传力度")
+    tasks[2].units_text = "区国金局\n区发改局"
+    tasks[2].units = assign_roles(tasks[2].units_text)
+    tasks[5].deadline = parse_deadline("9月底前", 2023)
+    added = copy.deepcopy(tasks[6])
+    added.requirement = "建立健全政务公开工作考核评价机制,按季度通报各部门政务公开工作情况。"
+    tasks.insert(7, added)
+    for seq, task in enumerate(tasks, start=1):
+        task.seq = seq
+    revised_plan = copy.copy(original)
+    revised_plan.tasks = tasks
+    revised_plan.source_name = "任城区分解表(修订).xlsx"
+
+    preview = preview_revision(ledger, plan_id, revised_plan, "f" * 64)
+    assert kinds(preview) == [("改写任务", 2, 2), ("新增任务", None, 8), ("取消任务", 9, None),
+                              ("责任单位", 3, 3), ("完成时限", 6, 6)]
+    assert preview.unchanged == 58 - 3 and preview.suggestions == []
+    assert preview.changes[2].old == task_text(dropped.title, dropped.requirement)
+    apply_revision(ledger, preview, on=date(2023, 7, 1))
+    assert ledger.task(ids[1]).status == Status.IN_PROGRESS
+    assert "加大政策解读和宣传力度" in ledger.task(ids[1]).requirement
+    assert ledger.task(ids[8]).status == Status.CANCELLED
+    assert len(ledger.task_ids(plan_id)) == 60

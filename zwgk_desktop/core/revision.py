@@ -304,20 +304,35 @@ def preview_revision(ledger: Ledger, plan_id: int, parsed: ParsedPlan, sha256: s
             chosen.append((index, tid, ratio))
         return chosen
 
+    def neighbours(free: list[_OldTask]):
+        """The free old tasks by section and by place, so that each new task is compared
+        only with its neighbours (a revision of thousands of tasks stays quick)."""
+        by_path: dict[tuple[str, ...], list[_OldTask]] = {}
+        by_place: dict[tuple[str, object], list[_OldTask]] = {}
+        for cand in free:
+            by_path.setdefault(cand.path, []).append(cand)
+            by_place.setdefault(("seq", cand.seq), []).append(cand)
+            by_place.setdefault(("pos", old_pos[cand.id]), []).append(cand)
+
+        def near(index: int, same_section: bool, same_place: bool) -> list[_OldTask]:
+            found: dict[int, _OldTask] = {}
+            if same_section:
+                found.update((c.id, c) for c in by_path.get(new_paths[index], []))
+            if same_place:
+                for key in (("seq", new[index].seq), ("pos", new_pos[index])):
+                    found.update((c.id, c) for c in by_place.get(key, []))
+            return list(found.values())
+        return near
+
     def candidates(same_place: bool) -> list[tuple[float, int, int, int]]:
         scored = []
-        free_old = [t for t in old if t.id not in taken]
+        near = neighbours([t for t in old if t.id not in taken])
         for index, task in enumerate(new):
             if index in matches:
                 continue
-            for cand in free_old:
-                if same_place:
-                    ok = cand.seq == task.seq or old_pos[cand.id] == new_pos[index]
-                else:
-                    ok = cand.path == new_paths[index]
-                if ok:
-                    distance = abs(cand.seq - task.seq)
-                    scored.append((similarity(old_text[cand.id], new_text[index]), distance, index, cand.id))
+            for cand in near(index, not same_place, same_place):
+                distance = abs(cand.seq - task.seq)
+                scored.append((similarity(old_text[cand.id], new_text[index]), distance, index, cand.id))
         return scored
 
     # 2. Similar words in the same section; 3. at the same place (a renamed section).
@@ -364,10 +379,10 @@ def preview_revision(ledger: Ledger, plan_id: int, parsed: ParsedPlan, sha256: s
     free_old = [t for t in old if t.id not in taken]
     new_sections = set(new_paths)
     scored = []
+    near = neighbours(free_old)
     for index in free_new:
-        for cand in free_old:
-            same_place = cand.seq == new[index].seq or old_pos[cand.id] == new_pos[index]
-            if cand.path == new_paths[index] or (same_place and cand.path not in new_sections):
+        for cand in near(index, True, True):
+            if cand.path == new_paths[index] or cand.path not in new_sections:
                 scored.append((similarity(old_text[cand.id], new_text[index]), abs(cand.seq - new[index].seq),
                                index, cand.id))
     offered_new: set[int] = set()
