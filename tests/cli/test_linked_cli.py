@@ -1,0 +1,235 @@
+"""`zwgk derive`, `zwgk rollup`, `zwgk unit-map`: the 任城 plan as a city's, derived back
+to the district's units and written as its own 分解表; the district's answers rolled up
+through the preview into the city's own layout (`zwgk export --format xlsx`). Bad
+files and mismatched plans exit 2 in plain Chinese with the ledger unchanged."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.builders import dump_from_disk, run_cli
+from tests.core.test_derive import LEAD, LOCAL, import_city_plan
+from zwgk_desktop.cli import main
+from zwgk_desktop.core import derive as V
+from zwgk_desktop.core.ledger import Ledger
+from zwgk_desktop.core.model import Status
+from zwgk_desktop.core.quarters import Quarter
+
+#: The district's own units the city's table names (no 市 counterpart), and the
+#: one name that only looks like a city unit.
+BY_HAND = ["运河经济开发区", "济宁市土地储备和规划事务中心任城事务部", "运河新城建管中心", "国网任城供电公司",
+           "经开区税务局", "任城公安分局", "市中公安分局"]
+FACTS = ["--local-name", LOCAL, "--lead-office", LEAD]
+
+
+@pytest.fixture
+def led(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    folder = tmp_path / "台账"
+    assert main(["init", str(folder)]) == 0
+    with Ledger.open(folder) as ledger:
+        import_city_plan(ledger)
+    capsys.readouterr()
+    return folder
+
+
+@pytest.fixture
+def mapping_file(tmp_path: Path) -> Path:
+    path = tmp_path / "单位对应.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["上级单位", "本级单位"])
+    for name in BY_HAND:
+        book.active.append([name, name])
+    book.save(path)
+    return path
+
+
+def z(capsys, folder: Path, *argv: str) -> tuple[int, str, str]:
+    return run_cli(capsys, "--ledger", str(folder), *argv)
+
+
+def _derive(capsys, led: Path, mapping_file: Path, out: Path) -> int:
+    code, stdout, err = z(capsys, led, "derive", "1", "--map", str(mapping_file), "-o", str(out), *FACTS)
+    assert code == 0, err
+    with Ledger.open(led) as ledger:
+        return V.derived_plans(ledger, 1)[0].id
+
+
+def test_dry_run_shows_the_mapping_and_writes_nothing(capsys, led: Path) -> None:
+    before = dump_from_disk(led)
+    code, out, err = z(capsys, led, "derive", "1", "--dry-run", *FACTS)
+    assert code == 0, err
+    assert "市发改局 → 区发改局\t[名称相近]" in out
+    assert "各县区 → 区政府办公室\t[本级牵头]" in out
+    assert "还没有对应的上级单位" in out and "国网任城供电公司" in out
+    assert "没有写入台账" in out
+    assert dump_from_disk(led) == before
+
+
+def test_unmapped_units_exit_2_and_nothing_is_written(capsys, led: Path, tmp_path: Path) -> None:
+    before = dump_from_disk(led)
+    code, out, err = z(capsys, led, "derive", "1", "-o", str(tmp_path / "本级.xlsx"), *FACTS)
+    assert code == 2
+    assert "国网任城供电公司" in err and "没有生成" in err and "--map" in err
+    assert dump_from_disk(led) == before
+    assert not (tmp_path / "本级.xlsx").exists()
+
+
+def test_derive_with_a_mapping_file_writes_the_linked_plan_and_its_table(capsys, led: Path, mapping_file: Path,
+                                                                         tmp_path: Path) -> None:
+    out = tmp_path / "本级分解表.xlsx"
+    code, stdout, err = z(capsys, led, "derive", "1", "--map", str(mapping_file), "-o", str(out), *FACTS)
+    assert code == 0, err
+    assert "已生成本级分解表 2" in stdout and "与上级分解表 1 关联" in stdout
+    assert out.exists()
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet["A1"].value == "2023年任城区政务公开重点工作任务分解表"
+    with Ledger.open(led) as ledger:
+        assert V.superior_of(ledger, 2) == 1
+        units = {u.name for t in ledger.tasks(2) for u in t.units}
+        assert LEAD in units and "国网任城供电公司" in units and "区发改局" in units
+        assert ledger.audit_log(1)[0].action == "生成本级分解表"
+    # The facts are remembered: a later command needs neither --local-name nor --lead-office.
+    code, stdout, _ = z(capsys, led, "unit-map")
+    assert f"本级名称:{LOCAL}" in stdout and "各县区\t区政府办公室" in stdout
+    # Its fill-ins work as for any plan.
+    code, stdout, err = z(capsys, led, "fill-in", "--plan", "2", "--unit", "区发改局", "--quarter", "2023Q3",
+                          "-o", str(tmp_path / "区发改局.xlsx"))
+    assert code == 0, err
+
+
+def test_a_second_derive_is_refused(capsys, led: Path, mapping_file: Path, tmp_path: Path) -> None:
+    _derive(capsys, led, mapping_file, tmp_path / "a.xlsx")
+    before = dump_from_disk(led)
+    code, _, err = z(capsys, led, "derive", "1", "--map", str(mapping_file))
+    assert code == 2 and "已经生成过本级分解表 2" in err
+    assert dump_from_disk(led) == before
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["derive", "9"], "没有编号为 9 的分解表"),
+    (["derive", "1", "--tasks", "1,99"], "没有序号 99"),
+    (["derive", "1", "-o", "本级.pdf"], ".xlsx"),
+    (["rollup", "1", "--quarter", "2023Q3"], "还没有生成本级分解表"),
+    (["rollup", "1", "--quarter", "2023Q9"], "无法识别的季度"),
+    (["rollup", "1", "--quarter", "2023Q3", "--keep-own", "3"], "--apply"),
+    (["unit-map", "--remove", "市发改局"], "没有“市发改局”的单位对应"),
+])
+def test_bad_input_exits_2_in_chinese_with_nothing_written(capsys, led: Path, argv, message) -> None:
+    before = dump_from_disk(led)
+    code, _, err = z(capsys, led, *argv, *(FACTS if argv[0] == "derive" else []))
+    assert code == 2, err
+    assert message in err
+    assert dump_from_disk(led) == before
+
+
+def test_a_mapping_file_with_wrong_columns_exits_2(capsys, led: Path, tmp_path: Path) -> None:
+    path = tmp_path / "名录.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["群组", "成员"])
+    book.active.append(["各镇(街道)", "城关镇"])
+    book.save(path)
+    before = dump_from_disk(led)
+    for argv in (["derive", "1", "--map", str(path), *FACTS], ["unit-map", "--import", str(path)]):
+        code, _, err = z(capsys, led, *argv)
+        assert code == 2 and "名录.xlsx" in err and "上级单位" in err
+    assert dump_from_disk(led) == before
+
+
+def test_unit_map_import_export_and_remove_are_audited(capsys, led: Path, mapping_file: Path, tmp_path: Path) -> None:
+    with Ledger.open(led) as ledger:
+        audits = len(ledger.audit_log(10_000))
+    code, out, err = z(capsys, led, "unit-map", "--import", str(mapping_file))
+    assert code == 0, err
+    assert f"{len(BY_HAND)} 个上级单位" in out
+    code, out, _ = z(capsys, led, "unit-map", "--remove", "市中公安分局")
+    assert code == 0 and "已删除" in out
+    exported = tmp_path / "导出.xlsx"
+    code, out, err = z(capsys, led, "unit-map", "-o", str(exported))
+    assert code == 0, err
+    rows = list(openpyxl.load_workbook(exported).active.iter_rows(values_only=True))
+    assert rows[0] == ("上级单位", "本级单位")
+    assert {r[0] for r in rows[1:]} == set(BY_HAND) - {"市中公安分局"}
+    with Ledger.open(led) as ledger:
+        log = ledger.audit_log(10_000)
+        assert len(log) == audits + 2
+        assert [e.action for e in log[:2]] == ["删除单位对应", "修改单位对应(单位对应.xlsx)"]
+
+
+def _county_task(ledger: Ledger, county: int, superior_seq: int) -> int:
+    superior = next(t for t in ledger.tasks(1) if t.seq == superior_seq)
+    return next(t.id for t in ledger.tasks(county)
+                if ledger.db.execute("SELECT derived_from FROM tasks WHERE id = ?", [t.id]).fetchone()[0] == superior.id)
+
+
+def test_rollup_through_the_preview_into_the_citys_layout(capsys, led: Path, mapping_file: Path,
+                                                           tmp_path: Path) -> None:
+    county = _derive(capsys, led, mapping_file, tmp_path / "本级.xlsx")
+    with Ledger.open(led) as ledger:
+        done, moving = _county_task(ledger, county, 13), _county_task(ledger, county, 14)
+        city_seq_done = 13
+        own = next(t.id for t in ledger.tasks(1) if t.seq == 14)
+    for argv in (["status", str(done), "已完成", "--on", "2023-08-20"],
+                 ["progress", str(done), "--quarter", "2023Q3", "已发布解读 3 篇。"],
+                 ["status", str(moving), "推进中", "--on", "2023-07-10"],
+                 ["progress", str(moving), "--quarter", "2023Q3", "正在推进。"],
+                 ["progress", str(own), "--quarter", "2023Q3", "市里自己写的。"]):
+        assert z(capsys, led, *argv)[0] == 0
+
+    before = dump_from_disk(led)
+    code, out, err = z(capsys, led, "rollup", "1", "--quarter", "2023Q3")
+    assert code == 0, err
+    assert "序号 13:区级 1 项中 1 项已完成" in out and "未启动 → 已完成 2023-08-20" in out
+    assert "序号 14:区级 1 项中 0 项已完成,1 项推进中  【需选择】" in out and "市里自己写的。" in out
+    assert dump_from_disk(led) == before  # the preview wrote nothing
+
+    code, _, err = z(capsys, led, "rollup", "1", "--quarter", "2023Q3", "--apply")
+    assert code == 2 and "序号 14" in err and "--keep-own" in err
+    assert dump_from_disk(led) == before
+
+    code, out, err = z(capsys, led, "rollup", "1", "--quarter", "2023Q3", "--apply", "--keep-own", "14")
+    assert code == 0, err
+    assert "已汇总到上级分解表 1" in out
+
+    export = tmp_path / "落实情况.xlsx"
+    code, _, err = z(capsys, led, "export", "--plan", "1", "--format", "xlsx", "--quarter", "2023Q3", "-o", str(export))
+    assert code == 0, err
+    sheet = openpyxl.load_workbook(export).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(r for r in rows if r and "本季度进展" in r)
+    status_col, date_col, note_col = (header.index(c) for c in ("完成状态", "完成时间", "本季度进展"))
+    with Ledger.open(led) as ledger:
+        city = {t.seq: t for t in ledger.tasks(1)}
+        lead = next(t for t in ledger.tasks(county) if t.id == done).lead_unit
+    row13 = next(r for r in rows if r and city[city_seq_done].requirement in r)
+    assert row13[status_col] == "已完成"
+    assert str(row13[date_col])[:10] == "2023-08-20"
+    assert row13[note_col] == f"【{lead}】已发布解读 3 篇。"
+    row14 = next(r for r in rows if r and city[14].requirement in r)
+    assert row14[status_col] == "推进中" and row14[note_col] == "市里自己写的。"  # kept, as chosen
+    with Ledger.open(led) as ledger:
+        assert city[13].status == Status.DONE and city[13].status_date == date(2023, 8, 20)
+        assert any(e.action == "汇总本级" for e in ledger.audit_log(20))
+
+
+def test_rollup_of_the_county_plan_points_at_the_superior(capsys, led: Path, mapping_file: Path,
+                                                          tmp_path: Path) -> None:
+    county = _derive(capsys, led, mapping_file, tmp_path / "本级.xlsx")
+    code, _, err = z(capsys, led, "rollup", str(county), "--quarter", "2023Q3")
+    assert code == 2 and "zwgk rollup 1 --quarter 2023Q3" in err
+
+
+def test_use_rollup_all_replaces_every_competing_value(capsys, led: Path, mapping_file: Path, tmp_path: Path) -> None:
+    county = _derive(capsys, led, mapping_file, tmp_path / "本级.xlsx")
+    with Ledger.open(led) as ledger:
+        task = _county_task(ledger, county, 14)
+        own = next(t.id for t in ledger.tasks(1) if t.seq == 14)
+        ledger.set_progress(task, Quarter(2023, 3), "区里的进展。")
+        ledger.set_progress(own, Quarter(2023, 3), "市里自己写的。")
+    code, _, err = z(capsys, led, "rollup", "1", "--quarter", "2023Q3", "--apply", "--use-rollup", "all")
+    assert code == 0, err
+    with Ledger.open(led) as ledger:
+        assert ledger.task(own).progress[0].text.endswith("】区里的进展。")
