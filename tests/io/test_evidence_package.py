@@ -282,3 +282,28 @@ def test_plan_must_be_named_when_there_are_several(ledger, filled, tmp_path):
     with pytest.raises(UserError, match="请用 --plan 指定"):
         write_evidence_package(ledger, tmp_path / "p.zip")
     assert write_evidence_package(ledger, tmp_path / "p.zip", plan_id=1).files == 4
+
+
+def test_index_prints_like_the_export(ledger, filled, tmp_path):
+    """目录.xlsx on paper: A4 landscape, one page wide, the header on every page, 宋体,
+    wrapped text in rows tall enough for it (LibreOffice printed lines over each other)."""
+    out = write_evidence_package(ledger, tmp_path / "p.zip").path
+    with zipfile.ZipFile(out) as zf:
+        book = openpyxl.load_workbook(zf.open(INDEX_NAME))
+    for sheet, header_row in ((book["目录"], 1), (book["无佐证材料的任务"], 2)):
+        setup = sheet.page_setup
+        assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == (
+            "landscape", int(sheet.PAPERSIZE_A4), 1, 0), sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.print_title_rows.replace("$", "") == f"{header_row}:{header_row}"
+        header = sheet.cell(row=header_row, column=2)
+        assert header.font.b and header.border.bottom.style == "thin"
+        body = sheet.cell(row=header_row + 1, column=2)
+        assert body.font.name == "宋体" and body.alignment.wrap_text and body.alignment.vertical == "top"
+    index = book["目录"]
+    widths = [index.column_dimensions[openpyxl.utils.get_column_letter(c)].width for c in range(1, 16)]
+    assert max(widths) <= 30 and sum(widths) <= 240  # nothing as wide as a 64-character hash
+    sha_row = next(r for r in range(2, index.max_row + 1) if index.cell(row=r, column=11).value)
+    assert index.row_dimensions[sha_row].height >= 3 * 14  # the hash wraps onto four lines: the row is as tall
+    assert index.cell(row=sha_row, column=11).alignment.wrap_text
+    assert index["G3"].font.u == "single"  # a link looks like one

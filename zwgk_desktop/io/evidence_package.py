@@ -32,14 +32,15 @@ import urllib.parse
 import uuid
 import zipfile
 from collections.abc import Callable
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.errors import UserError
 from ..core.evidence import (
@@ -54,16 +55,28 @@ from ..core.evidence import (
     unique_name,
 )
 from ..core.ledger import Ledger, now_text
-from ..core.limits import fit_text
 from ..core.model import Evidence, Task
 from ..core.quarters import Quarter
 from ..core.units import Role, unit_key
 from .output_files import sync_file, write_error
+from .xlsx_export import (
+    BODY_FONT,
+    BODY_SIZE,
+    FILL_HEADER,
+    HEAD_FONT,
+    LINE_HEIGHT,
+    Styles,
+    lines_needed,
+    print_setup,
+    put,
+)
 
 INDEX_NAME = "目录.xlsx"
 INDEX_COLUMNS = ["序号", "任务", "责任单位", "季度", "类型", "材料名称", "包内位置", "大小(字节)",
                  "添加时间", "添加人", "SHA-256", "网页地址", "发布日期", "说明", "检查结果"]
-INDEX_WIDTHS = [6, 40, 24, 16, 6, 30, 40, 12, 17, 10, 66, 40, 12, 30, 20]
+#: Widths for print: one A4 landscape page wide at a readable size; long values (the
+#: 64-character SHA-256, addresses) wrap within their column instead of widening it.
+INDEX_WIDTHS = [5, 30, 16, 9, 6, 22, 24, 9, 11, 8, 17, 24, 11, 24, 12]
 MISSING_TEXT_SHEET = "无佐证材料的任务"
 FOLDER_LABEL_CHARS = 20
 FILE_NAME_CHARS = 80
@@ -356,12 +369,6 @@ def _write_error(target: Path, exc: OSError) -> UserError:
 # -- the index --------------------------------------------------------------------------
 
 
-def _text(value: str | None) -> str:
-    """Text for a cell of 目录.xlsx: no control characters, at most Excel's 32,767
-    characters (a longer text says in the cell that the rest is left out)."""
-    return fit_text(ILLEGAL_CHARACTERS_RE.sub("", value or ""))
-
-
 def _relative_link(path: str) -> str:
     """A link from 目录.xlsx to a file beside it. Excel wants the characters that mean
     something in an address escaped and takes Chinese as it is."""
@@ -395,55 +402,78 @@ def index_rows(items: list[PackageItem]) -> list[list[object]]:
     return rows
 
 
+def _index_styles(sheet: Worksheet) -> Styles:
+    """The export's look (io/xlsx_export): 宋体 五号 body, 黑体 header on blue, borders,
+    wrapped text at the top of each cell, links blue and underlined."""
+    st = Styles(sheet)
+    body = Font(name=BODY_FONT, size=BODY_SIZE)
+    st.make("header", font=Font(name=HEAD_FONT, size=BODY_SIZE, bold=True), fill=FILL_HEADER, horizontal="center")
+    st.make("text", font=body, vertical="top")
+    st.make("number", font=body, vertical="top", horizontal="right")
+    st.make("center", font=body, vertical="top", horizontal="center")
+    st.make("link", font=Font(name=BODY_FONT, size=BODY_SIZE, color="0563C1", underline="single"), vertical="top")
+    st.make("title", font=Font(name=HEAD_FONT, size=12, bold=True), border=False)
+    return st
+
+
+def _row_height(values: list[object], widths: list[float]) -> float:
+    """Rows grow with their wrapped text (no spreadsheet program does it for a file it
+    did not write), so printed lines never overlap."""
+    lines = max((lines_needed(str(v), w) for v, w in zip(values, widths) if v not in (None, "")), default=1)
+    return lines * LINE_HEIGHT + 4
+
+
 def index_workbook(plan_title: str, items: list[PackageItem], without: list[Task],
                    unit: str | None = None, quarter: Quarter | None = None) -> bytes:
     """目录.xlsx as bytes: sheet 目录 (one row per item, header in row 1, links to the
-    files in the package) and sheet 无佐证材料的任务."""
+    files in the package) and sheet 无佐证材料的任务. Both print as the export does:
+    A4 landscape, one page wide, the header on every page, page numbers."""
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "目录"
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
+    st = _index_styles(sheet)
     for col, (name, width) in enumerate(zip(INDEX_COLUMNS, INDEX_WIDTHS), start=1):
-        cell = sheet.cell(row=1, column=col, value=name)
-        cell.font = bold
+        put(sheet, 1, col, name, st["header"])
         sheet.column_dimensions[get_column_letter(col)].width = width
+    sheet.row_dimensions[1].height = LINE_HEIGHT + 6
     link_col = INDEX_COLUMNS.index("包内位置") + 1
     url_col = INDEX_COLUMNS.index("网页地址") + 1
+    centred = {INDEX_COLUMNS.index(name) + 1 for name in ("序号", "季度", "类型", "发布日期")}
     for r, values in enumerate(index_rows(items), start=2):
+        item = items[r - 2]
         for c, value in enumerate(values, start=1):
-            cell = sheet.cell(row=r, column=c)
-            if isinstance(value, int):
-                cell.value = value
-            elif value is not None:
-                cell.value = _text(str(value))
-                cell.data_type = "s"  # "=SUM(…)" in a requirement stays text
-            cell.alignment = wrap
-        path = items[r - 2].arcname
-        if path:
-            sheet.cell(row=r, column=link_col).hyperlink = _relative_link(path)
-        if items[r - 2].evidence.url:
-            sheet.cell(row=r, column=url_col).hyperlink = items[r - 2].evidence.url
+            style = st["number"] if isinstance(value, int) and c not in centred else (
+                st["center"] if c in centred else st["text"])
+            put(sheet, r, c, value, style)
+        if item.arcname:
+            cell = sheet.cell(row=r, column=link_col)
+            cell.hyperlink = _relative_link(item.arcname)
+            cell._style = copy(st["link"])
+        if item.evidence.url:
+            cell = sheet.cell(row=r, column=url_col)
+            cell.hyperlink = item.evidence.url
+            cell._style = copy(st["link"])
+        sheet.row_dimensions[r].height = _row_height(values, INDEX_WIDTHS)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(INDEX_COLUMNS))}{max(1, len(items) + 1)}"
+    print_setup(sheet, 1, len(INDEX_COLUMNS))
 
     other = book.create_sheet(MISSING_TEXT_SHEET)
+    ost = _index_styles(other)
     scope = "".join(x for x in (f"责任单位“{unit}”" if unit else "", quarter.label if quarter else "") if x)
-    heading = other.cell(row=1, column=1, value=_text(f"{plan_title}  {scope}没有佐证材料的任务(共 {len(without)} 项)"))
-    heading.data_type = "s"
-    heading.font = bold
-    for col, name in enumerate(["序号", "任务", "责任单位"], start=1):
-        other.cell(row=2, column=col, value=name).font = bold
-    other.column_dimensions["A"].width = 6
-    other.column_dimensions["B"].width = 60
-    other.column_dimensions["C"].width = 30
+    put(other, 1, 1, f"{plan_title}  {scope}没有佐证材料的任务(共 {len(without)} 项)", ost["title"])
+    other.row_dimensions[1].height = LINE_HEIGHT + 8
+    missing_widths = [6, 80, 36]
+    for col, (name, width) in enumerate(zip(["序号", "任务", "责任单位"], missing_widths), start=1):
+        put(other, 2, col, name, ost["header"])
+        other.column_dimensions[get_column_letter(col)].width = width
     for r, task in enumerate(without, start=3):
-        other.cell(row=r, column=1, value=task.seq)
-        for c, value in ((2, task.title or task.requirement), (3, "、".join(u.name for u in task.units))):
-            cell = other.cell(row=r, column=c)
-            cell.value = _text(value)
-            cell.data_type = "s"
-            cell.alignment = wrap
+        values: list[object] = [task.seq, task.title or task.requirement, "、".join(u.name for u in task.units)]
+        put(other, r, 1, values[0], ost["center"])
+        put(other, r, 2, values[1], ost["text"])
+        put(other, r, 3, values[2], ost["text"])
+        other.row_dimensions[r].height = _row_height(values, missing_widths)
+    print_setup(other, 2, 3)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
