@@ -1,6 +1,7 @@
-"""Evidence file names: direction controls (bidi overrides, which make 报告\u202excod.exe
-read as 报告exe.docx) are removed, control characters never reach a name, a file name in
-a package, or the terminal."""
+"""Names (core/evidence/names.py): direction controls (bidi overrides, which make
+报告\u202excod.exe read as 报告exe.docx) are removed, control characters never reach a
+name, a file name in a package, or the terminal; every name written out is one Windows
+accepts, and a unit's name as part of a file name goes through the same function."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from tests.core.test_evidence import evidence_plan
 from zwgk_desktop.cli import main
 from zwgk_desktop.core import evidence as ev
+from zwgk_desktop.core.evidence.names import safe_file_part
 from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.io.evidence_package import write_evidence_package
 
@@ -60,3 +62,51 @@ def test_package_and_listing_show_no_controls(ledger: Ledger, ledger_dir: Path, 
     printed = capsys.readouterr().out
     assert "报告xcod[2J.exe" in printed and "备注[31m红" in printed
     assert not any(ch in printed for ch in BIDI + "\x1b")
+
+
+@pytest.mark.parametrize("name, expected", [
+    ('a<b>c:d"e/f\\g|h?i*j.png', "a_b_c_d_e_f_g_h_i_j.png"),
+    ("CON.txt", "_CON.txt"),
+    ("nul", "_nul"),
+    ("com1.tar.gz", "_com1.tar.gz"),
+    ("  结尾有点和空格. . ", "结尾有点和空格"),
+    ("", "未命名"),
+    ("???", "未命名"),
+    ("制\t表\n符.doc", "制_表_符.doc"),
+    ("x" * 100 + ".pdf", "x" * 76 + ".pdf"),
+    ("通" * 100 + ".pdf", "通" * 65 + ".pdf"),  # 200 UTF-8 bytes at most
+])
+def test_safe_filename(name, expected):
+    assert ev.safe_filename(name) == expected
+
+
+def test_unique_name_adds_numbers_ignoring_case():
+    taken: set[str] = set()
+    assert [ev.unique_name(n, taken) for n in ["通知.pdf", "通知.PDF", "通知.pdf", "说明", "说明"]] == [
+        "通知.pdf", "通知(2).PDF", "通知(3).pdf", "说明", "说明(2)"]
+
+
+def test_format_size():
+    assert [ev.format_size(n) for n in (None, 0, 1023, 1024, 1536, 5 * 1024 ** 2, 3 * 1024 ** 3)] == [
+        "", "0 字节", "1023 字节", "1.0 KB", "1.5 KB", "5.0 MB", "3.0 GB"]
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("区发改局", "区发改局"),
+    ('a<b>c:d"e/f', "a_b_c_d_e_f"),
+    ("县财政局\n(会计核算中心)", "县财政局 (会计核算中心)"),  # a cell written over two lines
+    ("县政府办.", "县政府办"),
+    ("某某. 街道", "某某. 街道"),  # dots inside a unit's name are no extension
+    ("CON", "_CON"),
+    ("\u202e局政财", "局政财"),
+    ("通知\u200b附件", "通知附件"),  # zero-width space: invisible, so gone
+    ("", "未命名单位"),
+    ("局" * 70, "局" * 60),
+])
+def test_safe_file_part(name, expected):
+    assert safe_file_part(name) == expected
+
+
+def test_safe_file_part_keeps_its_limit_and_adds_no_extension():
+    assert safe_file_part("某县人民政府办公室.xlsx", 5) == "某县人民政"
+    assert safe_file_part("a.verylongextension") == "a.verylongextension"
