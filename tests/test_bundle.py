@@ -118,7 +118,7 @@ def test_filter_keeps_what_the_app_needs_and_drops_the_rest(bundle: Path) -> Non
 
     # Every image type the evidence view offers needs its plugin (png and bmp are built in).
     try:
-        from zwgk_desktop.ui.evidence_view import IMAGE_SUFFIXES
+        from zwgk_desktop.ui.evidence_thumbnails import IMAGE_SUFFIXES
     except ImportError:
         IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
     needed = {"q" + {"jpg": "jpeg", "tif": "tiff"}.get(s.lstrip(".").lower(), s.lstrip(".").lower())

@@ -19,8 +19,9 @@ from zwgk_desktop.core import evidence as ev
 from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.core.quarters import Quarter
 from zwgk_desktop.ui import evidence_view as view_module
+from zwgk_desktop.ui.evidence_dialogs import UrlDialog, pdf_preview_available
 from zwgk_desktop.ui.check_dialog import CheckDialog
-from zwgk_desktop.ui.evidence_view import EVIDENCE_ROLE, EvidenceView, pdf_preview_available
+from zwgk_desktop.ui.evidence_view import EVIDENCE_ROLE, EvidenceView
 from zwgk_desktop.ui.recycle_bin_dialog import RecycleBinDialog
 
 Q3 = Quarter(2023, 3)
@@ -171,7 +172,7 @@ def test_paste_copied_files_and_page_address(setup, qtbot, monkeypatch):
         dialog.title.setText("政策解读")
         return QDialog.DialogCode.Accepted
 
-    monkeypatch.setattr(view_module.UrlDialog, "exec", accept)
+    monkeypatch.setattr(UrlDialog, "exec", accept)
     QGuiApplication.clipboard().setText("https://www.example.gov.cn/jd.html")
     assert view.paste()
     assert seen["url"] == "https://www.example.gov.cn/jd.html"
@@ -298,7 +299,7 @@ def test_cancel_adds_nothing(setup, qtbot):
 def test_add_url_and_note(setup, monkeypatch):
     ledger, tasks, view, src, dialogs = setup
     view.show_task(tasks[2], Q3)
-    dialog = view_module.UrlDialog(view, "no address")
+    dialog = UrlDialog(view, "no address")
     dialog._check()
     assert "不是有效的网页地址" in dialog.problem.text() and dialog.result() == 0
     dialog.url.setText("https://czj.example.gov.cn/yjs")
@@ -412,3 +413,30 @@ def test_the_recycle_bin_names_the_plan_when_there_are_several(setup, tmp_path):
     assert any(c.startswith("《2024年另一个分解表》1.") for c in cells)
     assert all(c.startswith("《") for c in cells)
     dialog.deleteLater()
+
+
+def test_restoring_from_the_recycle_bin_updates_the_window(tmp_path, open_ledger, make_window, qtbot):
+    """The window hears of a restore through ledger_events (announce), like any change
+    made through ui/operations: its rows and the summary line under the table follow."""
+    from zwgk_desktop.ui.operations import ledger_events
+
+    ledger = open_ledger(tmp_path / "台账")
+    tasks = evidence_plan(ledger)
+    window = make_window(ledger)
+    quarter = window.model.quarter
+    item = ev.attach_note(ledger, tasks[0], "已在公开栏张贴", quarter)
+    ev.remove(ledger, item.id)
+    window.filters.no_evidence.setChecked(True)  # 本季度无佐证: the restore takes a task out
+    qtbot.waitUntil(lambda: window.summary.text().startswith("共 3 项"), timeout=3000)
+    assert tasks[0] in window.model.ids
+
+    dialog = RecycleBinDialog(ledger, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.table.selectRow(0)
+    with qtbot.waitSignal(ledger_events().changed, timeout=3000) as announced:
+        dialog.restore_button.click()
+    assert announced.args == [[tasks[0]]]
+    assert window.summary.text().startswith("共 2 项")
+    assert tasks[0] not in window.model.ids
+    dialog.close()

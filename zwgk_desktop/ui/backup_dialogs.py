@@ -20,7 +20,7 @@ from ..core.errors import UserError
 from ..core.evidence import format_size
 from ..core.ledger import Ledger
 from . import operations
-from .evidence_view import ProgressTask
+from .evidence_dialogs import ProgressTask
 from .failure_text import failure_text
 from .file_dialogs import save_file
 from .operations import run_on_ledger

@@ -11,7 +11,7 @@ from ..core import evidence as ev
 from ..core import integrity
 from ..core.errors import UserError
 from ..core.ledger import Ledger
-from .evidence_view import ProgressTask
+from .evidence_dialogs import ProgressTask
 from .failure_text import failure_text
 
 

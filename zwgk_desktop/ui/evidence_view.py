@@ -1,40 +1,26 @@
-"""The task panel's 佐证材料 list: what a task has, by quarter, and every way to add more.
+"""The task panel's 佐证材料 list: what a task has, by quarter, and every way to add more
+(files chosen, dropped or pasted, page addresses, notes).
 
-Thumbnails for images are read off the GUI thread (QImageReader at a reduced size),
-only for rows that scroll into view, and cached by SHA-256 (content never changes
-under a hash, so a cached thumbnail is never stale). Copying files runs in the
-background with a byte progress dialog and its own ledger connection; everything
-else is quick and runs on the GUI thread through core.evidence (never SQL here).
+Copying files runs in the background with a byte progress dialog and its own ledger
+connection; everything else is quick and runs on the GUI thread through core.evidence
+and ui/operations (never SQL here). Thumbnails: evidence_thumbnails.py; the dialogs:
+evidence_dialogs.py.
 
 Double-click opens an item with the system's program: a file through a read-only
 copy under its original name (the store itself is never handed out), a page address
-in the browser, a note in a message box. Images and PDFs preview inside the app
-(PDF needs the QtPdf module, package PySide6-Pdf; without it the system viewer opens).
+in the browser, a note in a message box. Images and PDFs preview inside the app.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
-from collections import OrderedDict
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import (
-    QFileInfo,
-    QMimeData,
-    QObject,
-    QRunnable,
-    QSize,
-    Qt,
-    QThreadPool,
-    QUrl,
-    Signal,
-    Slot,
-)
+from PySide6.QtCore import QMimeData, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
-    QColor,
     QDesktopServices,
     QDragEnterEvent,
     QDragMoveEvent,
@@ -43,30 +29,22 @@ from PySide6.QtGui import (
     QGuiApplication,
     QIcon,
     QImage,
-    QImageReader,
     QKeySequence,
-    QPainter,
     QPixmap,
     QShortcut,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFileIconProvider,
-    QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QMenu,
     QMessageBox,
     QPushButton,
-    QStyle,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -81,35 +59,17 @@ from ..core.model import Evidence
 from ..core.quarters import Quarter
 from . import operations
 from .background import BackgroundTask
-from .date_field import DateField
+from .evidence_dialogs import AttachTask, PreviewDialog, ProgressTask, UrlDialog, pdf_preview_available
+from .evidence_thumbnails import THUMB_SIZE, Thumbnails, is_image, is_pdf
 from .failure_text import failure_text
 from .operations import run_on_ledger
-from .wheel_guard import guard_wheel
+
+# ProgressTask lives in evidence_dialogs; named here too for code written before it moved.
+__all__ = ["EVIDENCE_ROLE", "EvidenceTree", "EvidenceView", "ProgressTask", "screenshot_name"]
 
 EVIDENCE_ROLE = Qt.ItemDataRole.UserRole + 20
-THUMB_SIZE = 64
-THUMB_CACHE = 400
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 FILE_FILTERS = ("所有文件 (*);;图片 (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;PDF 文件 (*.pdf);;"
                 "Word/WPS 文档 (*.doc *.docx *.wps *.ofd);;Excel 表格 (*.xls *.xlsx *.et)")
-
-
-def pdf_preview_available() -> bool:
-    try:
-        from PySide6 import QtPdf, QtPdfWidgets  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def is_image(item: Evidence) -> bool:
-    if item.kind != ev.KIND_FILE:
-        return False
-    return bool(item.mime and item.mime.startswith("image/")) or Path(item.name).suffix.lower() in IMAGE_SUFFIXES
-
-
-def is_pdf(item: Evidence) -> bool:
-    return item.kind == ev.KIND_FILE and (item.mime == "application/pdf" or item.name.lower().endswith(".pdf"))
 
 
 def screenshot_name(moment: datetime | None = None, seq: int | None = None, short: str = "") -> str:
@@ -120,220 +80,6 @@ def screenshot_name(moment: datetime | None = None, seq: int | None = None, shor
     parts = [str(seq)] if seq is not None else []
     parts += [short] if short else []
     return "-".join(parts + [f"截图{stamp}" if not parts else stamp]) + ".png"
-
-
-# -- thumbnails -------------------------------------------------------------------------
-
-
-def _square(image: QImage, ratio: float) -> QPixmap:
-    """A thumbnail centred on a transparent square, so every row's text lines up."""
-    edge = int(THUMB_SIZE * ratio)
-    canvas = QPixmap(edge, edge)
-    canvas.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(canvas)
-    painter.drawImage((edge - image.width()) // 2, (edge - image.height()) // 2, image)
-    painter.setPen(QColor(0, 0, 0, 60))
-    painter.drawRect((edge - image.width()) // 2, (edge - image.height()) // 2, image.width() - 1, image.height() - 1)
-    painter.end()
-    canvas.setDevicePixelRatio(ratio)
-    return canvas
-
-
-def _badged(icon: QIcon, label: str, ratio: float) -> QIcon:
-    """The system's icon for a file type with its extension written on it (icon themes
-    on UOS/Kylin often draw every document alike)."""
-    ratio = max(1.0, ratio)
-    edge = int(THUMB_SIZE * ratio)
-    canvas = QPixmap(edge, edge)
-    canvas.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(canvas)
-    inner = int(edge * 0.75)
-    painter.drawPixmap((edge - inner) // 2, 0, icon.pixmap(inner, inner))
-    if label:
-        colour = BADGE_COLOURS.get(label, QColor("#607d8b"))
-        font = QFont(painter.font())
-        font.setBold(True)
-        font.setPixelSize(int(edge * 0.2))
-        painter.setFont(font)
-        width = painter.fontMetrics().horizontalAdvance(label) + int(edge * 0.12)
-        box = (int((edge - width) / 2), int(edge * 0.62), width, int(edge * 0.3))
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colour)
-        painter.drawRoundedRect(*box, 3 * ratio, 3 * ratio)
-        painter.setPen(QColor("white"))
-        painter.drawText(*box, Qt.AlignmentFlag.AlignCenter, label)
-    painter.end()
-    canvas.setDevicePixelRatio(ratio)
-    return QIcon(canvas)
-
-
-BADGE_COLOURS = {"网页": QColor("#00838f"), "说明": QColor("#6a1b9a"), "PDF": QColor("#c62828"), "OFD": QColor("#c62828"), "DOC": QColor("#1565c0"),
-                 "DOCX": QColor("#1565c0"), "WPS": QColor("#1565c0"), "XLS": QColor("#2e7d32"),
-                 "XLSX": QColor("#2e7d32"), "ET": QColor("#2e7d32"), "PPT": QColor("#e65100"),
-                 "PPTX": QColor("#e65100"), "ZIP": QColor("#6d4c41"), "RAR": QColor("#6d4c41")}
-
-
-class _ThumbSignals(QObject):
-    loaded = Signal(str, QImage)
-
-
-class _ThumbJob(QRunnable):
-    def __init__(self, path: Path, sha256: str, edge: int, signals: _ThumbSignals) -> None:
-        super().__init__()
-        self.path, self.sha256, self.edge, self.signals = path, sha256, edge, signals
-        self.setAutoDelete(True)
-
-    def run(self) -> None:
-        reader = QImageReader(str(self.path))
-        reader.setAutoTransform(True)  # photos from phones carry their rotation in EXIF
-        size = reader.size()
-        if size.isValid() and (size.width() > self.edge or size.height() > self.edge):
-            reader.setScaledSize(size.scaled(self.edge, self.edge, Qt.AspectRatioMode.KeepAspectRatio))
-        image = reader.read()
-        if not image.isNull() and (image.width() > self.edge or image.height() > self.edge):
-            image = image.scaled(self.edge, self.edge, Qt.AspectRatioMode.KeepAspectRatio,
-                                 Qt.TransformationMode.SmoothTransformation)
-        try:
-            self.signals.loaded.emit(self.sha256, image)
-        except RuntimeError:  # the view went away meanwhile
-            pass
-
-
-# -- attaching in the background --------------------------------------------------------
-
-
-class ProgressTask(BackgroundTask):
-    """Progress in bytes, with 取消: after 取消 the worker's next report raises
-    ``cancel_error`` (for attaching: core.evidence then removes its temporary files
-    and adds nothing)."""
-
-    def __init__(self, parent: QWidget | None, label: str, verb: str = "正在复制",
-                 cancel_error=ev.AttachCancelled) -> None:
-        super().__init__(parent, label, cancel_error=cancel_error)
-        self.verb = verb
-
-    def describe(self, done: int, total: int, name: str) -> str:
-        what = f"“{name}”" if name else ""
-        return f"{self.verb}{what}\n{ev.format_size(done)} / {ev.format_size(total)}"
-
-
-AttachTask = ProgressTask
-
-
-# -- small dialogs ----------------------------------------------------------------------
-
-
-class UrlDialog(QDialog):
-    """网页地址 with its title and (optionally) publication date."""
-
-    def __init__(self, parent: QWidget | None, url: str = "", title: str = "") -> None:
-        super().__init__(parent)
-        self.setWindowTitle("添加网页地址")
-        self.setMinimumWidth(520)
-        self.url = QLineEdit(url)
-        self.url.setPlaceholderText("https://……(从浏览器地址栏复制)")
-        self.title = QLineEdit(title)
-        self.title.setPlaceholderText("网页标题,例如:关于……的通知")
-        self.has_date = QCheckBox("发布日期:")
-        self.published = DateField()  # typed days mean what was typed; no wheel
-        self.published.setEnabled(False)
-        self.has_date.toggled.connect(self.published.setEnabled)
-        self.note = QLineEdit()
-        self.note.setPlaceholderText("可不填")
-        self.problem = QLabel()
-        self.problem.setStyleSheet("color: #b3261e;")
-        self.problem.setWordWrap(True)
-        form = QFormLayout()
-        form.addRow("网页地址:", self.url)
-        form.addRow("标题:", self.title)
-        date_row = QHBoxLayout()
-        date_row.addWidget(self.published)
-        date_row.addStretch(1)
-        form.addRow(self.has_date, date_row)
-        form.addRow("备注:", self.note)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.problem)
-        layout.addWidget(buttons)
-
-    def _check(self) -> None:
-        try:
-            ev.normalise_url(self.url.text())
-        except UserError as exc:
-            self.problem.setText(exc.message)
-            return
-        self.accept()
-
-    def values(self) -> tuple[str, str | None, date | None, str | None]:
-        self.published.line.editingFinished.emit()  # a day typed but not yet left counts
-        published = self.published.date() if self.has_date.isChecked() else None
-        return (self.url.text().strip(), self.title.text().strip() or None, published,
-                self.note.text().strip() or None)
-
-
-class PreviewDialog(QDialog):
-    """An image or a PDF inside the app; the stored file is only read."""
-
-    def __init__(self, parent: QWidget | None, item: Evidence, path: Path) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"预览 — {item.name}")
-        layout = QVBoxLayout(self)
-        screen = (parent.screen() if parent is not None else QGuiApplication.primaryScreen()).availableGeometry()
-        self.resize(int(screen.width() * 0.7), int(screen.height() * 0.8))
-        self.document = None
-        self._pixmap = QPixmap()
-        if is_pdf(item):
-            from PySide6.QtPdf import QPdfDocument
-            from PySide6.QtPdfWidgets import QPdfView
-
-            self.document = QPdfDocument(self)
-            self.document.load(str(path))
-            view = QPdfView(self)
-            view.setPageMode(QPdfView.PageMode.MultiPage)
-            view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-            view.setDocument(self.document)
-            layout.addWidget(view)
-            self.viewer: QWidget = view
-        else:
-            label = QLabel()
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            label.setMinimumSize(1, 1)
-            reader = QImageReader(str(path))
-            reader.setAutoTransform(True)
-            screen_box = QSize(screen.width(), screen.height())
-            size = reader.size()
-            if size.isValid() and (size.width() > screen_box.width() or size.height() > screen_box.height()):
-                # a 50-megapixel photo: decode at screen size, not at full size
-                reader.setScaledSize(size.scaled(screen_box, Qt.AspectRatioMode.KeepAspectRatio))
-            image = reader.read()
-            self._pixmap = QPixmap() if image.isNull() else QPixmap.fromImage(image)
-            if self._pixmap.isNull():
-                label.setText("无法显示这张图片,请双击用系统程序打开。")
-            layout.addWidget(label, 1)
-            self.viewer = label
-            self._fit()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-
-    def _fit(self) -> None:
-        """Show the image whole: scaled down to the space there is, never up."""
-        if self.document is not None or self._pixmap.isNull():
-            return
-        box = self.viewer.contentsRect().size()
-        if box.width() < 10 or box.height() < 10:
-            box = QSize(self.width() - 40, self.height() - 80)
-        pixmap = self._pixmap
-        if pixmap.width() > box.width() or pixmap.height() > box.height():
-            pixmap = pixmap.scaled(box, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
-        self.viewer.setPixmap(pixmap)
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._fit()
 
 
 # -- the view ---------------------------------------------------------------------------
@@ -371,16 +117,10 @@ class EvidenceView(QWidget):
         self.quarter = Quarter.current()
         self.items: dict[int, Evidence] = {}
         self._tree_items: dict[int, QTreeWidgetItem] = {}
-        self._thumbs: OrderedDict[str, QIcon] = OrderedDict()
-        self._pending: set[str] = set()
         self._jobs: list[BackgroundTask] = []
         self._last_dir = str(Path.home())
-        self._icons = QFileIconProvider()
-        self._file_icons: dict[str, QIcon] = {}
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(2)
-        self._thumb_signals = _ThumbSignals(self)
-        self._thumb_signals.loaded.connect(self._thumbnail_loaded, Qt.ConnectionType.QueuedConnection)
+        self.thumbnails = Thumbnails(self)
+        self.thumbnails.ready.connect(self._thumbnail_ready)
         self.setAcceptDrops(True)
 
         self.heading = QLabel("佐证材料")
@@ -541,28 +281,11 @@ class EvidenceView(QWidget):
         return "\n".join(lines)
 
     def _icon(self, item: Evidence) -> QIcon:
-        style = self.style()
-        if item.kind in (ev.KIND_URL, ev.KIND_NOTE):
-            key = f"<{item.kind}>"
-            if key not in self._file_icons:
-                base = style.standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon if item.kind == ev.KIND_URL
-                                          else QStyle.StandardPixmap.SP_FileIcon)
-                self._file_icons[key] = _badged(base, ev.KIND_NAMES[item.kind], self.devicePixelRatioF())
-            return self._file_icons[key]
-        if item.sha256 and item.sha256 in self._thumbs:
-            self._thumbs.move_to_end(item.sha256)
-            return self._thumbs[item.sha256]
-        ext = Path(item.name).suffix.lower()
-        if ext not in self._file_icons:
-            icon = self._icons.icon(QFileInfo(item.name))
-            if icon.isNull():
-                icon = style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
-            self._file_icons[ext] = _badged(icon, ext[1:].upper()[:4], self.devicePixelRatioF())
-        return self._file_icons[ext]
+        return self.thumbnails.icon(item)
 
     def has_thumbnail(self, evidence_id: int) -> bool:
         item = self.items.get(evidence_id)
-        return bool(item and item.sha256 and item.sha256 in self._thumbs)
+        return bool(item and self.thumbnails.has(item.sha256))
 
     # -- thumbnails -------------------------------------------------------------------
 
@@ -575,38 +298,26 @@ class EvidenceView(QWidget):
         self._request_visible_thumbnails()
 
     def _request_visible_thumbnails(self, *_: Any) -> None:
+        """Only rows in view: a task with 300 screenshots reads a screenful."""
         if not self.isVisible():
             return
         viewport = self.tree.viewport().rect()
-        edge = int(THUMB_SIZE * max(1.0, self.devicePixelRatioF()))
         for evidence_id, row in self._tree_items.items():
             item = self.items[evidence_id]
-            sha = item.sha256
-            if not sha or not is_image(item) or sha in self._thumbs or sha in self._pending:
+            if not self.thumbnails.wanted(item) or not self.tree.visualItemRect(row).intersects(viewport):
                 continue
-            if not self.tree.visualItemRect(row).intersects(viewport):
-                continue
-            path = ev.stored_path(self.ledger, sha)
-            if path is None:
-                continue
-            self._pending.add(sha)
-            self._pool.start(_ThumbJob(path, sha, edge, self._thumb_signals))
+            path = ev.stored_path(self.ledger, item.sha256)
+            if path is not None:
+                self.thumbnails.request(item.sha256, path)
 
-    @Slot(str, QImage)
-    def _thumbnail_loaded(self, sha: str, image: QImage) -> None:
-        self._pending.discard(sha)
-        if image.isNull():
-            return
-        self._thumbs[sha] = QIcon(_square(image, max(1.0, self.devicePixelRatioF())))
-        while len(self._thumbs) > THUMB_CACHE:
-            self._thumbs.popitem(last=False)
+    def _thumbnail_ready(self, sha: str, icon: QIcon) -> None:
         for evidence_id, row in self._tree_items.items():
             if self.items[evidence_id].sha256 == sha:
-                row.setIcon(0, self._thumbs[sha])
+                row.setIcon(0, icon)
 
     def wait_for_thumbnails(self, msecs: int = 5000) -> bool:
         """For tests and screenshots: let pending thumbnail reads finish."""
-        return self._pool.waitForDone(msecs)
+        return self.thumbnails.wait(msecs)
 
     # -- selection, opening, preview --------------------------------------------------
 
@@ -768,7 +479,6 @@ class EvidenceView(QWidget):
         if self.task_id is None:
             return
         dialog = UrlDialog(self, url, title)
-        guard_wheel(dialog)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         address, page_title, published, note = dialog.values()

@@ -40,12 +40,15 @@ def move_to_bin(ledger: Ledger, evidence_ids: list[int]) -> list[int]:
 
 
 def restore(ledger: Ledger, evidence_ids: list[int]) -> list[int]:
+    """Out of the 回收站, all in one step; announced, so the window's rows, section
+    counts and summary line follow (a restored item may take a task out of 本季度无佐证)."""
     tasks = sorted({item.task_id for item in ev.restore_many(ledger, evidence_ids)})
     announce(tasks)
     return tasks
 
 
-def empty_bin(ledger: Ledger, evidence_ids: list[int]):
+def empty_bin(ledger: Ledger, evidence_ids: list[int]) -> ev.EmptyResult:
+    """Deletes for good (the caller asked the clerk); any view may have shown these."""
     result = ev.empty_recycle_bin(ledger, evidence_ids)
     announce(None)
     return result
