@@ -1,0 +1,153 @@
+"""下发本级分解表 in the window: the 任城 plan as a city's, the county's tasks ticked,
+units mapped in an editable table (pre-filled), 生成 held back while a unit is
+unmapped, and the plan written by a worker, linked, with its .xlsx."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+
+from tests.core.test_derive import LEAD, LOCAL, import_city_plan
+from zwgk_desktop.core import derive as V
+from zwgk_desktop.core import unit_mapping as M
+from zwgk_desktop.core.ledger import Ledger
+from zwgk_desktop.ui.derive_dialog import DeriveDialog, split_locals
+
+
+@pytest.fixture
+def city(tmp_path: Path, open_ledger) -> tuple[Ledger, int]:
+    ledger = open_ledger(tmp_path / "台账")
+    plan_id, _ = import_city_plan(ledger)
+    return ledger, plan_id
+
+
+@pytest.fixture
+def dialog(city, qtbot, no_dialogs) -> DeriveDialog:
+    ledger, plan_id = city
+    opened = DeriveDialog(ledger, plan_id)
+    qtbot.addWidget(opened)
+    opened.show()
+    opened.local_name.setText(LOCAL)
+    opened.lead_office.setText(LEAD)
+    return opened
+
+
+def _row_of(dialog: DeriveDialog, superior: str) -> int:
+    for row in range(dialog.map_table.rowCount()):
+        if dialog.map_table.item(row, DeriveDialog.MAP_SUPERIOR).text() == superior:
+            return row
+    raise AssertionError(superior)
+
+
+def _map_by_hand(dialog: DeriveDialog) -> None:
+    for name in dialog.unmapped():
+        dialog.map_table.item(_row_of(dialog, name), DeriveDialog.MAP_LOCAL).setText(name)
+
+
+def test_the_countys_tasks_are_ticked_and_the_units_pre_filled(city, dialog: DeriveDialog) -> None:
+    ledger, plan_id = city
+    assert dialog.chosen_ids() == V.default_selection(ledger, plan_id, LOCAL)
+    mapping = dialog.mapping()
+    assert mapping["各县区"] == [LEAD]
+    assert mapping["市发改局"] == ["区发改局"]
+    how = dialog.map_table.item(_row_of(dialog, "各县区"), DeriveDialog.MAP_HOW).text()
+    assert how == M.How.LEAD.value
+    assert "国网任城供电公司" in dialog.unmapped()
+    assert not dialog.generate_button.isEnabled()
+    assert "没有对应的本级单位" in dialog.summary.text()
+    assert dialog.title_edit.text() == "2023年任城区政务公开重点工作任务分解表"
+
+
+def test_untick_all_empties_the_mapping_and_holds_generate(dialog: DeriveDialog, qtbot) -> None:
+    for button in dialog.findChildren(type(dialog.generate_button)):
+        if button.text() == "全不选":
+            button.click()
+    assert dialog.chosen_ids() == [] and dialog.map_table.rowCount() == 0
+    assert "请至少勾选一项任务" in dialog.summary.text()
+    assert not dialog.generate_button.isEnabled()
+
+
+def test_missing_facts_hold_generate(dialog: DeriveDialog) -> None:
+    _map_by_hand(dialog)
+    assert dialog.generate_button.isEnabled()
+    dialog.lead_office.setText("")
+    assert not dialog.generate_button.isEnabled() and "请填写本级牵头单位" in dialog.summary.text()
+
+
+def test_generate_writes_the_linked_plan_and_its_file(city, dialog: DeriveDialog, qtbot, tmp_path: Path,
+                                                      no_dialogs) -> None:
+    ledger, plan_id = city
+    _map_by_hand(dialog)
+    # several 本级单位 for one 上级单位, typed with 、
+    dialog.map_table.item(_row_of(dialog, "市发改局"), DeriveDialog.MAP_LOCAL).setText("区发改局、区统计局")
+    assert dialog.mapping()["市发改局"] == ["区发改局", "区统计局"]
+    assert dialog.map_table.item(_row_of(dialog, "市发改局"), DeriveDialog.MAP_HOW).text() == M.How.HAND.value
+    out = tmp_path / "本级分解表.xlsx"
+    dialog.output.setText(str(out))
+    assert dialog.generate_button.isEnabled()
+    with qtbot.waitSignal(dialog.derived, timeout=10000) as made:
+        dialog.generate_button.click()
+    new_id = made.args[0]
+    assert V.superior_of(ledger, new_id) == plan_id
+    assert len(ledger.tasks(new_id)) == len(dialog.chosen_ids())
+    assert M.stored_mapping(ledger)["市发改局"] == ["区发改局", "区统计局"]
+    assert openpyxl.load_workbook(out).active["A1"].value == "2023年任城区政务公开重点工作任务分解表"
+    assert [kind for kind, _, _ in no_dialogs] == ["information"]
+    assert ledger.audit_log(1)[0].action == "生成本级分解表"
+
+
+def test_a_refused_generation_says_why_and_keeps_the_dialog(city, dialog: DeriveDialog, qtbot, no_dialogs) -> None:
+    ledger, plan_id = city
+    _map_by_hand(dialog)
+    first = V.prepare_derive(ledger, plan_id, local_name=LOCAL, lead_office=LEAD, mapping=dialog.mapping())
+    V.create_derived_plan(ledger, first)
+    dialog.generate_button.click()
+    qtbot.waitUntil(lambda: bool(no_dialogs), timeout=10000)
+    kind, title, text = no_dialogs[0]
+    assert (kind, title) == ("warning", "没有生成") and "已经生成过本级分解表" in text
+    assert dialog.isVisible()
+    qtbot.waitUntil(dialog.generate_button.isEnabled, timeout=5000)
+
+
+def test_a_mapping_file_fills_the_table(dialog: DeriveDialog, tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "对应.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["上级单位", "本级单位"])
+    for name in dialog.unmapped():
+        book.active.append([name, name])
+    book.save(path)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    dialog.import_mapping()
+    assert dialog.unmapped() == []
+    assert dialog.generate_button.isEnabled()
+
+
+def test_a_bad_mapping_file_is_explained(dialog: DeriveDialog, tmp_path: Path, monkeypatch, no_dialogs) -> None:
+    path = tmp_path / "名录.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["群组", "成员"])
+    book.save(path)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    before = dialog.mapping()
+    dialog.import_mapping()
+    assert no_dialogs and no_dialogs[0][0] == "warning" and "上级单位" in no_dialogs[0][2]
+    assert dialog.mapping() == before
+
+
+def test_ticking_a_task_brings_its_units(city, dialog: DeriveDialog) -> None:
+    ledger, plan_id = city
+    first = next(t for t in ledger.tasks(plan_id) if t.id not in dialog.chosen_ids())
+    row = next(r for r in range(dialog.task_table.rowCount())
+               if dialog.task_table.item(r, 0).data(Qt.ItemDataRole.UserRole) == first.id)
+    dialog.task_table.item(row, 0).setCheckState(Qt.CheckState.Checked)
+    assert first.id in dialog.chosen_ids()
+    assert all(u.name in dialog.mapping() for u in first.units)
+
+
+def test_split_locals() -> None:
+    assert split_locals("区发改局、区统计局,区财政局\n区审计局;") == ["区发改局", "区统计局", "区财政局", "区审计局"]
+    assert split_locals("  ") == []
