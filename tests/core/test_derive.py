@@ -6,7 +6,6 @@ and behaves as any plan afterwards (fill-in recipients)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

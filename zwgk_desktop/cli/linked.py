@@ -6,7 +6,6 @@ and core/unit_mapping.py."""
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
