@@ -177,6 +177,12 @@ def _pipeline_threads() -> list[str]:
     return [t.name for t in threading.enumerate() if t.name.startswith("zwgk-evidence-")]
 
 
+def _through_buffers_only(monkeypatch) -> None:
+    """As on Windows: no copy inside the kernel."""
+    monkeypatch.setattr(store, "_kernel_copy", None)
+    monkeypatch.setattr(store, "_send_copy", None)
+
+
 class _FullDisk(io.FileIO):
     def write(self, data) -> int:
         raise OSError(28, "No space left on device")
@@ -198,7 +204,7 @@ def _fill_the_disk_after_one_piece(calls: list[int]):
 def test_disk_full_while_writing_adds_nothing(ledger, tasks, src, monkeypatch, path):
     paths = [write(src / f"{i}.bin", os.urandom(ev.CHUNK + i)) for i in range(3)]
     if path == "buffers":
-        monkeypatch.setattr(store, "_kernel_copy", None)
+        _through_buffers_only(monkeypatch)
         monkeypatch.setattr(store, "_open_temp", lambda p: _FullDisk(p, "x+"))
     elif store._kernel_copy is None:
         pytest.skip("no copy_file_range here")
@@ -367,9 +373,13 @@ def _attach_sizes(ledger, tasks, src) -> list[tuple[str, bytes]]:
     return [(item.sha256, data) for item, data in zip(added, datas)]
 
 
-@pytest.mark.parametrize("path", ["buffers", "kernel"])
-def test_both_ways_store_exactly_the_bytes_their_names_say(ledger, tasks, src, monkeypatch, path):
+@pytest.mark.parametrize("path", ["buffers", "sendfile", "copy_file_range"])
+def test_every_way_stores_exactly_the_bytes_its_names_say(ledger, tasks, src, monkeypatch, path):
     if path == "buffers":
+        _through_buffers_only(monkeypatch)
+    elif path == "sendfile":
+        if store._send_copy is None:
+            pytest.skip("no sendfile between files here")
         monkeypatch.setattr(store, "_kernel_copy", None)
     elif store._kernel_copy is None:
         pytest.skip("no copy_file_range here")
@@ -393,20 +403,43 @@ def test_short_kernel_copies_are_hashed_from_unaligned_places(ledger, tasks, src
     assert ev.stored_path(ledger, item.sha256).read_bytes() == data
 
 
-@pytest.mark.parametrize("refusal", [errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL, "nothing"])
-def test_no_kernel_copy_between_the_two_files_copies_through_buffers(ledger, tasks, src, monkeypatch, refusal):
-    calls: list[int] = []
-
+def _refusing(calls: list[int], refusal):
     def refuse(src_fd, dst_fd, count, offset_src=None, offset_dst=None):
         calls.append(offset_src)
         if refusal == "nothing":
             return 0  # some network file systems claim to copy nothing
         raise OSError(refusal, os.strerror(refusal))
 
-    monkeypatch.setattr(store, "_kernel_copy", refuse)
+    return refuse
+
+
+@pytest.mark.parametrize("refusal", [errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL, "nothing"])
+def test_no_kernel_copy_between_the_two_files_copies_through_buffers(ledger, tasks, src, monkeypatch, refusal):
+    calls: list[int] = []
+    monkeypatch.setattr(store, "_kernel_copy", _refusing(calls, refusal))
+    monkeypatch.setattr(store, "_send_copy", _refusing(calls, refusal))
     data = os.urandom(ev.CHUNK + 99)
     item = ev.attach_files(ledger, tasks[0], [write(src / "a.bin", data)], "2023Q3").added[0]
-    assert calls == [0]
+    assert calls == [0, 0]  # each way tried once, at the start
+    assert item.sha256 == sha(data)
+    assert ev.stored_path(ledger, item.sha256).read_bytes() == data
+
+
+@pytest.mark.skipif(store._send_copy is None, reason="no sendfile between files here")
+def test_between_two_file_systems_sendfile_copies_instead(ledger, tasks, src, monkeypatch):
+    refused: list[int] = []
+    sent: list[int] = []
+
+    def send(src_fd, dst_fd, count, offset_src, offset_dst):
+        sent.append(offset_src)
+        return store._sendfile_copy(src_fd, dst_fd, count, offset_src, offset_dst)
+
+    monkeypatch.setattr(store, "_kernel_copy", _refusing(refused, errno.EXDEV))  # FAT stick to ext4
+    monkeypatch.setattr(store, "_send_copy", send)
+    data = os.urandom(2 * ev.CHUNK + 7)
+    item = ev.attach_files(ledger, tasks[0], [write(src / "a.bin", data)], "2023Q3").added[0]
+    assert refused == [0]
+    assert sent == [0, ev.CHUNK, 2 * ev.CHUNK, 2 * ev.CHUNK + 7]
     assert item.sha256 == sha(data)
     assert ev.stored_path(ledger, item.sha256).read_bytes() == data
 

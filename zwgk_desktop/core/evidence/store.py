@@ -15,7 +15,8 @@ whole file, and inside a file the next piece is fetched while the last one is ha
 On Linux the bytes never pass through Python: ``os.copy_file_range`` copies a piece
 inside the kernel, and the piece is hashed from the temporary file itself (mapped,
 not read), so the name is computed from what is on disk and nothing is read twice.
-Elsewhere (Windows) each piece is read into a buffer, hashed and written. Write-back
+Where copy_file_range refuses (between two file systems) sendfile does the same; where
+neither exists (Windows) each piece is read into a buffer, hashed and written. Write-back
 of each piece starts at once (``sync_file_range`` where there is one), so the fsync at
 the end of a file waits for little; fsyncs run on their own threads.
 """
@@ -212,6 +213,16 @@ _start_writeback = _load_sync_file_range()
 _kernel_copy = getattr(os, "copy_file_range", None)  # Linux; None elsewhere
 
 
+def _sendfile_copy(src_fd: int, dst_fd: int, count: int, offset_src: int, offset_dst: int) -> int:
+    """sendfile, in the kernel too and between any two file systems (copy_file_range
+    refuses a USB stick's FAT to the ledger's ext4 since Linux 5.19). It writes at the
+    target's position, which is ``offset_dst``: pieces are copied in order."""
+    return os.sendfile(dst_fd, src_fd, offset_src, count)
+
+
+_send_copy = _sendfile_copy if sys.platform.startswith("linux") and hasattr(os, "sendfile") else None
+
+
 # -- errors as the clerk reads them -----------------------------------------------------
 
 
@@ -323,11 +334,14 @@ class _Copier:
             try:
                 digest = hashlib.sha256()
                 size = None
-                if _kernel_copy is not None:
+                for way in (_kernel_copy, _send_copy):
+                    if way is None:
+                        continue
                     try:
-                        size = self._in_kernel(item, index, source, target, digest)
+                        size = self._in_kernel(way, item, index, source, target, digest)
+                        break
                     except _NoKernelCopy:
-                        size = None
+                        digest = hashlib.sha256()
                 if size is None:
                     size = self._through_buffers(item, index, source, target, digest)
                 item.sha256, item.size = digest.hexdigest(), size
@@ -337,15 +351,20 @@ class _Copier:
                 if not handed_on:
                     target.close()
 
-    def _in_kernel(self, item: Staged, index: int, source: BinaryIO, target: BinaryIO, digest: Any) -> int:
+    def _in_kernel(self, way: Callable[[int, int, int, int, int], int], item: Staged, index: int,
+                   source: BinaryIO, target: BinaryIO, digest: Any) -> int:
         try:
             src_fd, dst_fd = source.fileno(), target.fileno()
         except (OSError, ValueError):  # a file-like object without a descriptor
             raise _NoKernelCopy from None
-        assert _kernel_copy is not None
+        try:
+            os.lseek(dst_fd, 0, os.SEEK_SET)  # from the start, after a way that gave up
+            os.ftruncate(dst_fd, 0)
+        except OSError as exc:
+            raise write_error(exc) from exc
 
         def fetch(offset: int) -> int:
-            return _kernel_copy(src_fd, dst_fd, CHUNK, offset, offset)
+            return way(src_fd, dst_fd, CHUNK, offset, offset)
 
         offset = 0
         pending: Future = self.fetcher.submit(fetch, 0)
