@@ -574,3 +574,21 @@ def test_tasks_lists_ids_with_the_windows_filters(tmp_path: Path, capsys: pytest
     out, _ = capsys.readouterr()
     assert [line.split("\t")[0] for line in out.strip().splitlines()[1:]] == [str(task_id)]
     assert main(["--ledger", str(ledger), "tasks", "--status", "完成了"]) == 2
+
+
+def test_an_error_with_a_command_line_hint_prints_it_under_the_message() -> None:
+    """Messages shared with the window name no option; the CLI adds its own line."""
+    import contextlib
+    import io
+    from unittest import mock
+
+    from zwgk_desktop import cli
+    from zwgk_desktop.core.errors import UserError
+
+    error = UserError("文件已导入过。")
+    error.hint_cli = "命令行:加 --replace 重新导入。"
+    err = io.StringIO()
+    with mock.patch.object(cli, "build_parser") as build, contextlib.redirect_stderr(err):
+        build.return_value.parse_args.return_value.handler = mock.Mock(side_effect=error)
+        assert cli.main(["import", "x"]) == 2
+    assert err.getvalue() == "文件已导入过。\n命令行:加 --replace 重新导入。\n"

@@ -12,7 +12,7 @@ import pytest
 
 from zwgk_desktop.core.errors import FileReadError, UserError
 from zwgk_desktop.io.grid import Grid, Workbook
-from zwgk_desktop.io.layout import ReadOptions, parse_column_map, read_plan
+from zwgk_desktop.io.layout import NO_YEAR_WARNING, ReadOptions, parse_column_map, read_plan
 
 HEADER = ["工作任务", "具体要求", "责任单位", "完成时限"]
 
@@ -206,7 +206,8 @@ def test_no_year_anywhere_uses_this_year_and_says_so() -> None:
     plan = plan_of([HEADER, ["(一)公开", "公开A。", "甲局", "6月底前"]], source="任务表.xlsx",
                    options=ReadOptions(today=date(2026, 3, 1)))
     assert plan.year == 2026
-    assert any("--year" in w for w in plan.warnings)
+    [warning] = [w for w in plan.warnings if w.startswith(NO_YEAR_WARNING)]
+    assert "请指定这份分解表的年份" in warning and "--" not in warning  # read in the window too: no option names
 
 
 def test_unknown_headers_say_which_columns_were_found() -> None:
@@ -214,7 +215,8 @@ def test_unknown_headers_say_which_columns_were_found() -> None:
     with pytest.raises(FileReadError) as err:
         plan_of(rows)
     message = err.value.message
-    assert "表头" in message and "--map" in message and "B列" in message
+    assert "表头" in message and "为各列指定含义" in message and "B列" in message
+    assert "--" not in message and "--map requirement=" in err.value.hint_cli  # the CLI prints the hint under it
 
 
 def test_column_map_reads_a_table_with_unknown_headers() -> None:
@@ -248,6 +250,8 @@ def test_header_without_tasks_is_an_error() -> None:
     with pytest.raises(FileReadError) as err:
         plan_of([HEADER, ["", "", "", ""]])
     assert "没有任何任务" in err.value.message
+    assert "选择那个工作表" in err.value.message and "--" not in err.value.message
+    assert "--sheet" in err.value.hint_cli
 
 
 def test_empty_workbook_is_an_error() -> None:

@@ -85,7 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return _output_closed()
     except UserError as exc:
-        print(exc.message, file=sys.stderr)
+        hint = getattr(exc, "hint_cli", "")  # what only the command line needs (the window's text has none)
+        print(exc.message + (f"\n{hint}" if hint else ""), file=sys.stderr)
         return EXIT_USER_ERROR
     except sqlite3.DatabaseError as exc:
         message = _database_error_message(args, exc)

@@ -113,10 +113,12 @@ def _write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: boo
                 issuer: str | None) -> ImportOutcome:
     existing = ledger.plan_by_sha256(sha256)
     if existing is not None and not replace:
-        raise DuplicateImportError(
+        error = DuplicateImportError(
             f"文件“{parsed.source_name}”已于 {existing.imported_at[:16].replace('T', ' ')} 导入过"
             f"(分解表编号 {existing.id}:{existing.title})。\n"
-            "如需按新的设置重新读取,请使用“重新导入”(命令行加 --replace),已填写的状态、进展和佐证材料都会保留。")
+            "如需按新的设置重新读取,可以重新导入(替换这份分解表的读取结果),已填写的状态、进展和佐证材料都会保留。")
+        error.hint_cli = "命令行:加 --replace 重新导入。"  # type: ignore[attr-defined]  # printed by the CLI only
+        raise error
     db = ledger.db
     action = "重新导入分解表" if existing else "导入分解表"
     from .backup import auto_backup  # (backup imports the ledger; keep import order simple)

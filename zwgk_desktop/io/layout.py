@@ -28,6 +28,15 @@ from .sections import clean_label, is_note, numbering_rank, section_number_rank
 
 __all__ = ["MEANING_NAMES", "ReadOptions", "parse_column_map", "read_plan"]
 
+#: Messages here are read in the window and by ``zwgk`` alike, so they name no
+#: command-line option. What only the command line needs is on the error as
+#: ``hint_cli``, printed by the CLI under the message.
+CLI_MAP_HINT = "命令行:用 --map 指定各列,例如 --map requirement=C,units=D,deadline=E。"
+CLI_SHEET_HINT = "命令行:用 --sheet 指定工作表。"
+#: The start of the warning given when neither title nor file name has a year (front
+#: ends that ask for the year themselves recognise it by this).
+NO_YEAR_WARNING = "标题和文件名中都没有年份"
+
 _YEAR_RE = re.compile(r"(20\d{2})\s*年")
 _BARE_YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 _DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fa5]{1,12}[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d+\s*号")
@@ -148,12 +157,14 @@ def _choose_grid(workbook: Workbook, options: ReadOptions) -> tuple[Grid, Header
         if options.column_map:
             grid = _visible(max(candidates, key=lambda g: g.height))
             return grid, fallback_header(grid)
-        raise FileReadError(
+        error = FileReadError(
             workbook.source_name,
             "没有找到表头(如“工作任务”“具体要求”“责任单位”“完成时限”)",
-            "请确认表格有表头行;如果表头写法特殊,可在导入时指定各列,"
-            "例如 --map requirement=C,units=D,deadline=E。" + _describe_first_rows(candidates[0]),
+            "请确认表格有表头行;如果表头写法特殊,请在导入时为各列指定含义(至少指定“具体要求”一列)。"
+            + _describe_first_rows(candidates[0]),
         )
+        error.hint_cli = CLI_MAP_HINT  # type: ignore[attr-defined]
+        raise error
     scored.sort(key=lambda item: item[:3], reverse=True)
     _, _, _, grid, header = scored[0]
     return grid, header
@@ -313,8 +324,10 @@ def _read_rows(workbook: Workbook, grid: Grid, header: Header, mapping: dict[str
         ))
 
     if not tasks:
-        raise FileReadError(workbook.source_name, "找到了表头,但表头下面没有任何任务",
-                            "请确认文件内容完整;如果任务在另一个工作表里,请用 --sheet 指定工作表。")
+        error = FileReadError(workbook.source_name, "找到了表头,但表头下面没有任何任务",
+                              "请确认文件内容完整;如果任务在另一个工作表里,请选择那个工作表后重新导入。")
+        error.hint_cli = CLI_SHEET_HINT  # type: ignore[attr-defined]
+        raise error
     return ParsedPlan(
         title=title,
         year=year,
@@ -398,5 +411,5 @@ def _plan_year(options: ReadOptions, title: str, grid: Grid, workbook: Workbook,
         if years:
             return years.most_common(1)[0][0], True, None
     today = options.today or date.today()
-    return today.year, False, (f"标题和文件名中都没有年份,按 {today.year} 年计算完成时限;"
-                        "如不对,请指定年份重新导入(命令行 --year)。")
+    return today.year, False, (f"{NO_YEAR_WARNING},按 {today.year} 年计算完成时限;"
+                        "如不对,请指定这份分解表的年份后重新导入。")
