@@ -127,6 +127,12 @@ def _sentence(entry: AuditEntry, seqs: _Seqs) -> tuple[str, tuple[int, ...]]:
         verb = "导入了" if action == "导入分解表" else "重新导入了"
         return (f"{verb}分解表“{after.get('title')}”({after.get('tasks')} 项任务,"
                 f"文件 {after.get('source_name')})"), ()
+    if action == "修订分解表" and isinstance(after, dict):
+        counts = after.get("changes") or {}
+        parts = "、".join(f"{kind} {n} 项" for kind, n in counts.items() if n) or "没有改动"
+        return f"按“{after.get('source_name')}”修订了分解表“{after.get('title')}”({parts})", ()
+    if action.startswith("修订:"):
+        return _revision_sentence(action.removeprefix("修订:"), before or {}, after or {}, seqs.name(task)), own
     if action == "删除分解表" and isinstance(before, dict):
         return f"删除了分解表“{before.get('title')}”({before.get('task_count')} 项任务)", ()
     if entry.entity == "evidence" and task is not None:
@@ -136,6 +142,29 @@ def _sentence(entry: AuditEntry, seqs: _Seqs) -> tuple[str, tuple[int, ...]]:
     detail = _plain(after if after is not None else before)
     target = seqs.name(task) if task is not None else ""
     return f"{entry.action}:{target}{detail}".rstrip(":"), own
+
+
+def _revision_sentence(kind: str, before: dict, after: dict, task: str) -> str:
+    """One change a revised table made, old → new, in the words of the preview."""
+    def was_now(key: str) -> str:
+        return f"由“{_short(before.get(key)) or '(空)'}”改为“{_short(after.get(key)) or '(空)'}”"
+
+    if kind == "改写任务":
+        old = (f"【{before['title']}】" if before.get("title") else "") + str(before.get("requirement") or "")
+        new = (f"【{after['title']}】" if after.get("title") else "") + str(after.get("requirement") or "")
+        return f"修订:{task}的内容由“{_short(old)}”改为“{_short(new)}”"
+    if kind == "责任单位":
+        return f"修订:{task}的责任单位{was_now('units')}"
+    if kind == "完成时限":
+        due = f"(到期日 {after.get('due_date') or '无具体日期'})"
+        return f"修订:{task}的完成时限{was_now('deadline_text')}{due}"
+    if kind == "章节":
+        return f"修订:{task}的章节{was_now('section')}"
+    if kind == "新增任务":
+        return f"修订:新增序号 {after.get('seq')} “{_short(after.get('requirement'))}”"
+    if kind == "分解表标题":
+        return f"修订:分解表标题{was_now('title')}"
+    return f"修订:{kind} {task}{_plain(after or before)}".rstrip()
 
 
 def describe(ledger: Ledger, entries: list[AuditEntry]) -> list[AuditLine]:
