@@ -243,3 +243,17 @@ def test_days_box_ignores_a_passing_wheel(plan, make_dialog) -> None:
     QApplication.sendEvent(dialog.days, event)
     assert dialog.days.value() == before
     assert rows(dialog) == expected(ledger, pid)
+
+
+def test_a_change_announced_through_the_door_is_read_again(plan, make_dialog, qtbot) -> None:
+    from zwgk_desktop.core import evidence as ev
+    from zwgk_desktop.ui.operations.events import announce
+
+    ledger, pid, ids = plan
+    dialog = make_dialog(ledger, pid)
+    assert dialog.row_of("县融媒体中心") is not None
+    ledger.set_progress(ids[4], Quarter(2023, 3), "已开设专栏。")
+    ev.attach_note(ledger, ids[4], "已在网站发布", Quarter(2023, 3))
+    announce([ids[4]])
+    qtbot.waitUntil(lambda: dialog.row_of("县融媒体中心") is None, timeout=5000)
+    assert rows(dialog) == expected(ledger, pid)

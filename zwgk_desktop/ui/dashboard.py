@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPoint, QRect, QSize, QStandardPaths, Qt
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -52,6 +52,7 @@ __all__ = ["BarChart", "DashboardData", "DashboardDialog", "DashboardWidget", "l
 
 GREEN, GREY, RED = QColor("#2e7d32"), QColor("#e0e0e0"), QColor("#c00000")  # as io/overview_pdf
 FOLDER_KEY = "overview/folder"
+REREAD_MS = 300  # read the ledger again this long after the last change announced
 
 
 @dataclass(slots=True)
@@ -294,6 +295,11 @@ class DashboardWidget(QWidget):
         layout.addWidget(self.highlights)
         layout.addWidget(self.follow_up_line)
         layout.addLayout(bottom)
+        # Changes come in bursts (a merge, a run of status clicks): read once after them.
+        self._reread = QTimer(self)
+        self._reread.setSingleShot(True)
+        self._reread.setInterval(REREAD_MS)
+        self._reread.timeout.connect(self._reread_now)
         ledger_events().changed.connect(self._ledger_changed)
         self.refresh()
 
@@ -353,6 +359,10 @@ class DashboardWidget(QWidget):
                                     f"本季度已发催办单 {o.follow_ups_sent} 份。")
 
     def _ledger_changed(self, _task_ids: object) -> None:
+        if not self._closed:
+            self._reread.start()
+
+    def _reread_now(self) -> None:
         if not self._closed:
             self.refresh()
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -83,6 +83,7 @@ LEVEL_ROLE = Qt.ItemDataRole.UserRole + 2
 OFFICE_KEY = "follow_up/office"
 CONTACT_KEY = "follow_up/contact"
 FOLDER_KEY = "follow_up/folder"
+REREAD_MS = 300  # read the ledger again this long after the last change announced
 PDF, DOCX = "pdf", "docx"
 _SELECT_ROW = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
 
@@ -361,6 +362,11 @@ class FollowUpDialog(QDialog):
         self.days.valueChanged.connect(self.refresh)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.table.cellDoubleClicked.connect(self._double_clicked)
+        # Changes come in bursts (a merge, a run of status clicks): read once after them.
+        self._reread = QTimer(self)
+        self._reread.setSingleShot(True)
+        self._reread.setInterval(REREAD_MS)
+        self._reread.timeout.connect(self._reread_now)
         ledger_events().changed.connect(self._ledger_changed)
         self.refresh()
         guard_wheel(self)
@@ -501,6 +507,10 @@ class FollowUpDialog(QDialog):
         self.unit_chosen.emit(self.unit_at(row))
 
     def _ledger_changed(self, _task_ids: object) -> None:
+        if not self._closed:
+            self._reread.start()
+
+    def _reread_now(self) -> None:
         if not self._closed and not self.running:
             self.refresh()
 
