@@ -114,6 +114,7 @@ def test_unmapped_units_refuse_the_derive_and_nothing_is_written(ledger: Ledger,
     with pytest.raises(UserError) as caught:
         V.create_derived_plan(ledger, preview)
     assert "国网任城供电公司" in caught.value.message and "没有生成" in caught.value.message
+    assert "--" not in caught.value.message and "--map" in caught.value.hint_cli
     assert dump(ledger) == state
 
 
@@ -179,10 +180,13 @@ def test_stored_pairs_are_used_next_time_and_the_facts_remembered(ledger: Ledger
 
 def test_missing_local_facts_are_asked_for(ledger: Ledger, city) -> None:
     plan_id, _ = city
-    with pytest.raises(UserError, match="--local-name"):
+    with pytest.raises(UserError, match="本级名称") as caught:
         V.prepare_derive(ledger, plan_id)
-    with pytest.raises(UserError, match="--lead-office"):
+    assert "--" not in caught.value.message  # the window shows it as it is
+    assert "--local-name" in caught.value.hint_cli and "--lead-office" in caught.value.hint_cli
+    with pytest.raises(UserError, match="本级牵头单位") as caught:
         V.prepare_derive(ledger, plan_id, local_name=LOCAL)
+    assert "本级名称" not in caught.value.message and "--local-name" not in caught.value.hint_cli
 
 
 def test_a_second_derive_of_the_same_plan_is_refused(ledger: Ledger) -> None:
@@ -234,8 +238,9 @@ def test_cancelled_tasks_are_never_chosen_and_refused_when_named(ledger: Ledger)
 
 def test_a_plan_naming_nothing_of_the_county_asks_for_the_tasks(ledger: Ledger) -> None:
     plan_id = write_plan(ledger, parsed_plan([(["一、公开"], "甲。", "市发改委", "6月底前")]), "f" * 64).plan_id
-    with pytest.raises(UserError, match="--tasks"):
+    with pytest.raises(UserError, match="没有点名本级的任务") as caught:
         V.prepare_derive(ledger, plan_id, local_name="某某县", lead_office="县政府办公室")
+    assert "--tasks" in caught.value.hint_cli
 
 
 @pytest.mark.parametrize("title,expected", [

@@ -46,6 +46,7 @@ __all__ = [
     "derived_title",
     "local_candidates",
     "prepare_derive",
+    "refusal",
     "require_local_facts",
     "seq_list",
     "suggest_mapping",
@@ -122,15 +123,25 @@ def require_local_facts(ledger: Ledger, local_name: str | None, lead_office: str
     settings = get_settings(ledger)
     name = normalise_unit_name(local_name or settings.get(LOCAL_NAME, ""))
     lead = normalise_unit_name(lead_office or settings.get(LEAD_OFFICE, ""))
-    missing = []
+    missing, options = [], []
     if not name:
-        missing.append("本级名称(命令行 --local-name,例如 --local-name 任城区)")
+        missing.append("本级名称(如 任城区、某某县)")
+        options.append("--local-name 任城区")
     if not lead:
-        missing.append("本级牵头单位(命令行 --lead-office,例如 --lead-office 区政府办公室)")
+        missing.append("本级牵头单位(如 区政府办公室)")
+        options.append("--lead-office 区政府办公室")
     if missing:
-        raise UserError("台账中还没有记下" + "和".join(missing) + "。请写明后再生成本级分解表;"
-                        "写过一次后台账会记住。")
+        raise refusal("台账中还没有记下" + "和".join(missing) + "。请填写后再生成本级分解表;"
+                      "填写过一次后台账会记住。", "命令行:加 " + " ".join(options) + "。")
     return name, lead
+
+
+def refusal(message: str, hint_cli: str) -> UserError:
+    """A refusal the window and zwgk share: the message names no command-line option;
+    ``hint_cli`` (printed by zwgk under it) says which option to add."""
+    error = UserError(message)
+    error.hint_cli = hint_cli  # type: ignore[attr-defined]
+    return error
 
 
 def derived_plans(ledger: Ledger, plan_id: int) -> list[Plan]:
@@ -241,8 +252,8 @@ def prepare_derive(ledger: Ledger, plan_id: int, *, local_name: str | None = Non
     if task_ids is None:
         chosen_ids = default_selection(ledger, plan_id, local, tasks)
         if not chosen_ids and not own_tasks:
-            raise UserError(f"分解表 {plan_id}({plan.title})中没有点名本级的任务(各县区、{local}或其所属群组)。"
-                            "请指定要下发的任务序号(命令行 --tasks 3,5,8-10 或 --tasks all)。")
+            raise refusal(f"分解表 {plan_id}({plan.title})中没有点名本级的任务(各县区、{local}或其所属群组)。"
+                          "请勾选要下发的任务。", "命令行:用 --tasks 3,5,8-10 指定序号,或 --tasks all。")
     else:
         unknown = [tid for tid in task_ids if tid not in by_id]
         if unknown:
@@ -285,8 +296,7 @@ def _unmapped_message(preview: DerivePreview) -> str:
     seqs = seq_list(preview.blocked_seqs)
     units = "、".join(preview.unmapped)
     return (f"下列上级单位还没有对应的本级单位:{units}(涉及上级分解表序号 {seqs})。本级分解表没有生成。"
-            "请在单位对应表中补上(命令行:--map 单位对应.xlsx,两列 上级单位 | 本级单位;窗口:对应表中填写),"
-            "或不选这些任务。")
+            "请在单位对应中补上它们的本级单位,或不选这些任务。")
 
 
 def create_derived_plan(ledger: Ledger, preview: DerivePreview, *,
@@ -302,7 +312,8 @@ def create_derived_plan(ledger: Ledger, preview: DerivePreview, *,
     from .plan_import import _ensure_units, _insert_sections, _next_task_id
 
     if preview.unmapped:
-        raise UserError(_unmapped_message(preview))
+        raise refusal(_unmapped_message(preview),
+                      "命令行:加 --map 单位对应.xlsx(两列 上级单位 | 本级单位,每行一对)。")
     if not preview.tasks:
         raise UserError("没有选择任何任务,没有可生成的本级分解表。请至少选择一项任务。")
     plan = preview.plan

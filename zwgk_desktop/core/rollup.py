@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from .derive import derived_plans, superior_of
+from .derive import derived_plans, refusal, superior_of
 from .errors import UserError
 from .exchange import join_note, split_note, squash_text
 from .ledger import Ledger
@@ -213,10 +213,11 @@ def preview_rollup(ledger: Ledger, plan_id: int, quarter: Quarter) -> RollupPrev
     if not children:
         parent = superior_of(ledger, plan_id)
         if parent is not None:
-            raise UserError(f"分解表 {plan_id}({plan.title})是本级分解表,由上级分解表 {parent} 生成。"
-                            f"汇总请对上级分解表操作:zwgk rollup {parent} --quarter {quarter}。")
-        raise UserError(f"分解表 {plan_id}({plan.title})还没有生成本级分解表,没有可汇总的本级任务。"
-                        f"请先生成本级分解表:zwgk derive {plan_id} -o 本级分解表.xlsx。")
+            raise refusal(f"分解表 {plan_id}({plan.title})是本级分解表,由上级分解表 {parent} 生成。"
+                          f"汇总请对上级分解表 {parent} 操作。", f"命令行:zwgk rollup {parent} --quarter {quarter}")
+        raise refusal(f"分解表 {plan_id}({plan.title})还没有生成本级分解表,没有可汇总的本级任务。"
+                      "请先由它生成本级分解表(下发本级分解表)。",
+                      f"命令行:zwgk derive {plan_id} -o 本级分解表.xlsx")
     if quarter.year != plan.year:
         raise UserError(f"季度 {quarter}({quarter.label})不在分解表 {plan_id} 的年份({plan.year}年)内。"
                         f"请选择 {plan.year} 年的季度,例如 {plan.year}Q{quarter.number}。")

@@ -280,7 +280,9 @@ def remove_mapping(ledger: Ledger, superior: str) -> list[str]:
     name = normalise_unit_name(superior or "")
     stored = stored_mapping(ledger).get(name)
     if not stored:
-        raise UserError(f"台账中没有“{superior}”的单位对应。可用 zwgk unit-map 查看已保存的对应。")
+        error = UserError(f"台账中没有“{superior}”的单位对应。请核对上级单位的名称。")
+        error.hint_cli = "命令行:zwgk unit-map 列出已保存的对应。"  # type: ignore[attr-defined]
+        raise error
     with ledger.change("删除单位对应", "unit_mapping", before={name: stored}):
         ledger.db.execute("DELETE FROM unit_mapping WHERE superior = ?", [name])
     return stored
