@@ -233,3 +233,19 @@ def test_use_rollup_all_replaces_every_competing_value(capsys, led: Path, mappin
     assert code == 0, err
     with Ledger.open(led) as ledger:
         assert ledger.task(own).progress[0].text.endswith("】区里的进展。")
+
+
+def test_own_tasks_from_a_file_are_added_after(capsys, led: Path, mapping_file: Path, tmp_path: Path) -> None:
+    own = tmp_path / "本级任务.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["2023年任城区自定任务"])
+    book.active.append(["工作任务", "具体要求", "责任单位", "完成时限"])
+    book.active.append(["本级任务", "开展政务公开培训。", "区政府办公室", "10月底前"])
+    book.save(own)
+    code, out, err = z(capsys, led, "derive", "1", "--map", str(mapping_file), "--add", str(own), *FACTS)
+    assert code == 0, err
+    assert "本级增加 1 项" in out
+    with Ledger.open(led) as ledger:
+        last = ledger.tasks(2)[-1]
+        assert last.requirement == "开展政务公开培训。" and last.deadline_text == "10月底前"
+        assert ledger.db.execute("SELECT derived_from FROM tasks WHERE id = ?", [last.id]).fetchone()[0] is None
