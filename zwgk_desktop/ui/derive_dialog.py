@@ -43,6 +43,7 @@ from ..core.model import ParsedTask, Status, Task
 from ..core.unit_mapping import LEAD_OFFICE, LOCAL_NAME, How, get_settings
 from .background import BackgroundTask
 from .failure_text import failure_text
+from .operations import linked
 from .operations.run import run_on_ledger
 from .wheel_guard import guard_wheel
 
@@ -361,7 +362,7 @@ class DeriveDialog(QDialog):
             preview = V.prepare_derive(own_ledger, plan_id, local_name=local, lead_office=lead, task_ids=task_ids,
                                        mapping=mapping, mapping_how=How.HAND, own_tasks=own, title=title)
             written: list[Path] = []
-            outcome = V.create_derived_plan(
+            outcome = linked.derive_plan(
                 own_ledger, preview,
                 also=(lambda led, new_id: written.append(write_plan_xlsx(led, new_id, output))) if output else None)
             return outcome, written[0] if written else None

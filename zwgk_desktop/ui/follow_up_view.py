@@ -10,7 +10,6 @@ connection, and the 已催办 column shows it as soon as it is done.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -42,14 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import UserError
-from ..core.follow_up import (
-    Lag,
-    Level,
-    TaskLag,
-    UnitLag,
-    lagging_units,
-    record_follow_ups,
-)
+from ..core.follow_up import Lag, Level, TaskLag, UnitLag, lagging_units
 from ..core.follow_up_summary import (
     Sent,
     default_office,
@@ -58,7 +50,6 @@ from ..core.follow_up_summary import (
     sent_by_unit,
 )
 from ..core.ledger import Ledger
-from ..core.quarters import Quarter
 from ..core.task_query import DUE_SOON_DAYS
 from ..core.units import unit_key
 from . import settings as app_settings
@@ -67,10 +58,11 @@ from .date_field import DateField
 from .failure_text import failure_text
 from .open_result import OpenResult
 from .operations.events import ledger_events
+from .operations.follow_up import DOCX, PDF, ReminderJob, ReminderResult, write_reminders
 from .operations.run import run_on_ledger
 from .wheel_guard import guard_wheel
 
-__all__ = ["LEVEL_COLOURS", "FollowUpDialog", "ReminderJob", "ReminderResult", "write_reminders"]
+__all__ = ["LEVEL_COLOURS", "FollowUpDialog"]
 
 #: Row colours as in 督办 practice, pale enough to read black text on.
 LEVEL_COLOURS = {Level.RED: QColor("#f9d0cb"), Level.ORANGE: QColor("#fcdcb8"), Level.YELLOW: QColor("#fff3bf")}
@@ -84,7 +76,6 @@ OFFICE_KEY = "follow_up/office"
 CONTACT_KEY = "follow_up/contact"
 FOLDER_KEY = "follow_up/folder"
 REREAD_MS = 300  # read the ledger again this long after the last change announced
-PDF, DOCX = "pdf", "docx"
 _SELECT_ROW = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
 
 
@@ -111,100 +102,6 @@ def _mark(level: Level) -> QIcon:
     pixmap = QPixmap(12, 12)
     pixmap.fill(LEVEL_MARKS[level])
     return QIcon(pixmap)
-
-
-# -- the work: files, record, fill-ins (runs in a worker; no Qt) ---------------------------------
-
-
-@dataclass(slots=True)
-class ReminderJob:
-    """What the clerk chose: which units (as shown), where, in what form."""
-
-    plan_id: int
-    lags: list[UnitLag]
-    output: Path  # a .pdf/.docx file, or a folder when ``one_file`` is False
-    kind: str = PDF
-    one_file: bool = True
-    reply_by: date = field(default_factory=default_reply_by)
-    office: str = ""
-    contact: str = ""
-    today: date = field(default_factory=date.today)
-    with_fill_in: bool = False
-
-
-@dataclass(slots=True)
-class ReminderResult:
-    files: list[Path] = field(default_factory=list)
-    sent: list[tuple[str, str, int]] = field(default_factory=list)  # unit, file name, tasks
-    recorded: bool = False
-    missing: str = ""
-    fill_ins: list[Path] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def shown_path(self) -> Path | None:
-        """The file 打开文件 opens; 打开所在文件夹 opens its folder."""
-        return self.files[0] if self.files else None
-
-
-def write_reminders(own: Ledger, job: ReminderJob) -> ReminderResult:
-    """As ``zwgk remind``: render the notices, record them as sent (one change), then the
-    fill-in workbooks beside them if asked. Runs on the worker's own connection."""
-    from ..core.exchange import default_quarter, safe_file_part
-    from ..io.fill_in import write_fill_ins
-    from ..io.output_files import write_error
-    from ..io.remind_docx import render_reminders_docx
-    from ..io.remind_pdf import notices_for, render_reminders
-
-    lags = [lag for lag in job.lags if lag.tasks]
-    if not lags:
-        raise UserError("所选单位没有需要催办的任务,没有生成催办单,台账没有改动。")
-    if job.reply_by < job.today:
-        raise UserError(f"回复期限 {job.reply_by.isoformat()} 早于落款日期 {job.today.isoformat()},"
-                        "没有生成催办单。请改一个日期。")
-    notices = notices_for(own, job.plan_id, lags, reply_by=job.reply_by, office=job.office,
-                          issued_on=job.today, contact=job.contact)
-    result = ReminderResult()
-    written: list[tuple[UnitLag, str | None]] = []
-    if job.one_file:
-        if job.kind == DOCX:
-            render_reminders_docx(notices, job.output)
-        else:
-            result.missing = render_reminders(notices, job.output).missing
-        result.files.append(job.output)
-        written = [(lag, job.output.name) for lag in lags]
-        folder = job.output.parent
-    else:
-        folder = job.output
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise write_error(folder / f"催办单.{job.kind}", exc) from exc
-        for lag, notice in zip(lags, notices):
-            name = f"催办单-{safe_file_part(lag.unit)}.{job.kind}"
-            if job.kind == DOCX:
-                render_reminders_docx([notice], folder / name)
-            else:
-                result.missing = result.missing or render_reminders([notice], folder / name).missing
-            result.files.append(folder / name)
-            written.append((lag, name))
-    result.sent = [(lag.unit, name or "", len(lag.tasks)) for lag, name in written]
-    if own.read_only:
-        result.notes.append("台账是只读打开的(写保护的 U 盘或只读的共享文件夹),这次催办没有记入台账。")
-    else:
-        record_follow_ups(own, job.plan_id, written, reply_by=job.reply_by, office=job.office,
-                          quarter=Quarter.of(job.today))
-        result.recorded = True
-    if job.with_fill_in:
-        if own.read_only:
-            result.notes.append("台账是只读的,没有生成填报表(填报表要记下发记录,汇总时才能对上)。")
-        else:
-            plan = own.plan(job.plan_id)
-            batch = write_fill_ins(own, job.plan_id, default_quarter(plan.year, job.today), folder,
-                                   units=[lag.unit for lag in lags])
-            result.fill_ins = [Path(item.path) for item in batch.written]
-            result.notes.extend(batch.skipped)
-    return result
 
 
 # -- the dialog ----------------------------------------------------------------------------------

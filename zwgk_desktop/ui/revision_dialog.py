@@ -38,12 +38,12 @@ from ..core.revision import (
     RevisionPreview,
     RevisionResult,
     Suggestion,
-    apply_revision,
     preview_revision,
 )
 from . import operations
 from .background import BackgroundTask
 from .failure_text import failure_text
+from .operations import linked
 from .wheel_guard import guard_wheel
 
 COLUMNS = ["类别", "序号", "原内容", "新内容"]
@@ -206,7 +206,7 @@ class RevisionDialog(QDialog):
         preview = self.preview
 
         def work(own: Ledger) -> RevisionResult:
-            return apply_revision(own, preview)
+            return linked.revise_plan(own, preview)
 
         self.apply_button.setEnabled(False)
         self._task = BackgroundTask(self, "正在写入修订……")

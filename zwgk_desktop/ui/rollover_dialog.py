@@ -15,16 +15,35 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QComboBox, QDialog, QDialogButtonBox,
-                               QFileDialog, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
-                               QPushButton, QRadioButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..core import rollover as ro
 from ..core.errors import UserError
 from ..core.ledger import Ledger
 from .background import BackgroundTask
 from .failure_text import failure_text
+from .operations import linked
 from .operations.run import run_on_ledger
 from .wheel_guard import guard_wheel, guard_widget
 
@@ -218,7 +237,7 @@ class RolloverDialog(QDialog):
         self.start_button.setEnabled(False)
 
         def work(own: Ledger) -> ro.RolloverResult:
-            return ro.rollover(own, plan_id, year, into=into, task_ids=chosen, again=again)
+            return linked.roll_over(own, plan_id, year, into=into, task_ids=chosen, again=again)
 
         run_on_ledger(task, self.ledger.folder, work, self._done, failed=self._failed, what="结转到新年度",
                       parent=self, changes=into is None)
@@ -388,7 +407,7 @@ class CarryoverMatchDialog(QDialog):
         self.apply_button.setEnabled(False)
 
         def work(own: Ledger) -> int:
-            return ro.set_matches(own, pairs)
+            return linked.match_carryover(own, pairs)
 
         def done(changed: int) -> None:
             self.result_label.setText(f"已记下 {changed} 项对应;新分解表的任务没有改动。" if changed

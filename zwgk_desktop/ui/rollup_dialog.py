@@ -37,6 +37,7 @@ from ..core.ledger import Ledger
 from ..core.quarters import Quarter
 from .background import BackgroundTask
 from .failure_text import failure_text
+from .operations import linked
 from .operations.run import run_on_ledger
 from .wheel_guard import guard_wheel, guard_widget
 
@@ -233,7 +234,7 @@ class RollupDialog(QDialog):
             return
         self.apply_button.setEnabled(False)
         self._task = BackgroundTask(self, "正在汇总到上级分解表……")
-        run_on_ledger(self._task, self.ledger.folder, lambda own: R.apply_rollup(own, preview, decisions),
+        run_on_ledger(self._task, self.ledger.folder, lambda own: linked.roll_up(own, preview, decisions),
                       self._applied, what="汇总本级完成情况", parent=self, failed=self._failed)
 
     def _failed(self, exc: BaseException) -> None:

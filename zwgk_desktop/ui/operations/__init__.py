@@ -21,7 +21,7 @@ from .edits import LedgerOperations
 from .events import LedgerEvents, ledger_events
 from .run import run_on_ledger
 
-_AREAS = ("backup", "evidence", "exchange", "plans")
+_AREAS = ("backup", "evidence", "exchange", "follow_up", "linked", "periods", "plans")
 
 
 def __getattr__(name: str) -> Any:
