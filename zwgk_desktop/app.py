@@ -152,9 +152,10 @@ def _add_safety(window, ledger: Ledger, is_sample: bool) -> None:
     from PySide6.QtWidgets import QLabel
 
     from .core.backup import weekly_reminder
-    from .ui import backup_dialogs
+    from .ui import backup_dialogs, rollover_dialog
 
     backup_dialogs.install(window)
+    rollover_dialog.install(window)  # 结转到新年度… / 对照上年结转事项… (before 退出)
     if ledger.read_only:
         label = QLabel("只读:不能修改")
         label.setToolTip(ledger.read_only)

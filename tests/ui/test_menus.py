@@ -12,6 +12,9 @@ PLAN_DIALOGS = [
     ("下发填报表…", "zwgk_desktop.ui.fill_in_dialog", "FillInDialog"),
     ("汇总各单位报送表…", "zwgk_desktop.ui.merge_dialog", "MergeDialog"),
     ("导出佐证材料包…", "zwgk_desktop.ui.evidence_package_dialog", "EvidencePackageDialog"),
+    ("工作概况…", "zwgk_desktop.ui.dashboard", "DashboardDialog"),
+    ("下发本级分解表…", "zwgk_desktop.ui.derive_dialog", "DeriveDialog"),
+    ("汇总本级完成情况(报上级)…", "zwgk_desktop.ui.rollup_dialog", "RollupDialog"),
 ]
 
 
@@ -98,3 +101,56 @@ def test_files_dropped_on_a_task_row_become_its_evidence(sample_window, qtbot, t
     assert window.panel.task.id == task_id
     assert window.model.task_id(0) != task_id
     assert window.ledger.task(window.model.task_id(0)).evidence == []
+
+
+def test_follow_up_opens_beside_the_window_and_a_unit_filters_the_table(sample_window, qtbot):
+    """督办 is not modal: the clerk double-clicks a unit and sees its tasks in the table,
+    with the 督办 list still open; asking again brings the same one forward."""
+    from zwgk_desktop.core import task_query
+    from zwgk_desktop.ui.follow_up_view import FollowUpDialog
+
+    window = sample_window
+    _menu_action(window, "督办与催办…").trigger()
+    dialog = window.follow_up_dialog
+    assert isinstance(dialog, FollowUpDialog) and dialog.isVisible() and not dialog.isModal()
+    _menu_action(window, "督办与催办…").trigger()
+    assert window.follow_up_dialog is dialog
+    unit = task_query.plan_units(window.ledger, window.plan.id)[0]
+    dialog.unit_chosen.emit(unit)
+    assert window.filters.unit.currentData() == unit
+    expected = task_query.task_ids(window.ledger, task_query.TaskFilter(plan_id=window.plan.id, unit=unit))
+    assert sorted(window.model.ids) == sorted(expected) and 0 < len(expected) < len(window.ledger.task_ids(window.plan.id))
+    dialog.close()
+
+
+def test_the_panel_shows_follow_ups_and_last_years_item(sample_window):
+    """A task chased by a 催办单, and a new year's task matched to last year's carried-over
+    item, say so in the panel; other tasks show neither line."""
+    from datetime import date
+
+    from tests.builders import parsed_plan
+    from zwgk_desktop.core.follow_up import lagging_units, record_follow_ups
+    from zwgk_desktop.core.plan_import import write_plan
+    from zwgk_desktop.core.rollover import rollover, set_matches
+
+    window = sample_window
+    ledger = window.ledger
+    lag = next(lag for lag in lagging_units(ledger, window.plan.id, today=date(2023, 12, 31)) if lag.tasks)
+    record_follow_ups(ledger, window.plan.id, [(lag, None)], reply_by=date(2024, 1, 5), office="县政务公开办")
+    chased = lag.tasks[0].task_id
+    window.panel.show_task(chased)
+    assert window.panel.chased.isVisibleTo(window.panel)
+    assert window.panel.chased.text().startswith("已催办 1 次:") and lag.unit in window.panel.chased.text()
+    assert not window.panel.carried.isVisibleTo(window.panel)
+
+    assert rollover(ledger, window.plan.id, 2024).items, "the sample has long-term tasks to carry"
+    new_plan = write_plan(ledger, parsed_plan(year=2024, title="2024年某县政务公开工作任务分解表"), "sha-2024").plan_id
+    item = ledger.db.execute("SELECT id FROM carryover ORDER BY id LIMIT 1").fetchone()[0]
+    matched = ledger.task_ids(new_plan)[0]
+    set_matches(ledger, {item: matched})
+    window.reload_plans(select=new_plan)
+    window.panel.show_task(matched)
+    assert window.panel.carried.isVisibleTo(window.panel) and "上年结转:2023年" in window.panel.carried.text()
+    assert not window.panel.chased.isVisibleTo(window.panel)
+    window.panel.show_task(ledger.task_ids(new_plan)[1])
+    assert not window.panel.carried.isVisibleTo(window.panel)

@@ -111,3 +111,16 @@ def overdue_tasks(ledger: Ledger, plan_id: int, today: date | None = None,
                                  (today - task.due_date).days))
     items.sort(key=lambda o: (-o.days, o.seq))
     return items[:limit], max(0, len(items) - limit)
+
+
+def follow_up_text(ledger: Ledger, task_id: int) -> str:
+    """The 催办单 that named one task, for its panel ("已催办 2 次:11月3日 县财政局;…"),
+    or "" when none did. One small query: the panel asks at every task the clerk picks."""
+    rows = ledger.db.execute(
+        "SELECT f.sent_at, f.unit FROM follow_up_tasks ft JOIN follow_ups f ON f.id = ft.follow_up_id"
+        " WHERE ft.task_id = ? ORDER BY f.sent_at", [task_id]).fetchall()
+    if not rows:
+        return ""
+    shown = [f"{sent_at[:10]} {unit}" for sent_at, unit in rows[-3:]]
+    earlier = f"等(共 {len(rows)} 次)" if len(rows) > 3 else ""
+    return f"已催办 {len(rows)} 次:" + ";".join(shown) + earlier

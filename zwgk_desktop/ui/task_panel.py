@@ -32,8 +32,10 @@ from PySide6.QtWidgets import (
 
 from ..core.dates import status_date_doubt
 from ..core.errors import StaleTextError, UserError
+from ..core.follow_up_summary import follow_up_text
 from ..core.model import Status, Task
 from ..core.quarters import Quarter
+from ..core.rollover import carried_note_for
 from ..core.units import Role
 from . import status_date_dialog, text_conflict_dialog
 from .date_field import DateField
@@ -120,6 +122,13 @@ class TaskPanel(QScrollArea):
         facts.addRow("完成时限:", self.deadline)
         facts.addRow("到期日:", due_row)
         details.addLayout(facts)
+        # What was done about this task beyond its status: 催办单 sent, last year's item.
+        self.chased = _wrapped()
+        self.chased.setStyleSheet("color: #b3261e;")
+        self.carried = _wrapped()
+        self.carried.setStyleSheet("color: #555;")
+        details.addWidget(self.chased)
+        details.addWidget(self.carried)
 
         status_box = QGroupBox("完成状态")
         self.status = QComboBox()
@@ -301,6 +310,12 @@ class TaskPanel(QScrollArea):
         others = [p for p in task.progress if p.quarter != str(self.quarter)]
         self.earlier.setText("\n\n".join(f"{Quarter.parse(p.quarter).label}:{p.text}" for p in others))
         self.earlier.setVisible(bool(others))
+        chased = follow_up_text(self.ops.ledger, task.id)
+        self.chased.setText(chased)
+        self.chased.setVisible(bool(chased))
+        carried = carried_note_for(self.ops.ledger, task.id) or ""
+        self.carried.setText(carried)
+        self.carried.setVisible(bool(carried))
         history = self.ops.ledger.status_history(task.id)
         self.history.setText("\n".join(f"{h.effective_on.isoformat()}  {h.status.value}({h.by} 记录)"
                                        for h in reversed(history)) or "尚无状态变化")

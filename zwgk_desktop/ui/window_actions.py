@@ -20,6 +20,7 @@ SHORTCUTS = [
     ("Ctrl+F", "搜索任务"),
     ("Ctrl+P", "季度报告…"),
     ("Ctrl+E", "导出Excel(报上级)…"),
+    ("Ctrl+D", "督办与催办…"),
     ("Ctrl+Z", "撤销"),
     ("Ctrl+Y", "重做"),
     ("F1", "使用说明"),
@@ -51,6 +52,8 @@ def build_actions(window: "MainWindow") -> None:
     window.report_action = _action(window, "季度报告…", window.show_report, needs_plan=True)
     window.export_action = _action(window, "导出Excel(报上级)…", window.show_export_excel, needs_plan=True)
     window.find_action = _action(window, "搜索任务", window.focus_search, needs_plan=True)
+    window.follow_up_action = _action(window, "督办与催办…", window.show_follow_up, needs_plan=True)
+    window.dashboard_action = _action(window, "工作概况…", window.show_dashboard, needs_plan=True)
     # Our own undo actions, not QUndoStack's: a note still being typed is saved first
     # (so it becomes the step being undone), never from inside undo().
     stack = window.ops.undo_stack
@@ -83,6 +86,10 @@ def build_menus(window: "MainWindow") -> None:
     file_menu.addAction(_action(window, "汇总各单位报送表…", window.show_merge, needs_plan=True))
     file_menu.addAction(_action(window, "导出佐证材料包…", window.show_evidence_package, needs_plan=True))
     file_menu.addSeparator()
+    # The clerk in the middle: the county's own table from the superior's, and back.
+    file_menu.addAction(_action(window, "下发本级分解表…", window.show_derive, needs_plan=True))
+    file_menu.addAction(_action(window, "汇总本级完成情况(报上级)…", window.show_rollup, needs_plan=True))
+    file_menu.addSeparator()
     file_menu.addAction(_action(window, "退出", window.close))
 
     edit_menu = menus.addMenu("编辑(&E)")
@@ -90,6 +97,10 @@ def build_menus(window: "MainWindow") -> None:
     edit_menu.addAction(window.redo_action)
     edit_menu.addSeparator()
     edit_menu.addAction(window.find_action)
+
+    follow = menus.addMenu("督办(&D)")
+    follow.addAction(window.follow_up_action)
+    follow.addAction(window.dashboard_action)
 
     tools = menus.addMenu("工具(&T)")
     tools.addAction(_action(window, "单位名录…", window.show_unit_directory))
@@ -127,7 +138,8 @@ def build_toolbar(window: "MainWindow") -> None:
     bar.addAction(window.undo_action)
     bar.addAction(window.redo_action)
     bar.addSeparator()
-    for text, handler in (("季度报告", window.show_report), ("导出Excel", window.show_export_excel)):
+    for text, handler in (("季度报告", window.show_report), ("导出Excel", window.show_export_excel),
+                          ("督办", window.show_follow_up), ("概况", window.show_dashboard)):
         action = _action(window, text, handler, needs_plan=True)
         bar.addAction(action)
     bar.addSeparator()

@@ -162,3 +162,77 @@ class WindowDialogs:
         if dialog.exec():
             self.filters.set_own_unit_name(app_settings.own_unit())
             self.apply_filters()
+
+    # -- 督办, the overview, and the clerk in the middle ------------------------------
+
+    def show_follow_up(self) -> None:
+        """督办 beside the window (not modal): double-clicking a unit shows its tasks in
+        the table, so the clerk can look and come back."""
+        from PySide6.QtCore import Qt
+
+        from .follow_up_view import FollowUpDialog
+
+        if self.plan is None:
+            return
+        self.panel.save_note()
+        old = getattr(self, "follow_up_dialog", None)
+        if old is not None and old.isVisible() and old.plan_id == self.plan.id:
+            old.raise_()
+            old.activateWindow()
+            return
+        dialog = FollowUpDialog(self.ledger, self.plan.id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.unit_chosen.connect(self.show_unit_tasks)
+        dialog.destroyed.connect(lambda *_: setattr(self, "follow_up_dialog", None))
+        self.follow_up_dialog = dialog
+        dialog.show()
+
+    def show_unit_tasks(self, name: str) -> None:
+        """The table filtered to one unit's tasks (督办's double-click). A member of a
+        group (城关镇 of 各镇(街道)) is not in the unit list: it goes to the search box."""
+        filters = self.filters
+        filters.clear()
+        index = filters.unit.findData(name)
+        if index >= 0:
+            filters.unit.setCurrentIndex(index)
+        else:
+            filters.search.setText(name)
+        self.apply_filters()
+        self.raise_()
+        self.activateWindow()
+
+    def show_dashboard(self) -> None:
+        from .dashboard import DashboardDialog
+
+        self._plan_dialog(DashboardDialog)
+
+    def show_derive(self) -> None:
+        """下发本级分解表: the county's own plan from the superior's shown; the window
+        then shows the new plan."""
+        from .derive_dialog import DeriveDialog
+
+        if self.plan is None:
+            return
+        self.panel.save_note()
+        dialog = DeriveDialog(self.ledger, self.plan.id, self)
+        made: list[int] = []
+        dialog.derived.connect(made.append)
+        guard_wheel(dialog)
+        dialog.exec()
+        self.reload_plans(select=made[-1] if made else None)
+
+    def show_rollup(self) -> None:
+        """汇总本级完成情况 into the superior's plan: from the superior's plan itself, or
+        from a county plan derived from it (then the superior's is meant)."""
+        from ..core.derive import superior_of
+        from .rollup_dialog import RollupDialog
+
+        if self.plan is None:
+            return
+        superior = superior_of(self.ledger, self.plan.id)
+        target = superior if superior is not None else self.plan.id
+        self.panel.save_note()
+        dialog = RollupDialog(self.ledger, target, self)
+        guard_wheel(dialog)
+        dialog.exec()
+        self.after_outside_change()

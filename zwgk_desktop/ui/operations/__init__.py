@@ -12,6 +12,9 @@ telling the clerk that it failed.
 - :mod:`.plans`: plans imported, deleted.
 - :mod:`.backup`: full backups and going back to an automatic one.
 - :mod:`.exchange`: merged replies, their undo, the unit directory.
+- :mod:`.periods`: a recurring task's periods and whether it recurs.
+- :mod:`.follow_up`: 催办单 written and recorded as sent.
+- :mod:`.linked`: a revised table, the county's derived plan, the roll-up, a new year.
 """
 
 import importlib
