@@ -360,3 +360,27 @@ def test_fill_in_with_control_characters_in_unit_names(led: Path, tmp_path: Path
     reply = fill_reply(tmp_path / "一份.xlsx", tmp_path / "城关镇报送.xlsx", {"13": {"完成状态": "推进中"}})
     code, stdout, _ = zwgk(capsys, led, "merge", str(reply))
     assert code == 0 and "修改 1 处:" in stdout and "拒绝汇总" not in stdout
+
+
+def test_fill_in_names_groups_without_members_and_writes_none_for_them(capsys, tmp_path) -> None:
+    """各镇(街道) with no towns listed gets no workbook: --all says which groups and what
+    to add; asking for the group alone is refused with the same words (exit 2)."""
+    from tests.builders import parsed_plan, run_cli
+    from zwgk_desktop.core.ledger import Ledger
+    from zwgk_desktop.core.plan_import import write_plan
+
+    folder = tmp_path / "ledger"
+    with Ledger.open(folder) as ledger:
+        write_plan(ledger, parsed_plan([
+            (["一、公开"], "公开预算。", "县财政局", "6月底前"),
+            (["一、公开"], "更新公开栏。", "各镇(街道)", "12月底前"),
+        ]), "sha-groups")
+    code, out, err = run_cli(capsys, "--ledger", str(folder), "fill-in", "--all", "-o", str(tmp_path / "下发"))
+    assert code == 0
+    written = [p.name for p in (tmp_path / "下发").iterdir()]
+    assert len(written) == 1 and written[0].startswith("县财政局")  # none for the group
+    assert "县财政局" in out and "“各镇(街道)”是群组,请在 单位名录 中添加其成员单位后再下发" in out
+    code, out, err = run_cli(capsys, "--ledger", str(folder), "fill-in", "--unit", "各镇(街道)",
+                             "-o", str(tmp_path / "镇.xlsx"))
+    assert code == 2 and "是群组,请在 单位名录 中添加其成员单位" in err
+    assert not (tmp_path / "镇.xlsx").exists()

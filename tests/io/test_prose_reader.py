@@ -243,7 +243,8 @@ def test_docx_with_a_table_that_is_no_task_table(tmp_path: Path) -> None:
     assert reading.is_prose and reading_rows(reading.plan) == EXPECTED
     with pytest.raises(FileReadError) as info:  # no work points either: name the columns
         read_plan_or_prose(make_docx(tmp_path / "名单.docx", ["联系人名单"], contacts))
-    assert "--map" in info.value.advice
+    assert "--map" not in info.value.advice and "每列下方选择" in info.value.advice  # the window's words
+    assert "--map requirement=" in info.value.hint_cli  # the command line's own hint
 
 
 def test_word_automatic_numbering_is_read_as_typed(tmp_path: Path) -> None:

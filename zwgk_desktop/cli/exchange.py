@@ -125,6 +125,7 @@ def cmd_fill_in(args: argparse.Namespace) -> int:
     from ..core import unit_directory as D
     from ..core.errors import UserError
     from ..core.quarters import Quarter
+    from ..core.units import is_group_name
     from ..io.fill_in import NOT_RECORDED, issue_fill_in, write_fill_ins
 
     if args.quarter:
@@ -139,6 +140,9 @@ def cmd_fill_in(args: argparse.Namespace) -> int:
             result = write_fill_ins(ledger, plan.id, quarter, output, sender=args.sender or "")
         else:
             recipients = D.expand_recipients(ledger, args.unit)
+            groups = [name for name in recipients if is_group_name(name)]
+            if groups and len(groups) == len(recipients):
+                raise UserError("、".join(D.group_without_members_text(g) for g in groups) + ",没有生成填报表。")
             if len(recipients) == 1 and output.suffix.lower() == ".xlsx":
                 fill = X.fill_in_for(ledger, plan.id, recipients[0], quarter, sender=args.sender or "")
                 shown = X.printable_text(fill.unit)
@@ -161,6 +165,8 @@ def cmd_fill_in(args: argparse.Namespace) -> int:
         print(f"{X.printable_text(item.unit)}\t{item.tasks} 项\t{item.path}")
     for note in result.notes:
         print(f"提示:{note}")
+    for group in result.groups_without_members:
+        print(f"提示:{D.group_without_members_text(group)}(没有为它生成填报表)。")
     if result.skipped:
         print(f"未生成 {len(result.skipped)} 份:")
         for note in result.skipped:

@@ -676,7 +676,7 @@ def _parse_time(text: str | None) -> datetime | None:
 
 
 def _fmt(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _short(text: str, limit: int = 30) -> str:
@@ -740,7 +740,7 @@ def _scope(ledger: Ledger, reply: Reply, record: IssueRecord | None, plans: list
         if reply.plan_sha and not plan.source_sha256.lower().startswith(reply.plan_sha.lower()):
             said.append("所属分解表")
         if said:
-            return (f"表中注明的{'、'.join(said)}与下发记录不符(这份填报表于 {record.issued_at[:16].replace('T', ' ')}"
+            return (f"表中注明的{'、'.join(said)}与下发记录不符(这份填报表于 {record.issued_at[:19].replace('T', ' ')}"
                     f" 下发给“{record.unit}”,填报{record.quarter.label}),表内的编码信息可能被改动过。"
                     "请让对方在下发的原填报表中填写后重新报送")
         return _Scope(plan, record.unit, record.quarter, set(record.tasks), record)

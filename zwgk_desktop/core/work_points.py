@@ -808,7 +808,7 @@ def draft_to_plan(draft: Draft, *, year: int | None, source_name: str,
         plan_year = (today or date.today()).year
         year_found = False
         warnings.append(f"标题和文件名中都没有年份,按 {plan_year} 年计算完成时限;"
-                        "如不对,请指定年份重新导入(命令行 --year)。")
+                        "如不对,请指定这份分解表的年份后重新导入。")
     default = (default_deadline or "").strip()
     default_parsed = parse_deadline(default, plan_year) if default else None
     has_deadlines = any(t.deadline_text.strip() for t in draft.tasks)

@@ -332,8 +332,10 @@ def map_columns(grid: Grid, header: Header, overrides: dict[str, str], source: s
             f"{H.column_letter(i)}列“{label}”" + (f"(看作{MEANING_NAMES[m]})" if (m := meaning_of(i, mapping)) else "")
             for i, label in enumerate(labels) if label.strip()
         ) or "(无)"
-        raise FileReadError(source, "无法确定哪一列是任务的具体要求(工作内容)",
-                            f"找到的列:{found}。请指定各列后重试,例如 --map requirement=C,units=B。")
+        error = FileReadError(source, "无法确定哪一列是任务的具体要求(工作内容)",
+                              f"找到的列:{found}。请指定各列的含义后重试(导入窗口中在每列下方选择)。")
+        error.hint_cli = "命令行:用 --map 指定各列,例如 --map requirement=C,units=B。"  # type: ignore[attr-defined]
+        raise error
     return mapping, [reasons.get(c, "") for c in range(len(labels))]
 
 

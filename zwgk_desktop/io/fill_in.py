@@ -38,7 +38,13 @@ from ..core import exchange as X
 from ..core.errors import UserError
 from ..core.ledger import Ledger
 from ..core.quarters import Quarter
-from ..core.unit_directory import expand_recipients, plan_recipients
+from ..core.unit_directory import (
+    expand_recipients,
+    group_without_members_text,
+    plan_recipients,
+    unlisted_groups,
+)
+from ..core.units import is_group_name
 from .xlsx_export import (
     BODY_FONT,
     BODY_SIZE,
@@ -103,6 +109,8 @@ class BatchResult:
     written: list[WrittenFillIn] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # "单位:why", one per unit not written
     notes: list[str] = field(default_factory=list)  # written, with something to say
+    #: Groups asked for (or named by the plan) with nobody listed under them: no workbook.
+    groups_without_members: list[str] = field(default_factory=list)
 
 
 def build_fill_in(fill: X.FillIn) -> Workbook:
@@ -317,15 +325,23 @@ def write_fill_ins(ledger: Ledger, plan_id: int, quarter: Quarter, folder: str |
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"无法创建文件夹“{target}”:{exc.strerror or exc}。请选择一个有写入权限的位置。") from exc
+    result = BatchResult()
+    # A group nobody is listed under (各镇(街道) with no towns in the 单位名录) cannot
+    # fill anything in: it gets no workbook, and the clerk is told what to add.
     if units is None:
         recipients = [r.name for r in plan_recipients(ledger, plan_id)]
+        unlisted = unlisted_groups(ledger, plan_id)
     else:
-        recipients = expand_recipients(ledger, units)
+        expanded = expand_recipients(ledger, units)
+        unlisted = [name for name in expanded if is_group_name(name)]
+        recipients = [name for name in expanded if name not in unlisted]
+    result.groups_without_members = unlisted
     if not recipients:
+        if unlisted:
+            raise UserError("、".join(group_without_members_text(g) for g in unlisted) + ",没有生成填报表。")
         raise UserError("这个分解表中没有任何责任单位,无法生成填报表。")
     tasks = {t.id: t for t in ledger.tasks(plan_id)}
     printed = X.units_text_by_task(ledger, plan_id)
-    result = BatchResult()
     used_names: set[str] = set()
     issued: list[tuple[X.FillIn, Path]] = []
     for n, unit in enumerate(recipients):

@@ -53,6 +53,7 @@ from ..core.work_points import (
     SkippedLine,
     draft_to_plan,
 )
+from ..io.layout import NO_YEAR_WARNING
 from .background import BackgroundTask
 from .failure_text import failure_text
 from .import_wizard import NO_YEAR, YearBox
@@ -400,7 +401,7 @@ class DraftDialog(QDialog):
             text += (f"<br><span style='background:#fff1c9'>有 {no_unit} 项原文没有写明责任单位(黄色标出),"
                      "可在表中“责任单位”一格填写,也可导入后补充。</span>")
         for warning in plan.warnings:
-            if "没有写明责任单位" in warning or "--year" in warning:
+            if "没有写明责任单位" in warning or warning.startswith(NO_YEAR_WARNING):
                 continue
             text += f"<br>提示:{warning}"
         if not plan.year_found:

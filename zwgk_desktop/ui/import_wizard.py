@@ -49,11 +49,11 @@ from ..core.revision import revision_candidates
 from ..core.units import Role
 from ..io import headers as H
 from ..io.grid import Workbook
-from ..io.layout import MEANING_NAMES, ReadOptions, read_plan
+from ..io.layout import MEANING_NAMES, NO_YEAR_WARNING, ReadOptions, read_plan
 from . import operations
 from .background import BackgroundTask
-from .wheel_guard import guard_wheel, guard_widget
 from .failure_text import failure_text
+from .wheel_guard import guard_wheel, guard_widget
 
 NOT_USED = "(不导入)"
 MEANING_CHOICES = [H.SEQ, H.HEADING, H.TITLE, H.REQUIREMENT, H.UNITS, H.COOPERATE, H.DEADLINE]
@@ -348,7 +348,7 @@ class ImportWizard(QDialog):
         if review:
             text += f"<br><span style='background:#ffe0b2'>有 {review} 项的完成时限无法确定到期日(橙色标出),导入后可在任务详情中核对。</span>"
         for warning in parsed.warnings[:5]:
-            if not parsed.year_found and "--year" in warning:
+            if not parsed.year_found and warning.startswith(NO_YEAR_WARNING):
                 continue  # said below, with what to do here
             text += f"<br>提示:{warning}"
         if not parsed.year_found:
