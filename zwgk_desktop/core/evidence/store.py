@@ -318,6 +318,15 @@ class _Copier:
                  fetcher: ThreadPoolExecutor, finished: Callable[[BinaryIO], None]) -> None:
         self.staged, self.report, self.stop = staged, report, stop
         self.fetcher, self.finished = fetcher, finished
+        self._local = threading.local()  # each worker's two buffers, reused file after file
+
+    def _buffers(self) -> list[bytearray]:
+        """Allocated once per worker: two fresh 8 MiB buffers per file would cost more
+        than copying a folder of small screenshots."""
+        buffers = getattr(self._local, "buffers", None)
+        if buffers is None:
+            buffers = self._local.buffers = [bytearray(CHUNK), bytearray(CHUNK)]
+        return buffers
 
     def copy(self, index: int) -> None:
         item = self.staged[index]
@@ -420,7 +429,7 @@ class _Copier:
             target.truncate(0)
         except OSError as exc:
             raise write_error(exc) from exc
-        buffers = [bytearray(CHUNK), bytearray(CHUNK)]
+        buffers = self._buffers()
         which, offset = 0, 0
         pending: Future = self.fetcher.submit(fetch, buffers[0])
         try:
