@@ -156,7 +156,7 @@ def test_generate_for_one_unit_writes_a_pdf_and_records_it(plan, make_dialog, qt
     target.parent.mkdir()
     asked: list[str] = []
 
-    def save_name(parent, caption, suggested, pattern):
+    def save_name(parent, caption, suggested, pattern, *_options):
         asked.append(suggested)
         return str(target), pattern
 

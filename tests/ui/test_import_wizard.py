@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from zwgk_desktop.core.model import Status
 from zwgk_desktop.io import headers as H
@@ -169,15 +169,14 @@ def test_a_broken_file_is_reported_and_nothing_is_imported(make_window, open_led
 
 
 def test_choose_import_file_with_cancel_does_nothing(sample_window, monkeypatch):
-    from zwgk_desktop.ui import window_drops
 
     asked: list[str] = []
 
-    def cancel(parent, caption, folder, filters):
+    def cancel(parent, caption, folder, filters, *_options):
         asked.append(filters)
         return "", ""
 
-    monkeypatch.setattr(window_drops.QFileDialog, "getOpenFileName", cancel)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", cancel)
     sample_window.choose_import_file()
     assert len(asked) == 1 and "*.xlsx" in asked[0] and "*.docx" in asked[0]
     assert sample_window._import is None
@@ -185,9 +184,8 @@ def test_choose_import_file_with_cancel_does_nothing(sample_window, monkeypatch)
 
 def test_choose_import_file_imports_the_chosen_file(make_window, open_ledger, tmp_path, plan_xlsx, qtbot,
                                                     monkeypatch):
-    from zwgk_desktop.ui import window_drops
 
-    monkeypatch.setattr(window_drops.QFileDialog, "getOpenFileName",
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
                         lambda *args: (str(plan_xlsx), "任务分解表"))
     window = make_window(open_ledger(tmp_path / "ledger"))
     qtbot.mouseClick(window.welcome.import_button, Qt.MouseButton.LeftButton)

@@ -109,7 +109,7 @@ def test_save_as_copies_the_previewed_pdf(crafted, make_dialog, qtbot, monkeypat
     target.parent.mkdir()
     asked: list[str] = []
 
-    def fake_save(parent, caption, directory, filters):
+    def fake_save(parent, caption, directory, filters, *_options):
         asked.append(directory)
         return str(target), filters
 
@@ -260,7 +260,7 @@ def test_save_as_word(crafted, make_dialog, qtbot, monkeypatch, tmp_path: Path) 
     target.parent.mkdir()
     asked: list[str] = []
 
-    def fake_save(parent, caption, directory, filters):
+    def fake_save(parent, caption, directory, filters, *_options):
         asked.append(directory)
         return str(target), filters
 

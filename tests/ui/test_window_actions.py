@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 
+from tests.builders import parsed_plan
 from zwgk_desktop.core import backup
 from zwgk_desktop.core.locations import remember_ledger
 from zwgk_desktop.core.model import Status
@@ -18,7 +19,6 @@ from zwgk_desktop.core.plan_import import write_plan
 from zwgk_desktop.ui import help_dialogs, ledger_choice
 from zwgk_desktop.ui.window_actions import SHORTCUTS
 
-from tests.builders import parsed_plan
 from .helpers import select_task
 
 
@@ -90,7 +90,7 @@ def test_open_and_new_ledger_ask_the_app(sample_window, qtbot, monkeypatch, tmp_
 def test_a_folder_without_a_ledger_is_not_opened(sample_window, monkeypatch, tmp_path, no_dialogs):
     empty = tmp_path / "空文件夹"
     empty.mkdir()
-    monkeypatch.setattr(ledger_choice.QFileDialog, "getExistingDirectory", lambda *a, **k: str(empty))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(empty))
     assert ledger_choice.choose_existing(sample_window) is None
     assert "新建台账" in no_dialogs[-1][2]
 

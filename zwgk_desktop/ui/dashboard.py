@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPoint, QRect, QSize, QStandardPaths, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -41,9 +39,9 @@ from ..core.follow_up_summary import DASHBOARD_OVERDUE, overdue_tasks
 from ..core.ledger import Ledger
 from ..core.overview import OverdueItem, Overview, build_overview
 from ..core.report_data import GroupRow
-from . import settings as app_settings
 from .background import BackgroundTask
 from .failure_text import failure_text
+from .file_dialogs import save_file
 from .open_result import OpenResult
 from .operations.events import ledger_events
 from .operations.run import run_on_ledger
@@ -51,7 +49,6 @@ from .operations.run import run_on_ledger
 __all__ = ["BarChart", "DashboardData", "DashboardDialog", "DashboardWidget", "load_dashboard"]
 
 GREEN, GREY, RED = QColor("#2e7d32"), QColor("#e0e0e0"), QColor("#c00000")  # as io/overview_pdf
-FOLDER_KEY = "overview/folder"
 REREAD_MS = 300  # read the ledger again this long after the last change announced
 
 
@@ -374,24 +371,18 @@ class DashboardWidget(QWidget):
 
     # -- the PDF ---------------------------------------------------------------------------------
 
-    def default_path(self) -> Path:
-        remembered = str(app_settings.settings().value(FOLDER_KEY, "") or "")
-        folder = remembered if remembered and Path(remembered).is_dir() else (
-            QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home()))
+    def default_name(self) -> str:
         year = self.data.overview.year if self.data else self.today.year
-        return Path(folder) / f"{year}年政务公开一页纸概况-{self.today.isoformat()}.pdf"
+        return f"{year}年政务公开一页纸概况-{self.today.isoformat()}.pdf"
 
     def export_pdf(self) -> bool:
         """Ask where, then write the page in a worker. True when the writing started."""
         if self.running:
             return False
-        path, _ = QFileDialog.getSaveFileName(self, "导出一页纸概况", str(self.default_path()), "PDF 文件 (*.pdf)")
-        if not path:
+        chosen = save_file(self, "导出一页纸概况", self.default_name(), "PDF 文件 (*.pdf)", "report")
+        if chosen is None:
             return False
-        if not path.lower().endswith(".pdf"):
-            path += ".pdf"
-        target, plan_id, today = Path(path), self.plan_id, self.today
-        app_settings.settings().setValue(FOLDER_KEY, str(target.parent))
+        target, plan_id, today = chosen, self.plan_id, self.today
 
         def work(own: Ledger):
             from ..io.overview_pdf import (

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -43,6 +42,7 @@ from ..core.model import ParsedTask, Status, Task
 from ..core.unit_mapping import LEAD_OFFICE, LOCAL_NAME, How, get_settings
 from .background import BackgroundTask
 from .failure_text import failure_text
+from .file_dialogs import open_file, save_file
 from .operations import linked
 from .operations.run import run_on_ledger
 from .wheel_guard import guard_wheel
@@ -221,9 +221,8 @@ class DeriveDialog(QDialog):
             self.refresh_mapping()
 
     def choose_own_tasks(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "本级增加的任务", str(Path.home()),
-                                              "分解表 (*.xlsx *.xls *.docx *.csv *.wps *.et)")
-        if not path:
+        path = open_file(self, "本级增加的任务", "分解表 (*.xlsx *.xls *.docx *.csv *.wps *.et)", "plan")
+        if path is None:
             return
 
         def read() -> list[ParsedTask]:
@@ -294,8 +293,8 @@ class DeriveDialog(QDialog):
         return [name for name, locals_ in self.mapping().items() if not locals_]
 
     def import_mapping(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "单位对应表", str(Path.home()), "表格 (*.xlsx *.xls *.csv *.et)")
-        if not path:
+        path = open_file(self, "单位对应表", "表格 (*.xlsx *.xls *.csv *.et)", "directory")
+        if path is None:
             return
         from ..io.plan_writer import read_unit_mapping
 
@@ -310,10 +309,10 @@ class DeriveDialog(QDialog):
     # -- output and writing -----------------------------------------------------------------
 
     def choose_output(self) -> None:
-        start = self.output.text().strip() or str(Path.home() / f"{self.title_edit.text().strip() or '本级分解表'}.xlsx")
-        path, _ = QFileDialog.getSaveFileName(self, "本级分解表保存为", start, "Excel 工作簿 (*.xlsx)")
-        if path:
-            self.output.setText(path if path.lower().endswith(".xlsx") else path + ".xlsx")
+        start = self.output.text().strip() or f"{self.title_edit.text().strip() or '本级分解表'}.xlsx"
+        path = save_file(self, "本级分解表保存为", start, "Excel 工作簿 (*.xlsx)", "fill_in")
+        if path is not None:
+            self.output.setText(str(path))
 
     def problems(self) -> list[str]:
         """Why 生成 cannot run yet, in the clerk's words ([] when it can)."""

@@ -27,7 +27,6 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -56,6 +55,7 @@ from ..core.work_points import (
 from ..io.layout import NO_YEAR_WARNING
 from .background import BackgroundTask
 from .failure_text import failure_text
+from .file_dialogs import save_file
 from .import_wizard import NO_YEAR, YearBox
 from .operations.plans import import_plan
 from .operations.run import run_on_ledger
@@ -481,11 +481,10 @@ class DraftDialog(QDialog):
         if path is None:
             from ..io.draft_writer import draft_title
 
-            suggested = self.path.with_name(f"{draft_title(plan)}.xlsx")
-            chosen, _ = QFileDialog.getSaveFileName(self, "另存为分解表", str(suggested), "Excel 表格 (*.xlsx)")
-            if not chosen:
+            chosen = save_file(self, "另存为分解表", f"{draft_title(plan)}.xlsx", "Excel 表格 (*.xlsx)", "fill_in")
+            if chosen is None:
                 return
-            path = Path(chosen)
+            path = chosen
 
         def write() -> Path:
             from ..io.draft_writer import write_draft

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -56,6 +55,7 @@ from . import settings as app_settings
 from .background import BackgroundTask
 from .date_field import DateField
 from .failure_text import failure_text
+from .file_dialogs import choose_folder, save_file
 from .open_result import OpenResult
 from .operations.events import ledger_events
 from .operations.follow_up import DOCX, PDF, ReminderJob, ReminderResult, write_reminders
@@ -74,7 +74,6 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 LEVEL_ROLE = Qt.ItemDataRole.UserRole + 2
 OFFICE_KEY = "follow_up/office"
 CONTACT_KEY = "follow_up/contact"
-FOLDER_KEY = "follow_up/folder"
 REREAD_MS = 300  # read the ledger again this long after the last change announced
 _SELECT_ROW = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
 
@@ -418,12 +417,6 @@ class FollowUpDialog(QDialog):
         self.status.setStyleSheet("color: #b3261e;")
         self.status.setText(message)
 
-    def _documents(self) -> str:
-        remembered = str(app_settings.settings().value(FOLDER_KEY, "") or "")
-        if remembered and Path(remembered).is_dir():
-            return remembered
-        return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
-
     def job(self, output: Path, lags: list[UnitLag]) -> ReminderJob:
         """The choices on screen, for these units, written to ``output``."""
         return ReminderJob(plan_id=self.plan_id, lags=lags, output=output, kind=self.kind.currentData(),
@@ -437,18 +430,11 @@ class FollowUpDialog(QDialog):
         from ..core.exchange import safe_file_part
 
         kind = self.kind.currentData()
-        folder = self._documents()
         if len(lags) > 1 and self.per_unit.isChecked():
-            path = QFileDialog.getExistingDirectory(self, "选择保存催办单的文件夹", folder)
-            return Path(path) if path else None
+            return choose_folder(self, "选择保存催办单的文件夹", "follow_up")
         name = f"催办单-{safe_file_part(lags[0].unit)}" if len(lags) == 1 else "催办单"
         pattern = "PDF 文件 (*.pdf)" if kind == PDF else "Word 文档 (*.docx)"
-        path, _ = QFileDialog.getSaveFileName(self, "保存催办单", str(Path(folder) / f"{name}.{kind}"), pattern)
-        if not path:
-            return None
-        if not path.lower().endswith(f".{kind}"):
-            path += f".{kind}"
-        return Path(path)
+        return save_file(self, "保存催办单", f"{name}.{kind}", pattern, "follow_up")
 
     def generate(self) -> bool:
         """生成催办单 for the selected units: ask where, then write and record in a
@@ -470,7 +456,6 @@ class FollowUpDialog(QDialog):
         stored = app_settings.settings()
         stored.setValue(OFFICE_KEY, job.office)
         stored.setValue(CONTACT_KEY, job.contact)
-        stored.setValue(FOLDER_KEY, str(output if not job.one_file else output.parent))
         self.error = None
         self.result = None
         self.generate_button.setEnabled(False)

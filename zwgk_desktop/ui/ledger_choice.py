@@ -6,19 +6,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from ..core.ledger import LEDGER_FILE, Ledger
 from ..core.locations import recent_ledgers
 from ..core.model import Plan
 from . import operations
+from .file_dialogs import choose_folder
 
 
 def choose_existing(parent: QWidget) -> Path | None:
-    folder = QFileDialog.getExistingDirectory(parent, "打开台账:选择台账文件夹", str(Path.home()))
-    if not folder:
+    path = choose_folder(parent, "打开台账:选择台账文件夹", "ledger")
+    if path is None:
         return None
-    path = Path(folder)
     if not (path / LEDGER_FILE).exists():
         QMessageBox.warning(parent, "不是台账文件夹",
                             f"“{path}”中没有台账(找不到 {LEDGER_FILE})。\n"
@@ -28,10 +28,9 @@ def choose_existing(parent: QWidget) -> Path | None:
 
 
 def choose_new(parent: QWidget) -> Path | None:
-    folder = QFileDialog.getExistingDirectory(parent, "新建台账:选择一个空文件夹", str(Path.home()))
-    if not folder:
+    path = choose_folder(parent, "新建台账:选择一个空文件夹", "ledger")
+    if path is None:
         return None
-    path = Path(folder)
     if (path / LEDGER_FILE).exists():
         QMessageBox.information(parent, "已有台账", f"“{path}”中已经有台账,将直接打开它。")
         return path

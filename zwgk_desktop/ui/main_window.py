@@ -28,7 +28,7 @@ from ..core.ledger import Ledger
 from ..core.model import Plan, Status
 from ..core.quarters import Quarter
 from . import settings as app_settings
-from . import status_date_dialog
+from . import status_date_dialog, window_actions
 from .filter_bar import FilterBar
 from .operations import LedgerOperations, ledger_events
 from .section_tree import SectionTree
@@ -45,12 +45,10 @@ from .task_table_model import (
     COL_UNITS,
     TaskTableModel,
 )
-from . import window_actions
 from .welcome import WelcomePage
+from .wheel_guard import guard_wheel
 from .window_dialogs import WindowDialogs
 from .window_drops import FileDrops
-from .wheel_guard import guard_wheel
-
 
 
 class MainWindow(WindowDialogs, FileDrops, QMainWindow):

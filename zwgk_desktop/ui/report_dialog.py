@@ -17,20 +17,40 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QRect, QSize, Qt, QStandardPaths, QUrl
+from PySide6.QtCore import QRect, QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QPainter, QTransform
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..core import task_query
 from ..core.errors import UserError
 from ..core.ledger import Ledger
 from ..core.quarters import Quarter
-from ..core.report_data import (ReportData, ReportScope, SignOff, build_report, format_rate, quarter_choices,
-                                quarter_follow_up_count)
+from ..core.report_data import (
+    ReportData,
+    ReportScope,
+    SignOff,
+    build_report,
+    format_rate,
+    quarter_choices,
+    quarter_follow_up_count,
+)
 from . import settings as app_settings
 from .background import BackgroundTask
 from .failure_text import failure_text
+from .file_dialogs import save_file
 from .open_result import OpenResult
 
 try:  # QtPdf ships in the PySide6-Pdf wheel; the dialog works without it, less well
@@ -302,14 +322,9 @@ class ReportDialog(QDialog):
     def save_as(self) -> str | None:
         if self.pdf_path is None:
             return None
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
-        path, _ = QFileDialog.getSaveFileName(self, "另存为PDF", str(Path(folder) / self.default_file_name()),
-                                              "PDF 文件 (*.pdf)")
-        if not path:
+        target = save_file(self, "另存为PDF", self.default_file_name(), "PDF 文件 (*.pdf)", "report")
+        if target is None:
             return None
-        if not path.lower().endswith(".pdf"):
-            path += ".pdf"
-        target = Path(path)
         temp = target.with_name(f".{target.name}.part")
         try:
             shutil.copyfile(self.pdf_path, temp)
@@ -332,14 +347,11 @@ class ReportDialog(QDialog):
         same report data as the PDF. True when the writing started."""
         if self.data is None or self.running:
             return False
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
         name = self.default_file_name()[:-4] + ".docx"
-        path, _ = QFileDialog.getSaveFileName(self, "另存为 Word", str(Path(folder) / name), "Word 文档 (*.docx)")
-        if not path:
+        target = save_file(self, "另存为 Word", name, "Word 文档 (*.docx)", "report")
+        if target is None:
             return False
-        if not path.lower().endswith(".docx"):
-            path += ".docx"
-        target, data = Path(path), self.data
+        data = self.data
 
         def work():
             from ..io.docx_report import render_docx  # python-docx loads in the worker

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -43,6 +42,7 @@ from ..core.errors import UserError
 from ..core.ledger import Ledger
 from .background import BackgroundTask
 from .failure_text import failure_text
+from .file_dialogs import choose_folder
 from .operations import linked
 from .operations.run import run_on_ledger
 from .wheel_guard import guard_wheel, guard_widget
@@ -196,9 +196,9 @@ class RolloverDialog(QDialog):
 
     def choose_folder(self) -> None:
         start = self.folder_edit.text().strip() or str(self.ledger.folder.parent / f"{self.year.value()}年台账")
-        folder = QFileDialog.getExistingDirectory(self, "选择新一年台账的文件夹(新的或空的文件夹)", start)
-        if folder:
-            self.folder_edit.setText(folder)
+        folder = choose_folder(self, "选择新一年台账的文件夹(新的或空的文件夹)", "ledger", start=Path(start).parent)
+        if folder is not None:
+            self.folder_edit.setText(str(folder))
             self.new_folder.setChecked(True)
 
     def target_folder(self) -> Path | None:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QFileDialog
 
+from .file_dialogs import open_file
 from .wheel_guard import guard_wheel
 
 IMPORTABLE = ("*.xlsx", "*.xlsm", "*.xls", "*.docx", "*.csv", "*.txt")  # .docx/.txt: also work points in prose
@@ -21,11 +21,9 @@ class FileDrops:
     # -- import -----------------------------------------------------------------------
 
     def choose_import_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "选择任务分解表", str(Path.home()),
-            f"任务分解表 ({' '.join(IMPORTABLE)});;所有文件 (*)")
-        if path:
-            self.start_import(Path(path))
+        path = open_file(self, "选择任务分解表", f"任务分解表 ({' '.join(IMPORTABLE)});;所有文件 (*)", "plan")
+        if path is not None:
+            self.start_import(path)
 
     def start_import(self, path: Path) -> None:
         from .import_wizard import ImportWizard
