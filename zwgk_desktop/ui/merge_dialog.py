@@ -8,7 +8,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -31,6 +29,7 @@ from . import operations
 from .background import BackgroundTask
 from .exchange_common import CONFLICT_BRUSH, ERROR_COLOR, OK_COLOR, JobsMixin, error_text
 from .file_dialogs import open_files
+from .tables import wrapped_table
 from .wheel_guard import guard_wheel
 
 MERGE_COLUMNS = ["应用", "序号", "任务", "项目", "下发时", "台账现值", "报送值", "来源", "说明"]
@@ -68,14 +67,7 @@ class MergeDialog(JobsMixin, QDialog):
         top = QHBoxLayout()
         top.addWidget(self.choose_button)
         top.addWidget(self.summary, 1)
-        self.table = QTableWidget(0, len(MERGE_COLUMNS))
-        self.table.setHorizontalHeaderLabels(MERGE_COLUMNS)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setWordWrap(True)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.table = wrapped_table(MERGE_COLUMNS)
         header = self.table.horizontalHeader()
         header.setMinimumSectionSize(36)
         # The texts to compare (任务, 下发时, 台账现值, 报送值, 说明) share the width and
