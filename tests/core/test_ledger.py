@@ -172,6 +172,15 @@ def test_a_ledger_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
 # -- status ----------------------------------------------------------------------------
 
 
+def test_a_plan_carries_its_columns_and_what_each_meant(imported) -> None:
+    """Exports print the plan in its own layout from the Plan alone (no second query)."""
+    ledger, plan_id, _ = imported
+    plan = ledger.plan(plan_id)
+    assert plan.columns == ["工作任务", "具体要求", "责任单位", "完成时限"]
+    assert plan.mapping == {"heading": [0], "requirement": [1], "units": [2], "deadline": [3]}
+    assert [p.mapping for p in ledger.plans()] == [plan.mapping]
+
+
 def test_set_status_writes_history_and_one_audit_row(imported) -> None:
     ledger, plan_id, ids = imported
     before = audit_count(ledger)

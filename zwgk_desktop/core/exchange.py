@@ -67,7 +67,6 @@ __all__ = [
     "FillIn",
     "FillInRow",
     "MergePreview",
-    "PlanLayout",
     "Reply",
     "ReplyRow",
     "SentState",
@@ -79,7 +78,6 @@ __all__ = [
     "fill_in_for",
     "parse_key",
     "parse_reply_date",
-    "plan_layout",
     "preview_merge",
     "squash_text",
     "task_key",
@@ -145,27 +143,7 @@ def parse_key(text: str | None) -> tuple[str, int] | None:
     return (match.group(1).lower(), int(match.group(2))) if match else None
 
 
-# -- the plan's own layout ----------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class PlanLayout:
-    """The columns of the imported table as printed, and which meant what
-    (heading/requirement/units/cooperate/deadline/seq/title -> column indexes)."""
-
-    columns: list[str]
-    mapping: dict[str, list[int]]
-
-
-def plan_layout(ledger: Ledger, plan_id: int) -> PlanLayout:
-    import json
-
-    row = ledger.db.execute("SELECT columns, mapping FROM plans WHERE id = ?", [plan_id]).fetchone()
-    if row is None:
-        ledger.plan(plan_id)  # raises the usual NotFoundError
-    columns = json.loads(row[0] or "[]")
-    mapping = {k: [int(c) for c in v] for k, v in json.loads(row[1] or "{}").items()}
-    return PlanLayout(columns=[str(c) for c in columns], mapping=mapping)
+# -- read once for many workbooks ------------------------------------------------------
 
 
 def units_text_by_task(ledger: Ledger, plan_id: int) -> dict[int, str]:

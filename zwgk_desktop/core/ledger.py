@@ -675,8 +675,9 @@ def _plan_from_row(row: dict[str, Any]) -> Plan:
     return Plan(
         id=row["id"], year=row["year"], title=row["title"], source_name=row["source_name"],
         source_sha256=row["source_sha256"], imported_at=row["imported_at"],
-        columns=json.loads(row["columns"] or "[]"), issuer=row["issuer"],
+        columns=[str(c) for c in json.loads(row["columns"] or "[]")], issuer=row["issuer"],
         doc_number=row["doc_number"], sheet=row["sheet"], task_count=row["task_count"],
+        mapping={k: [int(c) for c in v] for k, v in json.loads(row["mapping"] or "{}").items()},
     )
 
 

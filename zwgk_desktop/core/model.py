@@ -124,11 +124,14 @@ class Plan:
     source_name: str
     source_sha256: str
     imported_at: str
-    columns: list[str]
+    columns: list[str]  # the imported table's header labels, as printed, in order
     issuer: str | None = None
     doc_number: str | None = None
     sheet: str | None = None
     task_count: int = 0
+    #: Which column meant what (heading/requirement/units/cooperate/deadline/seq/title ->
+    #: column indexes), as the import read it: exports print the plan in its own layout.
+    mapping: dict[str, list[int]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

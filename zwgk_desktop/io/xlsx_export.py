@@ -39,10 +39,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..core.exchange import evidence_text, plan_layout, units_text_by_task
+from ..core.exchange import evidence_text, units_text_by_task
 from ..core.ledger import Ledger
 from ..core.limits import fit_text
-from ..core.model import Status, Task
+from ..core.model import Plan, Status, Task
 from ..core.period_counts import PeriodItem, compact_text, period_items
 from ..core.quarters import Quarter
 from ..core.task_query import Light, light_for
@@ -238,12 +238,11 @@ class _Column:
     index: int
 
 
-def _columns(ledger: Ledger, plan_id: int) -> list[_Column]:
+def _columns(plan: Plan) -> list[_Column]:
     """The printed columns with their meaning (a heading column's rank among the
     heading columns is its level)."""
-    layout = plan_layout(ledger, plan_id)
-    labels = list(layout.columns) or list(DEFAULT_COLUMNS)
-    mapping = layout.mapping
+    labels = list(plan.columns) or list(DEFAULT_COLUMNS)
+    mapping = plan.mapping
     if not mapping or "requirement" not in mapping:
         mapping = _guess_mapping(labels)
     meaning_of: dict[int, str] = {}
@@ -299,7 +298,7 @@ def build_export(ledger: Ledger, plan_id: int, quarter: Quarter, *,
     # Recurring tasks: their periods due in the quarter, as recorded now.
     periods = period_items(ledger, plan_id, quarter, {t.id: t.status for t in tasks})
     printed_units = units_text_by_task(ledger, plan_id)
-    columns = _columns(ledger, plan_id)
+    columns = _columns(plan)
     title_col = next((c for c in columns if c.meaning == H.TITLE), None)
     heading_cols = [c for c in columns if c.meaning == H.HEADING]
     # A task's own name read from the heading column (重点任务 lists) goes back there.
