@@ -155,18 +155,6 @@ def test_fill_in_lists_the_units_tasks_with_what_the_ledger_holds(ledger: Ledger
     assert [(r.seq, r.role) for r in town.rows] == [(2, "牵头(作为各镇(街道)成员)")]
 
 
-def test_evidence_text_lists_names_addresses_and_notes(ledger: Ledger, plan: int) -> None:
-    t1 = ids(ledger, plan)[0]
-    attach_note(ledger, t1, "已在公开栏张贴", Quarter(2023, 2))
-    ledger.db.execute("INSERT INTO evidence (task_id, quarter, kind, name, url, added_at, added_by)"
-                      " VALUES (?, '2023Q3', 'url', '目录公开', 'http://x.gov.cn/a', 't', 'u')", [t1])
-    ledger.db.execute("INSERT INTO evidence (task_id, quarter, kind, name, sha256, added_at, added_by)"
-                      " VALUES (?, '2023Q4', 'file', '通知.pdf', 'ab', 't', 'u')", [t1])
-    items = ledger.task(t1).evidence
-    assert X.evidence_text(items) == "已在公开栏张贴\n目录公开 http://x.gov.cn/a\n通知.pdf"
-    assert X.evidence_text(items, Q3) == "已在公开栏张贴\n目录公开 http://x.gov.cn/a"
-
-
 # -- gather up: changes ------------------------------------------------------------------------------
 
 

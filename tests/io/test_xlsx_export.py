@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import SAMPLES
 from zwgk_desktop.core.evidence import attach_note
 from zwgk_desktop.core.ledger import Ledger
-from zwgk_desktop.core.model import Status
+from zwgk_desktop.core.model import Evidence, Status
 from zwgk_desktop.core.plan_import import write_plan
 from zwgk_desktop.core.quarters import Quarter
 from zwgk_desktop.io.plan_file import read_plan_file
@@ -27,6 +27,7 @@ from zwgk_desktop.io.xlsx_export import (
     FILL_OVERDUE,
     export_plan_xlsx,
     lines_needed,
+    evidence_cell,
     text_width,
 )
 
@@ -161,6 +162,17 @@ def test_a_plan_without_a_recorded_layout(ledger: Ledger, tmp_path: Path) -> Non
     assert [c.value for c in sheet[3]] == ["工作任务", "具体要求", "责任单位", "完成时限"] + ADDED_COLUMNS
     assert sheet["A4"].value == "一、第1部分重点工作"
     assert sheet["A5"].value == "(1)第1组任务" and "A5:A44" in {str(m) for m in sheet.merged_cells.ranges}
+
+
+def test_the_evidence_cell_lists_each_item_once_by_quarter() -> None:
+    def item(n: int, quarter: str, kind: str, name: str, url: str | None = None) -> Evidence:
+        return Evidence(id=n, task_id=1, kind=kind, name=name, sha256=None, url=url, quarter=quarter,
+                        size=None, added_at="t", added_by="u")
+
+    items = [item(4, "2023Q4", "file", "通知.pdf"), item(3, "2023Q3", "url", "目录公开", "http://x.gov.cn/a"),
+             item(1, "2023Q2", "note", "已在公开栏张贴"), item(5, "2023Q4", "file", "通知.pdf"),
+             item(2, "2023Q3", "url", "", "http://x.gov.cn/b")]
+    assert evidence_cell(items) == "已在公开栏张贴\nhttp://x.gov.cn/b\n目录公开 http://x.gov.cn/a\n通知.pdf"
 
 
 def test_width_and_lines() -> None:

@@ -55,7 +55,7 @@ from typing import Any
 
 from .errors import NotFoundError, UserError
 from .ledger import Ledger, now_text
-from .model import Evidence, Plan, Status, Task
+from .model import Plan, Status, Task
 from .quarters import Quarter
 from .unit_directory import expand_recipients, unit_tasks
 from .units import Role
@@ -74,7 +74,6 @@ __all__ = [
     "apply_merge",
     "default_quarter",
     "describe_reply",
-    "evidence_text",
     "fill_in_for",
     "parse_key",
     "parse_reply_date",
@@ -149,30 +148,6 @@ def parse_key(text: str | None) -> tuple[str, int] | None:
 def units_text_by_task(ledger: Ledger, plan_id: int) -> dict[int, str]:
     """The 责任单位 cell of each task exactly as printed."""
     return dict(ledger.db.execute("SELECT id, units_text FROM tasks WHERE plan_id = ?", [plan_id]).fetchall())
-
-
-def evidence_text(items: list[Evidence], quarter: Quarter | None = None) -> str:
-    """Evidence for a printed table: file names, page titles with their address, notes;
-    one per line, up to the given quarter (a report for 三季度 leaves out 四季度)."""
-    lines: list[str] = []
-    for item in sorted(items, key=lambda e: (e.quarter, e.id)):
-        if quarter is not None and _quarter_key(item.quarter) > (quarter.year, quarter.number):
-            continue
-        if item.kind == "url" and item.url:
-            line = item.url if item.name in ("", item.url) else f"{item.name} {item.url}"
-        else:
-            line = item.name
-        if line and line not in lines:
-            lines.append(line)
-    return "\n".join(lines)
-
-
-def _quarter_key(text: str) -> tuple[int, int]:
-    try:
-        q = Quarter.parse(text)
-    except UserError:
-        return (0, 0)
-    return (q.year, q.number)
 
 
 def default_quarter(plan_year: int, today: date | None = None) -> Quarter:

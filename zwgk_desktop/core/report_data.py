@@ -273,9 +273,11 @@ def _units_text(task: Task) -> str:
 
 
 def evidence_text(item: Evidence) -> str:
-    if item.kind == "url":
-        address = item.url or ""
-        return address if not item.name or item.name == address else f"{item.name} {address}"
+    """One item as a printed table lists it (this report, the Excel export): a file or
+    note by its name, a page by its title and address (the address alone when it has no
+    title of its own)."""
+    if item.kind == "url" and item.url:
+        return item.url if item.name in ("", item.url) else f"{item.name} {item.url}"
     return item.name
 
 

@@ -39,12 +39,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..core.exchange import evidence_text, units_text_by_task
+from ..core.exchange import units_text_by_task
 from ..core.ledger import Ledger
 from ..core.limits import fit_text
-from ..core.model import Plan, Status, Task
+from ..core.model import Evidence, Plan, Status, Task
 from ..core.period_counts import PeriodItem, compact_text, period_items
 from ..core.quarters import Quarter
+from ..core.report_data import evidence_text
 from ..core.task_query import Light, light_for
 from . import headers as H
 from .output_files import remove_quietly, write_error
@@ -370,7 +371,7 @@ def build_export(ledger: Ledger, plan_id: int, quarter: Quarter, *,
                               printed_units.get(task.id, ""))
         note = next((p.text for p in task.progress if p.quarter == str(quarter)), "")
         values += [compact_text(periods.get(task.id) or [], one_line=False) or task.status.value, "", note,
-                   evidence_text(task.evidence)]
+                   evidence_cell(task.evidence)]
         for col, value in zip(columns, values):
             if value and col.meaning != H.HEADING:
                 widths_seen[col.index] = max(widths_seen.get(col.index, 0), min(text_width(value), 60))
@@ -533,6 +534,16 @@ def _task_values(task: Task, columns: list[_Column], heading_cols: list[_Column]
         else:  # cooperate and every other column: as printed
             values.append(task.extra.get(col.label, ""))
     return values
+
+
+def evidence_cell(items: list[Evidence]) -> str:
+    """The 佐证材料 cell: every item once, one a line, by quarter and in the order added."""
+    lines: list[str] = []
+    for item in sorted(items, key=lambda e: (e.quarter, e.id)):
+        line = evidence_text(item)
+        if line and line not in lines:
+            lines.append(line)
+    return "\n".join(lines)
 
 
 def default_export_name(plan_title: str, quarter: Quarter) -> str:
