@@ -107,7 +107,7 @@ def cmd_overdue(args: argparse.Namespace) -> int:
 
 def cmd_remind(args: argparse.Namespace) -> int:
     from ..core.errors import UserError
-    from ..core.exchange import safe_file_part
+    from ..core.evidence.names import safe_file_part
     from ..core.follow_up import lagging_units, record_follow_ups
     from ..core.quarters import Quarter
     from ..io.output_files import write_error

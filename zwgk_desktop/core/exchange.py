@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import NotFoundError, UserError
+from .evidence.names import safe_file_part
 from .ledger import Ledger, now_text
 from .model import Plan, Status, Task
 from .quarters import Quarter
@@ -208,10 +209,6 @@ class FillIn:
         return fill_in_file_name(self.unit, self.quarter)
 
 
-_UNSAFE_CHARS = re.compile(r'[<>:"/\\|?*]')
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-
-
 def printable_text(text: str) -> str:
     """Text without control characters (\\x1b, \\x7f…) and without the invisible
     direction marks (bidi overrides) that make 报送表.exe look like 报送表.xlsx."""
@@ -219,18 +216,10 @@ def printable_text(text: str) -> str:
                    or ch in "\t\n")
 
 
-def safe_file_part(name: str, limit: int = 60) -> str:
-    """A name usable in a Windows file name: no <>:"/\\|?*, no control or direction
-    characters, no line breaks, no trailing dot or space."""
-    text = " ".join(printable_text(name).split())
-    text = _UNSAFE_CHARS.sub("_", text).strip().rstrip(". ")
-    text = text[:limit].rstrip(". ") or "未命名单位"
-    return f"_{text}" if text.upper() in _RESERVED else text
-
-
 def fill_in_file_name(unit: str, quarter: Quarter) -> str:
     """区发改局-2023年第三季度填报表.xlsx"""
-    return f"{safe_file_part(unit)}-{quarter.label}填报表.xlsx"
+    # Control characters are dropped, not replaced: the clerk is told the name lost them.
+    return f"{safe_file_part(printable_text(unit))}-{quarter.label}填报表.xlsx"
 
 
 def fill_in_for(ledger: Ledger, plan_id: int, unit: str, quarter: Quarter, *,

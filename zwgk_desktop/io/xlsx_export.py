@@ -547,7 +547,7 @@ def evidence_cell(items: list[Evidence]) -> str:
 
 
 def default_export_name(plan_title: str, quarter: Quarter) -> str:
-    from ..core.exchange import safe_file_part
+    from ..core.evidence.names import safe_file_part
 
     return f"{safe_file_part(plan_title, 50)}-{quarter.label}落实情况.xlsx"
 

@@ -427,7 +427,7 @@ class FollowUpDialog(QDialog):
 
     def ask_output(self, lags: list[UnitLag]) -> Path | None:
         """Where to write: a file (one unit, or all in one file), or a folder."""
-        from ..core.exchange import safe_file_part
+        from ..core.evidence.names import safe_file_part
 
         kind = self.kind.currentData()
         if len(lags) > 1 and self.per_unit.isChecked():
