@@ -68,7 +68,7 @@ def cmd_rollover(args: argparse.Namespace) -> int:
         ro.check_to_year(plan.year, args.to, plan.title)
         if args.dry_run:
             if into is not None:
-                ro.check_new_folder(into)
+                ro.check_into(ledger.folder, into)
             candidates = ro.carry_candidates(ledger, plan.id)
             _print_candidates(candidates)
             where = f"新台账“{into}”" if into is not None else "本台账"

@@ -44,6 +44,9 @@ REWORD_THRESHOLD = 0.6
 SUGGEST_FLOOR = 0.35
 #: A file that matches fewer than this share of the plan's tasks is another plan.
 MIN_SHARED = 0.3
+#: Tasks left over on both sides are compared plan-wide (moved and reworded) only up to
+#: this many pairs: a few hundred on each side, well under a second.
+MOVED_PAIRS_LIMIT = 250_000
 
 
 class ChangeKind(StrEnum):
@@ -280,15 +283,21 @@ def preview_revision(ledger: Ledger, plan_id: int, parsed: ParsedPlan, sha256: s
 
     matches: dict[int, int] = {}  # new index -> old id
     taken: set[int] = set()
+    known = {key: uid for uid, key in ledger.db.execute("SELECT id, key FROM units")}
 
     # 1. The same words, anywhere (a task moved to another section is still itself).
+    # The same words twice (做好本部门政务公开工作 for two units): the one in the same
+    # section with the same units first, so that dropping one never carries its work
+    # over to the other.
     by_key: dict[str, list[_OldTask]] = {}
     for task in old:
         by_key.setdefault(_match_key(task.title, task.requirement), []).append(task)
     for index, task in enumerate(new):
         candidates = [c for c in by_key.get(_match_key(task.title, task.requirement), []) if c.id not in taken]
         if candidates:
-            chosen = next((c for c in candidates if c.path == new_paths[index]), candidates[0])
+            units = _new_units(task, known)
+            chosen = min(candidates, key=lambda c: (c.path != new_paths[index], c.units != units,
+                                                    _squash(c.deadline_text) != _squash(task.deadline.text)))
             matches[index] = chosen.id
             taken.add(chosen.id)
 
@@ -394,9 +403,31 @@ def preview_revision(ledger: Ledger, plan_id: int, parsed: ParsedPlan, sha256: s
         offered_old.add(tid)
         suggestions.append(Suggestion(by_id[tid].seq, new[index].seq, tid, old_text[tid], new_text[index],
                                       round(ratio, 2)))
+    # A task moved to another section *and* reworded is neither in its section nor at
+    # its place: still offered when its words are as alike as a rewording's. Only the
+    # few left over are compared plan-wide (bounded, so a file of another plan stays quick).
+    rest_new = [i for i in free_new if i not in offered_new]
+    rest_old = [t for t in free_old if t.id not in offered_old]
+    if rest_new and rest_old and len(rest_new) * len(rest_old) <= MOVED_PAIRS_LIMIT:
+        matcher = SequenceMatcher(autojunk=False)
+        wide = []
+        for index in rest_new:
+            matcher.set_seq2(_squash(new_text[index]))
+            for cand in rest_old:
+                matcher.set_seq1(_squash(old_text[cand.id]))
+                if matcher.real_quick_ratio() >= REWORD_THRESHOLD and matcher.quick_ratio() >= REWORD_THRESHOLD:
+                    ratio = matcher.ratio()
+                    if ratio >= REWORD_THRESHOLD:
+                        wide.append((ratio, abs(cand.seq - new[index].seq), index, cand.id))
+        for ratio, _, index, tid in sorted(wide, key=lambda s: (-s[0], s[1], s[2])):
+            if index in offered_new or tid in offered_old:
+                continue
+            offered_new.add(index)
+            offered_old.add(tid)
+            suggestions.append(Suggestion(by_id[tid].seq, new[index].seq, tid, old_text[tid], new_text[index],
+                                          round(ratio, 2)))
     suggestions.sort(key=lambda s: s.old_seq)
 
-    known = {key: uid for uid, key in ledger.db.execute("SELECT id, key FROM units")}
     changes: list[RevisionChange] = []
     if _squash(parsed.title) != _squash(plan.title):
         changes.append(RevisionChange(ChangeKind.TITLE, None, None, None, plan.title, parsed.title))
@@ -432,10 +463,29 @@ def preview_revision(ledger: Ledger, plan_id: int, parsed: ParsedPlan, sha256: s
     cancelled_before = len(old_all) - len(old)
     if cancelled_before:
         notes.append(f"分解表中另有 {cancelled_before} 项已取消的任务,不参加比对,保持原样。")
+    notes += _derived_notes(ledger, [by_id[tid] for tid in removed])
     return RevisionPreview(
         plan_id=plan_id, plan_title=plan.title, year=plan.year, sha256=sha256, parsed=parsed, changes=changes,
         suggestions=suggestions, matches={i: tid for i, tid in matches.items()}, added=added, removed=removed,
         unchanged=unchanged, pairs=tuple(accepted), fingerprint=fingerprint, notes=notes)
+
+
+def _derived_notes(ledger: Ledger, removed: list[_OldTask]) -> list[str]:
+    """The county plan's tasks issued from tasks this revision withdraws: they stay as
+    they are (the county's departments may have reported on them), so say so."""
+    if not removed:
+        return []
+    seq_of = {t.id: t.seq for t in removed}
+    marks = ",".join("?" * len(seq_of))
+    hanging: dict[int, list[tuple[int, int]]] = {}
+    for plan_id, seq, source in ledger.db.execute(
+            f"SELECT plan_id, seq, derived_from FROM tasks WHERE derived_from IN ({marks}) AND status != ?"
+            " ORDER BY plan_id, seq", [*seq_of, Status.CANCELLED.value]):
+        hanging.setdefault(plan_id, []).append((seq, seq_of[source]))
+    return [f"本级分解表 {plan_id} 中序号 {'、'.join(str(s) for s, _ in pairs)} 的任务由将取消的原序号 "
+            f"{'、'.join(str(o) for o in dict.fromkeys(o for _, o in pairs))} 生成,修订后保留在本级分解表中"
+            "(不再汇总到已取消的任务);本级也不再做的,请在本级分解表中标为“已取消”。"
+            for plan_id, pairs in hanging.items()]
 
 
 # -- applying ------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ __all__ = [
     "carry_candidates",
     "carry_reason",
     "carryover_items",
+    "check_into",
     "check_new_folder",
     "check_to_year",
     "rollover",
@@ -319,16 +320,23 @@ _COPY_SQL = {
 }
 
 
+def check_into(source_folder: str | Path, folder: str | Path) -> None:
+    """Refuse a new year's folder that is the ledger itself, inside it (also through a
+    link), a file, or not empty; the dry run asks the same as the rollover."""
+    shown = Path(os.path.abspath(folder))
+    real, here = Path(os.path.realpath(folder)), Path(os.path.realpath(source_folder))
+    if real == here:
+        raise UserError(f"“{shown}”就是现在的台账。新一年的台账请指定一个新的或空的文件夹;"
+                        "要在本台账中结转,请不写 --into。")
+    if real.is_relative_to(here):
+        raise UserError(f"“{shown}”在现在的台账文件夹里面。新一年的台账请放在台账文件夹之外的新的或空的文件夹。")
+    check_new_folder(shown)
+
+
 def _rollover_into(source: Ledger, title: str, from_year: int, to_year: int, chosen: list[CarryCandidate],
                    folder: Path) -> RolloverResult:
     folder = Path(os.path.abspath(folder))
-    here = Path(os.path.abspath(source.folder))
-    if folder == here:
-        raise UserError(f"“{folder}”就是现在的台账。新一年的台账请指定一个新的或空的文件夹;"
-                        "要在本台账中结转,请不写 --into。")
-    if folder.is_relative_to(here):
-        raise UserError(f"“{folder}”在现在的台账文件夹里面。新一年的台账请放在台账文件夹之外的新的或空的文件夹。")
-    check_new_folder(folder)
+    check_into(source.folder, folder)
     existed = folder.exists()
     copied = _ledger_wide(source)
     at, by = now_text(), source.user
@@ -385,6 +393,40 @@ def _squash(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
+#: Up to this many (item, task) pairs every task is compared with every item; beyond
+#: it (a plan of thousands of tasks) only the tasks sharing the item's rarer two-character
+#: words are: comparing 200 items with 20,000 tasks one by one took minutes.
+FULL_SCAN_PAIRS = 50_000
+_NEAR_TASKS = 60  # tasks compared per item in a large plan
+_NEAR_BUDGET = 6_000  # postings read per item to find them
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
+
+
+def _near_tasks(texts: dict[int, tuple[int, str, str]]):
+    """For a large plan: task ids sharing most of an item's rarer bigrams, the rarest
+    read first, a bounded number of postings per item."""
+    postings: dict[str, list[int]] = {}
+    for tid, (_, _, squashed) in texts.items():
+        for gram in _bigrams(squashed):
+            postings.setdefault(gram, []).append(tid)
+
+    def near(text: str) -> list[int]:
+        counts: dict[int, int] = {}
+        read = 0
+        for gram in sorted(_bigrams(text), key=lambda g: len(postings.get(g, ()))):
+            found = postings.get(gram, ())
+            if read and read + len(found) > _NEAR_BUDGET:
+                break
+            read += len(found)
+            for tid in found:
+                counts[tid] = counts.get(tid, 0) + 1
+        return sorted(counts, key=lambda tid: (-counts[tid], texts[tid][0]))[:_NEAR_TASKS]
+    return near
+
+
 def suggest_matches(ledger: Ledger, plan_id: int) -> list[MatchSuggestion]:
     """For each item carried to the plan's year, the plan's task most like it.
 
@@ -399,10 +441,12 @@ def suggest_matches(ledger: Ledger, plan_id: int) -> list[MatchSuggestion]:
     scored: dict[int, list[tuple[float, int]]] = {}
     matcher = difflib.SequenceMatcher(autojunk=False)
     floor = MATCH_THRESHOLD / 2  # alternatives worth showing; much less is noise
+    near = _near_tasks(texts) if len(items) * len(texts) > FULL_SCAN_PAIRS else None
     for item in items:
         matcher.set_seq2(_squash(item.requirement))
         found = []
-        for tid, (_, _, squashed) in texts.items():
+        for tid in (near(_squash(item.requirement)) if near is not None else texts):
+            squashed = texts[tid][2]
             matcher.set_seq1(squashed)
             if matcher.real_quick_ratio() >= floor and matcher.quick_ratio() >= floor:
                 score = matcher.ratio()

@@ -5,7 +5,8 @@ window). To answer the city, each superior task takes a status and a quarterly n
 composed from its derived tasks; ``zwgk export --format xlsx`` of the superior plan
 (io/xlsx_export.py, the superior's own layout) then carries the county's answer.
 
-The status rule (already-cancelled 已取消 derived tasks are ignored throughout):
+The status rule (already-cancelled 已取消 derived tasks are ignored throughout, and a
+superior task withdrawn by a revised table is not answered at all):
 
 * no derived task left: nothing to say, the superior task is not touched;
 * all 不适用 -> 不适用; otherwise 不适用 ones are left out of the rest:
@@ -20,8 +21,8 @@ apart. The clerk may edit it in the preview.
 
 Nothing is overwritten without the preview (:func:`preview_rollup`). Where the
 superior task already holds a different status or note that is not the rollup's own
-earlier answer (the clerk wrote it, or a reply merged into the superior plan), the row
-*competes*: both are shown and the clerk chooses (:func:`decide`, or the dialog).
+earlier answer (the clerk wrote it, edited it in an earlier preview, or a reply merged
+into the superior plan), the row *competes*: both are shown and the clerk chooses (:func:`decide`, or the dialog).
 :func:`apply_rollup` writes the choices in one transaction, after an automatic backup,
 through the ledger's own writers (audited with the origin 汇总本级), and refuses a row
 whose superior task changed after the preview.
@@ -233,6 +234,8 @@ def preview_rollup(ledger: Ledger, plan_id: int, quarter: Quarter) -> RollupPrev
     entries, notes = _rollup_history(ledger, plan_id)
     rows: list[RollupRow] = []
     for task in ledger.tasks(plan_id, only=list(derived_by_source)) if derived_by_source else []:
+        if task.status == Status.CANCELLED:
+            continue  # withdrawn by the superior's revised table: not answered, never brought back
         derived = sorted(derived_by_source[task.id], key=lambda t: (t.plan_id, t.seq))
         status, on = rolled_status((t.status, t.status_date) for t in derived)
         if status is None:
@@ -331,6 +334,7 @@ def apply_rollup(ledger: Ledger, preview: RollupPreview, decisions: list[Decisio
                        before={"quarter": str(quarter), "plans": [p.id for p in preview.derived_plans]}) as record:
         entries: list[int] = []
         notes: dict[str, str] = {}
+        edited: dict[str, str] = {}
         statuses: dict[str, str] = {}
         for decision in chosen:
             row = rows[decision.task_id]
@@ -355,8 +359,11 @@ def apply_rollup(ledger: Ledger, preview: RollupPreview, decisions: list[Decisio
                 if ledger.set_progress(now.id, quarter, text, expected=row.current_note,
                                        origin=f"{ROLLUP_ACTION}:{origin}"):
                     outcome.notes += 1
-                notes[str(now.id)] = text
+                if squash_text(text) == squash_text(row.note):
+                    notes[str(now.id)] = text
+                else:  # the clerk's own words: a later rollup asks before replacing them
+                    edited[str(now.id)] = text
             outcome.tasks.append(now.id)
         record["after"] = {"quarter": str(quarter), "tasks": len(outcome.tasks), "statuses": statuses,
-                           "status_entries": entries, "notes": notes}
+                           "status_entries": entries, "notes": notes, "edited_notes": edited}
     return outcome
