@@ -7,13 +7,14 @@ from datetime import date
 
 from tests.builders import parsed_plan
 from zwgk_desktop.core import task_query
-from zwgk_desktop.core.exchange import STATUS_CHOICES, fill_in_for
+from zwgk_desktop.core.exchange import fill_in_for
 from zwgk_desktop.core.model import Status
 from zwgk_desktop.core.overview import build_overview
 from zwgk_desktop.core.plan_import import write_plan
 from zwgk_desktop.core.quarters import Quarter
 from zwgk_desktop.core.report_data import build_report
 from zwgk_desktop.core.unit_directory import plan_recipients
+from zwgk_desktop.io.fill_in_format import STATUS_CHOICES
 from zwgk_desktop.io.xlsx_export import build_export
 
 

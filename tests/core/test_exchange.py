@@ -13,6 +13,7 @@ from zwgk_desktop.core import unit_directory as D
 from zwgk_desktop.core.deadlines import parse_deadline
 from zwgk_desktop.core.errors import UserError
 from zwgk_desktop.core.evidence import attach_note
+from zwgk_desktop.core.exchange import merge_apply
 from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.core.model import ParsedPlan, ParsedTask, Status
 from zwgk_desktop.core.plan_import import write_plan
@@ -523,7 +524,7 @@ def test_a_failure_half_way_leaves_the_ledger_unchanged(ledger: Ledger, plan: in
     p = preview(ledger, reply([X.ReplyRow(row=4, key=key(t4), status="推进中"),
                                X.ReplyRow(row=5, key=key(t5), status="推进中")], fill))
     before = dump(ledger)
-    real = X._write
+    real = merge_apply._write
     calls = []
 
     def failing(led: Ledger, change: X.Change, merge_id: int, task=None) -> None:
@@ -532,7 +533,7 @@ def test_a_failure_half_way_leaves_the_ledger_unchanged(ledger: Ledger, plan: in
             raise RuntimeError("disk full")
         real(led, change, merge_id, task)
 
-    monkeypatch.setattr(X, "_write", failing)
+    monkeypatch.setattr(merge_apply, "_write", failing)
     with pytest.raises(RuntimeError):
         X.apply_merge(ledger, p.changes)
     assert calls == [4, 5]
@@ -611,7 +612,7 @@ def test_undo_leaves_values_edited_since_unless_forced(ledger: Ledger, plan: int
 def test_undo_that_fails_half_way_changes_nothing(ledger: Ledger, plan: int, monkeypatch: pytest.MonkeyPatch) -> None:
     merged(ledger, plan)
     before = dump(ledger)
-    real, calls = X._undo_one, []
+    real, calls = merge_apply._undo_one, []
 
     def failing(*args, **kwargs):
         calls.append(1)
@@ -619,7 +620,7 @@ def test_undo_that_fails_half_way_changes_nothing(ledger: Ledger, plan: int, mon
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(X, "_undo_one", failing)
+    monkeypatch.setattr(merge_apply, "_undo_one", failing)
     with pytest.raises(RuntimeError):
         X.undo_merge(ledger)
     assert dump(ledger) == before

@@ -21,6 +21,7 @@ from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.core.model import Status
 from zwgk_desktop.core.plan_import import write_plan
 from zwgk_desktop.core.quarters import Quarter
+from zwgk_desktop.io import fill_in_format as F
 from zwgk_desktop.io.fill_in import issue_fill_in, write_fill_ins
 from zwgk_desktop.io.json_export import plan_to_json
 from zwgk_desktop.io.plan_file import read_plan_file
@@ -109,7 +110,7 @@ def test_the_fill_in_workbook(ledger: Ledger, plan: int, tmp_path: Path) -> None
     [record] = X.issue_records(ledger, [custom["zwgk_issue"]]).values()  # the ledger knows what it sent
     assert (record.unit, record.quarter, sorted(record.tasks)) == (UNIT, Q3, sorted(ids[s] for s in SEQS))
     assert record.tasks[ids[5]].progress_full.startswith("已部署。")
-    assert keys[9] == X.KEY_TABLE_HEADER
+    assert keys[9] == F.KEY_TABLE_HEADER
     assert keys[11][:6] == [X.task_key(ledger.plan(plan).source_sha256, ids[5]), str(ids[5]), "5",
                         X.text_checksum(ledger.task(ids[5]).requirement), "已完成", "2023-09-20"]
     assert keys[11][6] == X.text_checksum("已完成政策包解读。")

@@ -14,7 +14,7 @@ Sheets:
   (下发编号), and per key a checksum of the task text and the values as sent.
 
 Writing a workbook through :func:`issue_fill_in` / :func:`write_fill_ins` also
-stores in the ledger what it was issued with (``exchange.record_issues``): the merge
+stores in the ledger what it was issued with (``exchange.send_down.record_issues``): the merge
 judges a reply against that record, never against the workbook's own key sheet,
 which anyone can edit.
 
@@ -45,6 +45,7 @@ from ..core.unit_directory import (
     unlisted_groups,
 )
 from ..core.units import is_group_name
+from . import fill_in_format as F
 from .xlsx_export import (
     BODY_FONT,
     BODY_SIZE,
@@ -66,12 +67,12 @@ ProgressCallback = Callable[[int, int, str], None]
 
 
 def _columns(with_title: bool) -> list[tuple[str, float]]:
-    columns = [(X.COL_SEQ, 6.0), (X.COL_SECTION, 16.0)]
+    columns = [(F.COL_SEQ, 6.0), (F.COL_SECTION, 16.0)]
     if with_title:
-        columns.append((X.COL_TITLE, 14.0))
-    columns += [(X.COL_TASK, 44.0), (X.COL_UNITS, 16.0), (X.COL_ROLE, 10.0), (X.COL_DEADLINE, 10.0),
-                (X.COL_PROGRESS, 40.0), (X.COL_STATUS, 10.0), (X.COL_DONE_ON, 12.0), (X.COL_EVIDENCE, 26.0),
-                (X.KEY_HEADER, 24.0)]
+        columns.append((F.COL_TITLE, 14.0))
+    columns += [(F.COL_TASK, 44.0), (F.COL_UNITS, 16.0), (F.COL_ROLE, 10.0), (F.COL_DEADLINE, 10.0),
+                (F.COL_PROGRESS, 40.0), (F.COL_STATUS, 10.0), (F.COL_DONE_ON, 12.0), (F.COL_EVIDENCE, 26.0),
+                (F.KEY_HEADER, 24.0)]
     return columns
 
 
@@ -116,9 +117,9 @@ class BatchResult:
 def build_fill_in(fill: X.FillIn) -> Workbook:
     book = Workbook()
     guide = book.active
-    guide.title = X.GUIDE_SHEET
-    sheet = book.create_sheet(X.DATA_SHEET)
-    keys = book.create_sheet(X.KEY_SHEET)
+    guide.title = F.GUIDE_SHEET
+    sheet = book.create_sheet(F.DATA_SHEET)
+    keys = book.create_sheet(F.KEY_SHEET)
     _write_guide(guide, fill)
     _write_tasks(sheet, fill)
     _write_keys(keys, fill)
@@ -127,7 +128,7 @@ def build_fill_in(fill: X.FillIn) -> Workbook:
     props.title = f"{unit} {fill.quarter.label} 政务公开任务填报表"
     props.subject = title
     props.creator = "政务公开任务台账"
-    props.keywords = X.FORMAT_NAME
+    props.keywords = F.FORMAT_NAME
     props.description = f"填报单位:{unit};季度:{fill.quarter.label}"
     props.category = unit
     for name, value in (("zwgk_unit", unit), ("zwgk_quarter", str(fill.quarter)),
@@ -185,10 +186,10 @@ def _write_tasks(sheet, fill: X.FillIn) -> None:
     put(sheet, 1, 1, f"{fill.plan.title}\n{fill.quarter.label}落实情况填报表", st["title"])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width - 1)
     sheet.row_dimensions[1].height = 44
-    task_col = col[X.COL_TASK]
-    put(sheet, 2, 1, f"{X.META_UNIT}:{fill.unit}    填报季度:{fill.quarter.label}", st["info"])
+    task_col = col[F.COL_TASK]
+    put(sheet, 2, 1, f"{F.META_UNIT}:{fill.unit}    填报季度:{fill.quarter.label}", st["info"])
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=task_col)
-    progress_col = col[X.COL_PROGRESS]
+    progress_col = col[F.COL_PROGRESS]
     put(sheet, 2, task_col + 1, "填报人:", st["info"])
     sheet.merge_cells(start_row=2, start_column=task_col + 1, end_row=2, end_column=progress_col - 1)
     put(sheet, 2, progress_col, "", st["info_input"])
@@ -197,7 +198,7 @@ def _write_tasks(sheet, fill: X.FillIn) -> None:
     sheet.merge_cells(start_row=2, start_column=progress_col + 2, end_row=2, end_column=progress_col + 3)
     sheet.row_dimensions[2].height = 22
 
-    editable = set(X.EDITABLE_COLUMNS)
+    editable = set(F.EDITABLE_COLUMNS)
     for label, w in columns:
         put(sheet, HEADER_ROW, col[label], label, st["header_edit" if label in editable else "header"])
         sheet.column_dimensions[get_column_letter(col[label])].width = w
@@ -206,39 +207,39 @@ def _write_tasks(sheet, fill: X.FillIn) -> None:
     row = FIRST_ROW
     for item in fill.rows:
         values = {
-            X.COL_SEQ: (str(item.seq), st["center"]),
-            X.COL_SECTION: (item.section, st["text"]),
-            X.COL_TITLE: (item.title or "", st["text"]),
-            X.COL_TASK: (item.requirement, st["text"]),
-            X.COL_UNITS: (item.units_text, st["center"]),
-            X.COL_ROLE: (item.role, st["center"]),
-            X.COL_DEADLINE: (item.deadline_text, st["center"]),
-            X.COL_PROGRESS: (item.progress, st["edit"]),
-            X.COL_STATUS: (item.status.value, st["edit_center"]),
-            X.COL_DONE_ON: (item.status_date, st["edit_date"]),
-            X.COL_EVIDENCE: ("", st["edit"]),
-            X.KEY_HEADER: (item.key, st["key"]),
+            F.COL_SEQ: (str(item.seq), st["center"]),
+            F.COL_SECTION: (item.section, st["text"]),
+            F.COL_TITLE: (item.title or "", st["text"]),
+            F.COL_TASK: (item.requirement, st["text"]),
+            F.COL_UNITS: (item.units_text, st["center"]),
+            F.COL_ROLE: (item.role, st["center"]),
+            F.COL_DEADLINE: (item.deadline_text, st["center"]),
+            F.COL_PROGRESS: (item.progress, st["edit"]),
+            F.COL_STATUS: (item.status.value, st["edit_center"]),
+            F.COL_DONE_ON: (item.status_date, st["edit_date"]),
+            F.COL_EVIDENCE: ("", st["edit"]),
+            F.KEY_HEADER: (item.key, st["key"]),
         }
         lines = 1
         for label, w in columns:
             value, style = values[label]
             put(sheet, row, col[label], value, style)
-            if isinstance(value, str) and label != X.KEY_HEADER:
+            if isinstance(value, str) and label != F.KEY_HEADER:
                 lines = max(lines, lines_needed(value, w))
         sheet.row_dimensions[row].height = min(LINE_HEIGHT * max(lines, 2) + 4, 409)
         row += 1
     last = max(row - 1, FIRST_ROW)
 
-    key_letter = get_column_letter(col[X.KEY_HEADER])
+    key_letter = get_column_letter(col[F.KEY_HEADER])
     sheet.column_dimensions[key_letter].hidden = True
-    status_letter = get_column_letter(col[X.COL_STATUS])
-    choices = DataValidation(type="list", formula1='"' + ",".join(X.STATUS_CHOICES) + '"', allow_blank=True,
+    status_letter = get_column_letter(col[F.COL_STATUS])
+    choices = DataValidation(type="list", formula1='"' + ",".join(F.STATUS_CHOICES) + '"', allow_blank=True,
                              showDropDown=False, showErrorMessage=True, errorStyle="stop",
-                             errorTitle="完成状态", error="请从下拉列表中选择:" + "、".join(X.STATUS_CHOICES) + "。",
+                             errorTitle="完成状态", error="请从下拉列表中选择:" + "、".join(F.STATUS_CHOICES) + "。",
                              showInputMessage=True, promptTitle="完成状态", prompt="请从下拉列表中选择")
     choices.add(f"{status_letter}{FIRST_ROW}:{status_letter}{last + 200}")
     sheet.add_data_validation(choices)
-    date_letter = get_column_letter(col[X.COL_DONE_ON])
+    date_letter = get_column_letter(col[F.COL_DONE_ON])
     dates = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
                            showErrorMessage=True, errorStyle="warning", errorTitle="完成时间",
                            error="请填写日期,例如 2023-09-20。", showInputMessage=True, promptTitle="完成时间",
@@ -265,16 +266,16 @@ def _write_tasks(sheet, fill: X.FillIn) -> None:
 def _write_keys(sheet, fill: X.FillIn) -> None:
     sheet.sheet_state = "veryHidden"
     rows: list[list[str]] = [
-        [X.FORMAT_NAME, X.FORMAT_VERSION],
-        [X.META_PLAN_SHA, fill.plan.source_sha256],
-        [X.META_PLAN_ID, str(fill.plan.id)],
-        [X.META_PLAN_TITLE, fill.plan.title],
-        [X.META_UNIT, fill.unit],
-        [X.META_QUARTER, str(fill.quarter)],
-        [X.META_GENERATED, fill.generated_at],
-        [X.META_ISSUE, fill.issue_id],
+        [F.FORMAT_NAME, F.FORMAT_VERSION],
+        [F.META_PLAN_SHA, fill.plan.source_sha256],
+        [F.META_PLAN_ID, str(fill.plan.id)],
+        [F.META_PLAN_TITLE, fill.plan.title],
+        [F.META_UNIT, fill.unit],
+        [F.META_QUARTER, str(fill.quarter)],
+        [F.META_GENERATED, fill.generated_at],
+        [F.META_ISSUE, fill.issue_id],
         [],
-        list(X.KEY_TABLE_HEADER),
+        list(F.KEY_TABLE_HEADER),
     ]
     for item in fill.rows:
         rows.append([item.key, str(item.task_id), str(item.seq), item.checksum, item.status.value,

@@ -25,19 +25,20 @@ from pathlib import Path
 from ..core import exchange as X
 from ..core.errors import FileReadError, UserError
 from ..core.quarters import Quarter
+from . import fill_in_format as F
 from .grid import Grid
 from .headers import squash
 from .readers import read_workbook
 
 # Header words a colleague might use instead of ours (white space ignored).
 _HEADERS: dict[str, tuple[str, ...]] = {
-    "key": (X.KEY_HEADER, "系统编码", "编码"),
-    "seq": (X.COL_SEQ,),
-    "task": (X.COL_TASK, "具体要求", "工作要求", "工作内容", "任务要求"),
-    "progress": (X.COL_PROGRESS, "进展情况", "工作进展", "本季度进展", "落实情况", "进展"),
-    "status": (X.COL_STATUS, "状态"),
-    "done_on": (X.COL_DONE_ON, "完成日期"),
-    "evidence": (X.COL_EVIDENCE, "佐证材料", "佐证材料说明", "佐证"),
+    "key": (F.KEY_HEADER, "系统编码", "编码"),
+    "seq": (F.COL_SEQ,),
+    "task": (F.COL_TASK, "具体要求", "工作要求", "工作内容", "任务要求"),
+    "progress": (F.COL_PROGRESS, "进展情况", "工作进展", "本季度进展", "落实情况", "进展"),
+    "status": (F.COL_STATUS, "状态"),
+    "done_on": (F.COL_DONE_ON, "完成日期"),
+    "evidence": (F.COL_EVIDENCE, "佐证材料", "佐证材料说明", "佐证"),
 }
 _NEEDED_FOR_REPLY = ("progress", "status", "done_on", "evidence")
 _HEADER_SCAN_ROWS = 30
@@ -64,13 +65,13 @@ def _find_table(grids: list[Grid]) -> tuple[Grid, int, dict[str, int]] | None:
     进展情况/完成状态/完成时间/佐证材料说明 (our sheet name wins a tie)."""
     best: tuple[int, int, Grid, int, dict[str, int]] | None = None
     for grid in grids:
-        if grid.name == X.KEY_SHEET:
+        if grid.name == F.KEY_SHEET:
             continue
         for r, row in enumerate(grid.rows[:_HEADER_SCAN_ROWS]):
             cols = _column_map(row)
             score = sum(1 for name in _NEEDED_FOR_REPLY if name in cols)
             if score >= 2:
-                rank = (score, 1 if grid.name == X.DATA_SHEET else 0)
+                rank = (score, 1 if grid.name == F.DATA_SHEET else 0)
                 if best is None or rank > (best[0], best[1]):
                     best = (rank[0], rank[1], grid, r, cols)
                 break
@@ -86,7 +87,7 @@ def _read_keys(grid: Grid, reply: X.Reply) -> None:
         first = row[0].strip() if row else ""
         if not first:
             continue
-        if first == X.KEY_TABLE_HEADER[0]:
+        if first == F.KEY_TABLE_HEADER[0]:
             in_table = True
             continue
         if in_table and X.parse_key(first):
@@ -99,18 +100,18 @@ def _read_keys(grid: Grid, reply: X.Reply) -> None:
                                             status_date=cells[5], progress_checksum=cells[6])
         elif len(row) > 1:
             meta[first] = row[1].strip()
-    if meta.get(X.META_PLAN_SHA):
-        reply.plan_sha = meta[X.META_PLAN_SHA][:12].lower()
-    reply.plan_title = meta.get(X.META_PLAN_TITLE) or reply.plan_title
-    reply.unit = meta.get(X.META_UNIT) or reply.unit
-    if meta.get(X.META_QUARTER):
+    if meta.get(F.META_PLAN_SHA):
+        reply.plan_sha = meta[F.META_PLAN_SHA][:12].lower()
+    reply.plan_title = meta.get(F.META_PLAN_TITLE) or reply.plan_title
+    reply.unit = meta.get(F.META_UNIT) or reply.unit
+    if meta.get(F.META_QUARTER):
         try:
-            reply.quarter = Quarter.parse(meta[X.META_QUARTER])
+            reply.quarter = Quarter.parse(meta[F.META_QUARTER])
         except UserError:
             pass
-    if meta.get(X.META_ISSUE):
-        reply.issue_id = meta[X.META_ISSUE]
-    generated = meta.get(X.META_GENERATED)
+    if meta.get(F.META_ISSUE):
+        reply.issue_id = meta[F.META_ISSUE]
+    generated = meta.get(F.META_GENERATED)
     if generated:
         try:
             moment = datetime.fromisoformat(generated)
@@ -182,7 +183,7 @@ def read_reply(path: str | Path) -> X.Reply:
             pass
     if props.get("zwgk_issue"):
         reply.issue_id = props["zwgk_issue"].strip()
-    key_grid = next((g for g in workbook.grids if g.name == X.KEY_SHEET), None)
+    key_grid = next((g for g in workbook.grids if g.name == F.KEY_SHEET), None)
     if key_grid is not None:
         _read_keys(key_grid, reply)
     else:
