@@ -295,7 +295,7 @@ def time_phases(path: Path, n: int, ledgers: FreshLedgers) -> dict[str, float]:
     """Each step of read_plan_file + Ledger.open + write_plan + close, best of n each."""
     from zwgk_desktop.core.ledger import Ledger
     from zwgk_desktop.core.plan_import import sha256_of, write_plan
-    from zwgk_desktop.io.layout import read_plan
+    from zwgk_desktop.io.table_reader import read_plan
     from zwgk_desktop.io.readers import read_workbook
 
     best: dict[str, float] = {}
@@ -348,7 +348,7 @@ def memory_child(mode: str, path: Path, workdir: Path) -> dict[str, float]:
     import python_calamine  # noqa: F401
 
     import zwgk_desktop.core.plan_import  # noqa: F401
-    import zwgk_desktop.io.layout  # noqa: F401
+    import zwgk_desktop.io.table_reader  # noqa: F401
     import zwgk_desktop.io.plan_file  # noqa: F401
     import zwgk_desktop.io.spreadsheet_reader  # noqa: F401
 

@@ -20,7 +20,7 @@ from openpyxl.styles import Border, PatternFill, Side
 
 from zwgk_desktop.core.errors import FileReadError
 from zwgk_desktop.core.model import ParsedPlan
-from zwgk_desktop.io.layout import ReadOptions
+from zwgk_desktop.io.table_reader import ReadOptions
 from zwgk_desktop.io.plan_file import read_plan_file
 
 L, R = "\uff08", "\uff09"  # （ ） full-width, as printed in real tables

@@ -13,7 +13,7 @@ import pytest
 from zwgk_desktop.core.errors import FileReadError
 from zwgk_desktop.core.work_points import FLAG_NO_UNIT, Draft, draft_to_plan, read_work_points
 from zwgk_desktop.io.draft_writer import write_draft
-from zwgk_desktop.io.layout import ReadOptions
+from zwgk_desktop.io.table_reader import ReadOptions
 from zwgk_desktop.io.plan_file import read_plan_file
 from zwgk_desktop.io.prose_reader import (
     NOT_WORK_POINTS,

@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 
 from zwgk_desktop.core.errors import FileReadError
 from zwgk_desktop.io.grid import Workbook
-from zwgk_desktop.io.readers import clean_text, finish_grid, read_workbook
+from zwgk_desktop.io.read_support import clean_text, finish_grid
+from zwgk_desktop.io.readers import read_workbook
 from zwgk_desktop.io.spreadsheet_reader import format_float
 
 from ..conftest import SAMPLES

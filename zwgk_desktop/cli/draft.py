@@ -29,7 +29,7 @@ def _year(text: str) -> int:
 
 def cmd_draft(args: argparse.Namespace) -> int:
     from ..io.draft_writer import write_draft
-    from ..io.layout import ReadOptions
+    from ..io.table_reader import ReadOptions
     from ..io.prose_reader import read_plan_or_prose
 
     options = ReadOptions(year=args.year, default_deadline=args.deadline)

@@ -85,7 +85,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return cmd_revise(args)
     from ..core.plan_import import apply_unit_directory, known_unit_names, reading_doubts, write_plan
     from ..io.headers import column_letter
-    from ..io.layout import MEANING_NAMES, ReadOptions, parse_column_map
+    from ..io.table_reader import MEANING_NAMES, ReadOptions, parse_column_map
 
     options = ReadOptions(year=args.year, sheet=args.sheet,
                           column_map=parse_column_map(args.column_map) if args.column_map else {},
@@ -163,7 +163,7 @@ def _existing_ledger(args: argparse.Namespace) -> Iterator[object]:
 def _print_preview(parsed, name: str, doubts: list[str]) -> None:
     """What ``--dry-run`` prints: the reading as the wizard shows it."""
     from ..io.headers import column_letter
-    from ..io.layout import MEANING_NAMES
+    from ..io.table_reader import MEANING_NAMES
 
     print(f"预览“{name}”(工作表“{parsed.sheet}”,没有写入台账):{parsed.title}")
     year = f"{parsed.year}" if parsed.year_found else f"{parsed.year}(文件中没有写年份,按今年预览;导入时请加 --year)"

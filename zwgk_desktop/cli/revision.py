@@ -52,7 +52,7 @@ def parse_pairs(texts: list[str]) -> list[tuple[int, int]]:
 
 def cmd_revise(args: argparse.Namespace) -> int:
     from ..core.plan_import import apply_unit_directory, known_unit_names, reading_doubts
-    from ..io.layout import ReadOptions, parse_column_map
+    from ..io.table_reader import ReadOptions, parse_column_map
     from ..io.prose_reader import prose_doubts, read_plan_or_prose
 
     name = Path(args.file).name

@@ -18,7 +18,16 @@ from pathlib import Path
 
 from zwgk_desktop.core.errors import FileReadError
 from zwgk_desktop.io.grid import Grid, MergedRange
-from zwgk_desktop.io.readers import GridTooLarge, check_size, clean_text, finish_grid
+from zwgk_desktop.io.read_support import (
+    MSG_ENCODING,
+    GridTooLarge,
+    check_size,
+    clean_text,
+    damaged,
+    fail,
+    finish_grid,
+    read_file_bytes,
+)
 
 MSG_BAD_CSV = ("CSV 文件格式有误,无法解析", "请用 Excel/WPS 打开后另存为 .xlsx 再导入")
 
@@ -120,11 +129,9 @@ def looks_like_spreadsheetml(head: str) -> bool:
 
 def read_csv(path: str | Path, data: bytes | None = None) -> Grid:
     """One CSV/TSV file as a grid named after the file."""
-    from zwgk_desktop.io.readers import MSG_ENCODING, _read_bytes, fail
-
     path = Path(path)
     if data is None:
-        data = _read_bytes(path)
+        data = read_file_bytes(path)
     text = decode_text(data)
     if text is None:
         raise fail(path, MSG_ENCODING)
@@ -339,8 +346,6 @@ def read_html_text(path: str | Path, text: str) -> list[Grid]:
     except GridTooLarge:
         raise
     except Exception as exc:  # noqa: BLE001 - html.parser asserts on some broken markup
-        from zwgk_desktop.io.readers import damaged
-
         raise damaged(path) from exc
     grids: list[Grid] = []
     for table in tables:

@@ -25,7 +25,7 @@ from typing import Any
 
 from zwgk_desktop.core.errors import FileReadError
 from zwgk_desktop.io.grid import Grid, MergedRange
-from zwgk_desktop.io.readers import (
+from zwgk_desktop.io.read_support import (
     MSG_DAMAGED_WORD,
     MSG_MACRO_WORD,
     MSG_NO_TABLE_DOCX,
@@ -34,6 +34,7 @@ from zwgk_desktop.io.readers import (
     clean_text,
     fail,
     finish_grid,
+    read_file_bytes,
 )
 
 log = logging.getLogger(__name__)
@@ -90,9 +91,7 @@ def read_docx(path: str | Path, data: bytes | None = None) -> list[Grid]:
 
     path = Path(path)
     if data is None:
-        from zwgk_desktop.io.readers import _read_bytes
-
-        data = _read_bytes(path)
+        data = read_file_bytes(path)
     try:
         document = docx.Document(io.BytesIO(data))
         body = document.element.body

@@ -3,7 +3,7 @@
 Tables from different cities name the same column differently (具体要求 / 工作要求 /
 工作内容, 责任单位 / 牵头单位 ...) and put stray spaces or line breaks in them. This
 module only answers "which meaning does this header carry"; choosing the header row
-and reading rows is layout.py's job.
+and reading rows is table_reader.py's job.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..core.errors import FileReadError
 from ..core.model import ParsedPlan
 from ..core.plan_import import sha256_of
-from .layout import ReadOptions, read_plan
+from .table_reader import ReadOptions, read_plan
 from .readers import read_workbook
 
 

@@ -2,7 +2,7 @@
 工作要点 by :mod:`core.work_points`.
 
 ``read_plan_or_prose`` is the one door the command line and the import wizard use:
-a file with a task table reads as a table (io/layout.py); a .docx or .txt without
+a file with a task table reads as a table (io/table_reader.py); a .docx or .txt without
 one is read as prose; ``prose=True`` skips the table and reads the prose. A file that
 is neither says so plainly (FileReadError, exit 2 on the command line).
 
@@ -26,15 +26,9 @@ from ..core.model import ParsedPlan
 from ..core.plan_import import reading_doubts, sha256_of
 from ..core.work_points import Draft, draft_to_plan, read_work_points
 from .grid import Workbook
-from .layout import ReadOptions, read_plan
-from .readers import (
-    MSG_DAMAGED_WORD,
-    MSG_NO_CONTENT,
-    MSG_NO_TABLE_DOCX,
-    check_zip_parts,
-    fail,
-    read_workbook,
-)
+from .read_support import MSG_DAMAGED_WORD, MSG_NO_CONTENT, MSG_NO_TABLE_DOCX, fail, read_file_bytes
+from .readers import check_zip_parts, read_workbook
+from .table_reader import ReadOptions, read_plan
 
 __all__ = ["NOT_WORK_POINTS", "PlanReading", "prose_doubts", "read_paragraphs", "read_plan_or_prose",
            "read_prose_draft", "workbook_or_draft"]
@@ -68,10 +62,8 @@ class PlanReading:
 def read_paragraphs(path: str | Path) -> list[str]:
     """The text of a .docx (its body paragraphs, tables left out) or a .txt, one
     paragraph per item. Raises FileReadError for files that are neither."""
-    from .readers import _read_bytes  # the shared size limit and plain messages
-
     path = Path(path)
-    data = _read_bytes(path)
+    data = read_file_bytes(path)  # the shared size limit and plain messages
     if not data:
         raise fail(path, ("文件是空的(0 字节)", "文件可能没有下载或拷贝完整,请重新获取后再导入"))
     if data[:4] == b"PK\x03\x04":

@@ -52,7 +52,7 @@ from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, Shee
 
 from zwgk_desktop.core.errors import FileReadError
 from zwgk_desktop.io.grid import Grid, MergedRange
-from zwgk_desktop.io.readers import (
+from zwgk_desktop.io.read_support import (
     MAX_CELLS,
     MSG_UNSAFE,
     GridTooLarge,
@@ -62,6 +62,7 @@ from zwgk_desktop.io.readers import (
     encrypted,
     fail,
     finish_grid,
+    read_file_bytes,
 )
 
 log = logging.getLogger(__name__)
@@ -162,9 +163,7 @@ def read_spreadsheet(path: str | Path, data: bytes | None = None) -> list[Grid]:
     """Every worksheet of an xlsx/xlsm/xls/xlsb/ods file, in order."""
     path = Path(path)
     if data is None:
-        from zwgk_desktop.io.readers import _read_bytes
-
-        data = _read_bytes(path)
+        data = read_file_bytes(path)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:

@@ -52,7 +52,7 @@ from ..core.work_points import (
     SkippedLine,
     draft_to_plan,
 )
-from ..io.layout import NO_YEAR_WARNING
+from ..io.table_reader import NO_YEAR_WARNING
 from .background import BackgroundTask
 from .failure_text import failure_text
 from .file_dialogs import save_file

@@ -49,7 +49,7 @@ from ..core.revision import revision_candidates
 from ..core.units import Role
 from ..io import headers as H
 from ..io.grid import Workbook
-from ..io.layout import MEANING_NAMES, NO_YEAR_WARNING, ReadOptions, read_plan
+from ..io.table_reader import MEANING_NAMES, NO_YEAR_WARNING, ReadOptions, read_plan
 from . import operations
 from .background import BackgroundTask
 from .failure_text import failure_text

@@ -1,4 +1,4 @@
-"""The layout reader on every table shape the field sends, built here as grids.
+"""The table reader (io/table_reader.py) on every table shape the field sends, built here as grids.
 
 Each test states one layout a clerk receives; file formats are covered separately
 (test_readers.py, test_odd_files.py), so these stay fast and exact.
@@ -12,7 +12,7 @@ import pytest
 
 from zwgk_desktop.core.errors import FileReadError, UserError
 from zwgk_desktop.io.grid import Grid, Workbook
-from zwgk_desktop.io.layout import NO_YEAR_WARNING, ReadOptions, parse_column_map, read_plan
+from zwgk_desktop.io.table_reader import NO_YEAR_WARNING, ReadOptions, parse_column_map, read_plan
 
 HEADER = ["工作任务", "具体要求", "责任单位", "完成时限"]
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from zwgk_desktop.core.plan_import import apply_unit_directory, reading_doubts
 from zwgk_desktop.io import headers as H
 from zwgk_desktop.io.grid import Grid, Workbook
-from zwgk_desktop.io.layout import ReadOptions, parse_column_map, read_plan
+from zwgk_desktop.io.table_reader import ReadOptions, parse_column_map, read_plan
 
 LEAD, COOP = "lead", "cooperate"
 
