@@ -232,7 +232,7 @@ def test_units_ledger_option_after_the_action(led: Path, capsys) -> None:
     assert (code, out) == (0, "已把“唐口街道”加入“各镇(街道)”。\n")
 
 
-# -- issue 9: a reply is judged against the fill-in as issued; merges can be undone ---------------------
+# -- a reply is judged against the fill-in as issued; merges can be undone ---------------------
 
 
 def test_merge_a_ledger_edit_after_the_fill_in_was_issued_is_a_conflict(led: Path, tmp_path: Path, capsys) -> None:
@@ -336,7 +336,7 @@ def test_merge_undo(led: Path, tmp_path: Path, capsys) -> None:
 
 
 def test_fill_in_with_control_characters_in_unit_names(led: Path, tmp_path: Path, capsys) -> None:
-    """Issue 10: a unit name with \\x1b crashed `fill-in` and stopped `--all` half way."""
+    """A unit name with \\x1b neither crashes `fill-in` nor stops `--all` half way."""
     assert zwgk(capsys, led, "units", "add-member", "各镇(街道)", "城关\x1b镇")[0] == 0
     assert zwgk(capsys, led, "units", "add-member", "各镇(街道)", "喻屯镇\u202e")[0] == 0
     out = tmp_path / "下发"

@@ -1,4 +1,4 @@
-"""已取消 (issue 16): a task withdrawn by a revised table stays in the ledger, visible
+"""已取消: a task withdrawn by a revised table stays in the ledger, visible
 in the list, and is left out of every count, report, export and fill-in workbook."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from datetime import date
 
 from tests.builders import parsed_plan
 from zwgk_desktop.core import task_query
-from zwgk_desktop.core.exchange import fill_in_for
+from zwgk_desktop.core.exchange.send_down import fill_in_for
 from zwgk_desktop.core.model import Status
 from zwgk_desktop.core.overview import build_overview
 from zwgk_desktop.core.plan_import import write_plan

@@ -15,7 +15,7 @@ from zwgk_desktop.core import derive as V
 from zwgk_desktop.core import unit_directory as D
 from zwgk_desktop.core import unit_mapping as M
 from zwgk_desktop.core.errors import UserError
-from zwgk_desktop.core.exchange import fill_in_for
+from zwgk_desktop.core.exchange.send_down import fill_in_for
 from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.core.model import Status
 from zwgk_desktop.core.plan_import import write_plan

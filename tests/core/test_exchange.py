@@ -1,5 +1,10 @@
-"""Exchange logic without Excel: keys, what a fill-in carries, and the merge rules
-(three-way change detection, conflicts, text fallback, one audited transaction)."""
+"""core/exchange (keys, send_down, unit_notes, replies, changes, merge, merge_apply) without
+Excel: keys, what a fill-in carries, and the merge rules (three-way change detection,
+conflicts, text fallback, one audited transaction, undo).
+
+One file for the package: nearly every test issues a fill-in, builds a reply and
+previews it with the helpers below, then checks one rule; split by module, each file
+would need the same helpers."""
 
 from __future__ import annotations
 
@@ -199,7 +204,7 @@ def test_blank_cells_never_clear_and_equal_values_are_no_change(ledger: Ledger, 
 
 def test_any_ledger_change_since_the_issue_is_a_conflict_whenever_the_reply_was_saved(
         ledger: Ledger, plan: int) -> None:
-    """Issue 9 #6: the reply is based on the fill-in as issued. The clerk's edit after
+    """The reply is based on the fill-in as issued. The clerk's edit after
     issuing is a conflict even though the reply was saved later still."""
     t4, t5 = ids(ledger, plan)[3:]
     fill = issue(ledger, plan)
@@ -365,7 +370,7 @@ def test_notes_already_recorded_are_not_added_again(ledger: Ledger, plan: int) -
     assert describe(preview(ledger, reply(rows, fill))) == []
 
 
-# -- gather up: what a reply may change (issue 9 #7) ----------------------------------------------------
+# -- gather up: what a reply may change ----------------------------------------------------
 
 
 def test_keys_pointing_at_another_units_task_are_refused(ledger: Ledger, plan: int) -> None:
@@ -546,7 +551,7 @@ def dump(ledger: Ledger) -> list[str]:
     return [line for line in ledger.db.conn.iterdump()]
 
 
-# -- undoing a merge (issue 9 #8) --------------------------------------------------------------------------
+# -- undoing a merge --------------------------------------------------------------------------
 
 
 def merged(ledger: Ledger, plan: int) -> X.ApplyResult:

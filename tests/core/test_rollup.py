@@ -11,7 +11,7 @@ from tests.builders import audit_count, dump, parsed_plan
 from zwgk_desktop.core import derive as V
 from zwgk_desktop.core import rollup as R
 from zwgk_desktop.core.errors import UserError
-from zwgk_desktop.core.exchange import split_note
+from zwgk_desktop.core.exchange.unit_notes import split_note
 from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.core.model import Status
 from zwgk_desktop.core.plan_import import write_plan

@@ -261,7 +261,7 @@ def cmd_overview(args: argparse.Namespace) -> int:
 def _fill_ins_beside(ledger, plan, units: list[str], folder: Path, today: date) -> list[Path]:
     """The units' fill-in workbooks for the current quarter, into ``folder`` (recorded
     as issued, as ``zwgk fill-in`` does, so their replies can be merged)."""
-    from ..core.exchange import default_quarter
+    from ..core.exchange.send_down import default_quarter
     from ..io.fill_in import write_fill_ins
 
     result = write_fill_ins(ledger, plan.id, default_quarter(plan.year, today), folder, units=units)

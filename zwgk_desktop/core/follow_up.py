@@ -28,7 +28,7 @@ from enum import StrEnum
 from typing import Any
 
 from .errors import UserError
-from .exchange import split_note
+from .exchange.unit_notes import split_note
 from .ledger import Ledger, now_text
 from .model import Status
 from .quarters import Quarter

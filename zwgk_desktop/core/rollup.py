@@ -36,7 +36,8 @@ from datetime import date
 
 from .derive import derived_plans, refusal, superior_of
 from .errors import UserError
-from .exchange import join_note, split_note, squash_text
+from .exchange.keys import squash_text
+from .exchange.unit_notes import join_note, split_note
 from .ledger import Ledger
 from .model import Plan, Status, Task
 from .quarters import Quarter

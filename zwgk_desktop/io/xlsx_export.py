@@ -39,7 +39,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..core.exchange import units_text_by_task
+from ..core.exchange.send_down import units_text_by_task
 from ..core.ledger import Ledger
 from ..core.limits import fit_text
 from ..core.model import Evidence, Plan, Status, Task

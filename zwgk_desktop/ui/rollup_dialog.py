@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import rollup as R
-from ..core.exchange import default_quarter, plan_quarters
+from ..core.exchange.send_down import default_quarter, plan_quarters
 from ..core.ledger import Ledger
 from ..core.quarters import Quarter
 from .background import BackgroundTask

@@ -92,7 +92,7 @@ class LedgerOperations(QObject):
     def _undo_merge(self, merge_id: int, task_ids: list[int]) -> None:
         from PySide6.QtWidgets import QMessageBox, QWidget
 
-        from ...core.exchange import undo_merge
+        from ...core.exchange.merge_apply import undo_merge
 
         def action() -> None:
             result = undo_merge(self.ledger, merge_id)
