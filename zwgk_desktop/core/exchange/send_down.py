@@ -16,7 +16,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..evidence.names import safe_file_part
 from ..ledger import Ledger, now_text
 from ..model import Plan, Status, Task
 from ..quarters import Quarter
@@ -94,6 +93,8 @@ class FillIn:
 
 def fill_in_file_name(unit: str, quarter: Quarter) -> str:
     """区发改局-2023年第三季度填报表.xlsx"""
+    from ..evidence.names import safe_file_part  # the evidence package: only when a name is made
+
     # Control characters are dropped, not replaced: the clerk is told the name lost them.
     return f"{safe_file_part(printable_text(unit))}-{quarter.label}填报表.xlsx"
 
