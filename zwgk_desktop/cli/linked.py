@@ -115,7 +115,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
             missing = sorted(args.tasks - set(by_seq))
             if missing:
                 raise UserError(f"分解表 {plan.id} 中没有序号 {'、'.join(map(str, missing))}"
-                                f"(序号为 1~{max(by_seq) if by_seq else 0})。")
+                                f"(序号为 1~{max(by_seq) if by_seq else 0})。请核对 --tasks 中的序号(zwgk tasks --plan {plan.id} 可查)。")
             task_ids = [by_seq[s] for s in sorted(args.tasks)]
         preview = V.prepare_derive(ledger, plan.id, local_name=args.local_name, lead_office=args.lead_office,
                                    task_ids=task_ids, mapping=given, own_tasks=own, title=args.title)

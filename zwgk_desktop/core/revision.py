@@ -360,9 +360,10 @@ def preview_revision(ledger: Ledger, plan_id: int, parsed: ParsedPlan, sha256: s
         old_task = seq_to_old.get(old_seq)
         if old_task is None:
             raise UserError(f"分解表 {plan_id} 中没有序号为 {old_seq} 的任务(或它已取消),无法与新表序号 {new_seq} 配对,"
-                            "台账没有改动。")
+                            "台账没有改动。请对照修订预览中列出的序号。")
         if new_seq not in seq_to_new:
-            raise UserError(f"文件“{name}”中没有序号为 {new_seq} 的任务,无法与原序号 {old_seq} 配对,台账没有改动。")
+            raise UserError(f"文件“{name}”中没有序号为 {new_seq} 的任务,无法与原序号 {old_seq} 配对,台账没有改动。"
+                            "请对照修订预览中列出的序号。")
         index = seq_to_new[new_seq]
         if old_task.id in taken:
             raise UserError(f"原序号 {old_seq} 的任务已与新表中的任务对应上了,不能再与新表序号 {new_seq} 配对,"
