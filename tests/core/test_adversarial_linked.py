@@ -429,3 +429,23 @@ def test_carry_over_matching_against_20000_tasks_is_not_quadratic(ledger: Ledger
                 and s.task_seq == by_text[s.item.requirement.replace("公开与及时更新", "公开和更新")])
     assert right == 200
     assert took < 15, f"matching took {took:.1f} s"
+
+
+# -- 已取消 and the per-period counts ------------------------------------------------------------------
+
+
+def test_a_recurring_task_withdrawn_mid_year_counts_before_and_never_after(ledger: Ledger) -> None:
+    from zwgk_desktop.core.follow_up import lagging_units
+    from zwgk_desktop.core.report_data import build_report
+
+    rows = [([S1], "每季度公开一次财政资金信息。", "县财政局", "每季度"),
+            ([S1], "公开决策事项目录。", "县司法局", "12月底前"),
+            ([S2], "每季度更新政策解读。", "县发改局", "每季度")]
+    plan_id, ids = _plan(ledger, rows)
+    ledger.set_status(ids[2], Status.CANCELLED, date(2023, 5, 10))
+    q1 = build_report(ledger, plan_id, Quarter(2023, 1), printed_on=date(2023, 4, 1)).totals
+    q3 = build_report(ledger, plan_id, Quarter(2023, 3), printed_on=date(2023, 10, 1)).totals
+    assert (q1.total, q1.cancelled) == (3, 0)  # two quarters' periods and the dated task
+    assert (q3.total, q3.cancelled) == (2, 1)
+    lagging = {u.unit for u in lagging_units(ledger, plan_id, today=date(2023, 10, 15), include_clean=False)}
+    assert "县发改局" not in lagging and "县财政局" in lagging
