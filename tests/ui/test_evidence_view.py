@@ -12,15 +12,15 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDesktopServices, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
 from tests.core.test_evidence import evidence_plan
 from zwgk_desktop.core import evidence as ev
 from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.core.quarters import Quarter
 from zwgk_desktop.ui import evidence_view as view_module
-from zwgk_desktop.ui.evidence_dialogs import UrlDialog, pdf_preview_available
 from zwgk_desktop.ui.check_dialog import CheckDialog
+from zwgk_desktop.ui.evidence_dialogs import UrlDialog, pdf_preview_available
 from zwgk_desktop.ui.evidence_view import EVIDENCE_ROLE, EvidenceView
 from zwgk_desktop.ui.recycle_bin_dialog import RecycleBinDialog
 
@@ -386,7 +386,7 @@ def test_export_the_tasks_materials_into_a_folder(setup, monkeypatch, tmp_path):
     view.show_task(tasks[0], Q3)
     out = tmp_path / "导出到这里"
     out.mkdir()
-    monkeypatch.setattr(view_module.QFileDialog, "getExistingDirectory", lambda *a, **k: str(out))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(out))
     opened = []
     monkeypatch.setattr(view_module.QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
     view.export_task_files()
@@ -398,9 +398,8 @@ def test_export_the_tasks_materials_into_a_folder(setup, monkeypatch, tmp_path):
 
 
 def test_the_recycle_bin_names_the_plan_when_there_are_several(setup, tmp_path):
-    from zwgk_desktop.core.plan_import import write_plan
-
     from tests.builders import parsed_plan
+    from zwgk_desktop.core.plan_import import write_plan
 
     ledger, tasks, view, src, _ = setup
     other = write_plan(ledger, parsed_plan(year=2024, title="2024年另一个分解表"), "7" * 64).plan_id

@@ -37,7 +37,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QInputDialog,
@@ -62,6 +61,7 @@ from .background import BackgroundTask
 from .evidence_dialogs import AttachTask, PreviewDialog, ProgressTask, UrlDialog, pdf_preview_available
 from .evidence_thumbnails import THUMB_SIZE, Thumbnails, is_image, is_pdf
 from .failure_text import failure_text
+from .file_dialogs import choose_folder, open_files, save_file
 from .operations import run_on_ledger
 
 # ProgressTask lives in evidence_dialogs; named here too for code written before it moved.
@@ -118,7 +118,6 @@ class EvidenceView(QWidget):
         self.items: dict[int, Evidence] = {}
         self._tree_items: dict[int, QTreeWidgetItem] = {}
         self._jobs: list[BackgroundTask] = []
-        self._last_dir = str(Path.home())
         self.thumbnails = Thumbnails(self)
         self.thumbnails.ready.connect(self._thumbnail_ready)
         self.setAcceptDrops(True)
@@ -381,8 +380,8 @@ class EvidenceView(QWidget):
         if source is None:
             self._warn(f"佐证材料“{item.name}”的文件在台账文件夹中找不到了。")
             return
-        target, _ = QFileDialog.getSaveFileName(self, "另存为", str(Path(self._last_dir) / ev.safe_filename(item.name)))
-        if not target:
+        target = save_file(self, "另存为", ev.safe_filename(item.name), "所有文件 (*)", "evidence")
+        if target is None:
             return
         try:
             shutil.copyfile(source, target)
@@ -414,10 +413,9 @@ class EvidenceView(QWidget):
     def choose_files(self) -> None:
         if self.task_id is None:
             return
-        paths, _ = QFileDialog.getOpenFileNames(self, "选择佐证材料(可多选)", self._last_dir, FILE_FILTERS)
+        paths = open_files(self, "选择佐证材料(可多选)", FILE_FILTERS, "evidence")
         if paths:
-            self._last_dir = str(Path(paths[0]).parent)
-            self.attach_paths([Path(p) for p in paths])
+            self.attach_paths(paths)
 
     def attach_paths(self, paths: list[Path], image: QImage | None = None,
                      image_name: str | None = None) -> AttachTask | None:
@@ -606,8 +604,8 @@ class EvidenceView(QWidget):
         """导出本任务材料…: every file of the task, under its own name, into a folder."""
         if self.task_id is None:
             return
-        folder = QFileDialog.getExistingDirectory(self, "导出本任务材料:选择文件夹", self._last_dir)
-        if not folder:
+        folder = choose_folder(self, "导出本任务材料:选择文件夹", "evidence")
+        if folder is None:
             return
         try:
             task = self.ledger.task(self.task_id)
@@ -616,7 +614,6 @@ class EvidenceView(QWidget):
         except UserError as exc:
             self._warn(exc.message)
             return
-        self._last_dir = folder
         answer = QMessageBox.question(self, "已导出", f"已把 {len(written)} 个文件导出到:\n{target}\n\n现在打开这个文件夹吗?")
         if answer == QMessageBox.StandardButton.Yes:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
