@@ -266,3 +266,43 @@ def test_replace_never_reuses_the_id_of_a_dropped_task(tmp_path) -> None:
         new_ids = ledger.task_ids(first.plan_id)
     assert new_ids[:2] == old_ids[:2]
     assert new_ids[2] not in old_ids
+
+
+def test_replacing_with_the_same_reading_rewrites_no_task(ledger: Ledger) -> None:
+    """Re-reading a file that did not change writes the plan row and the audit row only:
+    tasks, sections and unit links that read the same are left as they are."""
+    pid = write_plan(ledger, parsed_plan(ROWS), "e" * 64).plan_id
+    before = dump(ledger)
+    changes = ledger.db.conn.total_changes
+    write_plan(ledger, parsed_plan(ROWS), "e" * 64, replace=True)
+    assert ledger.db.conn.total_changes - changes == 2  # UPDATE plans, INSERT audit
+    after = dump(ledger)
+    assert [line for line in after.splitlines() if "INSERT INTO \"tasks\"" in line] == \
+           [line for line in before.splitlines() if "INSERT INTO \"tasks\"" in line]
+    assert list(ledger.section_paths(pid).values()) == [(S1,), (S1, SUB), (S1, SUB2), (S2,)]
+
+
+def test_replace_with_other_sections_keeps_rows_of_paths_that_stay(ledger: Ledger) -> None:
+    pid = write_plan(ledger, parsed_plan(ROWS), "p" * 64).plan_id
+    old_ids = {path: sid for sid, path in ledger.section_paths(pid).items()}
+    c = ledger.task_ids(pid)[2]  # 开展意见征集 in (二)公众参与
+    ledger.set_progress(c, Quarter(2023, 3), "已征集一次。")
+    sub3 = "（三）新的小节"
+    new_rows = [
+        ([S1, SUB], "公开决策事项目录。", "县司法局、县政府办", "6月底前"),
+        ([S1, sub3], "新的任务。", "县发改局", "全年"),  # a new path where (二) was
+        ([S1, sub3], "又一项任务。", "县发改局", "全年"),
+    ]
+    outcome = write_plan(ledger, parsed_plan(new_rows), "p" * 64, replace=True)
+    assert outcome.kept_old == ["开展意见征集。"]
+    paths = ledger.section_paths(pid)
+    assert list(paths.values()) == [(S1,), (S1, SUB), (S1, sub3)]
+    # rows of paths that stay keep their ids; nothing of the old reading is left over
+    assert {path: sid for sid, path in paths.items() if path in old_ids} == {
+        (S1,): old_ids[(S1,)], (S1, SUB): old_ids[(S1, SUB)]}
+    assert ledger.db.execute("SELECT COUNT(*) FROM sections WHERE plan_id = ?", [pid]).fetchone()[0] == 3
+    tasks = ledger.tasks(pid)
+    assert [(t.requirement, t.section) for t in tasks] == [
+        ("公开决策事项目录。", [S1, SUB]), ("新的任务。", [S1, sub3]), ("又一项任务。", [S1, sub3]),
+        ("开展意见征集。", [])]  # kept for its work, its (二) is gone: not moved into (三)
+    assert [t.seq for t in tasks] == [1, 2, 3, 4]

@@ -109,6 +109,39 @@ def write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: bool
         return _write_plan(ledger, parsed, sha256, replace=replace, issuer=issuer)
 
 
+# The task columns an import writes, in the order of the rows built below.
+_TASK_COLUMNS = ("seq", "section_id", "title", "requirement", "units_text", "deadline_text", "due_date",
+                 "deadline_kind", "needs_review", "source_row", "extra")
+_DUE, _KIND, _REVIEW = 6, 7, 8  # positions of the due date, its kind and the review flag in a row
+
+
+@dataclass(slots=True)
+class _OldPlan:
+    """A plan's rows as they were before a re-import, read once so that the new
+    reading can be compared in memory and only what changed is written."""
+
+    rows: dict[int, tuple]  # task id -> values in _TASK_COLUMNS order
+    by_key: dict[str, list[int]]  # matching key -> task ids in seq order
+    paths: dict[int, tuple[str, ...]]  # section id -> path
+    links: dict[int, set[tuple[int, str, int]]]  # task id -> {(unit id, role, position)}
+
+
+def _read_old_plan(ledger: Ledger, plan_id: int) -> _OldPlan:
+    db = ledger.db
+    rows: dict[int, tuple] = {}
+    by_key: dict[str, list[int]] = {}
+    for tid, *values in db.execute(
+            f"SELECT id, {', '.join(_TASK_COLUMNS)} FROM tasks WHERE plan_id = ? ORDER BY seq", [plan_id]):
+        rows[tid] = tuple(values)
+        by_key.setdefault(_match_key(values[3] or values[2] or ""), []).append(tid)
+    links: dict[int, set[tuple[int, str, int]]] = {}
+    for tid, uid, role, position in db.execute(
+            "SELECT task_id, unit_id, role, position FROM task_units"
+            " WHERE task_id IN (SELECT id FROM tasks WHERE plan_id = ?)", [plan_id]):
+        links.setdefault(tid, set()).add((uid, role, position))
+    return _OldPlan(rows, by_key, ledger.section_paths(plan_id), links)
+
+
 def _write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: bool,
                 issuer: str | None) -> ImportOutcome:
     existing = ledger.plan_by_sha256(sha256)
@@ -128,76 +161,78 @@ def _write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: boo
         plan_values = [parsed.year, parsed.title, issuer, parsed.doc_number, parsed.source_name,
                        sha256, parsed.sheet, json.dumps(parsed.columns, ensure_ascii=False),
                        json.dumps(parsed.mapping), now_text(), ledger.user]
-        old_by_key: dict[str, list[int]] = {}
-        old_paths: dict[int, tuple[str, ...]] = {}
-        old_dates: dict[int, tuple[str, str | None, str, int]] = {}
-        keep_ids: set[int] = set()
         if existing is not None:
             plan_id = existing.id
             db.execute(
                 "UPDATE plans SET year=?, title=?, issuer=COALESCE(?, issuer), doc_number=?,"
                 " source_name=?, source_sha256=?, sheet=?, columns=?, mapping=?, imported_at=?,"
                 " imported_by=? WHERE id=?", plan_values + [plan_id])
-            paths = ledger.section_paths(plan_id)
-            for tid, requirement, title, section_id, *dates in db.execute(
-                    "SELECT id, requirement, title, section_id, deadline_text, due_date, deadline_kind,"
-                    " needs_review FROM tasks WHERE plan_id = ? ORDER BY seq", [plan_id]).fetchall():
-                old_by_key.setdefault(_match_key(requirement or title or ""), []).append(tid)
-                old_paths[tid] = paths.get(section_id, ()) if section_id else ()
-                old_dates[tid] = tuple(dates)
-            db.execute("UPDATE tasks SET section_id = NULL WHERE plan_id = ?", [plan_id])
-            db.execute("DELETE FROM sections WHERE plan_id = ?", [plan_id])
+            old = _read_old_plan(ledger, plan_id)
         else:
             cursor = db.execute(
                 "INSERT INTO plans (year, title, issuer, doc_number, source_name, source_sha256,"
                 " sheet, columns, mapping, imported_at, imported_by) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 plan_values)
             plan_id = cursor.lastrowid
+            old = _OldPlan({}, {}, {}, {})
 
-        section_ids = _insert_sections(ledger, plan_id, parsed)
+        section_ids, spare_sections = _place_sections(ledger, plan_id, parsed.sections, old.paths)
         unit_ids = _ensure_units(ledger, parsed)
 
         next_id = _next_task_id(ledger)
         inserts, updates, links = [], [], []
+        relinked: list[list[int]] = []  # matched tasks whose units changed: their old links go
         dated_by_clerk: set[int] = set()  # seqs whose hand-set due date was kept
+        kinds: dict = {}
         for task in parsed.tasks:
-            candidates = old_by_key.get(_match_key(task.requirement or task.title or ""))
+            deadline = task.deadline
+            kind = kinds.get(deadline.kind)
+            if kind is None:
+                kind = kinds[deadline.kind] = deadline.kind.value
             values = [task.seq, section_ids.get(tuple(task.section)), task.title, task.requirement,
-                      task.units_text, task.deadline.text,
-                      task.deadline.due_date.isoformat() if task.deadline.due_date else None,
-                      task.deadline.kind.value, int(task.deadline.needs_review), task.source_row,
+                      task.units_text, deadline.text,
+                      deadline.due_date.isoformat() if deadline.due_date else None,
+                      kind, int(deadline.needs_review), task.source_row,
                       json.dumps(task.extra, ensure_ascii=False) if task.extra else "{}"]
+            task_links: dict[int, tuple[int, str, int]] = {}
+            for position, unit in enumerate(task.units):
+                uid = unit_ids[unit_key(unit.name)]
+                if uid not in task_links:  # one link per unit: the first place it is named
+                    task_links[uid] = (uid, unit.role.value, position)
+            candidates = old.by_key.get(_match_key(task.requirement or task.title or ""))
             if candidates:
                 task_id = candidates.pop(0)
-                keep_ids.add(task_id)
-                old_text, old_due, old_kind, old_review = old_dates[task_id]
-                if task.deadline.needs_review and not old_review and old_text == task.deadline.text:
+                before = old.rows[task_id]
+                old_text, old_due, old_kind, old_review = before[5:9]
+                if deadline.needs_review and not old_review and old_text == deadline.text:
                     # The same unreadable text that the clerk dated by hand: keep their date.
-                    values[6:9] = [old_due, old_kind, 0]
+                    values[_DUE:_REVIEW + 1] = [old_due, old_kind, 0]
                     dated_by_clerk.add(task.seq)
-                updates.append(values + [task_id])
+                if tuple(values) != before:
+                    updates.append(values + [task_id])
+                if set(task_links.values()) == old.links.get(task_id, set()):
+                    continue
+                relinked.append([task_id])
             else:
                 task_id = next_id
                 next_id += 1
                 inserts.append([task_id, plan_id] + values)
-            for position, unit in enumerate(task.units):
-                links.append([task_id, unit_ids[unit_key(unit.name)], unit.role.value, position])
-        db.conn.executemany(
-            "INSERT INTO tasks (id, plan_id, seq, section_id, title, requirement, units_text,"
-            " deadline_text, due_date, deadline_kind, needs_review, source_row, extra)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", inserts)
-        db.conn.executemany(
-            "UPDATE tasks SET seq=?, section_id=?, title=?, requirement=?, units_text=?,"
-            " deadline_text=?, due_date=?, deadline_kind=?, needs_review=?, source_row=?, extra=?"
-            " WHERE id=?", updates)
+            links.extend((task_id, *link) for link in task_links.values())
+        conn = db.conn
+        conn.executemany(
+            f"INSERT INTO tasks (id, plan_id, {', '.join(_TASK_COLUMNS)}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            inserts)
+        conn.executemany(
+            f"UPDATE tasks SET {', '.join(c + '=?' for c in _TASK_COLUMNS)} WHERE id=?", updates)
         # Matched tasks take the units of the new reading; an old task kept for its
         # work keeps its units (and its section, where the new reading still has it).
-        db.conn.executemany("DELETE FROM task_units WHERE task_id = ?", [[tid] for tid in keep_ids])
-        db.conn.executemany(
-            "INSERT OR IGNORE INTO task_units (task_id, unit_id, role, position) VALUES (?,?,?,?)", links)
+        conn.executemany("DELETE FROM task_units WHERE task_id = ?", relinked)
+        conn.executemany("INSERT INTO task_units (task_id, unit_id, role, position) VALUES (?,?,?,?)", links)
 
-        kept_old = _settle_unmatched(ledger, old_by_key, len(parsed.tasks),
-                                     {tid: section_ids.get(path) for tid, path in old_paths.items() if path})
+        kept_old = _settle_unmatched(ledger, plan_id, old, len(parsed.tasks), section_ids)
+        # Sections of the old reading that the new one has no use for; nothing points
+        # at them any more (each delete scans the tasks, so there are as few as can be).
+        conn.executemany("DELETE FROM sections WHERE id = ?", [[sid] for sid in spare_sections])
         outcome = ImportOutcome(
             plan_id=plan_id, task_count=len(parsed.tasks), section_count=len(section_ids),
             unit_count=len(unit_ids), review_seqs=[t.seq for t in parsed.tasks
@@ -227,17 +262,55 @@ def insert_section_paths(ledger: Ledger, plan_id: int,
                          paths: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], int]:
     """Write a plan's sections (each path after its parent, as ``ParsedPlan.sections``
     lists them); a revision adds the paths its withdrawn tasks keep."""
-    db = ledger.db
-    next_id = db.execute("SELECT COALESCE(MAX(id), 0) FROM sections").fetchone()[0] + 1
-    ids: dict[tuple[str, ...], int] = {}
-    rows = []
-    for position, path in enumerate(paths):
-        ids[path] = next_id
-        rows.append([next_id, plan_id, ids.get(path[:-1]), len(path), path[-1], position])
-        next_id += 1
-    db.conn.executemany("INSERT INTO sections (id, plan_id, parent_id, depth, label, position)"
-                        " VALUES (?,?,?,?,?,?)", rows)
+    ids, _ = _place_sections(ledger, plan_id, paths, {})
     return ids
+
+
+def _place_sections(ledger: Ledger, plan_id: int, paths: Iterable[tuple[str, ...]],
+                    old_paths: dict[int, tuple[str, ...]]) -> tuple[dict[tuple[str, ...], int], list[int]]:
+    """Section ids for ``paths`` (each after its parent) and the old ids left over.
+
+    A path the plan already has keeps its row (its id, so its tasks need no update);
+    a new path takes the row of an old path that went away, or a new row. Deleting a
+    section makes SQLite scan every task for it (no index on ``tasks.section_id``), so
+    rows are reused rather than deleted and added again; only a plan that lost
+    sections leaves some over, for the caller to delete once nothing points at them.
+    """
+    db = ledger.db
+    old_ids: dict[tuple[str, ...], int] = {}
+    for sid, path in old_paths.items():
+        old_ids.setdefault(path, sid)
+    paths = list(paths)
+    wanted = set(paths)
+    spare = [sid for sid, path in old_paths.items() if path not in wanted or old_ids[path] != sid]
+    spare.reverse()  # reused from the lowest id up
+    old_rows = {sid: (parent, depth, label, position) for sid, parent, depth, label, position in db.execute(
+        "SELECT id, parent_id, depth, label, position FROM sections WHERE plan_id = ?", [plan_id])
+    } if old_paths else {}
+    next_id = None
+    ids: dict[tuple[str, ...], int] = {}
+    inserts, updates = [], []
+    for position, path in enumerate(paths):
+        values = (ids.get(path[:-1]), len(path), path[-1], position)
+        sid = old_ids.get(path)
+        if sid is None and spare:
+            sid = spare.pop()
+        if sid is not None:
+            if old_rows.get(sid) != values:
+                updates.append([*values, sid])
+        else:
+            if next_id is None:
+                next_id = db.execute("SELECT COALESCE(MAX(id), 0) FROM sections").fetchone()[0] + 1
+            sid = next_id
+            next_id += 1
+            inserts.append([sid, plan_id, *values])
+        ids[path] = sid
+    # New rows first: a reused row may hang under one of them (foreign keys are checked
+    # row by row); the new rows' parents are either old rows or new rows before them.
+    db.conn.executemany("INSERT INTO sections (id, plan_id, parent_id, depth, label, position)"
+                        " VALUES (?,?,?,?,?,?)", inserts)
+    db.conn.executemany("UPDATE sections SET parent_id=?, depth=?, label=?, position=? WHERE id=?", updates)
+    return ids, spare
 
 
 def _ensure_units(ledger: Ledger, parsed: ParsedPlan) -> dict[str, int]:
@@ -261,23 +334,30 @@ def _ensure_units(ledger: Ledger, parsed: ParsedPlan) -> dict[str, int]:
     return result
 
 
-def _settle_unmatched(ledger: Ledger, old_by_key: dict[str, list[int]], new_count: int,
-                      old_sections: dict[int, int | None]) -> list[str]:
+def _settle_unmatched(ledger: Ledger, plan_id: int, old: _OldPlan, new_count: int,
+                      section_ids: dict[tuple[str, ...], int]) -> list[str]:
+    """Old tasks the new reading did not match: kept after the new ones when the clerk
+    has recorded anything on them (in the section of the same name, if the new reading
+    still has it), otherwise deleted. Returns the kept tasks' requirements."""
+    leftovers = sorted(tid for ids in old.by_key.values() for tid in ids)
+    if not leftovers:
+        return []
     db = ledger.db
-    leftovers = [tid for ids in old_by_key.values() for tid in ids]
+    of_plan = "task_id IN (SELECT id FROM tasks WHERE plan_id = ?)"
+    worked = {tid for (tid,) in db.execute(  # one query, not three per task
+        f"SELECT task_id FROM status_history WHERE {of_plan} UNION SELECT task_id FROM progress"
+        f" WHERE {of_plan} UNION SELECT task_id FROM evidence WHERE {of_plan}", [plan_id] * 3)}
     kept: list[str] = []
+    moves, drops = [], []
     seq = new_count
-    for tid in sorted(leftovers):
-        has_work = db.execute(
-            "SELECT EXISTS(SELECT 1 FROM status_history WHERE task_id = ?)"
-            " OR EXISTS(SELECT 1 FROM progress WHERE task_id = ?)"
-            " OR EXISTS(SELECT 1 FROM evidence WHERE task_id = ?)", [tid, tid, tid]).fetchone()[0]
-        if has_work:
+    for tid in leftovers:
+        if tid in worked:
             seq += 1
-            db.execute("UPDATE tasks SET seq = ?, section_id = ? WHERE id = ?",
-                       [seq, old_sections.get(tid), tid])
-            text = db.execute("SELECT requirement FROM tasks WHERE id = ?", [tid]).fetchone()[0]
-            kept.append(text)
+            path = old.paths.get(old.rows[tid][1]) if old.rows[tid][1] else None
+            moves.append([seq, section_ids.get(path) if path else None, tid])
+            kept.append(old.rows[tid][3])
         else:
-            db.execute("DELETE FROM tasks WHERE id = ?", [tid])
+            drops.append([tid])
+    db.conn.executemany("UPDATE tasks SET seq = ?, section_id = ? WHERE id = ?", moves)
+    db.conn.executemany("DELETE FROM tasks WHERE id = ?", drops)
     return kept

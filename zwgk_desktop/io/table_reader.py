@@ -19,7 +19,7 @@ from ..core.deadlines import Deadline, DeadlineKind, parse_deadline
 from ..core.errors import FileReadError, UserError
 from ..core.model import ParsedPlan, ParsedTask
 from ..core.perf import paused_gc
-from ..core.units import assign_roles
+from ..core.units import UnitRef, assign_roles
 from . import headers as H
 from .column_roles import MEANING_NAMES, map_columns
 from .grid import Grid, Workbook
@@ -238,6 +238,10 @@ def _read_rows(workbook: Workbook, grid: Grid, header: Header, mapping: dict[str
     stack: list[_Section] = []
     carried: dict[int, str] = {}
     tasks: list[ParsedTask] = []
+    # Heading cells merged down repeat on every row of their group, and unit cells repeat
+    # across a table: each distinct text is worked out once.
+    headings_seen: dict[str, tuple[str, int | None]] = {}
+    units_seen: dict[tuple[str, str | None], list[UnitRef]] = {}
     for r in range(header.row + 1, len(rows)):
         row = rows[r]
         values = [(c, v) for c, v in enumerate(row) if v.strip()]
@@ -282,8 +286,11 @@ def _read_rows(workbook: Workbook, grid: Grid, header: Header, mapping: dict[str
             value = row[col].strip() or carried.get(col, "")
             if not value:
                 continue
-            label = clean_label(value)
-            rank = numbering_rank(label)
+            known = headings_seen.get(value)
+            if known is None:
+                label = clean_label(value)
+                known = headings_seen[value] = (label, numbering_rank(label))
+            label, rank = known
             spans = (r, col) in spans_down or _repeated(rows, r, col, value)
             if len(heading_cols) == 1 and rank is None and not spans:
                 task_title = label  # a 重点任务 list: the heading cell is this task's own name
@@ -309,6 +316,9 @@ def _read_rows(workbook: Workbook, grid: Grid, header: Header, mapping: dict[str
         else:
             deadline = parse_deadline(row[deadline_col], year)
         extra = {key: row[c].strip() for c, key in extra_cols if row[c].strip()}
+        units = units_seen.get((units_text, coop_text))
+        if units is None:
+            units = units_seen[units_text, coop_text] = assign_roles(units_text, coop_text)
         if coop_col is not None and coop_text:
             extra[header.labels[coop_col]] = coop_text
         tasks.append(ParsedTask(
@@ -317,7 +327,7 @@ def _read_rows(workbook: Workbook, grid: Grid, header: Header, mapping: dict[str
             title=task_title,
             requirement=requirement,
             units_text=units_text,
-            units=assign_roles(units_text, coop_text),
+            units=list(units),  # (UnitRef is frozen; each task has its own list)
             deadline=deadline,
             source_row=r + 1,
             extra=extra,
