@@ -8,6 +8,8 @@ would need the same helpers."""
 
 from __future__ import annotations
 
+import inspect
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -456,6 +458,14 @@ def test_a_key_naming_a_task_of_another_plan_is_refused(ledger: Ledger, plan: in
 
 
 # -- gather up: applying -------------------------------------------------------------------------------
+
+
+def test_the_merge_writes_tasks_only_through_the_shared_writers() -> None:
+    """Statuses, notes and evidence change through the writers every other change uses
+    (their checks, their audit); the merge's own SQL writes only its undo record."""
+    source = inspect.getsource(merge_apply) + inspect.getsource(X.merge)
+    written = set(re.findall(r"(?:INSERT INTO|UPDATE|DELETE FROM)\s+(\w+)", source))
+    assert written == {"merges", "merge_changes"}
 
 
 def test_apply_writes_clean_changes_in_one_transaction_with_audit_rows(ledger: Ledger, plan: int) -> None:

@@ -1,10 +1,11 @@
 """Applying a merge the clerk chose, and taking it back.
 
-:func:`apply_merge` writes the chosen changes in one transaction through the ledger's
-own writers (``Ledger.set_status``/``set_status_date``/``set_progress``, evidence
-``attach_note``, each audited with the reply's unit as origin) and records each value
-before and after, so :func:`undo_merge` can restore every value still as the merge
-left it. The database is backed up before either.
+:func:`apply_merge` writes the chosen changes in one transaction through the same
+writers as every other change (``Ledger.set_status``/``set_status_date``/
+``set_progress``, audited with the reply's unit as origin; evidence ``attach_note``)
+and records each value before and after, so :func:`undo_merge` can restore every value
+still as the merge left it. The only rows written here directly are the merge's own
+record (``merges``, ``merge_changes``). The database is backed up before either.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def _auto_backup(ledger: Ledger, action: str) -> None:
 
 def apply_merge(ledger: Ledger, changes: list[Change], *, force: bool = False) -> ApplyResult:
     """Write the chosen changes in ONE transaction through the ledger's own writers
-    (设置状态, 填写进展, 添加佐证材料, each audited with the reply's unit as origin), one
+    (设置状态 and 填写进展 audited with the reply's unit as origin; 添加佐证材料), one
     audit row for the whole merge, and a record of every value before and after so the
     merge can be undone (:func:`undo_merge`). The database is backed up first.
 
