@@ -381,3 +381,71 @@ def test_recurring_tasks_by_period_and_the_quarters_follow_ups(ledger: Ledger, t
     plain = tmp_path / "plain.pdf"
     render_report(build_report(ledger, plan_id, SECOND, printed_on=PRINTED), plain, fonts)
     assert "本季度催办情况" not in squash(text_of(plain))
+
+
+def _page_streams(pdf: bytes) -> list[tuple[bool, bytes]]:
+    """Each page's content stream, decompressed, with whether the page is landscape."""
+    import zlib
+
+    objects = {int(m.group(1)): m.group(2) for m in re.finditer(rb"(\d+) 0 obj\r?\n(.*?)endobj", pdf, re.S)}
+    pages = []
+    for body in objects.values():
+        if not re.search(rb"/Type /Page\b(?!s)", body):
+            continue
+        box = [float(v) for v in re.search(rb"/MediaBox \[ ([\d. ]+) \]", body).group(1).split()]
+        content = objects[int(re.search(rb"/Contents (\d+) 0 R", body).group(1))]
+        raw = re.search(rb"stream\r?\n(.*)endstream", content, re.S).group(1)
+        pages.append((box[2] > box[3], zlib.decompress(raw)))
+    return pages
+
+
+def test_detail_table_text_is_at_least_9_pt(tmp_path: Path, fonts: FontSet) -> None:
+    """The 附件 pages are denser than the 正文 (narrower margins, tighter rows), never
+    smaller: every piece of text on them is set at 9 pt or more, on lines at least 1.15
+    times the type size apart."""
+    from zwgk_desktop.io.pdf_document import DETAIL_LEADING, DETAIL_SIZE
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        from synthetic import make_ledger
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    with Ledger.open(make_ledger(tmp_path / "l", 120, 2023, 40, 8)) as ledger:
+        data = build_report(ledger, ledger.plans()[0].id, Q3)
+    pdf, result = report_bytes(data, fonts)
+    landscape = [stream for wide, stream in _page_streams(pdf) if wide]
+    assert len(landscape) >= 3 and len(_page_streams(pdf)) == result.pages
+    sizes = {float(v) for stream in landscape for v in re.findall(rb"([\d.]+) Tf", stream)}
+    assert min(sizes) >= 9 and DETAIL_SIZE in sizes, sizes
+    assert DETAIL_LEADING >= 1.15 * DETAIL_SIZE
+    # The lines of a cell: the table places each line (Tm) one leading below the last, never closer.
+    steps = set()
+    for stream in landscape:
+        places = [tuple(map(float, m)) for m in re.findall(rb"1 0 0 1 ([\d.]+) ([\d.]+) Tm", stream)]
+        steps |= {round(y1 - y2, 2) for (x1, y1), (x2, y2) in zip(places, places[1:])
+                  if x1 == x2 > 0 and 0 < y1 - y2 < 20}
+    assert steps and min(steps) >= round(1.15 * DETAIL_SIZE, 2) - 0.02, steps
+
+
+def test_attachment_pages_have_narrower_margins_than_the_main_part(crafted, tmp_path: Path,
+                                                                    fonts: FontSet) -> None:
+    """The 正文 keeps the GB/T 9704 text block (test_page_geometry_and_numbers); the 附件
+    table uses the landscape page to 15 mm of each edge, its page number in the foot
+    margin, below the table and clear of the paper's edge."""
+    ledger, plan_id, _ = crafted
+    out = tmp_path / "r.pdf"
+    pages = render_report(build_report(ledger, plan_id, Q3, title_unit="某县人民政府办公室"), out, fonts).pages
+    html = subprocess.run(["pdftotext", "-bbox", "-f", str(pages), "-l", str(pages), str(out), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    boxes = [(*map(float, m), word) for *m, word in re.findall(
+        r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', html)]
+    number = [b for b in boxes if b[4] == str(pages)][-1]
+    body = [b for b in boxes if b[1] < number[1] - 1]
+    assert "序号" in [b[4] for b in body]
+    assert min(b[0] for b in body) >= 15 * PT_PER_MM - 1
+    assert min(b[1] for b in body) >= 15 * PT_PER_MM - 1
+    assert max(b[2] for b in body) <= (297 - 15) * PT_PER_MM + 6
+    assert max(b[3] for b in body) <= (210 - 15) * PT_PER_MM + 1 < number[1]
+    assert number[3] <= (210 - 4) * PT_PER_MM  # its box (with the face's descent) 4 mm clear of the edge
+    # Wider than the portrait block turned (225 mm): the table runs past it.
+    assert max(b[2] for b in body) > (35 + 225) * PT_PER_MM

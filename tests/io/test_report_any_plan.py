@@ -148,3 +148,114 @@ def test_a_row_continued_on_the_next_page_shows_its_number_again(fonts: FontSet)
     texts = ["".join(piece for _, piece in runs) for _, runs in rest.cells[0][0]]
     assert texts == ["17"] and len(first.cells[1][0]) == 3
     assert len(rest.cells[1][0]) == row.lines - 3
+
+
+def test_sections_that_start_together_share_one_row(fonts: FontSet) -> None:
+    """"一、…" and its first "(一)…" are one section row (a row each cost a line of paper
+    per sub-section: 250 rows at 5,000 tasks); a sub-section alone has its own row."""
+    from tests.core.test_report_data import crafted_plan as plan_of
+
+    rows = [(["一、重点工作", "(一)政策解读"], "任务一。", "县政府办", "6月底前"),
+            (["一、重点工作", "(一)政策解读"], "任务二。", "县政府办", "6月底前"),
+            (["一、重点工作", "(二)平台建设"], "任务三。", "县政府办", "6月底前")]
+    with tempfile.TemporaryDirectory() as folder:
+        with Ledger.open(Path(folder) / "ledger") as ledger:
+            write_plan(ledger, plan_of(rows), "f" * 64)
+            data = build_report(ledger, ledger.plans()[0].id, Quarter(2023, 3))
+    from zwgk_desktop.io.pdf_report import _Writer
+
+    grid = _Writer(data, fonts).detail_table()
+    sections = [r for r in grid.rows if r.section >= 0]
+    texts = ["".join(piece for _, runs in r.cells[0][0] for _, piece in runs) for r in sections]
+    assert texts == ["一、重点工作\u3000(一)政策解读", "(二)平台建设"]
+    assert [r.section for r in sections] == [0, 1]
+    fonts_used = [font for _, runs in sections[0].cells[0][0] for font, _ in runs]
+    assert fonts_used[0] == fonts.font("heading") and fonts_used[-1] == fonts.font("kai")
+    assert sections[0].lines == 1
+
+
+def test_a_long_chart_splits_where_the_page_ends(fonts: FontSet) -> None:
+    from zwgk_desktop.core.report_data import GroupRow
+    from zwgk_desktop.io.pdf_report import _CHART_FIRST, _Chart, _Writer
+
+    class Data:  # only what the chart reads
+        by_section = [GroupRow(f"第{i}部分", build_counts()) for i in range(250)]
+
+    writer = _Writer.__new__(_Writer)
+    writer.data, writer.fonts = Data(), fonts
+    chart = _Chart(writer, Data.by_section)
+    whole = chart.wrap(400, 10_000)[1]
+    for room in (120.0, 333.3, 640.0):
+        first, rest = chart.split(400, room)
+        height = first.wrap(400, room)[1]
+        assert room - chart.pitch < height <= room  # the page is filled to the last bar that fits
+        assert len(first.rows) + len(rest.rows) == 250 and not first.last and rest.last
+        assert abs(height + rest.wrap(400, 10_000)[1] - 44 - whole) < 0.01
+    assert chart.split(400, 44 + chart.pitch * (_CHART_FIRST - 1)) == []  # too few bars: the next page
+    small = _Chart(writer, Data.by_section[:3])
+    assert small.split(400, 50) == []
+
+
+def build_counts():
+    from zwgk_desktop.core.report_data import Counts
+
+    return Counts(total=4, done=1, in_progress=1, not_started=2, not_applicable=0, overdue=1)
+
+
+def test_a_part_starts_on_the_page_when_its_start_fits(fonts: FontSet) -> None:
+    """Part 二 (heading, sentence, table) moves to the next page only when the heading,
+    the sentence and the table's first lines do not fit; a tall first row counts with
+    the lines it may leave on this page."""
+    from reportlab.platypus import Paragraph
+
+    from zwgk_desktop.io.pdf_document import P_WIDTH, Styles
+    from zwgk_desktop.io.pdf_report import _with_first_rows
+
+    styles = Styles(fonts)
+    grid = GridBuilder(fonts, [100.0, 300.0])
+    grid.add([([("县政府办", "body")], "left"), ([("1、2、3、" * 200, "body")], "left")])  # a tall row
+    table = grid.build(["牵头单位", "任务序号"], 600)
+    heading = Paragraph("二、逾期未完成任务", styles.heading)
+    brk, *_ = _with_first_rows([heading, Paragraph("说明。", styles.body), table])
+    lead = heading.wrap(P_WIDTH, 600)[1] + heading.getSpaceBefore() + Paragraph("说明。", styles.body).wrap(P_WIDTH, 600)[1]
+    row = table.rows[0]
+    need = lead + table.header.height + MIN_SPLIT_LINES * table.leading + (row.height - row.lines * table.leading)
+    assert row.height > 300 and need < 150
+    assert brk.wrap(P_WIDTH, need + 1) == (0, 0)  # fits: no break
+    assert brk.wrap(P_WIDTH, need - 1) != (0, 0)  # does not: a page break
+
+
+def test_seq_ranges() -> None:
+    from zwgk_desktop.io.long_table import seq_ranges
+
+    assert seq_ranges([]) == ""
+    assert seq_ranges([7]) == "7"
+    assert seq_ranges([1, 2, 4, 5, 6, 9, 10, 11, 12, 20]) == "1\u30012\u30014\u20146\u30019\u201412\u300120"
+
+
+def test_fit_widths_finds_the_shortest_split(fonts: FontSet) -> None:
+    """Against every split of the width, a character at a time: the fitted widths give
+    the fewest lines (as laid out), or within 2% of them. Status cells of two hard lines
+    and deadlines that fit on one line only at five characters are where taking one
+    character at a time got stuck."""
+    from zwgk_desktop.io.cjk_text import TextLayout
+    from zwgk_desktop.io.long_table import fit_widths
+
+    layout = TextLayout(fonts, 9)
+    pad = 2.5 + 0.4 * 9
+    texts = []
+    for i in range(60):
+        texts.append(["推进政务公开标准化规范化建设，" * (1 + i % 4), ("县发改局（牵头）、县财政局、" * (1 + i % 3))[:-1],
+                      ["12月底前", "9月30日前", "全年"][i % 3], ["已完成\n（9月1日）", "未启动", "推进中\n（逾期）"][i % 3]])
+    rows = [[layout.prepare([(t, "body")]) for t in row] for row in texts]
+    head = [layout.prepare([(t, "heading")]) for t in ["工作任务", "责任单位", "完成时限", "完成状态"]]
+    total = 9 * 60 + 4 * pad
+
+    def lines(widths: list[float]) -> int:
+        body = sum(max(len(layout.break_prepared(cell, w - pad)) for cell, w in zip(row, widths)) for row in rows)
+        return body + max(len(layout.break_prepared(cell, w - pad)) for cell, w in zip(head, widths)) * 4
+
+    fitted = lines(fit_widths(head, rows, total, 9, pad, rows_per_page=15))
+    best = min(lines([9 * a + pad, 9 * b + pad, 9 * c + pad, total - 9 * (a + b + c) - 3 * pad])
+               for a in range(20, 45) for b in range(4, 20) for c in range(2, 8) if 60 - a - b - c >= 2)
+    assert fitted <= best * 1.02, (fitted, best)

@@ -260,14 +260,15 @@ class TextLayout:
             table.update((chr(code), w * scale) for code, w in face.charWidths.items())
         return table
 
-    def prepare(self, segments: list[Segment], where: str = "") -> Prepared:
-        """The characters of ``segments`` (one per line, in order) with the font and
-        width of each: measured once, broken at any width with :meth:`break_prepared`."""
+    def prepare(self, segments: list[Segment], where: str = "", inline: bool = False) -> Prepared:
+        """The characters of ``segments`` (one per line, in order; ``inline``: run on in
+        one paragraph) with the font and width of each: measured once, broken at any
+        width with :meth:`break_prepared`."""
         chars: list[str] = []
         fonts: list[str] = []
         widths: list[float] = []
         for number, (text, role) in enumerate(segments):
-            if number and chars:
+            if number and chars and not inline:
                 chars.append("\n")
                 fonts.append("")
                 widths.append(0.0)

@@ -294,13 +294,15 @@ class _Writer:
         return table.xml()
 
     def overdue_units_table(self) -> str:
+        from .long_table import seq_ranges
+
         widths = [_mm(39), _mm(17)]
         widths.append(_mm(156) - sum(widths))
         table = _Table(widths, TABLE_LINE_PT, TABLE_PT)
         table.header(["牵头单位", "逾期项数", "任务序号(见附件明细表)"])
         for unit, seqs in overdue_by_unit(self.data):
             table.add([([(unit, "body")], "left"), ([(str(len(seqs)), "body")], "center"),
-                       ([("、".join(map(str, seqs)), "body")], "left")])
+                       ([(seq_ranges(seqs), "body")], "left")])
         table.keep_last_with_next()
         return table.xml()
 

@@ -24,7 +24,7 @@ from .cjk_text import Line, Prepared, Segment, TextLayout
 from .pdf_document import TABLE_LEADING, TABLE_SIZE
 from .pdf_fonts import FontSet
 
-_CELL_PAD_LEFT, _CELL_PAD_TOP, _CELL_PAD_BOTTOM = 2.5, 1.5, 2.0
+_CELL_PAD_LEFT, _CELL_PAD_TOP, _CELL_PAD_BOTTOM = 2.5, 1.25, 1.25
 _HANG = 0.4  # of the font size: room on the right for a closer hanging at a line end (its ink is on the left)
 _HEADER_FILL = colors.HexColor("#e8e8e8")
 _SECTION_FILLS = (colors.HexColor("#ececec"), colors.HexColor("#f6f6f6"))
@@ -33,6 +33,24 @@ _SECTION_FILLS = (colors.HexColor("#ececec"), colors.HexColor("#f6f6f6"))
 _PDF_ESCAPES = {c: f"\\{c:03o}" for c in (*range(32), *range(127, 256))}
 _PDF_ESCAPES.update({ord(c): "\\" + c for c in "\\()"})
 MIN_SPLIT_LINES = 2  # a row split at a page end leaves at least this many lines on each side
+
+
+def seq_ranges(seqs: list[int]) -> str:
+    """序号 for a list of tasks: three or more in a row as a range ("103—106、110"). Part 二
+    of a report with thousands of overdue tasks listed every number (seven pages at
+    5,000 tasks); tasks of a section fall due together, so most come in runs."""
+    parts: list[str] = []
+    i = 0
+    while i < len(seqs):
+        j = i
+        while j + 1 < len(seqs) and seqs[j + 1] == seqs[j] + 1:
+            j += 1
+        if j - i >= 2:
+            parts.append(f"{seqs[i]}\u2014{seqs[j]}")
+        else:
+            parts.extend(str(seq) for seq in seqs[i:j + 1])
+        i = j + 1
+    return "\u3001".join(parts)
 
 
 class Row:
@@ -255,11 +273,11 @@ class GridBuilder:
         self.rows: list[Row] = []
         self._pending: list[tuple[int, list[tuple[Prepared, str]]]] = []
 
-    def _prepare(self, segments: list[Segment], where: str) -> Prepared:
+    def _prepare(self, segments: list[Segment], where: str, inline: bool = False) -> Prepared:
         # A note over Excel's cell limit (one written before the limit existed) is cut with
         # a visible remark: a 10 MB note took 380 s and 1.8 GB to lay out.
         segments = [(fit_text(t), r) for t, r in segments if t]
-        return self.layout.prepare(segments, where) if segments else ([], [], [])
+        return self.layout.prepare(segments, where, inline) if segments else ([], [], [])
 
     def _lay(self, prepared: Prepared, width: float) -> list[Line]:
         return self.layout.break_prepared(prepared, width - self.pad) if prepared[0] else []
@@ -281,7 +299,16 @@ class GridBuilder:
             self._pending.append((-1, prepared))
 
     def add_section(self, label: str, level: int) -> None:
-        prepared = [(self._prepare([(label, "heading" if level == 0 else "kai")], "章节"), "left")]
+        self.add_sections([(label, level)])
+
+    def add_sections(self, labels: list[tuple[str, int]]) -> None:
+        """One section row for sections that start together ("一、…" and its first
+        "(一)…"): run on, a full-width space apart, each level in its face (黑体, then
+        楷体), instead of a row each."""
+        segments = [(("\u3000" if number else "") + label, "heading" if level == 0 else "kai")
+                    for number, (label, level) in enumerate(labels) if label]
+        level = labels[0][1] if labels else 0
+        prepared = [(self._prepare(segments, "章节", inline=True), "left")]
         if self.widths is not None:
             self.rows.append(self._row(prepared, [sum(self.widths)], level))
         else:
@@ -299,13 +326,19 @@ class GridBuilder:
 
 
 def fit_widths(header: list[Prepared], rows: list[list[Prepared]], total: float, size: float, pad: float,
-               nowrap: tuple[int, ...] = (), sample: int = 240) -> list[float]:
-    """Column widths that add up to ``total`` and make the table short: each column
-    starts as narrow as its content allows (two characters; a ``nowrap`` column such as
-    序号 its widest line), then the width is handed out one character at a time to the
-    column where it saves the most lines over (a sample of) the rows, the header counted
-    once per page. Line counts are estimated from each cell's measured width, so this
-    costs a few milliseconds even for 5,000 rows."""
+               nowrap: tuple[int, ...] = (), sample: int = 240, rows_per_page: float = 16) -> list[float]:
+    """Column widths that add up to ``total`` and make the table short.
+
+    A row is as tall as its tallest cell, so a column's extra width only pays where that
+    column is the tallest; and it often pays only after several characters at once
+    ("已完成(9月1日)" on one line instead of two, a header "完成时限" on one line). So:
+    each column starts as narrow as its content allows (two characters; a ``nowrap``
+    column such as 序号 its widest line); then, while width is left, the column and the
+    number of characters (up to ten) that save the most lines per character get them;
+    then width is moved between columns, a few characters at a time, while that
+    shortens the table. Lines are counted over (a sample of) the rows, the header once
+    per ``rows_per_page`` rows, estimated from each cell's measured width: a few tens
+    of milliseconds even for 5,000 rows."""
     n = len(header)
     step = len(rows) / sample if len(rows) > sample else 1
     picked = [rows[int(i * step)] for i in range(min(sample, len(rows)))]
@@ -325,40 +358,77 @@ def fit_widths(header: list[Prepared], rows: list[list[Prepared]], total: float,
     fudge = 1.04  # line breaking rules (no closer at a line start) lose a little of each line
 
     def count(cell: list[float], width: float) -> int:
+        """Lines of a cell: exact for a paragraph that fits on one line, else estimated."""
         text = width - pad
-        return sum(max(1, -int(-(w * fudge) // text)) for w in cell) if cell else 1
+        return sum(1 if w <= text + 0.01 else max(2, -int(-(w * fudge) // text)) for w in cell) if cell else 1
+
+    known: dict[tuple[int, float], tuple[list[int], int]] = {}
+
+    def lines(c: int, width: float) -> tuple[list[int], int]:
+        """Per sampled row the lines of column ``c`` at ``width``, and the header's."""
+        key = (c, round(width, 3))
+        found = known.get(key)
+        if found is None:
+            found = known[key] = ([count(cell, width) for cell in paras[c]], count(head_paras[c], width))
+        return found
+
+    header_weight = max(1.0, len(picked) / rows_per_page)
+
+    def length(ws: list[float]) -> float:
+        columns = [lines(c, ws[c]) for c in range(n)]
+        body = sum(map(max, *(col[0] for col in columns))) if n > 1 else sum(columns[0][0])
+        return body + header_weight * max(col[1] for col in columns)
 
     widths = list(mins)
-    header_weight = max(1.0, len(picked) / 14)
-    current = [[count(cell, widths[c]) for cell in paras[c]] for c in range(n)]
-    head_now = [count(h, widths[c]) for c, h in enumerate(head_paras)]
+    free = [c for c in range(n) if c not in nowrap] or list(range(n))
     left = total - sum(widths)
-    while left >= size * 0.5:
-        grow = min(size, left)
-        tops = [max(current[c][r] for c in range(n)) for r in range(len(picked))]
-        seconds = []
+    while left >= size:
+        now = [lines(c, widths[c]) for c in range(n)]
+        tops, seconds, tallest = [], [], []
         for r in range(len(picked)):
-            values = sorted((current[c][r] for c in range(n)), reverse=True)
-            seconds.append(values[1] if n > 1 else 0)
-        head_top = max(head_now)
-        best, best_gain, best_lines = -1, 0.0, None
-        for c in range(n):
-            trial = [count(cell, widths[c] + grow) for cell in paras[c]]
-            gain = 0.0
-            for r, lines in enumerate(trial):
-                old = current[c][r]
-                if lines < old and old == tops[r]:
-                    gain += old - max(lines, seconds[r])
-            head_lines = count(head_paras[c], widths[c] + grow)
-            others = max([0, *(head_now[o] for o in range(n) if o != c)])
-            gain += header_weight * (head_top - max(head_lines, others))
-            if gain > best_gain + 1e-9:
-                best, best_gain, best_lines = c, gain, (trial, head_lines)
-        if best < 0:  # nothing saves a line any more: the widest text gets the rest
-            totals = [sum(sum(cell) for cell in paras[c]) for c in range(n)]
-            widths[max(range(n), key=lambda c: totals[c])] += left
+            values = [now[c][0][r] for c in range(n)]
+            at = max(range(n), key=values.__getitem__)
+            tops.append(values[at])
+            values[at] = 0
+            seconds.append(max(values))
+            tallest.append(at)
+        heads = [now[c][1] for c in range(n)]
+        best, best_rate = None, 1e-9
+        for c in free:
+            others = [s if at == c else t for t, s, at in zip(tops, seconds, tallest)]
+            head_others = max([0, *(heads[o] for o in range(n) if o != c)])
+            for k in range(1, 11):
+                if k * size > left + 1e-9:
+                    break
+                body, head = lines(c, widths[c] + k * size)
+                gain = sum(t - (b if b > o else o) for t, b, o in zip(tops, body, others))
+                gain += header_weight * (max(heads) - max(head, head_others))
+                if gain / k > best_rate:
+                    best, best_rate = (c, k), gain / k
+        if best is None:
             break
-        widths[best] += grow
-        current[best], head_now[best] = best_lines
-        left -= grow
+        c, k = best
+        widths[c] += k * size
+        left -= k * size
+    current = length(widths)
+    for _ in range(20):  # move width between columns while that shortens the table
+        improved = False
+        for source in free:
+            for target in free:
+                if source == target:
+                    continue
+                for k in (1, 2, 3, 4, 6):
+                    if widths[source] - k * size < mins[source] - 1e-9:
+                        break
+                    trial = list(widths)
+                    trial[source] -= k * size
+                    trial[target] += k * size
+                    shorter = length(trial)
+                    if shorter < current - 1e-9:
+                        widths, current, improved = trial, shorter, True
+        if not improved:
+            break
+    if left > 0:  # nothing saves a line any more: the widest text gets the rest
+        totals = [sum(sum(cell) for cell in paras[c]) for c in range(n)]
+        widths[max(free, key=lambda c: totals[c])] += left
     return widths

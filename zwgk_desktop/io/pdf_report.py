@@ -7,9 +7,11 @@ and the table by unit, 二、逾期未完成任务, 三、本季度催办情况 
 and the sign-off (kept with the text above it) on portrait pages, then the detail table on landscape pages. The same
 report as Word is :mod:`.docx_report`, from the same data.
 
-Nothing in a plan may stop it: the chart by section is drawn in pieces that each fit
-a page (hundreds of sections), the small tables split across pages, every long cell
-splits between lines.
+Nothing in a plan may stop it: the chart by section splits between bars where a page
+ends (hundreds of sections), the count tables split across pages, every long cell
+splits between lines. Paper is not wasted: a part starts on a new page only when its
+heading, sentences and first table lines do not fit (measured), and the 附件 pages use
+the narrower margins of an attachment table.
 """
 
 from __future__ import annotations
@@ -29,9 +31,9 @@ from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, NextPageT
 from ..core.report_data import (OVERDUE_LISTED, GroupRow, ReportData, cn_date, follow_up_intro, format_rate,
                                 overdue_by_unit, overdue_intro, summary_sentences, zh)
 from .cjk_text import CANNOT_START_EXTRA, Segment, TextLayout, patch_line_breaking
-from .long_table import GridBuilder
+from .long_table import MIN_SPLIT_LINES, Grid, GridBuilder, seq_ranges
 from .output_files import write_via_temp
-from .pdf_document import (BODY_LEADING, DETAIL_LEADING, DETAIL_SIZE, GRID_STYLE, L_HEIGHT, L_WIDTH, P_HEIGHT, P_WIDTH, RenderResult,
+from .pdf_document import (BODY_LEADING, DETAIL_LEADING, DETAIL_SIZE, L_HEIGHT, L_WIDTH, P_HEIGHT, P_WIDTH, RenderResult,
                            ReportDocument, Styles, TABLE_START)
 from .pdf_fonts import FontSet, load_font_set
 
@@ -72,13 +74,13 @@ class _Writer:
             story.append(self.group_table(d.by_section, "章节"))
             table_no += 1
         if d.by_section and d.totals.base:
-            # In pieces that each fit a page (hundreds of sections make a chart taller
-            # than a page); the caption stays with the first.
-            for number, piece in enumerate(self.charts()):
-                if number == 0:
-                    story.append(KeepTogether([self.p("图1\u3000各部分任务完成率", s.caption), piece]))
-                else:
-                    story.append(piece)
+            caption = self.p("图1\u3000各部分任务完成率", s.caption)
+            chart = _Chart(self, d.by_section)
+            if len(d.by_section) <= _CHART_WHOLE:
+                story.append(KeepTogether([caption, chart]))
+            else:  # hundreds of sections: split between bars where the page ends, the caption with the first
+                story.append(_StartTogether([caption], None, extra=chart.piece_height(_CHART_FIRST)))
+                story += [caption, chart]
         if d.by_unit:
             story.append(CondPageBreak(TABLE_START))
             story.append(self.p(f"表{table_no}\u3000各牵头单位任务完成情况"
@@ -86,22 +88,18 @@ class _Writer:
             story.append(self.group_table(d.by_unit, "牵头单位"))
 
         overdue = d.overdue
-        if overdue:  # the heading, its sentence and the table's first rows together
-            story.append(CondPageBreak(BODY_LEADING * 4 + TABLE_START))
-        story.append(self.p("二、逾期未完成任务", s.heading))
-        story.append(self.p(overdue_intro(d), s.body))
+        part = [self.p("二、逾期未完成任务", s.heading), self.p(overdue_intro(d), s.body)]
         if overdue and len(overdue) <= OVERDUE_LISTED:
-            story.append(self.overdue_table(overdue))
+            part.append(self.overdue_table(overdue))
         elif overdue:
-            story.append(self.overdue_units_table())
+            part.append(self.overdue_units_table())
+        story += _with_first_rows(part)
 
         if d.follow_ups is not None:  # asked for: the 催办单 of the quarter, or a line saying none
+            part = [self.p("三、本季度催办情况", s.heading), self.p(follow_up_intro(d), s.body)]
             if d.follow_ups:
-                story.append(CondPageBreak(BODY_LEADING * 4 + TABLE_START))
-            story.append(self.p("三、本季度催办情况", s.heading))
-            story.append(self.p(follow_up_intro(d), s.body))
-            if d.follow_ups:
-                story.append(self.follow_up_table())
+                part.append(self.follow_up_table())
+            story += _with_first_rows(part)
 
         # The 附件 line and the sign-off stay together, never alone on a page.
         story.append(KeepTogether([
@@ -136,30 +134,21 @@ class _Writer:
         # would name Helvetica, a font the PDF then lists but does not embed.
         return ("FONTNAME", (0, 0), (-1, -1), self.fonts.font("body"))
 
-    def group_table(self, rows: list[GroupRow], label: str) -> Table:
-        s = self.s
-        head = [label, "任务数", "已完成", "推进中", "未启动", "不适用", "逾期", "完成率"]
+    def group_table(self, rows: list[GroupRow], label: str) -> Flowable:
+        """A count table (by section, by lead unit) as a :class:`~.long_table.Grid`: laid
+        out once and split between rows like the other long tables (250 sections run
+        over pages), in rows a little tighter than a Table of Paragraphs."""
         numbers = [42.0] * 7
-        widths = [P_WIDTH - sum(numbers), *numbers]
-        data = [[self.p(h, s.cell_head) for h in head]]
+        grid = GridBuilder(self.fonts, [P_WIDTH - sum(numbers), *numbers])
         total = self.data.totals
         for row in [*rows, GroupRow("合计", total)]:
             c = row.counts
+            is_total = row.label == "合计" and c is total
             cells = [c.total, c.done, c.in_progress, c.not_started, c.not_applicable, c.overdue]
-            style = s.cell_head if row.label == "合计" and row.counts is total else s.cell
-            data.append([self.p(row.label, style if style is s.cell_head else s.cell),
-                         *(self.p(str(v), s.cell_center) for v in cells), self.p(c.completion_text, s.cell_center)])
-        table = Table(data, colWidths=widths, repeatRows=1, splitInRow=1, hAlign="CENTER")
-        table.setStyle(TableStyle([*GRID_STYLE, self._cell_font()]))
-        return table
-
-    def charts(self) -> list[Drawing]:
-        """The bar chart by section, as pieces of at most a page each."""
-        rows = self.data.by_section
-        pitch = 22 if len(rows) <= 20 else 14
-        per_piece = max(1, int((P_HEIGHT - 80) // pitch))
-        return [self.chart(rows[i:i + per_piece], pitch, last=i + per_piece >= len(rows))
-                for i in range(0, len(rows), per_piece)]
+            grid.add([([(row.label, "heading" if is_total else "body")], "center" if is_total else "left"),
+                      *(([(str(v), "body")], "center") for v in cells), ([(c.completion_text, "body")], "center")],
+                     row.label)
+        return grid.build([label, "任务数", "已完成", "推进中", "未启动", "不适用", "逾期", "完成率"], P_HEIGHT)
 
     def chart(self, rows: list[GroupRow], bar_pitch: float = 22, last: bool = True) -> Drawing:
         from reportlab.graphics.charts.barcharts import HorizontalBarChart  # 60 ms to import: only when drawn
@@ -231,7 +220,7 @@ class _Writer:
         grid = GridBuilder(self.fonts, widths)
         for unit, seqs in overdue_by_unit(self.data):
             grid.add([([(unit, "body")], "left"), ([(str(len(seqs)), "body")], "center"),
-                      ([("、".join(map(str, seqs)), "body")], "left")], unit)
+                      ([(seq_ranges(seqs), "body")], "left")], unit)
         return grid.build(["牵头单位", "逾期项数", "任务序号(见附件明细表)"], P_HEIGHT)
 
     def follow_up_table(self) -> Flowable:
@@ -278,8 +267,8 @@ class _Writer:
             depth = 0
             while depth < min(len(previous), len(row.section)) and previous[depth] == row.section[depth]:
                 depth += 1
-            for level in range(depth, len(row.section)):
-                grid.add_section(row.section[level], level)
+            if depth < len(row.section):  # the sections that start here share one row
+                grid.add_sections([(row.section[level], level) for level in range(depth, len(row.section))])
             previous = row.section
             where = f"序号 {row.seq}"
             cells = [([(str(row.seq), "body")], "center"), (_task_segments(row), "left"),
@@ -292,6 +281,77 @@ class _Writer:
         if not d.rows:
             grid.add_section("统计范围内没有任务。", 1)
         return grid.build(head, L_HEIGHT)
+
+
+class _StartTogether(CondPageBreak):
+    """A page break unless the heading, its sentences and the table's header with its
+    first rows fit in what is left of the page: measured (a fixed allowance broke pages
+    that had room, a page more per report)."""
+
+    def __init__(self, lead: list[Flowable], grid: Grid | None, rows: int = 2, extra: float = 0.0) -> None:
+        super().__init__(0)
+        self.lead = lead
+        self.grid = grid
+        self.rows = rows
+        self.extra = extra
+
+    def wrap(self, availWidth, availHeight):
+        need = self.extra
+        for flowable in self.lead:
+            need += flowable.wrap(availWidth, availHeight)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+        if self.grid is not None:
+            need += self.grid.header.height
+            for row in self.grid.rows[:self.rows]:
+                if row.lines >= 2 * MIN_SPLIT_LINES:  # it may split: the lines it would leave here
+                    need += MIN_SPLIT_LINES * self.grid.leading + row.height - row.lines * self.grid.leading
+                    break
+                need += row.height
+        self.height = need
+        return super().wrap(availWidth, availHeight)
+
+
+_CHART_WHOLE = 20  # a chart of up to this many bars is never split
+_CHART_FIRST = 5  # a split chart: at least this many bars with the caption, and on each page
+
+
+class _Chart(Flowable):
+    """The bar chart by section, drawn in pieces that end where the page ends: hundreds
+    of sections make a chart taller than a page (reportlab stopped with "too large"),
+    and pieces of a fixed page height left most of the page before the first empty."""
+
+    def __init__(self, writer: "_Writer", rows: list[GroupRow], last: bool = True) -> None:
+        super().__init__()
+        self.writer = writer
+        self.rows = rows
+        self.last = last
+        self.pitch = 22 if len(writer.data.by_section) <= _CHART_WHOLE else 12
+
+    def piece_height(self, bars: int) -> float:
+        return self.pitch * min(bars, len(self.rows)) + 44
+
+    def wrap(self, availWidth, availHeight):
+        self.width, self.height = P_WIDTH, self.piece_height(len(self.rows))
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        fit = int((availHeight - 44) // self.pitch)
+        if fit >= len(self.rows) or len(self.rows) <= _CHART_WHOLE:
+            return []
+        fit = min(fit, len(self.rows) - _CHART_FIRST)  # no piece of a bar or two alone
+        if fit < _CHART_FIRST:
+            return []
+        return [_Chart(self.writer, self.rows[:fit], last=False), _Chart(self.writer, self.rows[fit:], self.last)]
+
+    def draw(self) -> None:
+        self.writer.chart(self.rows, self.pitch, self.last).drawOn(self.canv, 0, 0)
+
+
+def _with_first_rows(part: list[Flowable]) -> list[Flowable]:
+    """A part (heading, sentences, perhaps a table) that starts on a new page only when
+    its start does not fit on this one."""
+    grid = part[-1] if isinstance(part[-1], Grid) else None
+    lead = part[:-1] if grid is not None else part
+    return [_StartTogether(lead, grid), *part]
 
 
 def _per_period_note(data: ReportData) -> str:
