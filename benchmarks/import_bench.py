@@ -19,11 +19,18 @@ and measures for each:
   .get_sheet_by_index(0).to_python()``, best of N taken in turns with the import runs,
   and the ratio import/raw (target: within 2x);
 * the command line as a whole process, ``zwgk --ledger TMP import FILE``, best of 3,
-  and for reference the bare ``python -c "import zwgk_desktop.cli"`` start.
+  and for reference the bare ``python -c "import zwgk_desktop.cli"`` start;
+* issue 15's rows, whole process against whole process, best of 3: ``zwgk import``
+  against a process that only reads the file with calamine, and ``zwgk import --replace``
+  (into a ledger that already holds the plan) against the fresh import of the same file;
+* with ``--before REV``, the same whole-process rows for the project as it was at that
+  git revision (``git archive REV zwgk_desktop`` unpacked into the temporary folder and
+  put first on its processes' ``PYTHONPATH``), in the same run, so before and after meet
+  the same load on the machine.
 
 Usage::
 
-    python benchmarks/import_bench.py [--sizes 300,5000,20000] [--keep DIR] [--write-docs]
+    python benchmarks/import_bench.py [--sizes 300,5000,20000] [--before REV] [--keep DIR] [--write-docs]
 
 Prints Markdown to stdout; ``--write-docs`` also replaces the text between
 ``<!-- import-bench:start -->`` and ``<!-- import-bench:end -->`` in docs/benchmarks.md
@@ -348,9 +355,9 @@ def memory_child(mode: str, path: Path, workdir: Path) -> dict[str, float]:
     import python_calamine  # noqa: F401
 
     import zwgk_desktop.core.plan_import  # noqa: F401
-    import zwgk_desktop.io.table_reader  # noqa: F401
     import zwgk_desktop.io.plan_file  # noqa: F401
     import zwgk_desktop.io.spreadsheet_reader  # noqa: F401
+    import zwgk_desktop.io.table_reader  # noqa: F401
 
     def run(folder: Path) -> None:
         clear_caches()  # the second run must parse every cell again, like the first
@@ -391,20 +398,50 @@ def peak_rss() -> int:
 def measure_memory(mode: str, path: Path, workdir: Path) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--memory-child", mode, str(path), str(workdir)],
-        capture_output=True, text=True, env=child_env(workdir), check=False)
+        capture_output=True, text=True, env=child_env(workdir), cwd=workdir, check=False)
     if out.returncode:
         raise SystemExit(f"memory measurement failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def child_env(workdir: Path) -> dict[str, str]:
-    """Keep child processes away from the user's settings and default ledger."""
+def child_env(workdir: Path, source: Path | None = None) -> dict[str, str]:
+    """Keep child processes away from the user's settings and default ledger; with
+    ``source``, they import the project from there (see ``source_at``)."""
     env = dict(os.environ)
     env.pop("ZWGK_LEDGER", None)
     env["XDG_CONFIG_HOME"] = str(workdir / "xdg-config")
     env["XDG_DATA_HOME"] = str(workdir / "xdg-data")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source or ROOT), env.get("PYTHONPATH")]))
     return env
+
+
+def source_at(rev: str, workdir: Path) -> Path:
+    """The package as it was at git revision ``rev``, unpacked under ``workdir``. A
+    process with this folder first on PYTHONPATH (and started outside the checkout)
+    imports that version instead of the installed one."""
+    import io
+    import tarfile
+
+    out = subprocess.run(["git", "archive", "--format=tar", rev, "zwgk_desktop"], cwd=ROOT,
+                         capture_output=True, check=False)
+    if out.returncode:
+        raise SystemExit(f"git archive {rev} failed:\n{out.stderr.decode('utf-8', 'replace')}")
+    target = workdir / "before"
+    target.mkdir()
+    with tarfile.open(fileobj=io.BytesIO(out.stdout)) as tar:
+        tar.extractall(target, filter="data")
+    return target
+
+
+def initialised_at(folder: Path, source: Path | None, workdir: Path) -> Path:
+    """An empty ledger made by the version that will import into it (a newer version's
+    ledger may carry migrations an older one refuses)."""
+    if source is None:
+        return _initialised(folder)
+    code = "import sys; from zwgk_desktop.core.ledger import Ledger; Ledger.open(sys.argv[1]).close()"
+    subprocess.run([sys.executable, "-c", code, str(folder)], env=child_env(workdir, source), cwd=workdir,
+                   check=True, capture_output=True)
+    return folder
 
 
 def zwgk_command() -> tuple[list[str], str]:
@@ -423,15 +460,33 @@ RAW_READ_CODE = ("import sys; from python_calamine import CalamineWorkbook;"
                  " CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).to_python()")
 PROCESS_TARGET = 2.5  # `zwgk import` whole process vs a process that only reads the file
 PLANS_TARGET = 3.0  # `zwgk plans` vs `python -c "import sqlite3"`
+REPLACE_TARGET = 1.5  # `zwgk import --replace` vs a fresh `zwgk import` of the same file
 
 
-def time_process(argv_for_run: Callable[[int], list[str]], n: int, workdir: Path) -> float:
-    env = child_env(workdir)
+def time_whole_processes(cli: list[str], path: Path, ledgers: FreshLedgers, workdir: Path,
+                         source: Path) -> dict[str, float]:
+    """``zwgk import`` into an empty ledger and ``zwgk import --replace`` of the same file,
+    best of 3 each, with the project imported from ``source``."""
+    fresh = time_process(
+        lambda i: cli + ["--ledger", str(initialised_at(ledgers.new(), source, workdir)), "import", str(path)],
+        3, workdir, source)
+    imported = initialised_at(ledgers.new(), source, workdir)
+    time_process(lambda i: cli + ["--ledger", str(imported), "import", str(path)], 1, workdir, source)
+    replace = time_process(lambda i: cli + ["--ledger", str(imported), "import", "--replace", str(path)],
+                           3, workdir, source)
+    return {"cli": fresh, "replace": replace}
+
+
+def time_process(argv_for_run: Callable[[int], list[str]], n: int, workdir: Path,
+                 source: Path | None = None) -> float:
+    """Best of n whole-process runs. Started in ``workdir``: ``python -c`` puts the
+    working directory first on sys.path, and the checkout there would shadow ``source``."""
+    env = child_env(workdir, source)
     best = float("inf")
     for i in range(n):
         argv = argv_for_run(i)
         t0 = time.perf_counter()
-        out = subprocess.run(argv, capture_output=True, env=env, check=False)
+        out = subprocess.run(argv, capture_output=True, env=env, cwd=workdir, check=False)
         elapsed = time.perf_counter() - t0
         if out.returncode:
             raise SystemExit(f"{' '.join(argv)} failed ({out.returncode}):\n"
@@ -506,10 +561,11 @@ def ms(s: float) -> str:
 
 
 def render(results: list[dict[str, Any]], startup: dict[str, float], info: dict[str, str],
-           cli_name: str, elapsed: float) -> str:
+           cli_name: str, elapsed: float, before: str | None = None) -> str:
+    option = f" --before {before}" if before else ""
     lines = [
         f"Measured {datetime.now().strftime('%Y-%m-%d')} by `python benchmarks/import_bench.py"
-        f" --sizes {','.join(str(r['tasks']) for r in results)}` ({elapsed:.0f} s in all) on:"
+        f" --sizes {','.join(str(r['tasks']) for r in results)}{option}` ({elapsed:.0f} s in all) on:"
         f" {info['cpu']} ({info['cores']} cores), {info['os']}, {info['python']},"
         f" python-calamine {info['calamine']}, openpyxl {info['openpyxl']} (writes the test files),"
         f" SQLite {info['sqlite']}, sqlite-utils {info['sqlite-utils']}; project at {info['commit']};"
@@ -533,20 +589,36 @@ def render(results: list[dict[str, Any]], startup: dict[str, float], info: dict[
             f" {mb(r['raw_mem']['rss_delta'])} | {ms(r['cli'])} |")
     lines += [
         "",
-        "Whole processes side by side (best of 3; `zwgk plans` best of 5 on a ledger holding"
-        " that plan, against `python -c \"import sqlite3\"` "
-        f"{ms(startup['sqlite3'])} ms):",
+        "Issue 15's rows: whole processes side by side (best of 3; `--replace` re-imports the"
+        " same file into a ledger that already holds it; `zwgk plans` best of 5 on a ledger"
+        f" holding that plan, against `python -c \"import sqlite3\"` {ms(startup['sqlite3'])} ms)"
+        + (f". Each cell reads *before → now*: before is the project at `{before}`, measured in"
+           " this same run." if before else ":"),
         "",
-        f"| tasks | `{cli_name} import` (ms) | calamine-only process (ms) | ratio | within"
-        f" {PROCESS_TARGET}× | `{cli_name} plans` (ms) | / `import sqlite3` | within {PLANS_TARGET:.0f}× |",
-        "|---:|---:|---:|---:|:---:|---:|---:|:---:|",
+        f"| tasks | calamine-only process (ms) | `{cli_name} import` (ms) | import / calamine |"
+        f" within {PROCESS_TARGET}× | `{cli_name} import --replace` (ms) | replace / import |"
+        f" within {REPLACE_TARGET}× | `{cli_name} plans` (ms) | / `import sqlite3` | within {PLANS_TARGET:.0f}× |",
+        "|---:|---:|---:|---:|:---:|---:|---:|:---:|---:|---:|:---:|",
     ]
+
+    def pair(r: dict[str, Any], value: Callable[[dict[str, Any]], float], fmt: Callable[[float], str]) -> str:
+        now = fmt(value(r))
+        return f"{fmt(value(r['before']))} → {now}" if "before" in r else now
+
+    def times(x: float) -> str:
+        return f"{x:.1f}×"
+
     for r in results:
         ratio = r["cli"] / r["raw_process"]
+        replace_ratio = r["replace"] / r["cli"]
         plans_ratio = r["plans"] / startup["sqlite3"]
-        lines.append(f"| {r['tasks']:,} | {ms(r['cli'])} | {ms(r['raw_process'])} | {ratio:.1f}× |"
-                     f" {'yes' if ratio <= PROCESS_TARGET else '**no**'} | {ms(r['plans'])} |"
-                     f" {plans_ratio:.1f}× | {'yes' if plans_ratio <= PLANS_TARGET else '**no**'} |")
+        lines.append(
+            f"| {r['tasks']:,} | {ms(r['raw_process'])} | {pair(r, lambda x: x['cli'], ms)} |"
+            f" {pair(r, lambda x: x['cli'] / r['raw_process'], times)} |"
+            f" {'yes' if ratio <= PROCESS_TARGET else '**no**'} | {pair(r, lambda x: x['replace'], ms)} |"
+            f" {pair(r, lambda x: x['replace'] / x['cli'], times)} |"
+            f" {'yes' if replace_ratio <= REPLACE_TARGET else '**no**'} | {ms(r['plans'])} |"
+            f" {plans_ratio:.1f}× | {'yes' if plans_ratio <= PLANS_TARGET else '**no**'} |")
     lines += [
         "",
         f"Start-up for reference: `python -c pass` {ms(startup['python'])} ms,"
@@ -628,6 +700,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="task counts to generate, comma-separated (default 300,5000,20000)")
     parser.add_argument("--keep", metavar="DIR", type=Path,
                         help="write the generated xlsx files here and keep them (default: a temp dir)")
+    parser.add_argument("--before", metavar="REV",
+                        help="also time the whole-process rows for the project at this git revision")
     parser.add_argument("--write-docs", action="store_true",
                         help=f"update the import section of {DOCS.relative_to(ROOT)}")
     args = parser.parse_args(argv)
@@ -643,6 +717,7 @@ def main(argv: list[str] | None = None) -> int:
     cli, cli_name = zwgk_command()
     results: list[dict[str, Any]] = []
     try:
+        old_source = source_at(args.before, work) if args.before else None
         for size in args.sizes:
             path = files_dir / f"plan_{size}.xlsx"
             t0 = time.perf_counter()
@@ -663,7 +738,11 @@ def main(argv: list[str] | None = None) -> int:
                                                  3, work)
             imported = _initialised(ledgers.new())
             time_process(lambda i: cli + ["--ledger", str(imported), "import", str(path)], 1, work)
+            result["replace"] = time_process(
+                lambda i: cli + ["--ledger", str(imported), "import", "--replace", str(path)], 3, work)
             result["plans"] = time_process(lambda i: cli + ["--ledger", str(imported), "plans"], 5, work)
+            if old_source is not None:
+                result["before"] = time_whole_processes(cli, path, ledgers, work, old_source)
             ledgers.clear()
             print(f"[{size:,} tasks] import {result['import']:.3f} s, raw {result['raw']:.3f} s,"
                   f" cli {result['cli']:.3f} s", file=sys.stderr)
@@ -676,7 +755,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    block = render(results, startup, info, cli_name, time.perf_counter() - began)
+    block = render(results, startup, info, cli_name, time.perf_counter() - began, args.before)
     print(block, flush=True)
     if args.write_docs:
         write_docs(block)
