@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from ..core.deadlines import DeadlineKind, parse_deadline
 from ..core.errors import FileReadError
+from ..core.patterns import lazy_compile
 from ..core.units import split_units
 from . import headers as H
 from .grid import Grid
@@ -42,8 +43,8 @@ MEANING_NAMES = {
 _SAMPLE_ROWS = 300  # the first task rows tell what a column holds; a 20,000-row table needs no more
 # First characters of 第一部分 / 一、 / (一): cells starting otherwise skip the numbering regexes.
 _HEADING_START = frozenset("第一二三四五六七八九十百零〇(\uff08")
-_NUMBER_RE = re.compile(r"^\d{1,4}(?:\.0+)?[.、.]?$")
-_ORG_RE = re.compile(
+_NUMBER_RE = lazy_compile(r"^\d{1,4}(?:\.0+)?[.、.]?$")
+_ORG_RE = lazy_compile(
     r"(局|委|办|院|厅|部|中心|政府|公司|单位|部门|镇|乡|街道|街|所|站|队|会|处|室|科|馆|社|团|行|司|组|"
     r"集团|学校|医院|县区|区县|机关|社区|村|办事处)(\([^)]*\))?$")
 _LONG_TEXT = 10  # average characters from which a column reads as sentences

@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from zwgk_desktop.core.errors import FileReadError
+from zwgk_desktop.core.patterns import lazy_compile
 from zwgk_desktop.io.grid import Grid, MergedRange
 from zwgk_desktop.io.read_support import (
     MSG_ENCODING,
@@ -96,7 +97,7 @@ def decode_text(data: bytes) -> str | None:
     return None
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_CONTROL = lazy_compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 def looks_binary(text: str) -> bool:
@@ -108,7 +109,7 @@ def looks_binary(text: str) -> bool:
     return bad > max(2, len(sample) // 100)
 
 
-_TABLE_TAG = re.compile(r"<table[\s>/]", re.I)
+_TABLE_TAG = lazy_compile(r"<table[\s>/]", re.I)
 
 
 def looks_like_html(text: str) -> bool:
@@ -177,7 +178,7 @@ def read_csv_text(path: str | Path, text: str) -> Grid:
 # ---------------------------------------------------------------------------
 # HTML tables
 
-_WS = re.compile(r"[ \t\r\n\f]+")
+_WS = lazy_compile(r"[ \t\r\n\f]+")
 _BLOCK_TAGS = frozenset(
     {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header", "footer",
      "blockquote", "pre", "center", "caption", "title", "dt", "dd", "address"}

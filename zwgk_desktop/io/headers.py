@@ -8,8 +8,9 @@ and reading rows is table_reader.py's job.
 
 from __future__ import annotations
 
-import re
 import string
+
+from ..core.patterns import lazy_compile
 
 SEQ = "seq"
 HEADING = "heading"
@@ -40,10 +41,10 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
 EXACT_WORDS: dict[str, str] = {"牵头": UNITS, "主责": UNITS, "配合": COOPERATE, "协办": COOPERATE}
 
 # 一级任务 / 二级指标 / 三级标题 / 二级要点: a hierarchy of heading columns, level from the digit.
-_HIERARCHY_RE = re.compile(r"^([一二三四五1-5])级(任务|指标|标题|目录|分类|事项|要点|工作)?$")
+_HIERARCHY_RE = lazy_compile(r"^([一二三四五1-5])级(任务|指标|标题|目录|分类|事项|要点|工作)?$")
 _LEVELS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 
-_SPACE_RE = re.compile(r"[\s\u3000\u00a0]+")
+_SPACE_RE = lazy_compile(r"[\s\u3000\u00a0]+")
 
 
 def squash(text: str) -> str:

@@ -7,21 +7,21 @@ level cannot simply be counted from the top.
 
 from __future__ import annotations
 
-import re
+from ..core.patterns import LazyPattern, lazy_compile
 
 _CN_NUM = "一二三四五六七八九十百零〇"
 
 # (rank, pattern); lower rank = higher level. Matched against the stripped label.
-_RANKED_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (0, re.compile(rf"^第[{_CN_NUM}\d]+(部分|篇|章|编)")),
-    (1, re.compile(rf"^[{_CN_NUM}]+\s*[、.．]")),
-    (2, re.compile(rf"^[(\uff08]\s*[{_CN_NUM}]+\s*[)\uff09]")),
-    (3, re.compile(r"^\d{1,3}\s*[、.．](?!\d)")),
-    (4, re.compile(r"^[(\uff08]\s*\d{1,3}\s*[)\uff09]")),
-    (5, re.compile(r"^[①-⑳]")),
+_RANKED_PATTERNS: tuple[tuple[int, LazyPattern], ...] = (
+    (0, lazy_compile(rf"^第[{_CN_NUM}\d]+(部分|篇|章|编)")),
+    (1, lazy_compile(rf"^[{_CN_NUM}]+\s*[、.．]")),
+    (2, lazy_compile(rf"^[(\uff08]\s*[{_CN_NUM}]+\s*[)\uff09]")),
+    (3, lazy_compile(r"^\d{1,3}\s*[、.．](?!\d)")),
+    (4, lazy_compile(r"^[(\uff08]\s*\d{1,3}\s*[)\uff09]")),
+    (5, lazy_compile(r"^[①-⑳]")),
 )
 
-_NOTE_RE = re.compile(r"^(注|备注|说明|填表说明|填报说明|填报人|联系人|审核人|联系电话|制表)\s*[:\uff1a1-9]")
+_NOTE_RE = lazy_compile(r"^(注|备注|说明|填表说明|填报说明|填报人|联系人|审核人|联系电话|制表)\s*[:\uff1a1-9]")
 
 
 def numbering_rank(label: str) -> int | None:
@@ -33,7 +33,7 @@ def numbering_rank(label: str) -> int | None:
     return None
 
 
-_BARE_CN_NUMBER_RE = re.compile(rf"^[{_CN_NUM}]+\s*[、.．]?$")
+_BARE_CN_NUMBER_RE = lazy_compile(rf"^[{_CN_NUM}]+\s*[、.．]?$")
 
 
 def section_number_rank(text: str) -> int | None:

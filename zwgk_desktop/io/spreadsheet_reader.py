@@ -51,6 +51,7 @@ from typing import Any
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 from zwgk_desktop.core.errors import FileReadError
+from zwgk_desktop.core.patterns import lazy_compile
 from zwgk_desktop.io.grid import Grid, MergedRange
 from zwgk_desktop.io.read_support import (
     MAX_CELLS,
@@ -273,7 +274,7 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
+_REF = lazy_compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 
 
 def _cell_ref(ref: str) -> tuple[int, int] | None:
@@ -464,7 +465,7 @@ def _has_value_cell(xml: bytes, needle: bytes, prefix: bytes) -> bool:
 # XML Spreadsheet 2003 (<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">)
 
 _SS = "urn:schemas-microsoft-com:office:spreadsheet"
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_XML_DECL = lazy_compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def read_spreadsheetml_2003(path: str | Path, text: str) -> list[Grid]:

@@ -18,6 +18,7 @@ from datetime import date
 from ..core.deadlines import Deadline, DeadlineKind, parse_deadline
 from ..core.errors import FileReadError, UserError
 from ..core.model import ParsedPlan, ParsedTask
+from ..core.patterns import lazy_compile
 from ..core.perf import paused_gc
 from ..core.units import UnitRef, assign_roles
 from . import headers as H
@@ -37,10 +38,10 @@ CLI_SHEET_HINT = "命令行:用 --sheet 指定工作表。"
 #: ends that ask for the year themselves recognise it by this).
 NO_YEAR_WARNING = "标题和文件名中都没有年份"
 
-_YEAR_RE = re.compile(r"(20\d{2})\s*年")
-_BARE_YEAR_RE = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
-_DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fa5]{1,12}[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d+\s*号")
-_ANNEX_RE = re.compile(r"^附\s*件\s*\d*\s*[:\uff1a]?$")
+_YEAR_RE = lazy_compile(r"(20\d{2})\s*年")
+_BARE_YEAR_RE = lazy_compile(r"(?<!\d)(20\d{2})(?!\d)")
+_DOC_NUMBER_RE = lazy_compile(r"[\u4e00-\u9fa5]{1,12}[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d+\s*号")
+_ANNEX_RE = lazy_compile(r"^附\s*件\s*\d*\s*[:\uff1a]?$")
 _MAP_KEYS = {
     "seq": H.SEQ, "heading": H.HEADING, "section": H.HEADING, "title": H.TITLE,
     "requirement": H.REQUIREMENT, "units": H.UNITS, "lead": H.UNITS,
