@@ -247,8 +247,6 @@ def test_a_revision_after_replies_were_merged_keeps_the_merged_notes(copy: Path,
         assert ledger.task(next(t.id for t in ledger.tasks(1) if t.seq == 2)).requirement == "市级部门自办事项。"
 
 
-@pytest.mark.xfail(strict=True, reason="core/exchange.py (not this module's owner): a fill-in issued before a "
-                   "revision carries the plan's old file digest in its keys and is refused as tampered with")
 def test_a_fill_in_issued_before_the_revision_merges_after_it(copy: Path, capsys, tmp_path: Path) -> None:
     led = copy / "台账"
     z = lambda *a: run_cli(capsys, "--ledger", str(led), *a)  # noqa: E731

@@ -486,7 +486,7 @@ def test_apply_writes_clean_changes_in_one_transaction_with_audit_rows(ledger: L
     assert ledger.task(t5).status == Status.NOT_STARTED
     log = ledger.audit_log(10_000)
     assert len(log) == before + 4
-    assert [e.action for e in log[:4]] == ["汇总报送表", "添加佐证材料", "填写进展(汇总:区发改局)",
+    assert [e.action for e in log[:4]] == ["汇总报送表", "添加佐证材料(汇总:区发改局)", "填写进展(汇总:区发改局)",
                                            "设置状态(汇总:区发改局)"]
     assert log[0].after == {"merge": result.merge_id, "files": ["区发改局-2023年第三季度填报表.xlsx"],
                             "changes": 3, "tasks": 1}
@@ -653,3 +653,26 @@ def test_issue_records_store_what_was_sent(ledger: Ledger, plan: int) -> None:
     assert (sent.status, sent.status_date, sent.progress_sent, sent.status_text) == (
         "已完成", "2023-09-20", "已公开。", "已完成(2023-09-20)")
     assert ledger.audit_log(1)[0].action == "下发填报表"
+
+
+def test_a_reply_for_a_task_withdrawn_since_it_was_sent_is_refused(ledger: Ledger, plan: int) -> None:
+    """The superior's revised table withdrew a task after the fill-in went out: the
+    unit's answer for it is refused with the reason, never written to the 已取消 task."""
+    t4, t5 = ids(ledger, plan)[3:]
+    fill = issue(ledger, plan)
+    ledger.set_status(t5, Status.CANCELLED, date(2023, 8, 1), origin="修订")
+    rows = [X.ReplyRow(row=4, key=key(t4), requirement=ROWS[3][0], progress="规划已公开。"),
+            X.ReplyRow(row=5, key=key(t5), requirement=ROWS[4][0], status="已完成", done_on="2023-09-01")]
+    p = preview(ledger, reply(rows, fill))
+    assert describe(p) == [(4, "progress", "", "规划已公开。", None)]
+    assert [(u.row, u.reason) for u in p.refused] == [(5, "序号 5 已被上级修订取消,未汇总(内容仍保留在台账中)")]
+
+
+def test_a_merged_evidence_note_names_its_unit_in_the_audit(ledger: Ledger, plan: int) -> None:
+    """Every change a merge writes says where it came from, the 佐证材料说明 too."""
+    t4 = ids(ledger, plan)[3]
+    fill = issue(ledger, plan)
+    p = preview(ledger, reply([X.ReplyRow(row=4, key=key(t4), requirement=ROWS[3][0], evidence="公开栏照片")], fill))
+    X.apply_merge(ledger, p.changes)
+    actions = [e.action for e in ledger.audit_log(20)]
+    assert "添加佐证材料(汇总:区发改局)" in actions

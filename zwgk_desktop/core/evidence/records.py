@@ -229,14 +229,16 @@ def attach_url(ledger: Ledger, task_id: int, url: str, title: str | None = None,
     return evidence_by_id(ledger, cursor.lastrowid)
 
 
-def attach_note(ledger: Ledger, task_id: int, text: str, quarter: Quarter | str | None = None) -> Evidence:
-    """A short written note (e.g. 已在公开栏张贴, 见纸质档案第 3 卷)."""
+def attach_note(ledger: Ledger, task_id: int, text: str, quarter: Quarter | str | None = None, *,
+                origin: str | None = None) -> Evidence:
+    """A short written note (e.g. 已在公开栏张贴, 见纸质档案第 3 卷). ``origin`` names
+    where it came from when the clerk did not type it here (a merged reply's unit)."""
     quarter = _resolve_quarter(quarter)
     body = _clean_note(text)
     if not body:
         raise UserError("说明内容是空的,请写下要记录的说明。")
     ledger.task(task_id)
-    with ledger.change("添加佐证材料", "evidence", task_id) as record:
+    with ledger.change("添加佐证材料", "evidence", task_id, origin=origin) as record:
         cursor = ledger.db.execute(
             "INSERT INTO evidence (task_id, quarter, kind, name, added_at, added_by)"
             " VALUES (?, ?, ?, ?, ?, ?)", [task_id, str(quarter), KIND_NOTE, body, now_text(), ledger.user])

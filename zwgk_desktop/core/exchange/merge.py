@@ -30,6 +30,7 @@ the quarter's note.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -67,11 +68,34 @@ def _parse_time(text: str | None) -> datetime | None:
     return value if value.tzinfo else value.astimezone()
 
 
+def plan_digests(ledger: Ledger, plan: Plan) -> tuple[str, ...]:
+    """The plan's file digest now and those it had before each revision: a fill-in
+    sent before the superior's corrected table was applied names the old one, and is
+    still this plan's (its task keys name tasks the revision kept)."""
+    earlier = []
+    for (before,) in ledger.db.execute(
+            "SELECT before FROM audit WHERE entity = 'plan' AND entity_id = ? AND action LIKE '修订分解表%'"
+            " ORDER BY id DESC", [plan.id]):
+        try:
+            sha = json.loads(before or "{}").get("sha256")
+        except (ValueError, AttributeError):
+            sha = None
+        if isinstance(sha, str) and sha:
+            earlier.append(sha.lower())
+    return (plan.source_sha256.lower(), *earlier)
+
+
+def _is_plan(digests: tuple[str, ...], prefix: str) -> bool:
+    prefix = prefix.lower()
+    return any(digest.startswith(prefix) for digest in digests)
+
+
 class _PlanIndex:
     """One plan's tasks, by id and by squashed requirement; which are shared."""
 
     def __init__(self, ledger: Ledger, plan: Plan) -> None:
         self.plan = plan
+        self.digests = plan_digests(ledger, plan)
         self.tasks: dict[int, Task] = {}
         self.by_text: dict[str, list[int]] = defaultdict(list)
         for task in ledger.tasks(plan.id):
@@ -120,7 +144,7 @@ def _scope(ledger: Ledger, reply: Reply, record: IssueRecord | None, plans: list
             said.append(f"单位“{reply.unit}”")
         if reply.quarter and reply.quarter != record.quarter:
             said.append(f"季度“{reply.quarter.label}”")
-        if reply.plan_sha and not plan.source_sha256.lower().startswith(reply.plan_sha.lower()):
+        if reply.plan_sha and not _is_plan(plan_digests(ledger, plan), reply.plan_sha):
             said.append("所属分解表")
         if said:
             return (f"表中注明的{'、'.join(said)}与下发记录不符(这份填报表于 {record.issued_at[:19].replace('T', ' ')}"
@@ -132,7 +156,7 @@ def _scope(ledger: Ledger, reply: Reply, record: IssueRecord | None, plans: list
            else "表中没有下发编号(可能由旧版本程序生成,或隐藏的编码工作表被删除)")
     plan: Plan | None = None
     if reply.plan_sha:
-        plan = next((p for p in plans if p.source_sha256.lower().startswith(reply.plan_sha.lower())), None)
+        plan = next((p for p in plans if _is_plan(plan_digests(ledger, p), reply.plan_sha)), None)
         if plan is None:
             return ("这份报送表所属的分解表不在本台账中(可能来自其他台账或已删除)。"
                     "为免写到其他分解表的同名任务上,不按任务内容对应")
@@ -215,6 +239,11 @@ def preview_merge(ledger: Ledger, replies: list[Reply], *, plan_id: int | None =
                     refused.append(Unmatched(reply.name, row.row, short_text(task.requirement, 40),
                                              f"序号 {task.seq} 不是“{scope.unit}”的任务({whose}),未汇总"))
                 continue
+            if task.status == Status.CANCELLED:  # withdrawn by the superior's revised table
+                if row.filled:
+                    refused.append(Unmatched(reply.name, row.row, short_text(task.requirement, 40),
+                                             f"序号 {task.seq} 已被上级修订取消,未汇总(内容仍保留在台账中)"))
+                continue
             used_plans.setdefault(scope.plan.id, None)
             found = _row_changes(reply, row, task, scope, index, sent_by_task.get(task_id), how, today, problems)
             if not found and row.filled:
@@ -234,7 +263,7 @@ def _match(ledger: Ledger, row: ReplyRow, index: _PlanIndex) -> tuple[int | None
     parsed = parse_key(row.key)
     if parsed is not None:
         prefix, tid = parsed
-        if tid in index.tasks and index.plan.source_sha256.lower().startswith(prefix):
+        if tid in index.tasks and _is_plan(index.digests, prefix):
             by_key = tid
         else:
             elsewhere = ledger.db.execute("SELECT plan_id FROM tasks WHERE id = ?", [tid]).fetchone()

@@ -141,7 +141,7 @@ def _write(ledger: Ledger, change: Change, merge_id: int, task: Task | None = No
         before = {"text": whole}
         after = {"text": new, "part_of": change.part_of}
     else:
-        item = attach_note(ledger, tid, change.text, change.quarter)
+        item = attach_note(ledger, tid, change.text, change.quarter, origin=origin)
         before = {}
         after = {"evidence": item.id, "name": item.name}
     ledger.db.execute(
