@@ -676,3 +676,12 @@ def test_a_merged_evidence_note_names_its_unit_in_the_audit(ledger: Ledger, plan
     X.apply_merge(ledger, p.changes)
     actions = [e.action for e in ledger.audit_log(20)]
     assert "添加佐证材料(汇总:区发改局)" in actions
+
+
+def test_a_unit_cannot_withdraw_a_task_by_typing_its_status(ledger: Ledger, plan: int) -> None:
+    """已取消 is not among a fill-in's choices; typed in anyway, it is reported, not written."""
+    t4 = ids(ledger, plan)[3]
+    fill = issue(ledger, plan)
+    p = preview(ledger, reply([X.ReplyRow(row=4, key=key(t4), requirement=ROWS[3][0], status="已取消")], fill))
+    assert describe(p) == []
+    assert any("无法识别的完成状态“已取消”" in problem for problem in p.problems)

@@ -323,7 +323,10 @@ def _row_changes(reply: Reply, row: ReplyRow, task: Task, scope: _Scope, index: 
     if row.status.strip():
         try:
             status = Status.parse(row.status)
+            if status not in REPORTABLE_STATUSES:  # 已取消 is the superior's to say, not a unit's
+                raise UserError(row.status)
         except UserError:
+            status = None
             problems.append(f"{where}:无法识别的完成状态“{row.status.strip()}”"
                             f"(应为{'、'.join(s.value for s in REPORTABLE_STATUSES)}之一),该行的状态未汇总。")
     on: date | None = None
