@@ -128,7 +128,7 @@ def _large_cache(ledger: Ledger) -> Iterator[None]:
 # The task columns an import writes, in the order of the rows built below.
 _TASK_COLUMNS = ("seq", "section_id", "title", "requirement", "units_text", "deadline_text", "due_date",
                  "deadline_kind", "needs_review", "source_row", "extra")
-_DUE, _KIND, _REVIEW = 6, 7, 8  # positions of the due date, its kind and the review flag in a row
+_DUE, _REVIEW = 6, 8  # positions of the due date and of the review flag (kind between) in a row
 
 
 @dataclass(slots=True)
