@@ -337,8 +337,9 @@ def test_five_thousand_tasks(tmp_path: Path, fonts: FontSet) -> None:
     print(f"5,000 tasks: {result.pages} pages in {elapsed:.1f} s")
     assert len(data.rows) == 5000
     assert result.pages == page_count(out)
-    # The detail table holds 11-13 such rows on a landscape page (1,176 pages before its
-    # columns were set from the text and rows split at page ends).
+    # The detail table holds about 18 such rows on a landscape page (1,176 pages before its
+    # columns were set from the text and rows split at page ends, ~400 before the 附件
+    # margins); the page target itself is the benchmark's (docs/benchmarks.md).
     assert 250 <= result.pages <= 600
     last = squash(text_of(out, result.pages, result.pages))
     assert "5000" in last and f"\u2014{result.pages}\u2014" in last
