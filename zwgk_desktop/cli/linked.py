@@ -8,14 +8,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..core import derive as V
-from ..core import rollup as R
-from ..core import unit_mapping as M
 from ..core.errors import UserError
-from ..core.model import Status
-from ..core.quarters import Quarter
 from .support import open_ledger
+
+if TYPE_CHECKING:  # for annotations only; imported where used, so commands start fast
+    from ..core import derive as V
+    from ..core import rollup as R
 
 
 ALL = "all"
@@ -94,6 +94,8 @@ def register(command: Callable[..., argparse.ArgumentParser]) -> None:
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
+    from ..core import derive as V
+    from ..core.model import Status
     from ..io.plan_file import read_plan_file
     from ..io.plan_writer import read_unit_mapping, write_plan_xlsx
 
@@ -139,6 +141,8 @@ def cmd_derive(args: argparse.Namespace) -> int:
 
 
 def _print_preview(preview: V.DerivePreview) -> None:
+    from ..core import derive as V
+    from ..core import unit_mapping as M
     print(f"本级分解表:{preview.title}(本级名称 {preview.local_name},牵头单位 {preview.lead_office})")
     print(f"由上级分解表 {preview.plan.id}({preview.plan.title})选出 {preview.derived_count} 项任务"
           + (f",本级增加 {preview.own_count} 项" if preview.own_count else "") + "。")
@@ -161,6 +165,8 @@ def _print_preview(preview: V.DerivePreview) -> None:
 
 
 def cmd_rollup(args: argparse.Namespace) -> int:
+    from ..core import rollup as R
+    from ..core.quarters import Quarter
     quarter = Quarter.parse(args.quarter)  # a typo is reported before the ledger is opened
     if (args.keep_own or args.use_rollup) and not args.apply:
         raise UserError("--keep-own 和 --use-rollup 要与 --apply 一起使用(不加 --apply 时只预览)。")
@@ -216,6 +222,7 @@ def _print_rollup(preview: R.RollupPreview) -> None:
 
 
 def cmd_unit_map(args: argparse.Namespace) -> int:
+    from ..core import unit_mapping as M
     from ..io.plan_writer import read_unit_mapping, write_unit_mapping
 
     given = read_unit_mapping(args.import_file) if args.import_file else None
