@@ -18,4 +18,9 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            # What was built while paused sits in the youngest generation, so the next
+            # collection would walk all of it. freeze + unfreeze moves it to the oldest
+            # generation first (collected again only in a full collection).
+            gc.freeze()
             gc.enable()
+            gc.unfreeze()
