@@ -1,5 +1,5 @@
 """Shared builders for tests, as sqlite-utils' fresh_db fixtures are: a plan as the
-layout reader hands it over, and the ledger's whole content as text to compare.
+table reader hands it over, and the ledger's whole content as text to compare.
 Import from here (not from another test module)."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ TABLES = ["plans", "sections", "tasks", "units", "task_units", "progress", "stat
 
 def parsed_plan(rows=None, *, year: int = 2023, title: str = "2023年某县政务公开工作任务分解表",
                 source: str = "任务表.xlsx") -> ParsedPlan:
-    """A plan as the layout reader would hand it over: (section, requirement, units, deadline)."""
+    """A plan as the table reader would hand it over: (section, requirement, units, deadline)."""
     rows = rows if rows is not None else [
         (["一、推进决策公开", SUB], "公开决策事项目录。", "县司法局、县政府办", "6月底前"),
         (["一、推进决策公开", SUB], "动态调整目录。", "县司法局", "按上级要求"),

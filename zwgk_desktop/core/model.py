@@ -74,7 +74,7 @@ class ParsedTask:
 
 @dataclass(slots=True)
 class ParsedPlan:
-    """What the layout reader understood of one file: enough to show a preview and
+    """What the table reader (io/table_reader.py) understood of one file: enough to show a preview and
     to write the plan into the ledger in one transaction."""
 
     title: str
