@@ -1,4 +1,4 @@
-"""CLI commands for keeping a ledger safe (issue 10): init, backup, restore, backups."""
+"""CLI commands for keeping a ledger safe: init, backup, restore, backups."""
 
 from __future__ import annotations
 

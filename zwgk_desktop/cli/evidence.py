@@ -1,4 +1,4 @@
-"""CLI commands for 佐证材料 (issue 4): attach, evidence, evidence-remove,
+"""CLI commands for 佐证材料: attach, evidence, evidence-remove,
 evidence-restore, recycle-bin, check, evidence-package."""
 
 from __future__ import annotations

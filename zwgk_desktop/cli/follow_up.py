@@ -1,4 +1,4 @@
-"""CLI commands for 督办 (issue 17): overdue (who is behind, with what), remind (the
+"""CLI commands for 督办: overdue (who is behind, with what), remind (the
 催办单 PDF for one unit or all, recorded in the ledger as sent), overview (一页纸概况),
 and recurring tasks:
 recurring (periods of a task; mark it recurring or not by hand) and the period branch of

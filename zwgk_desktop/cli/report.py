@@ -1,4 +1,4 @@
-"""CLI commands for 季度报告 (issue 5): report."""
+"""CLI commands for 季度报告: report."""
 
 from __future__ import annotations
 

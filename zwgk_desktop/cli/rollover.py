@@ -1,4 +1,4 @@
-"""CLI for a new year (issue 16 §3): ``zwgk rollover PLAN --to YEAR [--into DIR]`` lists
+"""CLI for a new year: ``zwgk rollover PLAN --to YEAR [--into DIR]`` lists
 last year's unfinished long-term tasks for the new year (in this ledger or a new
 ledger folder), and ``zwgk carryover`` shows that list and links its items to the new
 plan's tasks when the plan arrives (suggested by text similarity, or by hand)."""

@@ -15,7 +15,7 @@ Two kinds:
 
 The database is always copied with SQLite's online backup API through the ledger's
 own connection: consistent while the window keeps the ledger open, and the ledger
-file is never opened outside SQLite (issue 9 #5).
+file is never opened outside SQLite.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from pathlib import Path, PurePosixPath
 from .durable import fsync_path
 from .errors import LedgerError, LedgerReadOnlyError, UserError
 from .ledger import EVIDENCE_DIR, LEDGER_FILE, Ledger, now_text, sqlite_uri
+from .patterns import lazy_compile
 
 BACKUP_DIR = "backups"
 KEEP_AUTOMATIC = 20
@@ -53,7 +54,7 @@ CHUNK = 1 << 20
 _COMPRESSED = frozenset(
     ".jpg .jpeg .png .gif .webp .heic .pdf .zip .rar .7z .gz .docx .xlsx .pptx .ofd .mp4 .mov .avi .mp3"
     " .m4a .wmv .flv .mkv".split())
-_NAME_RE = re.compile(r"^(\d{8}-\d{6}-\d{6})_(.+)\.sqlite$")
+_NAME_RE = lazy_compile(r"^(\d{8}-\d{6}-\d{6})_(.+)\.sqlite$")
 
 # (bytes done, bytes in all, what is being done); may raise to cancel.
 ProgressCallback = Callable[[int, int, str], None]

@@ -1,4 +1,4 @@
-"""A corrected table from the same office, applied to the plan it corrects (issue 16 §1).
+"""A corrected table from the same office, applied to the plan it corrects.
 
 Mid-year the superior office sends a revised 任务分解表. Importing it as a new plan
 would split the clerk's year in two, and ``--replace`` only fits the identical file.

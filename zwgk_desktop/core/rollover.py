@@ -1,4 +1,4 @@
-"""A new year (issue 16 §3): last year's unfinished long-term work carried forward.
+"""A new year: last year's unfinished long-term work carried forward.
 
 The 要点 of a new year arrives weeks after the old year ends, and many of its tasks
 continue last year's (长期坚持, 持续推进, 常态化, 每季度…). A rollover writes down,

@@ -275,7 +275,7 @@ def m005_follow_ups_and_periods(db: Database) -> None:
 
 @migrations()
 def m006_linked_plans(db: Database) -> None:
-    """The clerk in the middle (issue 16): a county plan derived from the superior's.
+    """The clerk in the middle: a county plan derived from the superior's.
 
     ``plans.derived_from_plan`` / ``tasks.derived_from``: the superior plan and task a
     derived plan or task comes from (NULL for an ordinary import, and for the county's
@@ -308,7 +308,7 @@ def m006_linked_plans(db: Database) -> None:
 
 @migrations()
 def m007_carryover(db: Database) -> None:
-    """A new year (issue 16 §3): last year's unfinished long-term tasks offered for
+    """A new year: last year's unfinished long-term tasks offered for
     matching against the new plan. The task's words are copied, because the list may
     live in a new ledger folder where ``from_task_id`` means nothing (then NULL)."""
     db.executescript(

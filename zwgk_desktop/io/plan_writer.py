@@ -1,4 +1,4 @@
-"""The files of a county plan derived from the superior's (issue 16 §2).
+"""The files of a county plan derived from the superior's.
 
 * :func:`write_plan_xlsx`: any plan of the ledger (a derived one above all) as the
   county's 任务分解表 in the official layout, ready to send down and to print on A4:

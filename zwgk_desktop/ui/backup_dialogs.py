@@ -1,4 +1,4 @@
-"""文件 → 备份台账… and 文件 → 恢复到之前的状态… (issue 10).
+"""文件 → 备份台账… and 文件 → 恢复到之前的状态….
 
 Both run off the GUI thread (``BackgroundTask``) on the worker's own ledger
 connection; the copy goes through SQLite's backup API, so the window keeps its

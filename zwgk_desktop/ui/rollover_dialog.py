@@ -1,4 +1,4 @@
-"""结转到新年度… and 对照上年结转事项… (issue 16 §3).
+"""结转到新年度… and 对照上年结转事项….
 
 ``RolloverDialog`` shows which of the plan's tasks carry into the new year (each with a
 checkbox, all ticked), the year, and where the list goes: this ledger, or a new ledger
