@@ -41,12 +41,13 @@ XCB_LIBRARIES = [("xcb-cursor", "libxcb-cursor0"), ("xkbcommon-x11", "libxkbcomm
 def missing_linux_packages(platform: str | None = None, find=None) -> list[str]:
     """Packages a Linux desktop lacks for the window to open. Qt would only print an
     English line and abort; the clerk's technician needs the package names."""
-    import ctypes.util
-
-    find = find or ctypes.util.find_library
     platform = platform if platform is not None else os.environ.get("QT_QPA_PLATFORM", "")
     if not sys.platform.startswith("linux") or platform not in ("", "xcb"):
         return []
+    if find is None:
+        import ctypes.util
+
+        find = ctypes.util.find_library
     return [package for library, package in XCB_LIBRARIES if find(library) is None]
 
 
@@ -59,8 +60,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--smoke-test", action="store_true",
                         help="在临时示例台账上画出主窗口后退出(检查安装是否完好)")
     parser.add_argument("--version", action="version", version=f"zwgk-desktop {__version__}")
-    # For benchmarks/gui_bench.py: quit once the window has been painted, printing the
-    # wall-clock time, so start-up is measured on the real path (lock, ledger, window).
+    # For benchmarks/gui_bench.py: quit once the window has been painted and completed,
+    # printing the wall-clock times, so start-up is measured on the real path (lock,
+    # ledger, window).
     parser.add_argument("--exit-after-show", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -148,14 +150,13 @@ class DesktopApp:
 
 def _add_safety(window, ledger: Ledger, is_sample: bool) -> None:
     """文件 → 备份台账… / 恢复到之前的状态…, why a read-only ledger cannot be changed,
-    and the backup reminder (at most weekly), in the status bar: never a blocking box."""
+    and the backup reminder (at most weekly), in the status bar: never a blocking box.
+
+    Why the ledger is read-only shows with the window. The menu entries and the
+    reminder follow its first paint (their modules take longer to load than the
+    window takes to draw); the clerk cannot reach the menu sooner."""
     from PySide6.QtWidgets import QLabel
 
-    from .core.backup import weekly_reminder
-    from .ui import backup_dialogs, rollover_dialog
-
-    backup_dialogs.install(window)
-    rollover_dialog.install(window)  # 结转到新年度… / 对照上年结转事项… (before 退出)
     if ledger.read_only:
         label = QLabel("只读:不能修改")
         label.setToolTip(ledger.read_only)
@@ -163,25 +164,36 @@ def _add_safety(window, ledger: Ledger, is_sample: bool) -> None:
         window.statusBar().addPermanentWidget(label)
         window.statusBar().showMessage(ledger.read_only)
         window.read_only_label = label
-    elif not is_sample:
-        reminder = weekly_reminder(ledger)
-        if reminder:
-            window.statusBar().showMessage(reminder)
+
+    def after_first_paint() -> None:
+        from .ui import backup_dialogs, rollover_dialog
+
+        backup_dialogs.install(window)
+        rollover_dialog.install(window)  # 结转到新年度… / 对照上年结转事项… (before 退出)
+        if not ledger.read_only and not is_sample:
+            from .core.backup import weekly_reminder
+
+            reminder = weekly_reminder(ledger)
+            if reminder:
+                window.statusBar().showMessage(reminder)
+
+    window.when_started(after_first_paint)
 
 
 def start_folder(explicit: str | None) -> Path | None:
     """The ledger to open. When the one used last time is missing (a U 盘 not plugged
     in), the clerk chooses: try again, open another, or use this PC's default ledger;
     never silently an empty default that would split the year's work in two."""
-    from PySide6.QtWidgets import QMessageBox
-
     from .core.locations import RememberedLedgerMissing, default_ledger_dir
-    from .ui.ledger_choice import choose_existing
 
     while True:
         try:
             return resolve_ledger_dir(explicit)
         except RememberedLedgerMissing as missing:
+            from PySide6.QtWidgets import QMessageBox
+
+            from .ui.ledger_choice import choose_existing
+
             box = QMessageBox(QMessageBox.Icon.Warning, "找不到上次的台账", missing.message)
             retry = box.addButton("插好了,重试", QMessageBox.ButtonRole.AcceptRole)
             other = box.addButton("打开其他台账…", QMessageBox.ButtonRole.ActionRole)
@@ -295,6 +307,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _quit_after_first_paint(app, window) -> None:
+    """``shown_at``: the window painted with its tasks; ``ready_at``: the parts built
+    after that paint (panel, section headings, unit list, menu entries) are there too."""
     import time
 
     from PySide6.QtCore import QTimer
@@ -302,6 +316,10 @@ def _quit_after_first_paint(app, window) -> None:
     def report() -> None:
         window.repaint()
         print(f"shown_at={time.time():.6f}", flush=True)
+        window.when_started(ready)
+
+    def ready() -> None:
+        print(f"ready_at={time.time():.6f}", flush=True)
         app.quit()
 
     QTimer.singleShot(0, report)

@@ -304,14 +304,24 @@ def test_same_text_is_served_from_the_cache() -> None:
 
 
 def test_uses_the_standard_library_only() -> None:
-    source = Path(deadlines.__file__).read_text(encoding="utf-8")
-    imported = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            imported.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            imported.add(node.module.split(".")[0])
-    assert imported <= {"__future__", "calendar", "re", "unicodedata", "dataclasses", "datetime", "enum", "functools", "collections"}
+    """Also through the package's own modules it imports (core/patterns compiles its
+    regular expressions when first used)."""
+    imported: set[str] = set()
+    todo, seen = [Path(deadlines.__file__)], set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+                todo.append(path.parent / f"{node.module}.py")
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module.split(".")[0])
+    assert imported <= {"__future__", "calendar", "re", "unicodedata", "dataclasses", "datetime", "enum", "functools",
+                        "collections", "typing"}
 
 
 # --- properties ---------------------------------------------------------------------

@@ -24,6 +24,7 @@ def _file_menu_texts(window) -> list[str]:
 def test_backup_from_the_window(desktop, tmp_path: Path, qtbot, no_dialogs) -> None:
     desktop.open_sample()
     window = desktop.window
+    qtbot.waitUntil(lambda: window.startup_finished)  # the entries follow the first paint
     texts = _file_menu_texts(window)
     assert "备份台账…" in texts and "恢复到之前的状态…" in texts
     assert texts.index("恢复到之前的状态…") < texts.index("退出")
@@ -54,7 +55,7 @@ def test_restore_previous_state_from_the_window(desktop, qtbot, no_dialogs) -> N
     assert [b.action for b in bk.list_backups(ledger.folder)] == ["恢复", "汇总"]
 
 
-def test_a_read_only_ledger_says_why_in_the_window(desktop, tmp_path: Path, no_dialogs) -> None:
+def test_a_read_only_ledger_says_why_in_the_window(desktop, tmp_path: Path, qtbot, no_dialogs) -> None:
     desktop.open_sample()
     folder = desktop.ledger.folder
     desktop.close_current()
@@ -64,6 +65,8 @@ def test_a_read_only_ledger_says_why_in_the_window(desktop, tmp_path: Path, no_d
         window = desktop.window
         assert desktop.ledger.read_only
         assert window.read_only_label.toolTip() == desktop.ledger.read_only
+        assert "被设为只读" in window.statusBar().currentMessage()
+        qtbot.waitUntil(lambda: window.startup_finished)  # the menu entries follow the first paint
         assert "被设为只读" in window.statusBar().currentMessage()
         assert not window.restore_previous_action.isEnabled()
         assert window.model.rowCount() > 0  # viewing works

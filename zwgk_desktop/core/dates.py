@@ -7,17 +7,17 @@ and a date that is probably a slip (another year, the future) is confirmed first
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from datetime import date
 
 from .errors import UserError
+from .patterns import lazy_compile
 
 _FULL_DATE = (
-    re.compile(r"^(\d{4})\s*[-/.\u5e74]\s*(\d{1,2})\s*[-/.\u6708]\s*(\d{1,2})\s*[\u65e5\u53f7]?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+    lazy_compile(r"^(\d{4})\s*[-/.\u5e74]\s*(\d{1,2})\s*[-/.\u6708]\s*(\d{1,2})\s*[\u65e5\u53f7]?$"),
+    lazy_compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
-_MONTH_DAY = re.compile(r"^(\d{1,2})\s*[\u6708/.\-]\s*(\d{1,2})\s*[\u65e5\u53f7]?$")
+_MONTH_DAY = lazy_compile(r"^(\d{1,2})\s*[\u6708/.\-]\s*(\d{1,2})\s*[\u65e5\u53f7]?$")
 
 
 def parse_day(text: str, year: int | None = None) -> date:

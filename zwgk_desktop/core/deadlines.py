@@ -39,6 +39,8 @@ from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 
+from .patterns import lazy_compile
+
 __all__ = ["Deadline", "DeadlineKind", "parse_deadline", "quarter_end"]
 
 
@@ -90,7 +92,7 @@ def parse_deadline(text: str | None, year: int) -> Deadline:
 #: A task due within this many days is 即将到期 (yellow in the table, in 督办 and in reports).
 DUE_SOON_DAYS = 15
 
-_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")
+_INVISIBLE = lazy_compile("[\u200b-\u200d\u2060\ufeff]")
 
 
 def _is_cjk(ch: str) -> bool:
@@ -127,9 +129,9 @@ def _tidy(text: str) -> str:
 
 # --- the text the patterns look at --------------------------------------------------
 
-_TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?")
-_WHITESPACE = re.compile(r"\s+")
-_CN_NUMBER = re.compile(r"[〇零一二三四五六七八九十]+(?=[月季日号年])")
+_TIME_OF_DAY = lazy_compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?")
+_WHITESPACE = lazy_compile(r"\s+")
+_CN_NUMBER = lazy_compile(r"[〇零一二三四五六七八九十]+(?=[月季日号年])")
 _CN_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -171,7 +173,7 @@ _REL_YEAR = r"次年|明年|翌年|下一?年|本年|今年|当年"
 # One match per dated phrase. An optional year prefix (2023年, 23年, 次年, 2023q…) is
 # followed by a month/day, quarter, half-year or year-end phrase; numeric dates from
 # spreadsheets and a bare year ("2023年底前", "今年内") come after.
-_TOKEN = re.compile(
+_TOKEN = lazy_compile(
     rf"""
     (?:
         (?:
@@ -198,12 +200,12 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 
-_RECURRING = re.compile(
+_RECURRING = lazy_compile(
     r"每(?:\d+|[一二两三四五六])?个?(?:季度?|月|半年|年度?|周|旬|双月)"
     r"|按(?:季度?|月|半年|周)|定期|逐月|逐季|分季度"
 )
-_YEARLY = re.compile(r"每(?:1|一)?个?年度?")
-_ONGOING = re.compile(r"长期|持续|常态|长效|常年|日常|动态更新|动态调整|实时更新|经常性")
+_YEARLY = lazy_compile(r"每(?:1|一)?个?年度?")
+_ONGOING = lazy_compile(r"长期|持续|常态|长效|常年|日常|动态更新|动态调整|实时更新|经常性")
 
 _START_WORDS = ("起", "开始", "以来")
 _PART_DAY = {"上旬": 10, "初": 10, "中旬": 20, "中": 20}  # 下旬/底/末: the last day

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from .deadlines import Deadline
 from .errors import UserError
 from .ledger import Ledger, now_text
 from .model import ParsedPlan, ParsedTask, Plan, Status, Task
+from .patterns import lazy_compile
 from .unit_directory import groups_of
 from .unit_mapping import (LEAD_OFFICE, LOCAL_NAME, How, Suggestion, get_settings, names_lower_level,
                            stored_mapping, store_mapping_rows, suggest, write_settings)
@@ -200,7 +200,7 @@ def suggest_mapping(ledger: Ledger, plan_id: int, unit_names: list[str], *, loca
     return result
 
 
-_YEAR_RE = re.compile(r"^\s*(\d{4})\s*年")
+_YEAR_RE = lazy_compile(r"^\s*(\d{4})\s*年")
 
 
 def derived_title(superior_title: str, year: int, local_name: str) -> str:

@@ -26,6 +26,7 @@ from enum import StrEnum
 
 from .deadlines import DeadlineKind, parse_deadline
 from .errors import UserError
+from .patterns import LazyPattern, lazy_compile
 from .quarters import Quarter
 
 __all__ = ["Frequency", "Period", "Recurrence", "detect_recurrence"]
@@ -68,14 +69,14 @@ _ONE = r"(?:一|1)?个?"
 _BEFORE = r"(?:之?前|以前)?"
 
 # (pattern, frequency). Matches are taken leftmost first; at one position, the first pattern.
-_PATTERNS: list[tuple[re.Pattern[str], Frequency]] = [
-    (re.compile(rf"每{_ONE}半年度?|按半年度?|半年一次|上[、,]?下半年各"), Frequency.HALF_YEARLY),
-    (re.compile(rf"每{_ONE}季度?|按季度?|逐季度?|分季度|各季度"), Frequency.QUARTERLY),
-    (re.compile(rf"每{_ONE}月度?(?:(?P<day>\d{{1,2}})[日号]{_BEFORE}|初|中旬|上旬|下旬|底|末)?|按月度?|逐月"),
+_PATTERNS: list[tuple[LazyPattern, Frequency]] = [
+    (lazy_compile(rf"每{_ONE}半年度?|按半年度?|半年一次|上[、,]?下半年各"), Frequency.HALF_YEARLY),
+    (lazy_compile(rf"每{_ONE}季度?|按季度?|逐季度?|分季度|各季度"), Frequency.QUARTERLY),
+    (lazy_compile(rf"每{_ONE}月度?(?:(?P<day>\d{{1,2}})[日号]{_BEFORE}|初|中旬|上旬|下旬|底|末)?|按月度?|逐月"),
      Frequency.MONTHLY),
-    (re.compile(rf"每{_ONE}年度?(?:(?P<month>{_MONTH})月份?(?:(?P<mday>\d{{1,2}})[日号]|底|末|上旬|中旬|下旬|初)?{_BEFORE})?"
-                r"|按年度?(?=$|[,。;、]|报|公开|更新|发布|开展|召开|编制)"), Frequency.YEARLY),
-    (re.compile(r"(?<![规法约预不])定期(?!限)|每(?:一|1)?个?(?:周|星期|旬)|每(?:两|2|三|3)个月|每双月"),
+    (lazy_compile(rf"每{_ONE}年度?(?:(?P<month>{_MONTH})月份?(?:(?P<mday>\d{{1,2}})[日号]|底|末|上旬|中旬|下旬|初)?{_BEFORE})?"
+                  r"|按年度?(?=$|[,。;、]|报|公开|更新|发布|开展|召开|编制)"), Frequency.YEARLY),
+    (lazy_compile(r"(?<![规法约预不])定期(?!限)|每(?:一|1)?个?(?:周|星期|旬)|每(?:两|2|三|3)个月|每双月"),
      Frequency.PERIODIC),
 ]
 
@@ -152,11 +153,11 @@ def detect_recurrence(deadline_text: str | None, requirement: str | None = "") -
 
 # -- periods ---------------------------------------------------------------------------------
 
-_Q_RE = re.compile(r"^(\d{4})[-_]?[Qq]([1-4])$")
-_M_RE = re.compile(r"^(\d{4})(?:-|[Mm]|年)(\d{1,2})月?$")
-_H_RE = re.compile(r"^(\d{4})[-_]?[Hh]([12])$")
-_H_CN_RE = re.compile(r"^(\d{4})年?(上|下)半年$")
-_Y_RE = re.compile(r"^(\d{4})年?度?$")
+_Q_RE = lazy_compile(r"^(\d{4})[-_]?[Qq]([1-4])$")
+_M_RE = lazy_compile(r"^(\d{4})(?:-|[Mm]|年)(\d{1,2})月?$")
+_H_RE = lazy_compile(r"^(\d{4})[-_]?[Hh]([12])$")
+_H_CN_RE = lazy_compile(r"^(\d{4})年?(上|下)半年$")
+_Y_RE = lazy_compile(r"^(\d{4})年?度?$")
 _HALF_NAMES = ("上半年", "下半年")
 
 

@@ -23,13 +23,13 @@ name (``local_name``) and lead office (``lead_office``), facts derive asks for o
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .errors import UserError
 from .ledger import Ledger, now_text
+from .patterns import lazy_compile
 from .units import normalise_unit_name, unit_key
 
 __all__ = [
@@ -85,7 +85,7 @@ class Suggestion:
 # Longest first: "委员会" before "委", "办公室" before "办".
 _SUFFIXES = ("管理委员会", "委员会", "办公室", "服务中心", "事务中心", "管理局", "管理处", "分局", "中心",
              "局", "委", "办", "厅", "处", "室", "所", "站")
-_BRACKETS_RE = re.compile(r"\([^()]*\)|【[^【】]*】|\[[^\[\]]*\]")
+_BRACKETS_RE = lazy_compile(r"\([^()]*\)|【[^【】]*】|\[[^\[\]]*\]")
 
 #: Core words that name the same office in different places (after the suffix is gone).
 _ALIASES: dict[str, str] = {}
@@ -122,10 +122,10 @@ for _canonical, _variants in {
 _TOO_GENERAL = frozenset({"政府", "委", "办"})
 
 # A group standing for the lower level as a whole: 各县区, 各县(市、区)政府, 县市区, 各旗县.
-_LOWER_LEVEL_RE = re.compile(r"县\(?市?[、,]?区\)?|区县|县市区|各县|各区|旗县|各旗")
+_LOWER_LEVEL_RE = lazy_compile(r"县\(?市?[、,]?区\)?|区县|县市区|各县|各区|旗县|各旗")
 
 
-_INNER_LEVEL_RE = re.compile(f"[{LEVELS}](政府|委)")
+_INNER_LEVEL_RE = lazy_compile(f"[{LEVELS}](政府|委)")
 
 
 def level_of(local_name: str) -> str:

@@ -44,6 +44,8 @@ from enum import StrEnum
 from collections.abc import Iterable
 from functools import lru_cache
 
+from .patterns import lazy_compile
+
 __all__ = [
     "Role", "UnitRef", "assign_roles", "is_group_name", "normalise_unit_name", "known_keys", "split_units",
     "split_with_directory", "unit_key",
@@ -93,7 +95,7 @@ _SEPARATORS = (
 _SPACES = " \t\xa0\u3000"
 _BRACKETS = "".join(_OPEN_TO_CLOSE) + "".join(_CLOSERS)
 # Everything the cutter has to look at: separators, runs of spaces and brackets.
-_TOKEN_RE = re.compile(
+_TOKEN_RE = lazy_compile(
     f"[{re.escape(_SEPARATORS)}]|[{_SPACES}]{{2,}}|[{re.escape(_BRACKETS)}]"
 )
 # Separators that list units inside one clause; the others end the clause, which
@@ -103,7 +105,7 @@ _SOFT_SEPARATORS = frozenset("\u3001/\uff0f")
 # --- normalising a name ----------------------------------------------------------------
 
 _FULLWIDTH_PARENS = str.maketrans({"\uff08": "(", "\uff09": ")"})
-_INVISIBLE_RE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
+_INVISIBLE_RE = lazy_compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
 # 。 . . , , 、 ; ; : : ! ! ? ? · • ・ - - — – ― ~ ~ * # … / / \
 _PUNCT = re.escape(
     "\u3002.\uff0e,\uff0c\u3001;\uff1b:\uff1a!\uff01?\uff1f\u00b7\u2022\u30fb"
@@ -120,10 +122,10 @@ _NUMBERING = (
     rf"|[{_NUMERALS}]+[.\uff0e\u3001]"  # 一.
 )
 # Leading punctuation, stray closers and numbering; trailing punctuation and openers.
-_EDGE_RE = re.compile(rf"^(?:[{_PUNCT}{_CLOSERS_CLASS}]|{_NUMBERING})+|[{_PUNCT}{_OPENERS}]+$")
-_NUMBERING_RE = re.compile(_NUMBERING)
-_NUMBERING_GROUP_RE = re.compile(rf"\([{_DIGITS}{_NUMERALS}]+\)")
-_NUMBER_ONLY_RE = re.compile(rf"[{_DIGITS}{_NUMERALS}]+")
+_EDGE_RE = lazy_compile(rf"^(?:[{_PUNCT}{_CLOSERS_CLASS}]|{_NUMBERING})+|[{_PUNCT}{_OPENERS}]+$")
+_NUMBERING_RE = lazy_compile(_NUMBERING)
+_NUMBERING_GROUP_RE = lazy_compile(rf"\([{_DIGITS}{_NUMERALS}]+\)")
+_NUMBER_ONLY_RE = lazy_compile(rf"[{_DIGITS}{_NUMERALS}]+")
 
 # --- roles ------------------------------------------------------------------------------
 
@@ -139,13 +141,13 @@ _MARK_OPEN = r"(\[\uff3b\u3010"
 _MARK_CLOSE = r")\]\uff3d\u3011"
 
 # "牵头单位:" / "配合部门:" / "责任单位:" (neutral) anywhere in a piece: a label.
-_LABEL_RE = re.compile(rf"({_ROLE_WORDS}|责任)(?:单位|部门)?[:\uff1a]")
+_LABEL_RE = lazy_compile(rf"({_ROLE_WORDS}|责任)(?:单位|部门)?[:\uff1a]")
 # A piece that is only a label word, its colon lost or on the next line.
-_LABEL_ONLY_RE = re.compile(rf"({_ROLE_WORDS}|责任)(?:单位|部门)")
+_LABEL_ONLY_RE = lazy_compile(rf"({_ROLE_WORDS}|责任)(?:单位|部门)")
 # "(牵头)" / "【配合单位】" on one unit.
-_MARKER_RE = re.compile(rf"[{_MARK_OPEN}]({_ROLE_WORDS})(?:单位|部门)?[{_MARK_CLOSE}]")
+_MARKER_RE = lazy_compile(rf"[{_MARK_OPEN}]({_ROLE_WORDS})(?:单位|部门)?[{_MARK_CLOSE}]")
 # "(排名第一的为牵头单位)": a note about the list, not part of a name.
-_NOTE_RE = re.compile(
+_NOTE_RE = lazy_compile(
     rf"[{_MARK_OPEN}][^{_MARK_OPEN}{_MARK_CLOSE}]*牵头[^{_MARK_OPEN}{_MARK_CLOSE}]*[{_MARK_CLOSE}]"
 )
 # "区发改局牵头" / "由区发改局牵头" / "区财政局配合", and the duty words around them:
@@ -153,7 +155,7 @@ _NOTE_RE = re.compile(
 # "各有关单位按职能分工落实". Only at the end of a piece, so a name that contains such a
 # word ("区督查落实办公室") keeps it. "分别" gives the role to every unit of the clause,
 # which the reach-back below does anyway; the duty words alone name no role.
-_SUFFIX_RE = re.compile(
+_SUFFIX_RE = lazy_compile(
     r"由?(?P<name>.*?)(?:分别|共同)?(?P<role>牵头|配合)?"
     r"(?P<duty>(?:负责|参照|按职能分工|按职责分工|按照职责分工|按职责|具体|组织|抓好)?落实|负责)?"
 )
@@ -250,11 +252,11 @@ class _Piece:
 
 # A cell needs the full parser only if it has brackets, role words or labels,
 # numbering, or runs of spaces; most cells are a plain list of names.
-_NEEDS_PARSER_RE = re.compile(
+_NEEDS_PARSER_RE = lazy_compile(
     f"[{re.escape(_BRACKETS)}]|{_ROLE_WORDS}|责任|落实|负责|[:\uff1a]|[{_SPACES}]{{2,}}"
     rf"|[{_DIGITS}]|[\u2460-\u249b\u3220-\u3229]|[{_NUMERALS}]+[.\uff0e\u3001]"
 )
-_SPLIT_PLAIN_RE = re.compile(f"[{re.escape(_SEPARATORS)}]")
+_SPLIT_PLAIN_RE = lazy_compile(f"[{re.escape(_SEPARATORS)}]")
 
 
 def _plain_cell(text: str) -> tuple[tuple[str, Role], ...] | None:
@@ -464,7 +466,7 @@ def _read_roles(pieces: list[_Piece]) -> None:
 #   镇(街道) 乡镇 镇街                                 - the level alone
 # and these are not: 区直机关工委 (one office whose name starts like a group),
 # 区政务公开领导小组办公室 (the group's one office), 唐口街道, 县人民政府.
-_GROUP_NAME_RE = re.compile(
+_GROUP_NAME_RE = lazy_compile(
     r"^各"
     r"|各(?:级|类|有关|相关|成员|部门|单位|机关|镇|乡|街道|县|区|市|社区|村)"
     r"|(?:有关|相关|成员)(?:部门|单位|机关|镇|乡|街道|县|区|市)"

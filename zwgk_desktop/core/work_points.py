@@ -46,6 +46,7 @@ from datetime import date
 
 from .deadlines import Deadline, DeadlineKind, parse_deadline
 from .model import ParsedPlan, ParsedTask
+from .patterns import lazy_compile
 from .units import Role, UnitRef, assign_roles
 
 __all__ = [
@@ -72,9 +73,9 @@ _OPEN = "((【〔[［"
 _CLOSE = "))】〕]］"
 _SENTENCE_END = "。!?!?"
 
-_L1_RE = re.compile(rf"^\s*(第[{_CN}\d]+(?:部分|篇|章)|[{_CN}]+\s*[、.．])\s*")
-_L2_RE = re.compile(rf"^\s*[((]\s*([{_CN}]*)\s*[))]\s*")
-_ITEM_RE = re.compile(r"^\s*(\d{1,2}\s*[.．、](?!\d)|[((]\s*\d{1,2}\s*[))]|[①-⑳])\s*")
+_L1_RE = lazy_compile(rf"^\s*(第[{_CN}\d]+(?:部分|篇|章)|[{_CN}]+\s*[、.．])\s*")
+_L2_RE = lazy_compile(rf"^\s*[((]\s*([{_CN}]*)\s*[))]\s*")
+_ITEM_RE = lazy_compile(r"^\s*(\d{1,2}\s*[.．、](?!\d)|[((]\s*\d{1,2}\s*[))]|[①-⑳])\s*")
 
 _LABELS = (
     ("牵头单位", "lead"), ("牵头部门", "lead"), ("牵头", "lead"),
@@ -86,29 +87,29 @@ _LABELS = (
 )
 _LABEL_WORDS = "|".join(word for word, _ in sorted(_LABELS, key=lambda item: -len(item[0])))
 _LABEL_KIND = dict(_LABELS)
-_LABEL_RE = re.compile(rf"({_LABEL_WORDS})\s*[::]\s*")
-_LABEL_START_RE = re.compile(rf"^\s*({_LABEL_WORDS})\s*[::]")
+_LABEL_RE = lazy_compile(rf"({_LABEL_WORDS})\s*[::]\s*")
+_LABEL_START_RE = lazy_compile(rf"^\s*({_LABEL_WORDS})\s*[::]")
 # "(市发改委负责落实)", "(A、B分别牵头落实)", "(市政府办牵头,各县区配合)".
-_DUTY_END_RE = re.compile(r"(落实|负责|牵头|配合|承办|实施|参照执行)$")
-_EACH_LEADS_RE = re.compile(r"分别(?:牵头|负责)?(?:落实|负责|牵头|承办|实施)?")
-_DEADLINE_WORD_RE = re.compile(r"\d+月|[一二三四上下]季度|上半年|下半年|年底|年末|年内|全年|长期|持续|常态|每季度|每月|每年")
+_DUTY_END_RE = lazy_compile(r"(落实|负责|牵头|配合|承办|实施|参照执行)$")
+_EACH_LEADS_RE = lazy_compile(r"分别(?:牵头|负责)?(?:落实|负责|牵头|承办|实施)?")
+_DEADLINE_WORD_RE = lazy_compile(r"\d+月|[一二三四上下]季度|上半年|下半年|年底|年末|年内|全年|长期|持续|常态|每季度|每月|每年")
 
 _PREAMBLE_HEADS = ("总体要求", "指导思想", "基本原则", "工作原则", "主要目标", "工作目标", "总体目标",
                    "适用范围", "编制依据")
 _CLOSING_HEADS = ("保障措施", "工作保障", "组织保障", "工作要求", "有关要求", "其他要求", "其他事项",
                   "工作措施")
-_ANNEX_RE = re.compile(r"^附\s*件\s*\d*\s*(?:[::].*)?$")
-_DATE_LINE_RE = re.compile(r"^\s*(?:\d{4}|[二〇一三四五六七八九零]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*"
-                           r"[\d一二三四五六七八九十]{1,3}\s*日\s*$")
+_ANNEX_RE = lazy_compile(r"^附\s*件\s*\d*\s*(?:[::].*)?$")
+_DATE_LINE_RE = lazy_compile(r"^\s*(?:\d{4}|[二〇一三四五六七八九零]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*"
+                             r"[\d一二三四五六七八九十]{1,3}\s*日\s*$")
 _TABLE_WORDS = ("工作任务", "要点任务", "重点任务", "责任单位", "牵头单位", "具体要求", "工作要求",
                 "完成时限", "序号")
-_TITLE_RE = re.compile(r"(工作要点|实施方案|工作方案|任务分解表|任务清单|重点工作任务|要点)$")
-_NOTICE_RE = re.compile(r"关于印发(.+?)的通知")
-_META_PREFIX_RE = re.compile(r"^\s*标\s*题\s*[::]\s*")
-_DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fa5]{1,12}[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d+\s*号")
-_YEAR_RE = re.compile(r"(20\d{2})\s*年")
-_INVISIBLE_RE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
-_SPACES_RE = re.compile(r"[ \t\u3000\u00a0]+")
+_TITLE_RE = lazy_compile(r"(工作要点|实施方案|工作方案|任务分解表|任务清单|重点工作任务|要点)$")
+_NOTICE_RE = lazy_compile(r"关于印发(.+?)的通知")
+_META_PREFIX_RE = lazy_compile(r"^\s*标\s*题\s*[::]\s*")
+_DOC_NUMBER_RE = lazy_compile(r"[\u4e00-\u9fa5]{1,12}[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d+\s*号")
+_YEAR_RE = lazy_compile(r"(20\d{2})\s*年")
+_INVISIBLE_RE = lazy_compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
+_SPACES_RE = lazy_compile(r"[ \t\u3000\u00a0]+")
 _EDGE_PUNCT = " ,,;;、::"
 
 

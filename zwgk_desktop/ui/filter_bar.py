@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
@@ -26,9 +28,10 @@ class FilterBar(QWidget):
 
         self.own_unit = QCheckBox("只看本单位")
         self.own_unit.setToolTip("本单位在“设置”中指定")
-        self.unit = QComboBox()
-        self.unit.setMinimumWidth(160)
-        self.unit.setToolTip("按责任单位筛选")
+        self._unit = QComboBox()
+        self._unit.setMinimumWidth(160)
+        self._unit.setToolTip("按责任单位筛选")
+        self._pending_units: Callable[[], list[str]] | None = None
         self.status = QComboBox()
         self.status.addItem("全部状态", None)
         for status in Status:
@@ -49,7 +52,7 @@ class FilterBar(QWidget):
 
         top.addWidget(self.search, 1)
         top.addWidget(self.own_unit)
-        for widget in (self.unit, self.status, self.timing, self.due_in, self.no_evidence):
+        for widget in (self._unit, self.status, self.timing, self.due_in, self.no_evidence):
             bottom.addWidget(widget)
         bottom.addStretch(1)
 
@@ -59,10 +62,19 @@ class FilterBar(QWidget):
         self._debounce.timeout.connect(self.changed)
         self.own_unit.toggled.connect(self._own_unit_toggled)
         self.no_evidence.toggled.connect(self.changed)
-        for combo in (self.unit, self.status, self.timing, self.due_in):
+        for combo in (self._unit, self.status, self.timing, self.due_in):
             combo.currentIndexChanged.connect(self.changed)
         self.search.textChanged.connect(self._debounce.start)
         self._own_unit_name = ""
+
+    @property
+    def unit(self) -> QComboBox:
+        """The unit filter, its list filled first if it was left for later."""
+        self.load_pending_units()
+        return self._unit
+
+    def combos(self) -> tuple[QComboBox, ...]:
+        return (self._unit, self.status, self.timing, self.due_in)
 
     def set_own_unit_name(self, name: str) -> None:
         self._own_unit_name = name
@@ -71,25 +83,25 @@ class FilterBar(QWidget):
         if name and app_settings.own_unit_only() and not self.own_unit.isChecked():
             self.own_unit.blockSignals(True)  # as left last time; the caller refilters
             self.own_unit.setChecked(True)
-            self.unit.setEnabled(False)
+            self._unit.setEnabled(False)
             self.own_unit.blockSignals(False)
 
     def _own_unit_toggled(self, on: bool) -> None:
-        self.unit.setEnabled(not on)
+        self._unit.setEnabled(not on)
         app_settings.set_own_unit_only(on)
         self.changed.emit()
 
     def clear(self) -> None:
         """清除筛选: every filter back to 全部, one refresh."""
-        widgets = (self.own_unit, self.no_evidence, self.search, self.unit, self.status, self.timing, self.due_in)
+        widgets = (self.own_unit, self.no_evidence, self.search, self._unit, self.status, self.timing, self.due_in)
         for widget in widgets:
             widget.blockSignals(True)
         self.own_unit.setChecked(False)
         app_settings.set_own_unit_only(False)
-        self.unit.setEnabled(True)
+        self._unit.setEnabled(True)
         self.no_evidence.setChecked(False)
         self.search.clear()
-        for combo in (self.unit, self.status, self.timing, self.due_in):
+        for combo in (self._unit, self.status, self.timing, self.due_in):
             combo.setCurrentIndex(0)
         for widget in widgets:
             widget.blockSignals(False)
@@ -98,18 +110,33 @@ class FilterBar(QWidget):
 
     def is_filtering(self) -> bool:
         return bool(self.own_unit.isChecked() or self.no_evidence.isChecked() or self.search.text().strip()
-                    or any(c.currentIndex() > 0 for c in (self.unit, self.status, self.timing, self.due_in)))
+                    or any(c.currentIndex() > 0 for c in self.combos()))
 
     def set_units(self, names: list[str]) -> None:
-        current = self.unit.currentData()
-        self.unit.blockSignals(True)
-        self.unit.clear()
-        self.unit.addItem("全部单位", None)
+        self._pending_units = None
+        unit = self._unit
+        current = unit.currentData()
+        unit.blockSignals(True)
+        unit.clear()
+        unit.addItem("全部单位", None)
         for name in names:
-            self.unit.addItem(name, name)
-        index = self.unit.findData(current)
-        self.unit.setCurrentIndex(max(index, 0))
-        self.unit.blockSignals(False)
+            unit.addItem(name, name)
+        index = unit.findData(current)
+        unit.setCurrentIndex(max(index, 0))
+        unit.blockSignals(False)
+
+    def set_units_later(self, names: Callable[[], list[str]]) -> None:
+        """The window's first paint does not wait for the plan's unit list: it is read
+        right after (:meth:`load_pending_units`), or as soon as anything needs it.
+        Until then the filter is 全部单位, as it is once the list is there."""
+        self._pending_units = names
+
+    def units_pending(self) -> bool:
+        return self._pending_units is not None
+
+    def load_pending_units(self) -> None:
+        if self._pending_units is not None:
+            self.set_units(self._pending_units())
 
     def set_year(self, year: int) -> None:
         current = self.due_in.currentData()
@@ -129,7 +156,7 @@ class FilterBar(QWidget):
             statuses = frozenset({Status.NOT_STARTED, Status.IN_PROGRESS})
         elif status:
             statuses = frozenset({Status(status)})
-        unit = self._own_unit_name if self.own_unit.isChecked() and self._own_unit_name else self.unit.currentData()
+        unit = self._own_unit_name if self.own_unit.isChecked() and self._own_unit_name else self._unit.currentData()
         due = self.due_in.currentData()
         timing = self.timing.currentData()
         return TaskFilter(plan_id=plan_id, section_id=section_id, unit=unit, statuses=statuses,

@@ -1,10 +1,18 @@
-"""The window a clerk spends the year in: plans, sections, filters, tasks, details."""
+"""The window a clerk spends the year in: plans, sections, filters, tasks, details.
+
+The first paint shows the table with its tasks, the filters and the toolbar. The task
+panel (with the evidence view), the section tree's headings and the unit list are
+built right after it (:meth:`MainWindow.finish_startup`), so a clerk's PC shows the
+tasks sooner; anything that needs one of them before then builds it on the spot.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,12 +36,11 @@ from ..core.ledger import Ledger
 from ..core.model import Plan, Status
 from ..core.quarters import Quarter
 from . import settings as app_settings
-from . import status_date_dialog, window_actions
+from . import window_actions
 from .filter_bar import FilterBar
 from .operations import LedgerOperations, ledger_events
 from .section_tree import SectionTree
 from .status_delegate import StatusDelegate
-from .task_panel import TaskPanel
 from .task_table_model import (
     COL_DEADLINE,
     COL_DUE,
@@ -45,10 +52,15 @@ from .task_table_model import (
     COL_UNITS,
     TaskTableModel,
 )
-from .welcome import WelcomePage
-from .wheel_guard import guard_wheel
+from .wheel_guard import guard_wheel, guard_widget
 from .window_dialogs import WindowDialogs
 from .window_drops import FileDrops
+
+if TYPE_CHECKING:
+    from .task_panel import TaskPanel
+
+#: Said where the task panel will be until it is built (the panel's own first words).
+PANEL_HINT = "请在左侧表格中选择一项任务。\n选中多项时,可右键一次标记它们的状态。"
 
 
 class MainWindow(WindowDialogs, FileDrops, QMainWindow):
@@ -59,6 +71,8 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
     sampleRequested = Signal()
     ledgerRequested = Signal(str, bool)
     ownLedgerRequested = Signal()
+    #: The parts built after the first paint (panel, headings, units) are there.
+    startupFinished = Signal()
 
     def __init__(self, ledger: Ledger, *, is_sample: bool = False) -> None:
         super().__init__()
@@ -68,6 +82,12 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
         self.plan: Plan | None = None
         self._import = None  # the running import wizard, kept alive
         self._reselecting = False  # a re-filter's transient empty selection is not the clerk's
+        self._panel: TaskPanel | None = None  # built after the first paint, or when needed
+        self._sections_due = False  # the plan's headings are still to be put in the tree
+        self._painted = False
+        self.startup_finished = False
+        self._read_only_reason: str | None = None
+        self._after_startup: list[Callable[[], object]] = []
         self.setAcceptDrops(True)
         self.setWindowTitle(self._title())
         self._place_on_screen()
@@ -98,17 +118,23 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
         self._sorted_by = (COL_SEQ, Qt.SortOrder.AscendingOrder)
         self.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_indicator_changed)
         self._apply_metrics()
+        self.table.installEventFilter(self)  # (not its viewport: one Python wrapper less)
 
-        self.sections = SectionTree()
-        self.sections.currentItemChanged.connect(lambda *_: self.apply_filters())
+        self._sections = SectionTree()
+        self._sections.currentItemChanged.connect(lambda *_: self.apply_filters())
 
         self.filters = FilterBar()
         self.filters.changed.connect(self.apply_filters)
         self.summary = QLabel()
         self.summary.setObjectName("summary")
-        self.panel = TaskPanel(self.ops)
-        self.panel.errorRaised.connect(self.show_error)
-        self.panel.quarterChosen.connect(self._panel_quarter_chosen)
+        self._panel_stand_in = QLabel(PANEL_HINT)
+        self._panel_stand_in.setWordWrap(True)
+        self._panel_stand_in.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self._panel_stand_in.setMargin(9)
+        stand_in_font = self._panel_stand_in.font()
+        stand_in_font.setBold(True)
+        stand_in_font.setPointSizeF(stand_in_font.pointSizeF() * 1.15)
+        self._panel_stand_in.setFont(stand_in_font)
 
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
@@ -119,19 +145,16 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
         centre_layout.addWidget(self.summary)
 
         self.splitter = QSplitter()
-        self.splitter.addWidget(self.sections)
+        self.splitter.addWidget(self._sections)
         self.splitter.addWidget(centre)
-        self.splitter.addWidget(self.panel)
+        self.splitter.addWidget(self._panel_stand_in)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([200, 846, 320])
         self.splitter.setCollapsible(1, False)
         self.splitter.setCollapsible(2, False)  # the panel keeps what its content needs
 
-        self.welcome = WelcomePage(is_sample=is_sample)
-        self.welcome.importRequested.connect(self.choose_import_file)
-        self.welcome.sampleRequested.connect(self.sampleRequested)
+        self._welcome: QWidget | None = None  # built when a ledger has no plan
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.welcome)
         self.stack.addWidget(self.splitter)
         central = QWidget()
         central_layout = QVBoxLayout(central)
@@ -153,18 +176,109 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
         ledger_events().changed.connect(self._ledger_changed)  # whoever changed it
         self.ops.failed.connect(self.show_error)
         self.reload_plans()
-        guard_wheel(self)
+        # The window's own combo boxes now; everything else in it (the panel's) once it
+        # is built: walking every child widget from Python costs more than the paint.
+        for combo in (self.plan_combo, self.quarter_combo, *self.filters.combos()):
+            guard_widget(combo)
         if ledger.read_only:
             self._read_only(ledger.read_only)
 
     def _read_only(self, reason: str) -> None:
         """Viewing, searching, printing and exporting work; nothing offers to write."""
-        self.panel.set_read_only(reason)
+        self._read_only_reason = reason
+        if self._panel is not None:
+            self._panel.set_read_only(reason)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAcceptDrops(False)
         for action in (self.import_action, self.delete_plan_action, self.undo_action, self.redo_action):
             action.setEnabled(False)
             action.setToolTip(f"只读:{reason}")
+
+    # -- after the first paint ---------------------------------------------------------
+
+    @property
+    def panel(self) -> TaskPanel:
+        """The task panel, built now if the first paint has not yet been followed up."""
+        if self._panel is None:
+            self._build_panel()
+        assert self._panel is not None
+        return self._panel
+
+    @property
+    def welcome(self) -> QWidget:
+        if self._welcome is None:
+            from .welcome import WelcomePage
+
+            self._welcome = WelcomePage(is_sample=self.is_sample)
+            self._welcome.importRequested.connect(self.choose_import_file)
+            self._welcome.sampleRequested.connect(self.sampleRequested)
+            self.stack.insertWidget(0, self._welcome)
+        return self._welcome
+
+    def _build_panel(self) -> None:
+        from .task_panel import TaskPanel
+
+        panel = TaskPanel(self.ops)
+        panel.errorRaised.connect(self.show_error)
+        panel.quarterChosen.connect(self._panel_quarter_chosen)
+        if self.plan is not None:
+            panel.set_quarters(self.plan.year, self.model.quarter)
+        if self._read_only_reason:
+            panel.set_read_only(self._read_only_reason)
+        self._panel = panel
+        sizes = self.splitter.sizes()
+        self.splitter.replaceWidget(2, panel)
+        self.splitter.setCollapsible(2, False)
+        if self.isVisible():
+            self.splitter.setSizes(sizes)
+        self._panel_stand_in.deleteLater()
+        guard_wheel(panel)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The table's first paint (its tasks on screen) starts the rest of the build."""
+        if event.type() == QEvent.Type.Paint and watched is self.table and not self._painted:
+            self._painted = True
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self.finish_startup)
+        return super().eventFilter(watched, event)
+
+    @property
+    def sections(self) -> SectionTree:
+        """The section tree, its headings put in first if they were left for later."""
+        self._fill_pending_sections()
+        return self._sections
+
+    def sections_pending(self) -> bool:
+        return self._sections_due
+
+    def finish_startup(self) -> None:
+        """What the first paint left out: the task panel, the section headings, the
+        unit list. Idempotent; a clerk's earlier action that needs a part builds it."""
+        if self.startup_finished:
+            return
+        self.filters.load_pending_units()
+        self._fill_pending_sections()
+        if self._panel is None:
+            self._build_panel()
+        guard_wheel(self)
+        self.startup_finished = True
+        waiting, self._after_startup = self._after_startup, []
+        for callback in waiting:
+            callback()
+        self.startupFinished.emit()
+
+    def when_started(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once the window is complete (now, if it already is): for
+        parts others add to the window that its first paint need not wait for."""
+        if self.startup_finished:
+            callback()
+        else:
+            self._after_startup.append(callback)
+
+    def _fill_pending_sections(self) -> None:
+        if self._sections_due and self.plan is not None:
+            self._sections_due = False
+            self._fill_sections()  # 全部任务 chosen, no signal: what the table already shows
 
     # -- building ---------------------------------------------------------------------
 
@@ -198,7 +312,8 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
             # First the tree folds; then the panel gives what it can spare, never
             # less than its content needs (it scrolls down, never sideways).
             total = sum(sizes)
-            least = max(self.panel.minimumSizeHint().width(), 12 * char)
+            shown = self._panel if self._panel is not None else self._panel_stand_in
+            least = max(shown.minimumSizeHint().width(), 12 * char)
             panel = max(least, min(sizes[2], total - wanted))
             self.splitter.setSizes([0, total - panel, panel])
 
@@ -262,13 +377,25 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
             return
         # The panel never keeps a task of another plan: what was typed is saved to
         # the task it was typed for, then the panel waits for a task of this plan.
-        self.panel.show_task(None)
+        if self._panel is not None:
+            self._panel.show_task(None)
         self.plan = self.ledger.plan(plan_id)
-        self.filters.set_units(task_query.plan_units(self.ledger, plan_id))
         self.filters.set_year(self.plan.year)
         self.filters.set_own_unit_name(app_settings.own_unit())
         self._fill_quarters()
-        self._fill_sections()
+        if self.startup_finished:
+            self.filters.set_units(task_query.plan_units(self.ledger, plan_id))
+            self._sections_due = False
+            self._fill_sections()
+        else:
+            # Before the first paint: the table shows every task of the plan (the
+            # tree's 全部任务); the headings and the unit list follow the paint.
+            ledger = self.ledger
+            self.filters.set_units_later(lambda: task_query.plan_units(ledger, plan_id))
+            self._sections.blockSignals(True)
+            self._sections.clear()
+            self._sections.blockSignals(False)
+            self._sections_due = True
         self.apply_filters()
 
     def _fill_quarters(self) -> None:
@@ -287,7 +414,8 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
         self.quarter_combo.setCurrentIndex(max(self.quarter_combo.findData(str(default)), 0))
         self.quarter_combo.blockSignals(False)
         self.model.set_quarter(default)
-        self.panel.set_quarters(self.plan.year, default)
+        if self._panel is not None:
+            self._panel.set_quarters(self.plan.year, default)
 
     def _quarter_chosen(self) -> None:
         data = self.quarter_combo.currentData()
@@ -298,9 +426,10 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
         self.model.set_quarter(quarter)
         if self.filters.no_evidence.isChecked():
             self.apply_filters()
-        self.panel.save_note()
-        self.panel.set_quarters(self.plan.year, quarter)
-        self.panel.refresh()
+        if self._panel is not None:
+            self._panel.save_note()
+            self._panel.set_quarters(self.plan.year, quarter)
+            self._panel.refresh()
 
     def _panel_quarter_chosen(self, data: str) -> None:
         index = self.quarter_combo.findData(data)
@@ -309,14 +438,14 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
 
     def _fill_sections(self) -> None:
         assert self.plan is not None
-        self.sections.fill(self.ledger, self.plan.id)
+        self._sections.fill(self.ledger, self.plan.id)
 
     def _refresh_section_counts(self) -> None:
-        if self.plan is not None:
-            self.sections.refresh_counts(self.ledger, self.plan.id)
+        if self.plan is not None and not self._sections_due:
+            self._sections.refresh_counts(self.ledger, self.plan.id)
 
     def current_section_id(self) -> int | None:
-        return self.sections.current_section_id()
+        return self._sections.current_section_id()
 
     def apply_filters(self) -> None:
         if self.plan is None:
@@ -394,6 +523,8 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
         if self._reselecting:
             return
         ids = self.selected_task_ids()
+        if self._panel is None and len(ids) != 1:
+            return  # nothing to show yet: the panel is built after the first paint
         self.panel.show_task(ids[0] if len(ids) == 1 else None)
         QTimer.singleShot(0, self._keep_text_readable)  # the panel may need more width now
 
@@ -406,11 +537,13 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
         if not task_ids:
             return
         if on is None:
+            from . import status_date_dialog
+
             on = status_date_dialog.ask_status_date(self, status, len(task_ids), self.model.quarter,
                                  self.plan.year if self.plan else None)
             if on is None:
                 return
-        self.panel.save_note()
+        self._save_note()
         try:
             self.ops.set_status(task_ids, status, on)
         except UserError as exc:
@@ -429,12 +562,12 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
     # -- undo ---------------------------------------------------------------------------
 
     def undo(self) -> None:
-        self.panel.save_note()
+        self._save_note()
         stack = self.ops.undo_stack
         self._step(stack, stack.command(stack.index() - 1), stack.undo)
 
     def redo(self) -> None:
-        self.panel.save_note()
+        self._save_note()
         stack = self.ops.undo_stack
         self._step(stack, stack.command(stack.index()), stack.redo)
 
@@ -479,10 +612,16 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
         else:
             self.model.refresh_tasks(task_ids)
         self._refresh_section_counts()
-        self.panel.refresh()
+        if self._panel is not None:
+            self._panel.refresh()
+
+    def _save_note(self) -> None:
+        """A note being typed is saved first; a panel not yet built holds none."""
+        if self._panel is not None:
+            self._panel.save_note()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.panel.save_note()
+        self._save_note()
         app_settings.set_window_geometry(bytes(self.saveGeometry()))
         super().closeEvent(event)
 

@@ -23,7 +23,9 @@ from ..core.task_query import Light, TaskFilter, TaskRow
 COLUMNS = ["序号", "任务 / 具体要求", "责任单位", "完成时限", "到期日", "状态", "本季度进展", "佐证"]
 SORT_KEYS = ["seq", "requirement", "units", "deadline", "due_date", "status", None, None]
 COL_SEQ, COL_TEXT, COL_UNITS, COL_DEADLINE, COL_DUE, COL_STATUS, COL_PROGRESS, COL_EVIDENCE = range(8)
-PAGE = 200
+#: Rows read at a time. A screen shows 10–30 rows; each row read also works out a
+#: recurring task's current period, so the first paint reads no more than it shows.
+PAGE = 50
 
 LIGHT_COLOURS = {
     Light.OVERDUE: QColor("#fde0dc"),

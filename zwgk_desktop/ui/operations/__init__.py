@@ -22,16 +22,18 @@ from typing import Any
 
 from .edits import LedgerOperations
 from .events import LedgerEvents, ledger_events
-from .run import run_on_ledger
 
-_AREAS = ("backup", "evidence", "exchange", "follow_up", "linked", "periods", "plans")
+_AREAS = ("backup", "evidence", "exchange", "follow_up", "linked", "periods", "plans", "run")
 
 
 def __getattr__(name: str) -> Any:
     """``operations.exchange`` and the other areas load on first use: the window's first
-    paint does not wait for merge, import and backup code it has not needed yet."""
+    paint does not wait for merge, import and backup code it has not needed yet (nor
+    for the worker machinery of ``run_on_ledger``)."""
     if name in _AREAS:
         return importlib.import_module(f".{name}", __name__)
+    if name == "run_on_ledger":
+        return importlib.import_module(".run", __name__).run_on_ledger
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["LedgerEvents", "LedgerOperations", "backup", "evidence", "exchange", "ledger_events", "plans",
