@@ -249,3 +249,90 @@ def test_own_tasks_from_a_file_are_added_after(capsys, led: Path, mapping_file: 
         last = ledger.tasks(2)[-1]
         assert last.requirement == "开展政务公开培训。" and last.deadline_text == "10月底前"
         assert ledger.db.execute("SELECT derived_from FROM tasks WHERE id = ?", [last.id]).fetchone()[0] is None
+
+
+# -- derive --update: the city revises its plan after the county's was derived ----------------------
+
+
+@pytest.fixture
+def revised_city(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A ledger with the small city plan of tests/core/test_derive_update.py derived
+    (plan 2), its task 3 reworded by the county, and then revised by the city."""
+    from tests.core import test_derive_update as U
+    from tests.builders import parsed_plan
+    from zwgk_desktop.core.plan_import import write_plan
+    from zwgk_desktop.core.revision import apply_revision, preview_revision
+
+    folder = tmp_path / "台账"
+    assert main(["init", str(folder)]) == 0
+    with Ledger.open(folder) as ledger:
+        city = write_plan(ledger, parsed_plan(U.CITY, title="2023年某市政务公开工作任务分解表"), "a" * 64).plan_id
+        county = V.create_derived_plan(ledger, V.prepare_derive(ledger, city, local_name=U.LOCAL,
+                                                                lead_office=U.LEAD)).plan_id
+        U._county_revises_task_3(ledger, county)
+        revised = parsed_plan(U.REVISED, title="2023年某市政务公开工作任务分解表", source="修订.xlsx")
+        apply_revision(ledger, preview_revision(ledger, city, revised, "b" * 64))
+    capsys.readouterr()
+    return folder
+
+
+def test_update_preview_lists_each_kind_and_writes_nothing(capsys, revised_city: Path) -> None:
+    from tests.core.test_derive_update import COUNTY_WORDS, REVISED
+    before = dump_from_disk(revised_city)
+    code, out, err = z(capsys, revised_city, "derive", "1", "--update")
+    assert code == 0, err
+    assert "上级新增的任务 1 项" in out and "做好政策解读与回应关切工作。" in out
+    assert "上级已取消的任务 1 项" in out and "动态调整决策事项目录。" in out
+    assert f"本级已改为:{COUNTY_WORDS}(保留本级的,不修改)" in out and REVISED[2][1] in out
+    assert "责任单位:各县区政府 → 各县区政府(牵头)、市财政局" in out
+    assert "另有上级新增的任务 1 项没有点名本级" in out
+    assert "没有写入台账" in out
+    assert dump_from_disk(revised_city) == before
+
+
+def test_update_apply_writes_the_county_plan_and_its_table(capsys, revised_city: Path, tmp_path: Path) -> None:
+    out_file = tmp_path / "本级分解表.xlsx"
+    code, out, err = z(capsys, revised_city, "derive", "1", "--update", "--apply", "-o", str(out_file))
+    assert code == 0, err
+    assert "已更新本级分解表 2:加入上级新增的任务 1 项,标为已取消 1 项,随上级修改 3 项" in out
+    cells = [c.value for row in openpyxl.load_workbook(out_file).active.iter_rows() for c in row]
+    assert "做好政策解读与回应关切工作。" in cells and "动态调整决策事项目录。" not in cells
+    with Ledger.open(revised_city) as ledger:
+        actions = [e.action for e in ledger.audit_log(4)]
+        assert actions[0] == "更新本级分解表" and "设置状态(上级修订)" in actions
+    # Run again: nothing is left to write.
+    before = dump_from_disk(revised_city)
+    code, out, err = z(capsys, revised_city, "derive", "1", "--update", "--apply")
+    assert code == 0 and "没有需要写入的内容" in out
+    assert dump_from_disk(revised_city) == before
+
+
+def test_update_tasks_chooses_superior_seqs(capsys, revised_city: Path) -> None:
+    code, out, err = z(capsys, revised_city, "derive", "1", "--update", "--apply", "--tasks", "2")
+    assert code == 0, err
+    assert "加入上级新增的任务 1 项,标为已取消 0 项,随上级修改 0 项" in out
+    with Ledger.open(revised_city) as ledger:
+        assert len(ledger.tasks(2)) == 6
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["derive", "2", "--update"], "请选上级分解表 1"),
+    (["derive", "1", "--update", "--tasks", "99"], "没有序号 99"),
+    (["derive", "1", "--update", "--tasks", "all", "--apply"], "国网某市供电公司"),
+    (["derive", "1", "--update", "-o", "本级.xlsx"], "-o 要与 --apply 一起使用"),
+    (["derive", "1", "--update", "--title", "新标题"], "--title 只用于生成本级分解表"),
+    (["derive", "1", "--apply"], "--apply 只用于更新本级分解表"),
+])
+def test_update_refusals_exit_2_with_the_ledger_unchanged(capsys, revised_city: Path, argv, message) -> None:
+    before = dump_from_disk(revised_city)
+    code, _, err = z(capsys, revised_city, *argv)
+    assert code == 2, err
+    assert message in err
+    assert dump_from_disk(revised_city) == before
+
+
+def test_update_of_a_plan_never_derived_exits_2(capsys, led: Path) -> None:
+    before = dump_from_disk(led)
+    code, _, err = z(capsys, led, "derive", "1", "--update", *FACTS)
+    assert code == 2 and "还没有生成过本级分解表" in err and "zwgk derive 1 --map" in err
+    assert dump_from_disk(led) == before

@@ -64,6 +64,11 @@ def register(command: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--lead-office", metavar="UNIT", help="本级牵头单位,如 区政府办公室(各县区等群组的任务交由它牵头)")
     p.add_argument("--title", metavar="TEXT", help="本级分解表的标题(默认由上级标题换成本级名称)")
     p.add_argument("--dry-run", action="store_true", help="只显示将要生成的内容和单位对应,不写入台账")
+    p.add_argument("--update", action="store_true",
+                   help="上级分解表修订后更新已生成的本级分解表:加入上级新增的涉及本级的任务,上级已取消的本级任务标为已取消,"
+                        "上级改写的内容和完成时限带入本级(本级改过的保留不动)。默认只预览,加 --apply 写入;"
+                        "--tasks 只处理这些上级序号(all 为全部,包括没有点名本级的新增任务)")
+    p.add_argument("--apply", action="store_true", help="与 --update 一起用:写入更新(一次完成,有操作记录,先自动备份)")
 
     p = command("rollup", "把本级任务的完成情况汇总到上级分解表的任务(默认只预览,加 --apply 写入)", cmd_rollup)
     p.description = (
@@ -94,6 +99,10 @@ def register(command: Callable[..., argparse.ArgumentParser]) -> None:
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
+    if args.update:
+        return cmd_derive_update(args)
+    if args.apply:
+        raise UserError("--apply 只用于更新本级分解表(--update);生成本级分解表时不需要它,不加 --dry-run 就会写入。")
     from ..core import derive as V
     from ..core.model import Status
     from ..io.plan_file import read_plan_file
@@ -159,6 +168,121 @@ def _print_preview(preview: V.DerivePreview) -> None:
     if preview.unmapped:
         print(f"还没有对应的上级单位 {len(preview.unmapped)} 个:{'、'.join(preview.unmapped)}"
               f"(涉及上级序号 {V.seq_list(preview.blocked_seqs)})。请在 --map 对应表中补上。")
+
+
+def cmd_derive_update(args: argparse.Namespace) -> int:
+    from ..core import derive as V
+    from ..io.plan_writer import read_unit_mapping, write_plan_xlsx
+
+    wrong = [name for name, given in (("--add", args.add), ("--title", args.title), ("--dry-run", args.dry_run))
+             if given]
+    if wrong:
+        raise UserError(f"{'、'.join(wrong)} 只用于生成本级分解表,不能与 --update 一起使用"
+                        "(更新时不加 --apply 就只是预览)。")
+    if args.output and not args.apply:
+        raise UserError("-o 要与 --apply 一起使用:预览时不写文件。确认更新内容后加 --apply -o 本级分解表.xlsx。")
+    if args.output and Path(args.output).suffix.lower() not in ("", ".xlsx"):
+        raise UserError(f"本级分解表写成 .xlsx 文件,-o 请写以 .xlsx 结尾的文件名(而不是“{Path(args.output).name}”)。")
+    given = read_unit_mapping(args.map) if args.map else None
+    with open_ledger(args) as ledger:
+        plan = ledger.plan(args.plan)
+        include: list[int] = []
+        seqs: set[int] | None = None
+        if args.tasks == ALL:
+            seqs = {t.seq for t in ledger.tasks(plan.id)}
+        elif args.tasks is not None:
+            by_seq = {t.seq: t.id for t in ledger.tasks(plan.id)}
+            missing = sorted(args.tasks - set(by_seq))
+            if missing:
+                raise UserError(f"分解表 {plan.id} 中没有序号 {'、'.join(map(str, missing))}"
+                                f"(序号为 1~{max(by_seq) if by_seq else 0})。请核对 --tasks 中的序号(zwgk tasks --plan {plan.id} 可查)。")
+            seqs = set(args.tasks)
+            include = [by_seq[s] for s in sorted(seqs)]
+        preview = V.prepare_update(ledger, plan.id, local_name=args.local_name, lead_office=args.lead_office,
+                                   mapping=given, include=include)
+        keys = V.keys_for_seqs(preview, seqs)
+        _print_update(preview, keys, seqs)
+        if not args.apply:
+            if keys:
+                print("(只是预览,没有写入台账。确认后加 --apply 写入。)")
+            return 0
+        written: list[Path] = []
+
+        def write_file(own_ledger, plan_id: int) -> None:
+            written.append(write_plan_xlsx(own_ledger, plan_id, args.output))
+
+        outcome = V.apply_update(ledger, preview, keys, also=write_file if args.output else None)
+        if not outcome.changed_anything and args.output:
+            written.append(write_plan_xlsx(ledger, preview.county.id, args.output))
+    if outcome.changed_anything:
+        print(f"已更新本级分解表 {outcome.plan_id}:加入上级新增的任务 {len(outcome.added)} 项,"
+              f"标为已取消 {len(outcome.cancelled)} 项,随上级修改 {len(outcome.followed)} 项。")
+    else:
+        print("没有需要写入的内容,台账没有改变。")
+    if written:
+        print(f"已写成本级分解表文件:{written[0]}")
+    return 0
+
+
+def _print_update(preview: V.UpdatePreview, keys: list[str], seqs: set[int] | None) -> None:
+    from ..core import derive as V
+    chosen = set(keys)
+    print(f"本级分解表 {preview.county.id}({preview.county.title})由上级分解表 {preview.plan.id}"
+          f"({preview.plan.title})生成;对照上级分解表现在的内容:")
+    if preview.is_empty:
+        print("本级分解表与上级分解表一致,没有需要更新的内容。")
+        return
+    added = [i for i in preview.of(V.UpdateKind.ADDED) if i.key in chosen]
+    if added:
+        print(f"上级新增的任务 {len(added)} 项(将加入本级分解表):")
+        for item in added:
+            print(f"  上级序号 {item.source.seq}:{item.text}")
+            units = item.derived.units_text or "(无)"
+            missing = f";还没有对应的本级单位:{'、'.join(item.unmapped)}" if item.unmapped else ""
+            print(f"    责任单位:{_units_of(item.source)} → {units}{missing}")
+            print(f"    完成时限:{item.source.deadline_text or '(无)'}")
+    withdrawn = [i for i in preview.of(V.UpdateKind.WITHDRAWN) if i.key in chosen]
+    if withdrawn:
+        print(f"上级已取消的任务 {len(withdrawn)} 项(本级任务将标为“已取消”,记录保留):")
+        for item in withdrawn:
+            print(f"  上级序号 {item.source.seq} → 本级序号 {item.county.seq}:{item.text}")
+    # Changes the county task does not follow are shown too (the county's own words kept, units).
+    changed = [i for i in preview.of(V.UpdateKind.CHANGED)
+               if i.key in chosen or (not i.writes and (seqs is None or i.source.seq in seqs))]
+    if changed:
+        print(f"上级改动的任务 {len(changed)} 项:")
+        for item in changed:
+            print(f"  上级序号 {item.source.seq} → 本级序号 {item.county.seq}:")
+            for change in item.aspects:
+                print(f"    {change.aspect.value}:{change.old} → {change.new}")
+                if change.aspect == V.Aspect.UNITS:
+                    print(f"      本级责任单位不变(现为 {change.county};按单位对应应为 {change.proposed}),"
+                          "需要调整的,请改好本级分解表后按修订导入"
+                          f"(zwgk import 文件 --revises {preview.county.id})。")
+                elif change.edited:
+                    print(f"      本级已改为:{change.county}(保留本级的,不修改)")
+                else:
+                    print("      本级任务将随之修改。")
+    left = [i for i in preview.items if i.writes and i.key not in chosen]
+    if left:
+        extra = [i for i in left if i.kind == V.UpdateKind.ADDED and not i.concerns]
+        others = [i for i in left if i not in extra]
+        if extra:
+            print(f"另有上级新增的任务 {len(extra)} 项没有点名本级,不加入:上级序号 "
+                  f"{V.seq_list([i.source.seq for i in extra])}(需要时用 --tasks 指定)。")
+        if others:
+            print(f"未选的 {len(others)} 项(--tasks 之外):上级序号 {V.seq_list([i.source.seq for i in others])}。")
+    blocked = preview.blocked(keys)
+    if blocked:
+        units = "、".join(dict.fromkeys(n for i in blocked for n in i.unmapped))
+        print(f"还没有对应的上级单位:{units}(涉及上级序号 {V.seq_list([i.source.seq for i in blocked])})。"
+              "请在 --map 对应表中补上,或用 --tasks 不选这些任务。")
+    if not keys:
+        print("没有可写入的更新。")
+
+
+def _units_of(task) -> str:
+    return "、".join(u.name for u in task.units) or "(无)"
 
 
 # -- rollup -----------------------------------------------------------------------------------------
