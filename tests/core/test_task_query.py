@@ -284,3 +284,41 @@ def test_periods_are_read_for_a_page_at_once(ledger: Ledger) -> None:
         return len(seen)
 
     assert statements(3) == statements(60)
+
+
+def test_the_overdue_count_and_filters_judge_a_recurring_task_as_its_colour_does(recurring) -> None:
+    """A quarterly task with Q1 missing is red: it is counted 逾期 and listed under 已逾期,
+    though its due date for the year is months away. The count, both filters and the
+    colour follow the current period, for every task, on any day."""
+    from zwgk_desktop.core.task_periods import set_period_status
+
+    ledger, (quarterly, monthly, once) = recurring
+    plan_id = ledger.task(quarterly).plan_id
+
+    def seen(today: date) -> tuple[list[int], list[int], int]:
+        flt = q.TaskFilter(plan_id=plan_id, today=today)
+        ids, summary = q.filtered(ledger, flt)
+        assert summary == q.summary(ledger, flt)
+        rows = q.task_rows(ledger, ids, Quarter(2023, 2), today)
+        red = [tid for tid in ids if rows[tid].light(today) is q.Light.OVERDUE]
+        yellow = [tid for tid in ids if rows[tid].light(today) is q.Light.DUE_SOON]
+        assert q.task_ids(ledger, q.TaskFilter(plan_id=plan_id, today=today, timing=q.Timing.OVERDUE)) == red
+        assert q.task_ids(ledger, q.TaskFilter(plan_id=plan_id, today=today, timing=q.Timing.DUE_SOON)) == yellow
+        assert summary.overdue == len(red)
+        return red, yellow, summary.overdue
+
+    may, june = date(2023, 5, 10), date(2023, 6, 20)
+    assert ledger.task(quarterly).due_date == date(2023, 12, 31)  # by its date alone: not overdue
+    # 10 May: the quarterly task's Q1 and the monthly task's January are missing.
+    assert seen(may) == ([quarterly, monthly], [], 2)
+    set_period_status(ledger, quarterly, "2023Q1", Status.DONE, date(2023, 3, 28))
+    for month in range(1, 6):
+        set_period_status(ledger, monthly, f"2023-{month:02d}", Status.DONE, date(2023, month, 8))
+    # 20 June: Q2 ends within 15 days (yellow); June's update was due on the 10th (red).
+    assert seen(june) == ([monthly], [quarterly], 1)
+    set_period_status(ledger, monthly, "2023-06", Status.DONE, date(2023, 6, 20))  # the same day, a change
+    assert seen(june) == ([], [quarterly], 0)
+    # A recurring task done for the year is judged by that, a one-off one by its date.
+    ledger.set_statuses([quarterly], Status.DONE, date(2023, 6, 20))
+    assert seen(june) == ([], [], 0)
+    assert seen(date(2024, 1, 5)) == ([monthly, once], [], 2)

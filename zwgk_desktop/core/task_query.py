@@ -3,10 +3,16 @@
 The task table shows up to tens of thousands of rows and refilters on each
 keystroke, so filtering happens in SQL and returns ids only; rows are fetched in
 pages when they scroll into view (TaskRow is what one table row shows).
+
+A recurring task still open for the year is judged by its current period (a quarter
+missed is overdue, whatever the year's end says): its row colour, the 逾期 count and
+the 已逾期 / 15天内到期 filters all follow that one rule (:func:`period_lights`).
 """
 
 from __future__ import annotations
 
+import json
+import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -90,12 +96,18 @@ def _where(ledger: Ledger, flt: TaskFilter) -> tuple[str, list[Any]]:
         clauses.append(f"t.status IN ({','.join('?' * len(flt.statuses))})")
         params += [s.value for s in flt.statuses]
     today = flt.today.isoformat()
-    if flt.timing == Timing.OVERDUE:
-        clauses.append("t.status IN (?, ?) AND t.due_date IS NOT NULL AND t.due_date < ?")
-        params += [*_OPEN, today]
-    elif flt.timing == Timing.DUE_SOON:
-        clauses.append("t.status IN (?, ?) AND t.due_date BETWEEN ? AND ?")
-        params += [*_OPEN, today, (flt.today + timedelta(days=DUE_SOON_DAYS)).isoformat()]
+    if flt.timing in (Timing.OVERDUE, Timing.DUE_SOON):
+        # A recurring task open for the year by its period's light, any other by its due date.
+        lights = period_lights(ledger, flt.plan_id, flt.today)
+        wanted = Light.OVERDUE if flt.timing == Timing.OVERDUE else Light.DUE_SOON
+        by_date = ("t.due_date IS NOT NULL AND t.due_date < ?" if flt.timing == Timing.OVERDUE
+                   else "t.due_date BETWEEN ? AND ?")
+        clauses.append(f"t.status IN (?, ?) AND (t.id IN (SELECT value FROM json_each(?))"
+                       f" OR (t.id NOT IN (SELECT value FROM json_each(?)) AND {by_date}))")
+        params += [*_OPEN, json.dumps([tid for tid, light in lights.items() if light is wanted]),
+                   json.dumps(list(lights))]
+        params += [today] if flt.timing == Timing.OVERDUE else \
+            [today, (flt.today + timedelta(days=DUE_SOON_DAYS)).isoformat()]
     elif flt.timing == Timing.NEEDS_REVIEW:
         clauses.append("t.needs_review = 1")
     if flt.due_in is not None:
@@ -128,7 +140,12 @@ def _section_and_descendants(ledger: Ledger, plan_id: int, section_id: int) -> l
 
 
 def task_ids(ledger: Ledger, flt: TaskFilter, sort: str = "seq", descending: bool = False) -> list[int]:
-    return filtered(ledger, flt, sort, descending)[0]
+    """The ids alone (no counts: nothing is worked out for the 逾期 count)."""
+    where, params = _where(ledger, flt)
+    order = SORT_COLUMNS.get(sort, "t.seq")
+    direction = "DESC" if descending else "ASC"
+    return [tid for (tid,) in ledger.db.execute(
+        f"SELECT t.id FROM tasks t WHERE {where} ORDER BY {order} {direction}, t.seq {direction}", params)]
 
 
 def filtered(ledger: Ledger, flt: TaskFilter, sort: str = "seq",
@@ -142,7 +159,9 @@ def filtered(ledger: Ledger, flt: TaskFilter, sort: str = "seq",
         f"SELECT t.id, t.status, t.due_date < ? FROM tasks t WHERE {where}"
         f" ORDER BY {order} {direction}, t.seq {direction}", [flt.today.isoformat(), *params]).fetchall()
     counts = Counter(status for _, status, _ in rows)
-    overdue = sum(1 for _, status, late in rows if late and status in _OPEN)
+    lights = period_lights(ledger, flt.plan_id, flt.today)
+    overdue = sum(1 for tid, status, late in rows if status in _OPEN
+                  and (lights[tid] is Light.OVERDUE if tid in lights else late))
     cancelled = counts[Status.CANCELLED.value]  # listed (greyed), never counted
     result = Summary(total=len(rows) - cancelled, done=counts[Status.DONE.value],
                      in_progress=counts[Status.IN_PROGRESS.value],
@@ -174,15 +193,47 @@ class Summary:
 
 
 def summary(ledger: Ledger, flt: TaskFilter) -> Summary:
+    """The counts of :func:`filtered` without the ids (one aggregate query)."""
     where, params = _where(ledger, flt)
+    lights = period_lights(ledger, flt.plan_id, flt.today)
     row = ledger.db.execute(
         "SELECT SUM(t.status <> '已取消'),"
         " SUM(t.status = '已完成'), SUM(t.status = '推进中'), SUM(t.status = '未启动'),"
         " SUM(t.status = '不适用'),"
-        " SUM(t.status IN ('未启动', '推进中') AND t.due_date IS NOT NULL AND t.due_date < ?),"
+        " SUM(t.status IN ('未启动', '推进中') AND (t.id IN (SELECT value FROM json_each(?))"
+        "     OR (t.id NOT IN (SELECT value FROM json_each(?)) AND t.due_date IS NOT NULL AND t.due_date < ?))),"
         " SUM(t.status = '已取消')"
-        f" FROM tasks t WHERE {where}", [flt.today.isoformat(), *params]).fetchone()
+        f" FROM tasks t WHERE {where}",
+        [json.dumps([tid for tid, light in lights.items() if light is Light.OVERDUE]), json.dumps(list(lights)),
+         flt.today.isoformat(), *params]).fetchone()
     return Summary(*(int(v or 0) for v in row))
+
+
+#: Per open ledger: plan id -> (what the lights were worked out from, the lights).
+_PERIOD_LIGHTS: weakref.WeakKeyDictionary[Ledger, dict[int, tuple[tuple[Any, ...], dict[int, Light]]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def period_lights(ledger: Ledger, plan_id: int, today: date) -> dict[int, Light]:
+    """The plan's recurring tasks still open for the year -> the light their current
+    period gives them (``task_periods.current_periods``, as their rows are coloured).
+
+    Working out every task's rhythm costs a few microseconds a task, too much for each
+    keystroke over 20,000 tasks, so the answer is kept until the ledger next changes:
+    every change adds an audit row (``Ledger.change``), whichever connection made it,
+    so the newest audit id says whether it still holds (one query); this connection's
+    own change counter covers anything written here without one."""
+    stamp = (ledger.db.execute("SELECT MAX(id) FROM audit").fetchone()[0], ledger.db.conn.total_changes, today)
+    plans = _PERIOD_LIGHTS.setdefault(ledger, {})
+    kept = plans.get(plan_id)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    open_ids = [tid for (tid,) in ledger.db.execute(
+        "SELECT id FROM tasks WHERE plan_id = ? AND status IN (?, ?)", [plan_id, *_OPEN])]
+    lights = {tid: period_light(due, done, today)
+              for tid, (_, due, done) in current_periods(ledger, open_ids, today).items()}
+    plans[plan_id] = (stamp, lights)
+    return lights
 
 
 @dataclass(slots=True)

@@ -1,9 +1,10 @@
 """The window a clerk spends the year in: plans, sections, filters, tasks, details.
 
-The first paint shows the table with its tasks, the filters and the toolbar. The task
-panel (with the evidence view), the section tree's headings and the unit list are
-built right after it (:meth:`MainWindow.finish_startup`), so a clerk's PC shows the
-tasks sooner; anything that needs one of them before then builds it on the spot.
+The first paint shows the table with its tasks, the filters and the toolbar. The counts
+under the table, the task panel (with the evidence view), the section tree's headings
+and the unit list are built right after it (:meth:`MainWindow.finish_startup`), so a
+clerk's PC shows the tasks sooner; anything that needs one of them before then builds
+it on the spot.
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
         self._place_on_screen()
 
         self.model = TaskTableModel(ledger, self)
+        self.model.defer_counts()  # the summary strip follows the first paint
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -125,8 +127,8 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
 
         self.filters = FilterBar()
         self.filters.changed.connect(self.apply_filters)
-        self.summary = QLabel()
-        self.summary.setObjectName("summary")
+        self._summary = QLabel()
+        self._summary.setObjectName("summary")
         self._panel_stand_in = QLabel(PANEL_HINT)
         self._panel_stand_in.setWordWrap(True)
         self._panel_stand_in.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -142,7 +144,7 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
         centre_layout.addWidget(self.filters)
         centre_layout.addWidget(self.table, 1)
         centre_layout.addWidget(self._no_match_row())
-        centre_layout.addWidget(self.summary)
+        centre_layout.addWidget(self._summary)
 
         self.splitter = QSplitter()
         self.splitter.addWidget(self._sections)
@@ -251,11 +253,19 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
     def sections_pending(self) -> bool:
         return self._sections_due
 
+    @property
+    def summary(self) -> QLabel:
+        """The strip of counts under the table, counted first if that was left for later."""
+        self.model.complete_counts()
+        return self._summary
+
     def finish_startup(self) -> None:
-        """What the first paint left out: the task panel, the section headings, the
-        unit list. Idempotent; a clerk's earlier action that needs a part builds it."""
+        """What the first paint left out: the counts under the table, the task panel,
+        the section headings, the unit list. Idempotent; a clerk's earlier action that
+        needs a part builds it."""
         if self.startup_finished:
             return
+        self.model.complete_counts()
         self.filters.load_pending_units()
         self._fill_pending_sections()
         if self._panel is None:
@@ -480,11 +490,11 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
     def _update_summary(self) -> None:
         self.no_match.setVisible(self.model.current_filter is not None and self.model.rowCount() == 0
                                  and (self.filters.is_filtering() or self.current_section_id() is not None))
-        if self.model.current_filter is None:
-            self.summary.setText("")
-            return
         s = self.model.summary
-        self.summary.setText(
+        if self.model.current_filter is None or s is None:
+            self._summary.setText("")
+            return
+        self._summary.setText(
             f"共 {s.total} 项    已完成 {s.done}    推进中 {s.in_progress}    未启动 {s.not_started}"
             f"    不适用 {s.not_applicable}    逾期 {s.overdue}    完成率 {s.completion:.0%}"
             + (f"    (另有已取消 {s.cancelled} 项,不计入)" if s.cancelled else ""))

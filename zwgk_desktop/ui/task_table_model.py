@@ -50,7 +50,9 @@ class TaskTableModel(QAbstractTableModel):
         self._rows_by_id: dict[int, int] | None = None
         self._rows: dict[int, TaskRow] = {}
         self._filter: TaskFilter | None = None
-        self.summary = task_query.Summary()
+        #: The counts of the tasks shown; None while they are left for later (start-up).
+        self.summary: task_query.Summary | None = task_query.Summary()
+        self._counting = True
         self._sort: tuple[str, bool] = ("seq", False)
         self.quarter = Quarter.current()
         self.today = date.today()
@@ -70,13 +72,29 @@ class TaskTableModel(QAbstractTableModel):
         self._rows.clear()
         self._emit_all_changed()
 
+    def defer_counts(self) -> None:
+        """Show the rows now, count them later (:meth:`complete_counts`): the first
+        paint need not wait for each recurring task's period to be worked out."""
+        self._counting = False
+        self.summary = None
+
+    def complete_counts(self) -> None:
+        if self._counting:
+            return
+        self._counting = True
+        self.summary = task_query.summary(self._ledger, self._filter) if self._filter else task_query.Summary()
+        self.countsChanged.emit()
+
     def reload(self) -> None:
         """Query ids again (after a filter, a sort or an import)."""
         self.beginResetModel()
         if self._filter is None:
-            self._ids, self.summary = [], task_query.Summary()
-        else:
+            self._ids = []
+            self.summary = task_query.Summary() if self._counting else None
+        elif self._counting:
             self._ids, self.summary = task_query.filtered(self._ledger, self._filter, *self._sort)
+        else:
+            self._ids = task_query.task_ids(self._ledger, self._filter, *self._sort)
         self._rows_by_id = None
         self._rows.clear()
         self.endResetModel()
@@ -87,8 +105,8 @@ class TaskTableModel(QAbstractTableModel):
         recount (the rows stay where they are until the filter is applied again)."""
         for tid in task_ids:
             self._rows.pop(tid, None)
-        if self._filter is not None:
-            self.summary = task_query.filtered(self._ledger, self._filter, *self._sort)[1]
+        if self._filter is not None and self._counting:
+            self.summary = task_query.summary(self._ledger, self._filter)
         self._emit_all_changed()
         self.countsChanged.emit()
 
