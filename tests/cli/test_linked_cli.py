@@ -257,21 +257,13 @@ def test_own_tasks_from_a_file_are_added_after(capsys, led: Path, mapping_file: 
 @pytest.fixture
 def revised_city(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     """A ledger with the small city plan of tests/core/test_derive_update.py derived
-    (plan 2), its task 3 reworded by the county, and then revised by the city."""
-    from tests.core import test_derive_update as U
-    from tests.builders import parsed_plan
-    from zwgk_desktop.core.plan_import import write_plan
-    from zwgk_desktop.core.revision import apply_revision, preview_revision
+    (plan 2), edited by the county, and then revised by the city."""
+    from tests.core.test_derive_update import build_linked
 
     folder = tmp_path / "台账"
     assert main(["init", str(folder)]) == 0
     with Ledger.open(folder) as ledger:
-        city = write_plan(ledger, parsed_plan(U.CITY, title="2023年某市政务公开工作任务分解表"), "a" * 64).plan_id
-        county = V.create_derived_plan(ledger, V.prepare_derive(ledger, city, local_name=U.LOCAL,
-                                                                lead_office=U.LEAD)).plan_id
-        U._county_revises_task_3(ledger, county)
-        revised = parsed_plan(U.REVISED, title="2023年某市政务公开工作任务分解表", source="修订.xlsx")
-        apply_revision(ledger, preview_revision(ledger, city, revised, "b" * 64))
+        build_linked(ledger)
     capsys.readouterr()
     return folder
 
@@ -294,7 +286,7 @@ def test_update_apply_writes_the_county_plan_and_its_table(capsys, revised_city:
     out_file = tmp_path / "本级分解表.xlsx"
     code, out, err = z(capsys, revised_city, "derive", "1", "--update", "--apply", "-o", str(out_file))
     assert code == 0, err
-    assert "已更新本级分解表 2:加入上级新增的任务 1 项,标为已取消 1 项,随上级修改 3 项" in out
+    assert "已更新本级分解表 2:加入上级新增的任务 1 项,标为已取消 1 项,随上级修改 2 项" in out
     cells = [c.value for row in openpyxl.load_workbook(out_file).active.iter_rows() for c in row]
     assert "做好政策解读与回应关切工作。" in cells and "动态调整决策事项目录。" not in cells
     with Ledger.open(revised_city) as ledger:

@@ -57,8 +57,12 @@ def _county_revises_task_3(ledger: Ledger, county_id: int) -> None:
 
 @pytest.fixture
 def linked(ledger: Ledger) -> tuple[int, int]:
-    """The city plan, its county plan (tasks 1, 2, 3, 5, 6), the county's own edits,
-    then the city's revision."""
+    return build_linked(ledger)
+
+
+def build_linked(ledger: Ledger) -> tuple[int, int]:
+    """The city plan, its county plan (tasks 1, 2, 3, 5, 6), the county's own edits
+    (task 3's wording, task 6's date), then the city's revision."""
     city_id = write_plan(ledger, parsed_plan(CITY, title="2023年某市政务公开工作任务分解表"), "a" * 64).plan_id
     preview = V.prepare_derive(ledger, city_id, local_name=LOCAL, lead_office=LEAD)
     county_id = V.create_derived_plan(ledger, preview).plan_id
@@ -189,7 +193,7 @@ def test_after_the_update_only_what_was_left_is_shown_and_a_later_revision_follo
 
 
 def test_chosen_lines_only_and_a_named_task(ledger: Ledger, linked) -> None:
-    city_id, county_id = linked
+    city_id, _ = linked
     preview = V.prepare_update(ledger, city_id)
     own = next(i for i in preview.items if i.source.requirement == "市级新增的自办任务。")
     M.replace_mapping(ledger, {"国网某市供电公司": ["国网某县供电公司"]})
@@ -220,7 +224,7 @@ def test_unmapped_units_of_a_chosen_new_task_refuse_and_write_nothing(ledger: Le
 
 
 def test_a_stale_preview_is_not_applied(ledger: Ledger, linked) -> None:
-    city_id, county_id = linked
+    city_id, _ = linked
     preview = V.prepare_update(ledger, city_id)
     target = next(i for i in preview.items if i.kind == V.UpdateKind.CHANGED and i.writes)
     ledger.set_due_date(target.county.id, date(2023, 9, 1))  # the clerk edits meanwhile

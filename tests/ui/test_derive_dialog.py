@@ -15,6 +15,7 @@ from tests.core.test_derive import LEAD, LOCAL, import_city_plan
 from zwgk_desktop.core import derive as V
 from zwgk_desktop.core import unit_mapping as M
 from zwgk_desktop.core.ledger import Ledger
+from zwgk_desktop.core.model import Status
 from zwgk_desktop.ui.derive_dialog import DeriveDialog, split_locals
 
 
@@ -151,3 +152,99 @@ def test_ticking_a_task_brings_its_units(city, dialog: DeriveDialog) -> None:
 def test_split_locals() -> None:
     assert split_locals("区发改局、区统计局,区财政局\n区审计局;") == ["区发改局", "区统计局", "区财政局", "区审计局"]
     assert split_locals("  ") == []
+
+
+# -- 更新本级分解表: the plan already has its county plan ----------------------------------------------
+
+
+@pytest.fixture
+def revised(tmp_path: Path, open_ledger) -> tuple[Ledger, int, int]:
+    from tests.core.test_derive_update import build_linked
+
+    ledger = open_ledger(tmp_path / "台账")
+    city_id, county_id = build_linked(ledger)
+    return ledger, city_id, county_id
+
+
+@pytest.fixture
+def updating(revised, qtbot, no_dialogs) -> DeriveDialog:
+    ledger, city_id, _ = revised
+    opened = DeriveDialog(ledger, city_id)
+    qtbot.addWidget(opened)
+    opened.show()
+    return opened
+
+
+def _key_of(view, requirement: str) -> str:
+    return next(i.key for i in view.preview.items if i.source.requirement == requirement)
+
+
+def test_a_derived_plan_offers_the_update_with_the_defaults_ticked(revised, updating: DeriveDialog) -> None:
+    ledger, city_id, _ = revised
+    view = updating.update_view
+    assert view is not None and updating.windowTitle() == "更新本级分解表"
+    assert sorted(view.chosen_keys()) == sorted(V.prepare_update(ledger, city_id).default_keys)
+    assert view.apply_button.isEnabled()
+    assert "将加入 1 项任务,标为已取消 1 项,随上级修改 2 项;本级改过的 2 处保留不动" in view.summary.text()
+    # The lines the county task does not follow have no checkbox.
+    kept = _key_of(view, "规范政府网站集约化建设,统一平台。")
+    row = next(r for r in view._rows() if r.data(0, Qt.ItemDataRole.UserRole) == kept)
+    assert not row.flags() & Qt.ItemFlag.ItemIsUserCheckable
+    view.tree.setCurrentItem(row)
+    assert "本级现在:规范政府网站集约化建设,本县同步规范政务新媒体。" in view.detail.toPlainText()
+    assert "本级改过,保留本级的" in view.detail.toPlainText()
+
+
+def test_ticking_a_new_task_without_local_units_holds_apply(updating: DeriveDialog) -> None:
+    view = updating.update_view
+    view.set_ticked(_key_of(view, "市级新增的自办任务。"), True)
+    assert not view.apply_button.isEnabled()
+    assert "国网某市供电公司" in view.summary.text() and "还没有对应的本级单位" in view.summary.text()
+    for key in view.chosen_keys():
+        view.set_ticked(key, False)
+    assert not view.apply_button.isEnabled() and "没有勾选" in view.summary.text()
+
+
+def test_apply_writes_the_ticked_lines_in_a_worker(revised, updating: DeriveDialog, qtbot, tmp_path: Path,
+                                                   no_dialogs) -> None:
+    ledger, city_id, county_id = revised
+    view = updating.update_view
+    view.set_ticked(_key_of(view, "动态调整决策事项目录。"), False)  # the clerk keeps this one live
+    out = tmp_path / "本级分解表.xlsx"
+    view.output.setText(str(out))
+    with qtbot.waitSignal(updating.updated, timeout=10000) as done:
+        view.apply_button.click()
+    assert done.args == [county_id]
+    words = {t.requirement: t for t in ledger.tasks(county_id)}
+    assert "做好政策解读与回应关切工作。" in words
+    assert words["动态调整决策事项目录。"].status != Status.CANCELLED
+    assert "公开重大决策事项目录并动态更新。" in words
+    assert view.outcome is not None and not view.outcome.cancelled and len(view.outcome.followed) == 2
+    cells = [c.value for r in openpyxl.load_workbook(out).active.iter_rows() for c in r]
+    assert "做好政策解读与回应关切工作。" in cells
+    assert [kind for kind, _, _ in no_dialogs] == ["information"]
+    assert ledger.audit_log(1)[0].action == "更新本级分解表"
+    # Opened again, only the line the clerk left is still to do.
+    again = DeriveDialog(ledger, city_id)
+    qtbot.addWidget(again)
+    assert [again.update_view.preview.item(k).kind for k in again.update_view.chosen_keys()] == [
+        V.UpdateKind.WITHDRAWN]
+
+
+def test_a_change_made_meanwhile_refuses_and_shows_the_preview_again(revised, updating: DeriveDialog, qtbot,
+                                                                    no_dialogs) -> None:
+    from datetime import date
+
+    from tests.builders import dump
+
+    ledger, _, county_id = revised
+    view = updating.update_view
+    ledger.set_due_date(ledger.tasks(county_id)[0].id, date(2023, 6, 1))
+    state = dump(ledger)
+    view.apply_button.click()
+    qtbot.waitUntil(lambda: bool(no_dialogs), timeout=10000)
+    kind, title, text = no_dialogs[0]
+    assert (kind, title) == ("warning", "没有更新") and "重新预览" in text
+    assert dump(ledger) == state
+    assert updating.isVisible()
+    qtbot.waitUntil(view.apply_button.isEnabled, timeout=5000)

@@ -21,6 +21,11 @@ def derive_plan(own: Ledger, preview: derive.DerivePreview,
     return derive.create_derived_plan(own, preview, also=also)
 
 
+def update_derived(own: Ledger, preview: derive.UpdatePreview, chosen: Iterable[str],
+                   also: Callable[[Ledger, int], object] | None = None) -> derive.UpdateOutcome:
+    return derive.apply_update(own, preview, list(chosen), also=also)
+
+
 def roll_up(own: Ledger, preview: rollup.RollupPreview,
             decisions: list[rollup.Decision]) -> rollup.RollupOutcome:
     return rollup.apply_rollup(own, preview, decisions)
