@@ -31,6 +31,7 @@ class FilterBar(QWidget):
         self._unit = QComboBox()
         self._unit.setMinimumWidth(160)
         self._unit.setToolTip("按责任单位筛选")
+        self._unit.addItem("全部单位", None)  # the plan's units come with set_units
         self._pending_units: Callable[[], list[str]] | None = None
         self.status = QComboBox()
         self.status.addItem("全部状态", None)
