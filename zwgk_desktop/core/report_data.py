@@ -22,6 +22,12 @@ Choices worth knowing (the tests pin them):
   detail row prints those periods' statuses. One with no period due in the quarter
   (每半年 in the first quarter) is listed but not counted. Non-recurring tasks are
   counted one task at a time, as before.
+* A revised table applied after the report's day does not reach back into it: the
+  tasks it added are not in the report, and the tasks it renumbered or gave another
+  完成时限 print the 序号 and 完成时限 they had on the day (read from the revision's
+  audit rows, once per report: :func:`revisions_after`). Its new wording, units and
+  sections print as they are now. A due date the clerk corrected by hand is a
+  correction and holds for every quarter, as a corrected status day does.
 * ``ReportScope.with_follow_ups`` adds the 催办单 sent for the quarter (core/follow_up.py):
   when, to which unit, which tasks, what was missing, the reply date. A report for one
   unit lists those sent to it; one for a section, those naming its tasks.
@@ -29,6 +35,8 @@ Choices worth knowing (the tests pin them):
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -292,6 +300,75 @@ def _status_since(ledger: Ledger, plan_id: int, day: date) -> dict[int, date]:
     return result
 
 
+@dataclass(slots=True)
+class RevisionsAfter:
+    """What the revisions applied after a day changed in one plan, as the audit keeps it:
+    the tasks they added, and each renumbered or re-dated task's 序号 and 完成时限 from
+    before the first of them (so, as they stood on the day)."""
+
+    added: set[int] = field(default_factory=set)
+    seq: dict[int, int] = field(default_factory=dict)
+    deadline: dict[int, tuple[str, date | None]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.seq or self.deadline)
+
+    def as_of(self, tasks: list[Task]) -> list[Task]:
+        """``tasks`` as they stood on the day, in that day's table order."""
+        if not self:
+            return tasks
+        result = []
+        for task in tasks:
+            if task.id in self.added:
+                continue
+            if task.id in self.seq or task.id in self.deadline:
+                text, due = self.deadline.get(task.id, (task.deadline_text, task.due_date))
+                task = dataclasses.replace(task, seq=self.seq.get(task.id, task.seq), deadline_text=text,
+                                           due_date=due)
+            result.append(task)
+        result.sort(key=lambda t: (t.seq, t.id))
+        return result
+
+
+def _loads(text: str | None) -> dict:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _iso_day(text: object) -> date | None:
+    try:
+        return date.fromisoformat(str(text)[:10]) if text else None
+    except ValueError:
+        return None
+
+
+def revisions_after(ledger: Ledger, plan_id: int, day: date) -> RevisionsAfter:
+    """The changes of the revised tables applied to ``plan_id`` after ``day`` (by the
+    audit's local date: one applied on the day itself counts as in force that day).
+    One query for the whole report."""
+    found = RevisionsAfter()
+    rows = ledger.db.execute(
+        "SELECT action, entity, entity_id, before FROM audit WHERE action LIKE '修订%' AND substr(at, 1, 10) > ?"
+        " AND ((entity = 'plan' AND entity_id = ?)"
+        " OR (entity = 'task' AND entity_id IN (SELECT id FROM tasks WHERE plan_id = ?))) ORDER BY id",
+        [day.isoformat(), plan_id, plan_id]).fetchall()
+    for action, entity, entity_id, before in rows:
+        if entity == "task" and action.startswith("修订:新增任务"):
+            found.added.add(entity_id)
+        elif entity == "task" and action.startswith("修订:完成时限"):
+            old = _loads(before)
+            found.deadline.setdefault(entity_id, (str(old.get("deadline_text") or ""), _iso_day(old.get("due_date"))))
+        elif entity == "plan" and action.startswith("修订分解表"):
+            for tid, seq in (_loads(before).get("seqs") or {}).items():
+                if str(tid).isdigit() and isinstance(seq, int):
+                    found.seq.setdefault(int(tid), seq)
+    # Oldest first: setdefault keeps what the first revision after the day found.
+    return found
+
+
 def build_report(ledger: Ledger, plan_id: int, quarter: Quarter, scope: ReportScope = ReportScope(), *,
                  title_unit: str | None = None, sign_off: SignOff | None = None,
                  with_evidence: bool = True, printed_on: date | None = None) -> ReportData:
@@ -313,6 +390,7 @@ def build_report(ledger: Ledger, plan_id: int, quarter: Quarter, scope: ReportSc
         tasks = ledger.tasks(plan_id, only=ids) if ids else []
     else:
         tasks = ledger.tasks(plan_id)
+    tasks = revisions_after(ledger, plan_id, day).as_of(tasks)  # a later revision does not reach back
     in_scope = {t.id for t in tasks}  # before due_only: the follow-ups' tasks are kept to these
 
     statuses = ledger.status_as_of(plan_id, day)
@@ -525,5 +603,5 @@ def quarter_choices(year: int, today: date | None = None) -> tuple[list[Quarter]
 
 
 __all__ = ["Counts", "DetailRow", "FollowUpRow", "GroupRow", "NO_SECTION", "NO_UNIT", "OVERDUE_LISTED", "ReportData", "ReportScope",
-           "SignOff", "build_report", "follow_up_intro", "overdue_by_unit", "overdue_intro", "quarter_follow_up_count", "zh", "cn_date", "evidence_text", "format_rate", "quarter_choices",
+           "RevisionsAfter", "SignOff", "build_report", "revisions_after", "follow_up_intro", "overdue_by_unit", "overdue_intro", "quarter_follow_up_count", "zh", "cn_date", "evidence_text", "format_rate", "quarter_choices",
            "resolve_section", "summary_sentences"]

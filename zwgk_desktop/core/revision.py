@@ -501,7 +501,11 @@ def apply_revision(ledger: Ledger, preview: RevisionPreview,
     ``accepted_pairs``: suggestions the clerk accepted, as (old 序号, new 序号). The
     comparison is made again inside the transaction; if the plan changed since the
     preview was shown, nothing is written and the clerk is asked to look again.
-    ``on``: the day the withdrawn tasks' 已取消 takes effect (default today)."""
+    ``on``: the day the withdrawn tasks' 已取消 takes effect (default today).
+
+    The tasks take the new table's 序号 without an audit row each; the revision's own
+    row keeps the old ones (``before["seqs"]``, task id -> 序号), so that a report of a
+    day before the revision prints the numbers it printed then (report_data)."""
     from .backup import auto_backup  # (backup imports the ledger; as plan_import does)
     from .plan_import import _ensure_units, _next_task_id, insert_section_paths
 
@@ -556,8 +560,11 @@ def apply_revision(ledger: Ledger, preview: RevisionPreview,
                 "INSERT OR IGNORE INTO task_units (task_id, unit_id, role, position) VALUES (?,?,?,?)",
                 [[task_id, unit_ids[unit_key(u.name)], u.role.value, pos] for pos, u in enumerate(task.units)])
 
+        renumbered: dict[str, int] = {}  # task id -> its 序号 before (a report of an earlier day prints it)
         for index, tid in sorted(fresh.matches.items()):
             task, before = parsed.tasks[index], old[tid]
+            if task.seq != before.seq:
+                renumbered[str(tid)] = before.seq
             # What the table says without being a change the clerk weighs: its place and row.
             db.execute("UPDATE tasks SET seq = ?, section_id = ?, source_row = ?, extra = ? WHERE id = ?",
                        [task.seq, section_ids.get(tuple(task.section)), task.source_row,
@@ -617,12 +624,16 @@ def apply_revision(ledger: Ledger, preview: RevisionPreview,
         # Tasks the table no longer has (and those withdrawn earlier) follow the new ones,
         # under the section they had; the ones withdrawn now are marked 已取消.
         for seq, task in enumerate(left, start=len(parsed.tasks) + 1):
+            if seq != task.seq:
+                renumbered[str(task.id)] = task.seq
             db.execute("UPDATE tasks SET seq = ?, section_id = ? WHERE id = ?",
                        [seq, section_ids.get(task.path) if task.path else None, task.id])
         for tid in fresh.removed:
             ledger.set_status(tid, Status.CANCELLED, on, origin="修订")
 
         counts = fresh.counts()
+        if renumbered:
+            record["before"] = {**record["before"], "seqs": renumbered}
         record["after"] = {"title": parsed.title, "source_name": parsed.source_name, "sha256": fresh.sha256,
                            "changes": {kind.value: n for kind, n in counts.items()},
                            "tasks": len(parsed.tasks), "pairs": [list(p) for p in fresh.pairs]}
