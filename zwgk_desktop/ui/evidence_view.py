@@ -36,14 +36,20 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
     QDialog,
     QGridLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QMenu,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
+    QTextEdit,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -68,6 +74,8 @@ from .operations import run_on_ledger
 __all__ = ["EVIDENCE_ROLE", "EvidenceTree", "EvidenceView", "ProgressTask", "screenshot_name"]
 
 EVIDENCE_ROLE = Qt.ItemDataRole.UserRole + 20
+#: Widgets where Ctrl+V pastes text, never a screenshot into the task.
+TEXT_INPUTS = (QLineEdit, QPlainTextEdit, QTextEdit, QAbstractSpinBox)
 FILE_FILTERS = ("所有文件 (*);;图片 (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;PDF 文件 (*.pdf);;"
                 "Word/WPS 文档 (*.doc *.docx *.wps *.ofd);;Excel 表格 (*.xls *.xlsx *.et)")
 
@@ -166,9 +174,13 @@ class EvidenceView(QWidget):
         self.tree.customContextMenuRequested.connect(self._context_menu)
         self.tree.verticalScrollBar().valueChanged.connect(self._request_visible_thumbnails)
         self.tree.itemExpanded.connect(self._request_visible_thumbnails)
+        # Ctrl+V anywhere in the window while this view shows a task; _pastes_here
+        # decides whether the focus is on this task (the list, the panel around it,
+        # the table's row). A text box keeps its own Ctrl+V: Qt gives it the key first.
         self.paste_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Paste), self)
-        self.paste_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.paste_shortcut.activated.connect(self.paste)
+        self.paste_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        self.paste_shortcut.activated.connect(self._paste_key)
+        self._paste_scopes: list[QWidget] = []
         self.delete_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.tree)
         self.delete_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
         self.delete_shortcut.activated.connect(self.remove_selected)
@@ -549,6 +561,42 @@ class EvidenceView(QWidget):
     def dropEvent(self, event: QDropEvent) -> None:
         if self.take_mime(event.mimeData()):
             event.acceptProposedAction()
+
+    def paste_from(self, widget: QWidget) -> None:
+        """Ctrl+V with the focus inside ``widget`` (the task panel around this view)
+        pastes into the task shown here."""
+        self._paste_scopes.append(widget)
+
+    def _pastes_here(self, focus: QWidget | None) -> bool:
+        """The focus is on the task shown here: in this view, in a widget given to
+        paste_from, or on a table whose one selected row is this task. Never a text box
+        (the note, the search box, a date): Ctrl+V there pastes text."""
+        if focus is None or self.task_id is None:
+            return False
+        if isinstance(focus, TEXT_INPUTS) or (isinstance(focus, QComboBox) and focus.isEditable()):
+            return False
+        if focus is self or self.isAncestorOf(focus):
+            return True
+        if any(scope is focus or scope.isAncestorOf(focus) for scope in self._paste_scopes):
+            return True
+        return self._is_table_row_of_task(focus)
+
+    def _is_table_row_of_task(self, focus: QWidget) -> bool:
+        """The window's task table (a view whose model says which task a row is) with
+        exactly this task selected."""
+        view = focus if isinstance(focus, QAbstractItemView) else focus.parentWidget()
+        if not isinstance(view, QAbstractItemView) or view.window() is not self.window():
+            return False
+        task_of_row = getattr(view.model(), "task_id", None)
+        selection = view.selectionModel()
+        if not callable(task_of_row) or selection is None:
+            return False
+        rows = {index.row() for index in selection.selectedRows()}
+        return len(rows) == 1 and task_of_row(rows.pop()) == self.task_id
+
+    def _paste_key(self) -> None:
+        if self._pastes_here(QApplication.focusWidget()):
+            self.paste()
 
     def paste(self) -> bool:
         """Ctrl+V: copied files, a screenshot, or a copied page address."""

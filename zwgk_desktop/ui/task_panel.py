@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from ..core.dates import status_date_doubt
 from ..core.errors import StaleTextError, UserError
 from ..core.follow_up_summary import follow_up_text
 from ..core.model import Status, Task
@@ -43,6 +43,7 @@ from .operations import LedgerOperations
 from .period_box import PeriodBox
 
 AUTOSAVE_MS = 3000
+REQUIREMENT_LINES = 12  # a longer 具体要求 scrolls in its own box: status and note stay near
 HINT = "请在左侧表格中选择一项任务。\n选中多项时,可右键一次标记它们的状态。"
 
 
@@ -60,6 +61,59 @@ def _wrapped(text: str = "", selectable: bool = True) -> QLabel:
     if selectable:
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+class CappedText(QScrollArea):
+    """Wrapped text, as tall as it needs up to ``lines`` lines, then scrolling in its
+    own box: a 具体要求 of 30,000 characters does not push the status and the note
+    tens of thousands of pixels down the panel."""
+
+    def __init__(self, lines: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.lines = lines
+        self.label = _wrapped()
+        self.label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setWidget(self.label)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._height = -1
+
+    def setText(self, text: str) -> None:  # noqa: N802 (as QLabel's)
+        self.label.setText(text)
+        self.verticalScrollBar().setValue(0)
+        self._fit()
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def cap(self) -> int:
+        return self.fontMetrics().lineSpacing() * self.lines
+
+    def is_capped(self) -> bool:
+        return self._needed() > self.cap()
+
+    def _needed(self) -> int:
+        width = max(self.width() - 2 * self.frameWidth(), 50)
+        return self.label.heightForWidth(width) if self.label.text() else 0
+
+    def _fit(self) -> None:
+        height = min(self._needed(), self.cap()) + 2 * self.frameWidth()
+        if height != self._height:
+            self._height = height
+            self.setFixedHeight(height)
+        self.setToolTip("具体要求较长,可在此框内滚动查看全文。" if self.is_capped() else "")
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return QSize(self.label.minimumSizeHint().width(), max(self._height, 0))
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return QSize(self.label.minimumSizeHint().width(), max(self._height, 0))
 
 
 class TaskPanel(QScrollArea):
@@ -97,7 +151,7 @@ class TaskPanel(QScrollArea):
         details.setContentsMargins(0, 0, 0, 0)
         self.section = _wrapped()
         self.section.setStyleSheet("color: #555;")
-        self.requirement = _wrapped()
+        self.requirement = CappedText(REQUIREMENT_LINES)
         details.addWidget(self.section)
         details.addWidget(self.requirement)
 
@@ -135,7 +189,7 @@ class TaskPanel(QScrollArea):
         for status in Status:
             self.status.addItem(status.value, status)
         self.status_date = DateField()
-        self.status_date.setToolTip("状态生效(完成)的日期。选择状态时记为今天;补登以前的完成情况时,"
+        self.status_date.setToolTip("状态生效(完成)的日期。选择状态时会询问日期;以后发现有误,"
                                     "在这里改成实际日期即可(改后立即保存)。")
         # Two lines (status, then its day): narrow enough for 大字模式 at 1366 px.
         status_rows = QFormLayout(status_box)
@@ -173,6 +227,7 @@ class TaskPanel(QScrollArea):
         from .evidence_view import EvidenceView
 
         self.evidence = EvidenceView(ops.ledger)
+        self.evidence.paste_from(self)  # Ctrl+V on the panel pastes a screenshot into its task
         details.addWidget(self.evidence)
 
         history_box = QGroupBox("状态记录")
@@ -405,19 +460,20 @@ class TaskPanel(QScrollArea):
             self.quarterChosen.emit(data)
 
     def _status_chosen(self) -> None:
+        """The same question as the table's 状态 cell and its context menu
+        (MainWindow.set_status_of): the day is always asked, today by default and the
+        progress quarter's last day one click away, so a clerk back-filling last
+        quarter does not get today's date recorded without being asked."""
         if self._loading or self.task is None:
             return
         task = self.task
         status = Status(self.status.currentData())  # Qt hands StrEnum data back as str
         if status == task.status:
             return
-        on: date | None = date.today()
-        if status_date_doubt(on, self.plan_year) is not None:
-            # Today is not in the plan's year: ask, with the quarter's end one click away.
-            on = status_date_dialog.ask_status_date(self, status, 1, self.quarter, self.plan_year,
-                                                    default=min(self.quarter.end, date.today()))
+        on = status_date_dialog.ask_status_date(self, status, 1, self.quarter, self.plan_year)
         try:
             if on is not None:
+                self.save_note()  # as the table does: typing is kept before the change
                 self.ops.set_status([task.id], status, on)
         except UserError as exc:
             self.errorRaised.emit(exc.message)
