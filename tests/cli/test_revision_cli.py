@@ -67,7 +67,7 @@ def test_preview_lists_each_change_grouped_and_writes_nothing(imported, tmp_path
     assert "  共 改写 1 项、新增 2 项、取消 2 项、责任单位变化 1 项、完成时限变化 1 项。" in lines
     assert "改写的任务(1 项):" in lines
     assert "  序号 1:公开决策事项目录。 → 公开重大决策事项目录。" in lines
-    assert "  新序号 5:开展政务公开业务培训。" in lines
+    assert "  新序号 5:开展政务公开业务培训。(完成时限已过)" in lines  # 11月底前 2023
     assert "  原序号 5:做好依申请公开工作。" in lines
     assert "取消的任务(2 项,将标为“已取消”:保留已填写的内容,不再计入统计):" in lines
     assert "  序号 3:县大数据中心 → 县大数据中心(牵头)、县政务服务中心" in lines
@@ -148,3 +148,53 @@ def test_a_file_without_a_year_is_read_in_the_plans_year(imported, tmp_path, cap
     assert code == 0, err
     assert "  序号 3:长期坚持 → 9月底前(到期 2023-09-30)" in out.splitlines()
     assert f"  {TITLE} → 某县政务公开工作任务分解表(修订)" in out.splitlines()
+
+
+def test_the_same_title_and_year_is_refused_as_a_new_plan(imported, tmp_path, capsys) -> None:
+    """A revised table imported without --revises would silently become a second plan."""
+    revised = write_table(tmp_path / "修订版.xlsx", NEW)
+    before = dump_from_disk(imported)
+    code, out, err = run_cli(capsys, "--ledger", str(imported), "import", str(revised))
+    assert code == 2 and out == ""
+    assert (f"文件“修订版.xlsx”的标题和年份与分解表 1(《{TITLE}》,2023 年,导入自“2023年任务分解表.xlsx”)相同:"
+            f"如果是上级印发的修订版,请用 zwgk import {revised} --revises 1;确实要作为另一个分解表导入,请加 --as-new。") in err
+    assert "Traceback" not in err
+    assert dump_from_disk(imported) == before
+
+    code, out, err = run_cli(capsys, "--ledger", str(imported), "import", str(revised), "--as-new")
+    assert code == 0, err
+    assert "为分解表 2" in out
+    with Ledger.open(imported) as ledger:
+        assert [p.id for p in ledger.plans()] == [2, 1]
+
+
+def test_the_same_file_again_is_still_replace(imported, tmp_path, capsys) -> None:
+    original = tmp_path / "2023年任务分解表.xlsx"
+    code, out, err = run_cli(capsys, "--ledger", str(imported), "import", str(original))
+    assert code == 2 and "已于" in err and "--as-new" not in err  # the duplicate import's own message
+    code, out, err = run_cli(capsys, "--ledger", str(imported), "import", str(original), "--replace")
+    assert code == 0, err
+    assert out.startswith("重新导入")
+
+
+def test_another_title_is_imported_as_before(imported, tmp_path, capsys) -> None:
+    other = write_table(tmp_path / "另一份.xlsx", NEW, title="2023年某县政务服务工作任务分解表")
+    code, out, err = run_cli(capsys, "--ledger", str(imported), "import", str(other))
+    assert code == 0, err
+
+
+def test_as_new_with_revises_is_refused(imported, tmp_path, capsys) -> None:
+    revised = write_table(tmp_path / "修订版.xlsx", NEW)
+    code, _, err = run_cli(capsys, "--ledger", str(imported), "import", str(revised), "--revises", "1", "--as-new")
+    assert code == 2 and "--revises 与 --as-new 不能同时使用" in err
+
+
+def test_the_preview_says_when_a_new_task_is_already_past_due(imported, tmp_path, capsys) -> None:
+    # 开展政务公开业务培训 is due 11月底前 2023: long past on any day these tests run.
+    revised = write_table(tmp_path / "修订版.xlsx", NEW)
+    code, out, err = run_cli(capsys, "--ledger", str(imported), "import", str(revised), "--revises", "1")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert "  新序号 5:开展政务公开业务培训。(完成时限已过)" in lines
+    assert "提示:新增的序号 5 完成时限(11月底前)已过(到期日 2023-11-30),写入后即列为逾期。" in lines
+    assert "  新序号 2:建立健全目录动态调整机制并按季度更新。(完成时限已过)" not in lines  # 按上级要求: no date

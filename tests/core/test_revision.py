@@ -291,7 +291,7 @@ def test_a_failure_midway_writes_nothing(ledger, plan, monkeypatch) -> None:
 def test_tasks_cancelled_earlier_are_left_alone(ledger, plan) -> None:
     plan_id, ids = plan
     ledger.set_status(ids[4], Status.CANCELLED, date(2023, 5, 1))
-    preview = preview_revision(ledger, plan_id, revised(), "b" * 64)
+    preview = preview_revision(ledger, plan_id, revised(), "b" * 64, today=date(2023, 6, 1))  # nothing past due
     assert ids[4] not in preview.removed and ("取消任务", 5, None) not in kinds(preview)
     assert preview.notes == ["分解表中另有 1 项已取消的任务,不参加比对,保持原样。"]
     apply_revision(ledger, preview)
@@ -345,3 +345,19 @@ def test_a_revision_of_the_real_rencheng_table(ledger) -> None:
     assert "加大政策解读和宣传力度" in ledger.task(ids[1]).requirement
     assert ledger.task(ids[8]).status == Status.CANCELLED
     assert len(ledger.task_ids(plan_id)) == 60
+
+
+def test_the_preview_notes_new_tasks_and_new_deadlines_already_past(ledger, plan) -> None:
+    plan_id, ids = plan
+    ledger.set_status(ids[0], Status.DONE, date(2023, 3, 1))
+    on_the_seventh = preview_revision(ledger, plan_id, revised(), "b" * 64, today=date(2023, 12, 7))
+    # New 序号 5 is due 11月底前; 3 (not done) is due 9月底前 now. The dates stay the superior's.
+    assert on_the_seventh.past_due == [5]
+    assert on_the_seventh.notes == [
+        "新增的序号 5 完成时限(11月底前)已过(到期日 2023-11-30),写入后即列为逾期。",
+        "序号 3 的完成时限改为“9月底前”,已过(到期日 2023-09-30),任务还没有完成,写入后即列为逾期。"]
+    in_june = preview_revision(ledger, plan_id, revised(), "b" * 64, today=date(2023, 6, 1))
+    assert in_june.past_due == [] and in_june.notes == []
+    result = apply_revision(ledger, on_the_seventh, on=date(2023, 12, 7))
+    [_, added_5] = result.added_task_ids
+    assert ledger.task(added_5).due_date == date(2023, 11, 30)

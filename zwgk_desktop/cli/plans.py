@@ -42,6 +42,8 @@ def register(command: Command) -> None:
                         "文件中没有任务表时会自动这样读取")
     p.add_argument("--revises", type=int, metavar="PLAN",
                    help="这是分解表 PLAN 的修订版:列出新增、取消、改写的任务及责任单位、完成时限的变化(已填写的内容保留)")
+    p.add_argument("--as-new", action="store_true", dest="as_new",
+                   help="台账中已有同标题、同年份的分解表时,仍作为另一个分解表导入(不是它的修订版)")
     p.add_argument("--apply", action="store_true", help="与 --revises 一起:把列出的修订写入台账")
     p.add_argument("--pair", action="append", default=[], metavar="OLD_SEQ=NEW_SEQ",
                    help="与 --revises 一起:把原序号 OLD_SEQ 的任务与新表序号 NEW_SEQ 的任务视为同一项(可多次使用)")
@@ -117,6 +119,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             + f"处理办法:用 zwgk import {name} --dry-run 查看每一列是怎样认出的;列认错了可用 --map 指定"
             "(例如 --map requirement=C,units=D,deadline=E);确认无误时加 --force 导入。")
     with open_ledger(args, create_default=True) as ledger:
+        if not getattr(args, "as_new", False):
+            _refuse_a_second_plan_of_the_same_name(ledger, parsed, digest, args.file)
         apply_unit_directory(parsed, known_unit_names(ledger))
         outcome = write_plan(ledger, parsed, digest, replace=args.replace, issuer=args.issuer)
     verb = "重新导入" if outcome.replaced else "已导入"
@@ -137,6 +141,29 @@ def cmd_import(args: argparse.Namespace) -> int:
     for text in outcome.kept_old:
         print(f"  保留:原有任务“{text[:30]}”在新文件中找不到,因已有填写内容而保留。")
     return 0
+
+
+def _refuse_a_second_plan_of_the_same_name(ledger, parsed, digest: str, file: str) -> None:
+    """A file with the title and year of a plan already here is, nearly always, that
+    plan's revised table: importing it as a plan of its own would split the clerk's
+    year in two without a word. The window asks (这是分解表 N 的修订版吗?); the command
+    line stops and names both ways on. The same file again is ``--replace``'s (or the
+    duplicate import's) business, not this."""
+    from ..core.revision import plans_matching
+
+    if ledger.plan_by_sha256(digest) is not None:
+        return
+    matching = plans_matching(ledger, parsed.title, parsed.year, digest)
+    if not matching:
+        return
+    name = Path(file).name
+    plans = {p.id: p for p in ledger.plans()}
+    named = "、".join(f"分解表 {pid}(《{plans[pid].title}》,{plans[pid].year} 年,导入自“{plans[pid].source_name}”)"
+                     for pid in matching)
+    typed = f'"{file}"' if any(c.isspace() for c in file) else file
+    raise UserError(f"文件“{name}”的标题和年份与{named}相同:如果是上级印发的修订版,请用 "
+                    f"zwgk import {typed} --revises {matching[0]};确实要作为另一个分解表导入,请加 --as-new。"
+                    "台账没有改动。")
 
 
 @contextlib.contextmanager

@@ -62,6 +62,9 @@ def cmd_revise(args: argparse.Namespace) -> int:
     if getattr(args, "replace", False):
         raise UserError("--revises 与 --replace 不能同时使用,台账没有改动。修订版用 --revises;"
                         "同一文件按新的设置重新读取用 --replace。")
+    if getattr(args, "as_new", False):
+        raise UserError("--revises 与 --as-new 不能同时使用,台账没有改动。修订版用 --revises;"
+                        "作为另一个分解表导入用 --as-new。")
     if getattr(args, "dry_run", False) and args.apply:
         raise UserError("--dry-run 与 --apply 不能同时使用,台账没有改动。只看修订内容时去掉 --apply 即可。")
     pairs = parse_pairs(args.pair or [])
@@ -127,7 +130,8 @@ def print_preview(preview: RevisionPreview, name: str, *, applying: bool = False
             if kind == ChangeKind.TITLE:
                 print(f"  {change.old} → {change.new}")
             elif kind == ChangeKind.ADDED:
-                print(f"  {_seq(change)}:{change.new}")
+                late = "(完成时限已过)" if change.new_seq in preview.past_due else ""
+                print(f"  {_seq(change)}:{change.new}{late}")
             elif kind == ChangeKind.REMOVED:
                 print(f"  {_seq(change)}:{change.old}")
             else:

@@ -63,6 +63,7 @@ class ChangeKind(StrEnum):
 
 
 KIND_ORDER = list(ChangeKind)
+_OPEN_STATUSES = (Status.NOT_STARTED.value, Status.IN_PROGRESS.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +127,7 @@ class RevisionPreview:
     pairs: tuple[tuple[int, int], ...] = ()  # (old 序号, new 序号) the clerk paired
     fingerprint: str = ""  # the plan as it was read, so a stale preview is not applied
     notes: list[str] = field(default_factory=list)
+    past_due: list[int] = field(default_factory=list)  # new 序号 of added tasks already past their due date
 
     def count(self, kind: ChangeKind) -> int:
         return sum(1 for c in self.changes if c.kind == kind)
@@ -238,8 +240,13 @@ def _new_units(task: ParsedTask, known: dict[str, int]) -> tuple[tuple[object, s
 
 
 def preview_revision(ledger: Ledger, plan_id: int, parsed: ParsedPlan, sha256: str, *,
-                     pairs: Iterable[tuple[int, int]] = ()) -> RevisionPreview:
+                     pairs: Iterable[tuple[int, int]] = (), today: date | None = None) -> RevisionPreview:
     """Compare ``parsed`` (a corrected table) with plan ``plan_id``. Writes nothing.
+
+    A new task (or a new 完成时限 of an open task) already past its due date on
+    ``today`` (default: today) is said in ``notes``: applied, it is overdue at once,
+    which the clerk should know before, not discover in the list. The date is not
+    changed: it is the superior's.
 
     ``pairs``: (old 序号, new 序号) the clerk paired after all (accepted suggestions);
     each must name a task that would otherwise be withdrawn and one that would
@@ -462,6 +469,20 @@ def preview_revision(ledger: Ledger, plan_id: int, parsed: ParsedPlan, sha256: s
     changes.sort(key=lambda c: (KIND_ORDER.index(c.kind), c.new_seq or 0, c.old_seq or 0))
 
     notes = []
+    today = today or date.today()
+    past_due = [new[i].seq for i in added if new[i].deadline.due_date is not None and new[i].deadline.due_date < today]
+    for index in added:
+        task = new[index]
+        if task.seq in past_due:
+            notes.append(f"新增的序号 {task.seq} 完成时限({task.deadline.text})已过(到期日 {task.deadline.due_date}),"
+                         "写入后即列为逾期。")
+    for change in changes:
+        if change.kind != ChangeKind.DEADLINE or by_id[change.task_id].status not in _OPEN_STATUSES:
+            continue
+        task = new[next(i for i, tid in matches.items() if tid == change.task_id)]
+        if task.deadline.due_date is not None and task.deadline.due_date < today:
+            notes.append(f"序号 {change.new_seq} 的完成时限改为“{task.deadline.text}”,已过(到期日 "
+                         f"{task.deadline.due_date}),任务还没有完成,写入后即列为逾期。")
     cancelled_before = len(old_all) - len(old)
     if cancelled_before:
         notes.append(f"分解表中另有 {cancelled_before} 项已取消的任务,不参加比对,保持原样。")
@@ -469,7 +490,7 @@ def preview_revision(ledger: Ledger, plan_id: int, parsed: ParsedPlan, sha256: s
     return RevisionPreview(
         plan_id=plan_id, plan_title=plan.title, year=plan.year, sha256=sha256, parsed=parsed, changes=changes,
         suggestions=suggestions, matches={i: tid for i, tid in matches.items()}, added=added, removed=removed,
-        unchanged=unchanged, pairs=tuple(accepted), fingerprint=fingerprint, notes=notes)
+        unchanged=unchanged, pairs=tuple(accepted), fingerprint=fingerprint, notes=notes, past_due=past_due)
 
 
 def _derived_notes(ledger: Ledger, removed: list[_OldTask]) -> list[str]:
