@@ -111,6 +111,16 @@ def test_remind_all_into_a_folder_and_one_file(capsys, led, tmp_path) -> None:
         assert ledger.db.execute("SELECT COUNT(*) FROM follow_ups").fetchone()[0] == len(names)
 
 
+def test_remind_moves_a_weekend_reply_day_to_monday(capsys, led, tmp_path) -> None:
+    """From Tuesday 2023-09-19, five days later is Sunday: the default is the Monday, as
+    in the window (core.follow_up_summary.default_reply_by)."""
+    out_pdf = tmp_path / "催办单.pdf"
+    code, _, err = run(capsys, "--ledger", str(led), "remind", "--unit", "县政府办", "-o", str(out_pdf),
+                       "--no-record", "--on", "2023-09-19")
+    assert code == 0, err
+    assert "回复期限 2023-09-25" in err  # not Sunday 2023-09-24
+
+
 def test_remind_nothing_to_do_writes_nothing(capsys, led, tmp_path) -> None:
     with Ledger.open(led) as ledger:
         ids = ledger.task_ids(ledger.plans()[0].id)

@@ -56,3 +56,22 @@ def test_overdue_list_is_the_overviews_longer(ledger: Ledger) -> None:
     assert len(o.overdue) + o.overdue_left_out == len(items) + left_out == o.totals.overdue
     assert [(i.seq, i.days) for i in items[:len(o.overdue)]] == [(i.seq, i.days) for i in o.overdue]
     assert [i.days for i in items] == sorted((i.days for i in items), reverse=True)
+
+
+def test_a_weekend_reply_day_moves_to_the_next_monday() -> None:
+    # 2023-12-05 is a Tuesday: five days later is Sunday 2023-12-10, the office is closed
+    assert summary.default_reply_by(date(2023, 12, 5)) == date(2023, 12, 11)
+    assert summary.default_reply_by(date(2023, 12, 4)) == date(2023, 12, 11)  # Saturday too
+    assert summary.default_reply_by(date(2023, 12, 6)) == date(2023, 12, 11)  # a Monday stays
+    for day in (date(2023, 12, 1) + timedelta(days=n) for n in range(60)):
+        reply = summary.default_reply_by(day)
+        assert reply.weekday() < 5 and timedelta(days=5) <= reply - day <= timedelta(days=7)
+
+
+def test_the_office_last_signed_with_comes_before_the_generic_one(ledger: Ledger) -> None:
+    pid, _ = make_plan(ledger)
+    plan = ledger.plan(pid)
+    last = "济宁市任城区人民政府办公室"
+    assert summary.default_office(plan, "", last) == last  # no 催办单 office yet: the report's
+    assert summary.default_office(plan, " 县政府办 ", last) == "县政府办"  # the first given wins
+    assert summary.default_office(plan, "", "  ") == (plan.issuer or summary.DEFAULT_OFFICE)

@@ -257,3 +257,31 @@ def test_a_change_announced_through_the_door_is_read_again(plan, make_dialog, qt
     announce([ids[4]])
     qtbot.waitUntil(lambda: dialog.row_of("县融媒体中心") is None, timeout=5000)
     assert rows(dialog) == expected(ledger, pid)
+
+
+def test_the_summary_writes_the_day_as_a_date_not_a_time(plan, make_dialog) -> None:
+    ledger, pid, _ = plan
+    dialog = make_dialog(ledger, pid, today=date(2023, 12, 5))
+    text = dialog.summary.text()
+    assert text.startswith(f"截至 2023年12月5日,{len(dialog.lags)} 个单位需要催办"), text
+    assert "2023-12-05" not in text
+
+
+def test_a_weekend_reply_day_starts_on_the_next_monday(plan, make_dialog) -> None:
+    ledger, pid, _ = plan
+    dialog = make_dialog(ledger, pid, today=date(2023, 12, 5))  # five days later is a Sunday
+    assert dialog.reply_by.date() == date(2023, 12, 11)
+
+
+def test_the_office_last_signed_on_a_report_signs_the_next_notice(plan, make_dialog, qtbot) -> None:
+    from zwgk_desktop.ui.report_dialog import ReportDialog
+
+    ledger, pid, _ = plan
+    assert make_dialog(ledger, pid).office.text() == view.default_office(ledger.plan(pid))
+    report = ReportDialog(ledger, pid)
+    qtbot.addWidget(report)
+    report.title_unit.setText("济宁市任城区人民政府办公室")
+    report.generate_button.click()
+    qtbot.waitUntil(lambda: not report.running, timeout=TIMEOUT)
+    report.reject()
+    assert make_dialog(ledger, pid).office.text() == "济宁市任城区人民政府办公室"

@@ -125,3 +125,21 @@ def test_combo_boxes_are_guarded_against_the_wheel(dialog: RollupDialog) -> None
     boxes = dialog.findChildren(QComboBox)
     assert len(boxes) >= 2  # the quarter and the competing row's choice
     assert all(is_guarded(b) for b in boxes)
+
+
+@pytest.mark.parametrize("local_name,level", [("任城区", "区级"), ("某某县", "县级"), ("某某旗", "旗级")])
+def test_the_header_and_the_rows_name_the_countys_own_level(tmp_path: Path, open_ledger, qtbot, no_dialogs,
+                                                            local_name: str, level: str) -> None:
+    ledger = open_ledger(tmp_path / "台账")
+    city = write_plan(ledger, parsed_plan([(["一、公开"], "公开目录。", "各县区政府", "6月底前")],
+                                          title="2023年某市政务公开工作任务分解表"), "a" * 64).plan_id
+    county = V.create_derived_plan(ledger, V.prepare_derive(ledger, city, local_name=local_name,
+                                                            lead_office="政府办公室")).plan_id
+    ledger.set_status(ledger.tasks(county)[0].id, Status.DONE, date(2023, 8, 1))
+    opened = RollupDialog(ledger, city)
+    qtbot.addWidget(opened)
+    opened.quarter_box.setCurrentIndex(opened.quarter_box.findData(str(Q3)))
+    header = opened.table.horizontalHeaderItem(RollupDialog.SUMMARY).text()
+    assert header == f"{level}任务完成情况"
+    assert opened.table.rowCount() == 1
+    assert opened.table.item(0, RollupDialog.SUMMARY).text().startswith(f"{level} 1 项中")

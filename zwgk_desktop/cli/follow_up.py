@@ -9,13 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
+from ..core.follow_up_summary import DEFAULT_OFFICE, DEFAULT_REPLY_DAYS, default_office, default_reply_by
 from .support import open_ledger, parse_date
 
-DEFAULT_REPLY_DAYS = 5
-DEFAULT_OFFICE = "政务公开工作领导小组办公室"
 _SORT_NAMES = {"level": "颜色(默认)", "overdue": "逾期数", "due_soon": "临期数", "no_progress": "无进展数",
                "no_evidence": "无材料数", "tasks": "任务数"}
 
@@ -54,7 +53,7 @@ def register(command: Callable) -> None:
     p.add_argument("--days", type=_days, default=DUE_SOON_DAYS, metavar="N",
                    help=f"多少天内到期算“即将到期”(默认 {DUE_SOON_DAYS})")
     p.add_argument("--reply-by", type=parse_date, metavar="YYYY-MM-DD",
-                   help=f"回复期限(默认 {DEFAULT_REPLY_DAYS} 天后)")
+                   help=f"回复期限(默认 {DEFAULT_REPLY_DAYS} 天后,逢周六、周日顺延到下周一)")
     p.add_argument("--office", metavar="NAME",
                    help=f"落款的办公室名称(默认分解表的印发单位,没有时为“{DEFAULT_OFFICE}”)")
     p.add_argument("--contact", metavar="TEXT", default="", help="联系人及电话,例如 “张三 0537-1234567”")
@@ -115,7 +114,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
     from ..io.remind_pdf import notices_for, render_reminders
 
     today = args.on or date.today()
-    reply_by = args.reply_by or today + timedelta(days=DEFAULT_REPLY_DAYS)
+    reply_by = args.reply_by or default_reply_by(today)
     if reply_by < today:
         raise UserError(f"回复期限 {reply_by.isoformat()} 早于落款日期 {today.isoformat()},没有生成催办单。"
                         "请改写 --reply-by。")
@@ -127,7 +126,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
         raise UserError(f"“{output}”是一个文件夹。催办一个单位时请写文件名,例如 -o 催办单.pdf。")
     with open_ledger(args) as ledger:
         plan = ledger.resolve_plan(args.plan)
-        office = (args.office or plan.issuer or DEFAULT_OFFICE).strip() or DEFAULT_OFFICE
+        office = default_office(plan, args.office or "")
         lags = [lag for lag in lagging_units(ledger, plan.id, today=today, days=args.days, unit=args.unit)
                 if lag.tasks]
         if not lags:

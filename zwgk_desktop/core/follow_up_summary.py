@@ -83,13 +83,20 @@ def sent_by_task(ledger: Ledger, plan_id: int, unit: str | None = None) -> dict[
 
 
 def default_reply_by(today: date | None = None) -> date:
-    return (today or date.today()) + timedelta(days=DEFAULT_REPLY_DAYS)
+    """Five days after the notice; a Saturday or Sunday moves to the next Monday, so the
+    reply is not due on a day the office is closed. The window and ``zwgk remind``
+    both start from this day."""
+    day = (today or date.today()) + timedelta(days=DEFAULT_REPLY_DAYS)
+    if day.weekday() >= 5:
+        day += timedelta(days=7 - day.weekday())
+    return day
 
 
-def default_office(plan: Plan, remembered: str = "") -> str:
-    """The name signed under the 催办单: the one the clerk used last, else the plan's
-    印发单位, else the usual 领导小组办公室 (as ``zwgk remind`` without --office)."""
-    for name in (remembered, plan.issuer or ""):
+def default_office(plan: Plan, *remembered: str) -> str:
+    """The name signed under the 催办单: the first of ``remembered`` given (the office
+    the clerk last signed with, on a report or a 催办单), else the plan's 印发单位, else
+    the usual 领导小组办公室 (as ``zwgk remind`` without --office)."""
+    for name in (*remembered, plan.issuer or ""):
         if name and name.strip():
             return name.strip()
     return DEFAULT_OFFICE

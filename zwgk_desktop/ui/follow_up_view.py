@@ -49,6 +49,7 @@ from ..core.follow_up_summary import (
     sent_by_unit,
 )
 from ..core.ledger import Ledger
+from ..core.report_data import cn_date
 from ..core.task_query import DUE_SOON_DAYS
 from ..core.units import unit_key
 from . import settings as app_settings
@@ -62,7 +63,7 @@ from .operations.follow_up import DOCX, PDF, ReminderJob, ReminderResult, write_
 from .operations.run import run_on_ledger
 from .wheel_guard import guard_wheel
 
-__all__ = ["LEVEL_COLOURS", "FollowUpDialog"]
+__all__ = ["LEVEL_COLOURS", "FollowUpDialog", "last_signed_office", "remember_signed_office"]
 
 #: Row colours as in 督办 practice, pale enough to read black text on.
 LEVEL_COLOURS = {Level.RED: QColor("#f9d0cb"), Level.ORANGE: QColor("#fcdcb8"), Level.YELLOW: QColor("#fff3bf")}
@@ -73,9 +74,22 @@ TASK_COLUMNS = ("序号", "任务", "完成时限", "到期日", "存在问题",
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 LEVEL_ROLE = Qt.ItemDataRole.UserRole + 2
 OFFICE_KEY = "follow_up/office"
+#: The office the clerk last signed with anywhere: a 季度报告's 填报单位 or a 催办单's 落款.
+SIGNED_OFFICE_KEY = "sign/office"
+REPORT_UNIT_KEY = "report/title_unit"
 CONTACT_KEY = "follow_up/contact"
 REREAD_MS = 300  # read the ledger again this long after the last change announced
 _SELECT_ROW = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+
+
+def remember_signed_office(name: str) -> None:
+    """The office just signed with (report or 催办单): the next 催办单 starts from it."""
+    if name.strip():
+        app_settings.settings().setValue(SIGNED_OFFICE_KEY, name.strip())
+
+
+def last_signed_office() -> str:
+    return str(app_settings.settings().value(SIGNED_OFFICE_KEY, "") or "")
 
 
 class _Item(QTableWidgetItem):
@@ -188,7 +202,8 @@ class FollowUpDialog(QDialog):
         self.reply_by = DateField()
         self.reply_by.set_date(default_reply_by(self.today))
         self.reply_by.invalid.connect(self._show_error)
-        self.office = QLineEdit(default_office(self.plan, str(stored.value(OFFICE_KEY, "") or "")))
+        self.office = QLineEdit(default_office(self.plan, *(str(stored.value(key, "") or "") for key in
+                                                            (SIGNED_OFFICE_KEY, OFFICE_KEY, REPORT_UNIT_KEY))))
         self.office.setPlaceholderText("落款的办公室名称")
         self.contact = QLineEdit(str(stored.value(CONTACT_KEY, "") or ""))
         self.contact.setPlaceholderText("如:张三 0537-1234567(可不填)")
@@ -323,14 +338,14 @@ class FollowUpDialog(QDialog):
 
     def _show_summary(self) -> None:
         days = self.days.value()
-        on = self.today.isoformat()
+        on = cn_date(self.today)  # 2023年12月5日: "2023-12-05:35 个单位" read like a time
         if not self.lags:
             self.summary.setText(f"截至 {on},各单位没有需要催办的任务(没有逾期、{days} 天内到期、"
                                  "缺本季度进展或佐证材料的任务)。")
             return
         counts = {level: sum(1 for lag in self.lags if lag.level is level) for level in Level}
         self.summary.setText(
-            f"截至 {on}:{len(self.lags)} 个单位需要催办(红 {counts[Level.RED]},橙 {counts[Level.ORANGE]},"
+            f"截至 {on},{len(self.lags)} 个单位需要催办(红 {counts[Level.RED]},橙 {counts[Level.ORANGE]},"
             f"黄 {counts[Level.YELLOW]});已逾期 {sum(u.overdue for u in self.lags)} 项次,"
             f"{days} 天内到期 {sum(u.due_soon for u in self.lags)} 项次。")
 
@@ -455,6 +470,7 @@ class FollowUpDialog(QDialog):
         job = self.job(output, lags)
         stored = app_settings.settings()
         stored.setValue(OFFICE_KEY, job.office)
+        remember_signed_office(job.office)
         stored.setValue(CONTACT_KEY, job.contact)
         self.error = None
         self.result = None

@@ -51,6 +51,7 @@ from . import settings as app_settings
 from .background import BackgroundTask
 from .failure_text import failure_text
 from .file_dialogs import save_file
+from .follow_up_view import last_signed_office, remember_signed_office
 from .open_result import OpenResult
 
 try:  # QtPdf ships in the PySide6-Pdf wheel; the dialog works without it, less well
@@ -112,7 +113,7 @@ class ReportDialog(QDialog):
         self._follow_ups_chosen = False
         self.with_follow_ups.clicked.connect(self._follow_ups_clicked)
         stored = app_settings.settings()
-        self.title_unit = QLineEdit(str(stored.value("report/title_unit", "") or own))
+        self.title_unit = QLineEdit(str(stored.value("report/title_unit", "") or last_signed_office() or own))
         self.title_unit.setPlaceholderText("如:XX县人民政府办公室(写在标题和“填报单位”中)")
         self.preparer = QLineEdit(str(stored.value("report/preparer", "") or ""))
         self.reviewer = QLineEdit(str(stored.value("report/reviewer", "") or ""))
@@ -241,6 +242,7 @@ class ReportDialog(QDialog):
         for key, edit in (("title_unit", self.title_unit), ("preparer", self.preparer),
                           ("reviewer", self.reviewer), ("phone", self.phone)):
             stored.setValue(f"report/{key}", edit.text().strip())
+        remember_signed_office(self.title_unit.text())  # a 催办单 then starts from it
 
     # -- generating -------------------------------------------------------------------------
 

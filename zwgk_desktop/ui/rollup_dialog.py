@@ -1,7 +1,7 @@
 """汇总本级: the county's answers composed into the superior plan's tasks, previewed.
 
 For a quarter, each superior task whose county tasks give something new is a row:
-上级任务 | 县级任务完成情况 | 汇总后的状态 | 汇总后的进展 (editable) | 现有内容 | 采用. Where
+上级任务 | 区级/县级任务完成情况 | 汇总后的状态 | 汇总后的进展 (editable) | 现有内容 | 采用. Where
 the superior task already holds a different status or note of its own (core/rollup.py
 says when), the two stand side by side and the clerk must choose in 采用 (汇总结果 or
 保留现有) before 应用 is possible. Nothing is written before 应用, which runs
@@ -35,6 +35,7 @@ from ..core import rollup as R
 from ..core.exchange.send_down import default_quarter, plan_quarters
 from ..core.ledger import Ledger
 from ..core.quarters import Quarter
+from ..core.unit_mapping import LOCAL_NAME, get_settings, level_of
 from .background import BackgroundTask
 from .failure_text import failure_text
 from .operations import linked
@@ -71,7 +72,7 @@ class RollupDialog(QDialog):
 
     applied = Signal(int)
     TASK, SUMMARY, STATUS, NOTE, CURRENT, CHOICE = range(6)
-    HEADERS = ["上级任务", "县级任务完成情况", "汇总后的状态", "汇总后的进展(可修改)", "现有内容", "采用"]
+    HEADERS = ["上级任务", "本级任务完成情况", "汇总后的状态", "汇总后的进展(可修改)", "现有内容", "采用"]
 
     def __init__(self, ledger: Ledger, plan_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -94,8 +95,13 @@ class RollupDialog(QDialog):
         top.addWidget(QLabel("季度:"))
         top.addWidget(self.quarter_box)
 
-        self.table = QTableWidget(0, len(self.HEADERS))
-        self.table.setHorizontalHeaderLabels(self.HEADERS)
+        # 区级/县级/旗级…: the county's own level, as core/rollup words each row.
+        local = get_settings(ledger).get(LOCAL_NAME, "")
+        self.level = f"{level_of(local)}级" if level_of(local) else "本级"
+        self.headers = [f"{self.level}任务完成情况" if col == self.SUMMARY else text
+                        for col, text in enumerate(self.HEADERS)]
+        self.table = QTableWidget(0, len(self.headers))
+        self.table.setHorizontalHeaderLabels(self.headers)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(True)
         self.table.setItemDelegateForColumn(self.NOTE, _NoteDelegate(self.table))
