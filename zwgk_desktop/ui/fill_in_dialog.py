@@ -86,6 +86,9 @@ class FillInDialog(JobsMixin, QDialog):
         form.addRow("保存到:", where)
         self.status = QPlainTextEdit()
         self.status.setReadOnly(True)
+        if ledger.read_only:
+            self.status.setPlainText(f"台账是只读打开的:生成的填报表不会记入下发记录,报送回来时需逐项核对。"
+                                     f"({ledger.read_only})")
         self.status.setMaximumHeight(120)
         self.open_result = OpenResult()
         self.buttons = QDialogButtonBox()
@@ -164,18 +167,20 @@ class FillInDialog(JobsMixin, QDialog):
                 text = "\n".join(D.group_without_members_text(g) + "。" for g in self.unlisted)
             QMessageBox.information(self, "下发填报表", text)
             return
+        if self.ledger.read_only and not self.confirm_read_only():
+            return
         target = self.folder.text().strip()
         if not target:
             self.choose_folder()
             target = self.folder.text().strip()
             if not target:
                 return
-        folder, plan_id = self.ledger.folder, self.plan.id
+        folder, plan_id, read_only = self.ledger.folder, self.plan.id, bool(self.ledger.read_only)
         quarter, sender = Quarter.parse(self.quarter.currentData()), self.sender.text().strip()
         job = BackgroundTask(self, "正在生成填报表……")
 
         def work() -> Any:
-            with Ledger.open(folder) as own:
+            with Ledger.open(folder, create=False, read_only=read_only) as own:
                 return write_fill_ins(own, plan_id, quarter, target, units=units, sender=sender,
                                       progress=job.report)
 
@@ -184,12 +189,27 @@ class FillInDialog(JobsMixin, QDialog):
         self.status.setPlainText("正在生成……")
         self._start_job(job, work, self._done, self._failed)
 
+    def confirm_read_only(self) -> bool:
+        """Asked before anything is written: the workbooks are useful, but the ledger
+        cannot keep what was issued, so the replies cannot be checked against it."""
+        answer = QMessageBox.question(
+            self, "下发填报表",
+            f"台账是只读打开的({self.ledger.read_only}),不能保存下发记录:这些填报表报送回来时,"
+            "每一处修改都会列为冲突,需逐项核对。\n\n填报表本身可以正常填写。仍要生成吗?\n"
+            "(如需正常汇总,请取消,在可写的台账中下发。)",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
     def _done(self, result: Any) -> None:
+        from ..io.fill_in import NOT_RECORDED
+
         self.result = result
         self.write_button.setEnabled(True)
-        lines = [f"已生成 {len(result.written)} 份填报表,保存在 {self.folder.text()}:"]
+        # What the clerk must know comes first, above the list of 37 files.
+        warnings = [f"注意:{s}" for s in result.notes if s == NOT_RECORDED]
+        lines = warnings + [f"已生成 {len(result.written)} 份填报表,保存在 {self.folder.text()}:"]
         lines += [f"  {w.path.name}({w.tasks} 项)" for w in result.written]
-        lines += [f"提示:{s}" for s in result.notes]
+        lines += [f"提示:{s}" for s in result.notes if s != NOT_RECORDED]
         lines += [f"提示:{s}" for s in result.skipped]
         lines += [f"提示:{D.group_without_members_text(g)}。" for g in self.unlisted]
         self.status.setPlainText("\n".join(lines))
