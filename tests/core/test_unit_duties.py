@@ -25,7 +25,12 @@ DUTY_CASES: list[tuple[str, str, list[tuple[str, Role]]]] = [
      [("办公室", LEAD), ("其他股室及下属单位", COOP)]),
     ("semicolon-city-then-town", "市统计局、市商务局;各区县政府",
      [("市统计局", LEAD), ("市商务局", COOP), ("各区县政府", COOP)]),
-    ("name-kept-whole", "区发改委等相关区直部门", [("区发改委等相关区直部门", LEAD)]),
+    # "A等B" with B a group: A, then the group of the others
+    ("and-the-others", "区发改委等相关区直部门", [("区发改委", LEAD), ("相关区直部门", COOP)]),
+    ("and-the-others-marked", "区发改局等有关部门牵头,区财政局配合",
+     [("区发改局", LEAD), ("有关部门", LEAD), ("区财政局", COOP)]),
+    ("and-the-others-after-the-lead", "区商务局、区发改局等区政府有关部门单位",
+     [("区商务局", LEAD), ("区发改局", COOP), ("区政府有关部门单位", COOP)]),
     ("word-inside-name", "区督查落实办公室", [("区督查落实办公室", LEAD)]),
     ("by-duty-full-width", "县人社局牵头\uff0c县总工会配合", [("县人社局", LEAD), ("县总工会", COOP)]),
     ("responsible-bare", "县审计局负责", [("县审计局", LEAD)]),

@@ -31,7 +31,8 @@ REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "resources" / "sample" / "sample_plan.xlsx"
 Q3 = Quarter(2023, 3)
 UNIT = "区发改局"
-SEQS = [3, 5, 12, 16, 17, 23, 27]  # 区发改局's tasks in the sample, as lead or cooperating
+SEQS = [3, 5, 12, 16, 17, 18, 23, 27]  # 区发改局's tasks in the sample, as lead or cooperating
+# (18: "区发改局等区政府有关部门单位" names 区发改局, then the group of the others)
 FORMULA = "=SUM(A1:A3) 深化国资国企改革。"
 COLUMNS = ["序号", "所属章节", "任务内容", "责任单位", "本单位职责", "完成时限", "进展情况", "完成状态", "完成时间",
            "佐证材料说明", "系统编码(请勿修改)"]
@@ -76,7 +77,7 @@ def test_the_fill_in_workbook(ledger: Ledger, plan: int, tmp_path: Path) -> None
     assert book.active.title == "填报说明"
     guide = [c.value for c in book["填报说明"]["B"] if c.value]
     assert guide[0] == "填 报 说 明" and guide[1] == "区发改局:"
-    assert "任城区政府办公室" in guide[2] and "任务共 7 项" in guide[2] and "2023年第三季度" in guide[2]
+    assert "任城区政府办公室" in guide[2] and "任务共 8 项" in guide[2] and "2023年第三季度" in guide[2]
     sheet = book["任务填报"]
     assert [c.value for c in sheet[3]] == COLUMNS
     assert sheet["A2"].value == "填报单位:区发改局    填报季度:2023年第三季度"
@@ -171,9 +172,9 @@ def test_round_trip_sorted_deleted_added_merged(ledger: Ledger, plan: int, tmp_p
         23: {"完成状态": "已完成"},  # deleted below: never arrives
     }, delete_seq=23, merge_evidence=(17, 16))
     reply = read_reply(reply_path)
-    assert (reply.unit, reply.quarter, reply.sheet, len(reply.rows), len(reply.sent)) == (UNIT, Q3, "任务填报", 6, 7)
-    assert [r.seq for r in reply.rows] == ["27", "17", "16", "12", "5", "3"]  # sorted, 23 deleted
-    assert reply.notes == ["第 5 行等处的填报单元格被合并,合并内容已计入其中每一行。"]
+    assert (reply.unit, reply.quarter, reply.sheet, len(reply.rows), len(reply.sent)) == (UNIT, Q3, "任务填报", 7, 8)
+    assert [r.seq for r in reply.rows] == ["27", "18", "17", "16", "12", "5", "3"]  # sorted, 23 deleted
+    assert reply.notes == ["第 6 行等处的填报单元格被合并,合并内容已计入其中每一行。"]  # 17 is the third row
     preview = X.preview_merge(ledger, [reply])
     assert [(c.seq, c.field.value, c.old, c.new, c.conflict, c.matched_by) for c in preview.changes] == [
         (3, "status", "未启动", "已完成(2023-09-28)", None, "key"),
@@ -313,7 +314,7 @@ def test_batch_for_every_unit_and_for_a_group(ledger: Ledger, plan: int, tmp_pat
     assert town.tasks == len(D.unit_tasks(ledger, plan, "唐口街道")) == 37
     assert calls[0] == (0, len(result.written), result.written[0].unit) and calls[-1][0] == calls[-1][1]
     dept = next(w for w in result.written if w.unit == UNIT)
-    assert dept.tasks == len(SEQS) + 23  # its own 7 and the 23 of 区政府各部门单位
+    assert dept.tasks == len(SEQS) + 23  # its own 8 and the 23 of 区政府各部门单位
     group = write_fill_ins(ledger, plan, Q3, tmp_path / "镇街", units=["各镇(街道)"])
     assert [(w.unit, w.path.name) for w in group.written] == [
         ("唐口街道", "唐口街道-2023年第三季度填报表.xlsx"), ("喻屯镇", "喻屯镇-2023年第三季度填报表.xlsx")]

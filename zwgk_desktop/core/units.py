@@ -14,8 +14,12 @@ Choices worth knowing (the tests pin each of them):
 * An opening bracket that is never closed does not swallow the rest of the cell: the
   cell is cut again with that bracket treated as an ordinary character, so one typo
   cannot merge a whole list into one "unit". A stray closing bracket is ignored.
-* "和", "及" and "等" never split: "市文化和旅游局" and "市商务局等部门(单位)" are single
-  units, kept exactly as printed.
+* "和" and "及" never split: "市文化和旅游局" is one unit, kept exactly as printed.
+  "等" splits only "A等B" where B names a group (:func:`is_group_name`): the notice
+  names one unit and then "the others" as a group, so "区发改局等区政府有关部门单位" is
+  区发改局 (leading if it comes first) and the group 区政府有关部门单位, which the unit
+  directory gives members. "市商务局等部门(单位)" stays whole: "部门(单位)" on its own
+  names nobody, and the cell is printed that way across a whole table.
 * A bracket group — () [] 【】 〔〕, not quotes or 《》, which start names — that
   starts a piece ("(管委会)" on a line of its own, the cell having wrapped) belongs to
   the unit before it; with no unit before it, a piece that is only such a group is
@@ -271,11 +275,33 @@ def _plain_cell(text: str) -> tuple[tuple[str, Role], ...] | None:
         name = normalise_unit_name(raw)
         if not name or name in _PLACEHOLDERS or _NUMBER_ONLY_RE.fullmatch(name):
             continue
-        key = unit_key(name)
-        if key not in seen:
-            seen.add(key)
-            result.append((name, Role.COOPERATE if result else Role.LEAD))
+        for part in _and_the_others(name):
+            key = unit_key(part)
+            if key not in seen:
+                seen.add(key)
+                result.append((part, Role.COOPERATE if result else Role.LEAD))
     return tuple(result)
+
+
+_OPENERS_SET = frozenset(_OPEN_TO_CLOSE)
+
+
+@lru_cache(maxsize=8192)
+def _and_the_others(name: str) -> tuple[str, ...]:
+    """"区发改局等区政府有关部门单位" -> ("区发改局", "区政府有关部门单位"): a unit and
+    then the group of the others, at the first 等 outside brackets whose rest names a
+    group. Anything else is one name, as printed ("市商务局等部门(单位)")."""
+    start = 0
+    while (at := name.find("等", start)) != -1:
+        start = at + 1
+        head, rest = name[:at], name[at + 1:]
+        depth = sum(1 for c in head if c in _OPENERS_SET) - sum(1 for c in head if c in _CLOSERS)
+        if depth > 0 or len(head) < 2:
+            continue
+        head, rest = normalise_unit_name(head), normalise_unit_name(rest)
+        if head and rest and is_group_name(rest):
+            return (head, rest)
+    return (name,)
 
 
 @lru_cache(maxsize=32768)
@@ -296,14 +322,17 @@ def _parse_structured(text: str) -> tuple[tuple[str, Role], ...]:
     result: list[tuple[str, Role]] = []
     seen: set[str] = set()
     for piece in named:
-        role = piece.role or piece.label
+        marked = piece.role or piece.label
+        role = marked
         if role is None:
             role = Role.LEAD if lead_missing else Role.COOPERATE
             lead_missing = False
-        key = unit_key(piece.name)
-        if key not in seen:
-            seen.add(key)
-            result.append((piece.name, role))
+        for index, name in enumerate(_and_the_others(piece.name)):
+            # The group after 等 shares a role written on the clause; else it cooperates.
+            key = unit_key(name)
+            if key not in seen:
+                seen.add(key)
+                result.append((name, role if index == 0 else marked or Role.COOPERATE))
     return tuple(result)
 
 
