@@ -141,7 +141,8 @@ def test_the_unit_directory_splits_names_typed_together(led: Path, tmp_path: Pat
     assert main(["--ledger", str(led), "import", str(first)]) == 0
     second = table(tmp_path / "2023年二.xlsx", [["具体要求", "责任单位", "完成时限"],
                                                 ["公开惠企政策清单。", "区财政局区发改局", "6月底前"]])
-    assert main(["--ledger", str(led), "import", str(second)]) == 0
+    # The same title and year: another plan on purpose (else it is refused as a likely revision).
+    assert main(["--ledger", str(led), "import", str(second), "--as-new"]) == 0
     capsys.readouterr()
     code, out, _ = run(capsys, "--ledger", str(led), "export", "--format", "json", "--plan", "2")
     assert [(u["name"], u["role"]) for u in json.loads(out)["tasks"][0]["units"]] == [
