@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QGuiApplication, QImageReader, QPixmap
+from PySide6.QtGui import QImageReader, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -30,6 +30,7 @@ from ..core.model import Evidence
 from .background import BackgroundTask
 from .date_field import DateField
 from .evidence_thumbnails import is_pdf
+from .screen_fit import available_geometry, fit_to_screen
 from .wheel_guard import guard_wheel
 
 
@@ -65,7 +66,6 @@ class UrlDialog(QDialog):
     def __init__(self, parent: QWidget | None, url: str = "", title: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("添加网页地址")
-        self.setMinimumWidth(520)
         self.url = QLineEdit(url)
         self.url.setPlaceholderText("https://……(从浏览器地址栏复制)")
         self.title = QLineEdit(title)
@@ -94,6 +94,9 @@ class UrlDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
+        wide = max(520, 36 * self.fontMetrics().horizontalAdvance("中"))  # a whole address shows
+        fit_to_screen(self, (wide, self.sizeHint().height()))
+        self.setMinimumWidth(self.width())
         guard_wheel(self)
 
     def _check(self) -> None:
@@ -118,8 +121,8 @@ class PreviewDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"预览 — {item.name}")
         layout = QVBoxLayout(self)
-        screen = (parent.screen() if parent is not None else QGuiApplication.primaryScreen()).availableGeometry()
-        self.resize(int(screen.width() * 0.7), int(screen.height() * 0.8))
+        area = available_geometry(parent)
+        fit_to_screen(self, (int(area.width() * 0.7), int(area.height() * 0.8)))
         self.document = None
         self._pixmap = QPixmap()
         if is_pdf(item):
@@ -140,7 +143,7 @@ class PreviewDialog(QDialog):
             label.setMinimumSize(1, 1)
             reader = QImageReader(str(path))
             reader.setAutoTransform(True)
-            screen_box = QSize(screen.width(), screen.height())
+            screen_box = QSize(area.width(), area.height())
             size = reader.size()
             if size.isValid() and (size.width() > screen_box.width() or size.height() > screen_box.height()):
                 # a 50-megapixel photo: decode at screen size, not at full size

@@ -29,9 +29,12 @@ from .background import BackgroundTask
 from .exchange_common import ERROR_COLOR, JobsMixin, error_text, path_row, quarter_combo
 from .file_dialogs import choose_folder, remember_folder
 from .open_result import OpenResult
+from .screen_fit import CappedText, fit_to_screen
 from .wheel_guard import guard_wheel
 
 KIND = "fill_in"  # the folder remembered for fill-in workbooks (file_dialogs)
+GROUP_LINES = 5  # group warnings shown at once; more scroll
+UNIT_ROWS = 6  # the unit list never shrinks below this many rows
 
 
 class FillInDialog(JobsMixin, QDialog):
@@ -48,12 +51,12 @@ class FillInDialog(JobsMixin, QDialog):
         self.plan = ledger.plan(plan_id)
         self.result: Any = None
         self.setWindowTitle("下发填报表")
-        self.resize(640, 560)
         explain = QLabel("为勾选的每个单位生成一份填报表(只含该单位牵头或配合的任务,及其所属群组的任务)。"
                          "群组(如 各镇(街道))按单位名录中的成员分别生成;可在“单位名录”中维护成员。")
         explain.setWordWrap(True)
-        self.groups_note = QLabel()
-        self.groups_note.setWordWrap(True)
+        # A plan may name a dozen groups: their warnings scroll in a few lines, so the
+        # unit list below keeps its rows in 大字模式.
+        self.groups_note = CappedText(GROUP_LINES, capped_hint="还有更多群组,可在此框内滚动查看。")
         self.groups_note.setStyleSheet(ERROR_COLOR)
         self.directory_button = QPushButton("单位名录…")
         self.directory_button.setToolTip("登记群组的成员单位;关闭名录后这里的单位列表随之更新")
@@ -66,6 +69,7 @@ class FillInDialog(JobsMixin, QDialog):
         groups_row.setContentsMargins(0, 0, 0, 0)
         self.units = QListWidget()
         self.units.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.units.setMinimumHeight(UNIT_ROWS * self.units.fontMetrics().lineSpacing() + 8)
         all_button = QPushButton("全选")
         none_button = QPushButton("全不选")
         all_button.clicked.connect(lambda: self.set_all_checked(True))
@@ -89,7 +93,7 @@ class FillInDialog(JobsMixin, QDialog):
         if ledger.read_only:
             self.status.setPlainText(f"台账是只读打开的:生成的填报表不会记入下发记录,报送回来时需逐项核对。"
                                      f"({ledger.read_only})")
-        self.status.setMaximumHeight(120)
+        self.status.setMaximumHeight(5 * self.status.fontMetrics().lineSpacing() + 12)
         self.open_result = OpenResult()
         self.buttons = QDialogButtonBox()
         self.write_button = self.buttons.addButton("生成填报表", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -107,6 +111,8 @@ class FillInDialog(JobsMixin, QDialog):
         layout.addWidget(self.buttons)
         self.units.itemChanged.connect(self._update_count)
         self.reload()
+        em, line = self.fontMetrics().horizontalAdvance("中"), self.fontMetrics().lineSpacing()
+        fit_to_screen(self, (max(640, 52 * em), max(560, 34 * line)))
         guard_wheel(self)
 
     def reload(self) -> None:

@@ -61,6 +61,7 @@ from .open_result import OpenResult
 from .operations.events import ledger_events
 from .operations.follow_up import DOCX, PDF, ReminderJob, ReminderResult, write_reminders
 from .operations.run import run_on_ledger
+from .screen_fit import fit_to_screen
 from .wheel_guard import guard_wheel
 
 __all__ = ["LEVEL_COLOURS", "FollowUpDialog", "last_signed_office", "remember_signed_office"]
@@ -139,7 +140,6 @@ class FollowUpDialog(QDialog):
         self._task: BackgroundTask | None = None
         self._closed = False
         self.setWindowTitle(f"督办 — {self.plan.title}")
-        self.resize(1120, 700)
 
         # -- the units --------------------------------------------------------------------------
         self.days = QSpinBox()
@@ -280,6 +280,7 @@ class FollowUpDialog(QDialog):
         self._reread.timeout.connect(self._reread_now)
         ledger_events().changed.connect(self._ledger_changed)
         self.refresh()
+        fit_to_screen(self, (1120, 700))
         guard_wheel(self)
 
     # -- reading -------------------------------------------------------------------------------

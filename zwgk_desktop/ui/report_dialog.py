@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -53,6 +54,7 @@ from .failure_text import failure_text
 from .file_dialogs import save_file
 from .follow_up_view import last_signed_office, remember_signed_office
 from .open_result import OpenResult
+from .screen_fit import fit_to_screen
 
 try:  # QtPdf ships in the PySide6-Pdf wheel; the dialog works without it, less well
     from PySide6.QtPdf import QPdfDocument
@@ -84,7 +86,6 @@ class ReportDialog(QDialog):
         self._generation = 0
         self._closed = False
         self.setWindowTitle(f"季度报告 — {self.plan.title}")
-        self.resize(1000, 760)
 
         # -- what to report ------------------------------------------------------------------
         self.quarter = QComboBox()
@@ -119,14 +120,22 @@ class ReportDialog(QDialog):
         self.reviewer = QLineEdit(str(stored.value("report/reviewer", "") or ""))
         self.phone = QLineEdit(str(stored.value("report/phone", "") or ""))
 
+        # Long unit and section names do not widen the column (the list shows them whole).
+        for combo in (self.unit, self.section):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
+            combo.currentTextChanged.connect(lambda text, c=combo: c.setToolTip(text.strip()))
+            combo.setToolTip(combo.currentText().strip())
         scope = QGroupBox("统计范围")
-        form = QFormLayout(scope)
+        scope_rows = QVBoxLayout(scope)
+        form = QFormLayout()
         form.addRow("季度:", self.quarter)
         form.addRow("责任单位:", self.unit)
         form.addRow("章节:", self.section)
-        form.addRow("", self.due_only)
-        form.addRow("", self.with_evidence)
-        form.addRow("", self.with_follow_ups)
+        scope_rows.addLayout(form)
+        # Under the form, not in its value column: the longest line keeps its width.
+        for box in (self.due_only, self.with_evidence, self.with_follow_ups):
+            scope_rows.addWidget(box)
         sign = QGroupBox("报告信息")
         sign_form = QFormLayout(sign)
         sign_form.addRow("填报单位:", self.title_unit)
@@ -173,23 +182,25 @@ class ReportDialog(QDialog):
         self.preview = preview
 
         left = QVBoxLayout()
+        left.setContentsMargins(0, 0, 0, 0)
         left.addWidget(scope)
         left.addWidget(sign)
         left.addWidget(self.generate_button)
         left.addStretch(1)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.status, 1)
+        buttons.addStretch(1)
         for button in (self.print_button, self.save_button, self.word_button, self.open_button, close_button):
             buttons.addWidget(button)
         self.open_result = OpenResult()  # 打开文件 / 打开所在文件夹 once saved
         right = QVBoxLayout()
         right.addWidget(preview, 1)
+        right.addWidget(self.status)  # its own line above the buttons: never a narrow strip
         right.addWidget(self.open_result)
         right.addLayout(buttons)
         layout = QHBoxLayout(self)
         left_widget = QWidget()
         left_widget.setLayout(left)
-        left_widget.setMaximumWidth(380)
+        left_widget.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
         layout.addWidget(left_widget)
         layout.addLayout(right, 1)
 
@@ -202,6 +213,7 @@ class ReportDialog(QDialog):
             box.toggled.connect(self._options_changed)
         for edit in (self.title_unit, self.preparer, self.reviewer, self.phone):
             edit.textChanged.connect(self._options_changed)
+        fit_to_screen(self, (max(1000, left_widget.sizeHint().width() + 640), 760))
 
     # -- options ----------------------------------------------------------------------------
 

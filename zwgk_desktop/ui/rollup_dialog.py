@@ -40,6 +40,7 @@ from .background import BackgroundTask
 from .failure_text import failure_text
 from .operations import linked
 from .operations.run import run_on_ledger
+from .screen_fit import fit_to_screen
 from .wheel_guard import guard_wheel, guard_widget
 
 COMPETING = QColor("#fff1c9")
@@ -82,7 +83,6 @@ class RollupDialog(QDialog):
         self.rows: list[R.RollupRow] = []
         self._task: BackgroundTask | None = None
         self.setWindowTitle("汇总本级完成情况")
-        self.resize(1240, 680)
 
         self.quarter_box = QComboBox()
         for quarter in plan_quarters(self.plan.year):
@@ -126,6 +126,7 @@ class RollupDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.buttons)
         self.refresh()
+        fit_to_screen(self, (1240, 680))
         guard_wheel(self)
 
     def quarter(self) -> Quarter:

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +40,7 @@ from . import status_date_dialog, text_conflict_dialog
 from .date_field import DateField
 from .operations import LedgerOperations
 from .period_box import PeriodBox
+from .screen_fit import CappedText
 
 AUTOSAVE_MS = 3000
 REQUIREMENT_LINES = 12  # a longer 具体要求 scrolls in its own box: status and note stay near
@@ -61,59 +61,6 @@ def _wrapped(text: str = "", selectable: bool = True) -> QLabel:
     if selectable:
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
-
-
-class CappedText(QScrollArea):
-    """Wrapped text, as tall as it needs up to ``lines`` lines, then scrolling in its
-    own box: a 具体要求 of 30,000 characters does not push the status and the note
-    tens of thousands of pixels down the panel."""
-
-    def __init__(self, lines: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.lines = lines
-        self.label = _wrapped()
-        self.label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.setWidget(self.label)
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        self._height = -1
-
-    def setText(self, text: str) -> None:  # noqa: N802 (as QLabel's)
-        self.label.setText(text)
-        self.verticalScrollBar().setValue(0)
-        self._fit()
-
-    def text(self) -> str:
-        return self.label.text()
-
-    def cap(self) -> int:
-        return self.fontMetrics().lineSpacing() * self.lines
-
-    def is_capped(self) -> bool:
-        return self._needed() > self.cap()
-
-    def _needed(self) -> int:
-        width = max(self.width() - 2 * self.frameWidth(), 50)
-        return self.label.heightForWidth(width) if self.label.text() else 0
-
-    def _fit(self) -> None:
-        height = min(self._needed(), self.cap()) + 2 * self.frameWidth()
-        if height != self._height:
-            self._height = height
-            self.setFixedHeight(height)
-        self.setToolTip("具体要求较长,可在此框内滚动查看全文。" if self.is_capped() else "")
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        super().resizeEvent(event)
-        self._fit()
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
-        return QSize(self.label.minimumSizeHint().width(), max(self._height, 0))
-
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
-        return QSize(self.label.minimumSizeHint().width(), max(self._height, 0))
 
 
 class TaskPanel(QScrollArea):
@@ -151,7 +98,7 @@ class TaskPanel(QScrollArea):
         details.setContentsMargins(0, 0, 0, 0)
         self.section = _wrapped()
         self.section.setStyleSheet("color: #555;")
-        self.requirement = CappedText(REQUIREMENT_LINES)
+        self.requirement = CappedText(REQUIREMENT_LINES, capped_hint="具体要求较长,可在此框内滚动查看全文。")
         details.addWidget(self.section)
         details.addWidget(self.requirement)
 
