@@ -44,12 +44,15 @@ M, Q, H, Y, P = (Frequency.MONTHLY, Frequency.QUARTERLY, Frequency.HALF_YEARLY, 
     ("每年3月底前", "", Y),
     ("每年1月31日前", "", Y),
     ("按年度", "", Y),
-    ("定期", "", P),
-    ("定期更新", "", P),
+    ("每周", "", P),
+    ("每旬报送", "", P),
+    ("每两个月", "", P),
+    # 定期 beside a stated rhythm: the rhythm counts
+    ("全年", "定期(每季度)在政府网站公开财政资金情况。", Q),
+    ("全年", "定期开展自查,每半年报送一次自查报告。", H),
     ("", "每季度在政府网站公开一次财政资金直达基层情况。", Q),
     ("12月底前", "按季度公开重点项目进展情况。", Q),
     ("长期坚持", "每月更新政策文件库。", M),
-    ("全年", "定期发布政府信息公开工作动态。", P),
     ("", "每年至少召开1次会议研究政务公开工作。", Y),
 ])
 def test_recurrence_is_recognised(deadline: str, requirement: str, frequency: Frequency) -> None:
@@ -82,6 +85,15 @@ def test_details_of_the_phrase() -> None:
     ("按时完成", ""), ("", "按要求公开年度报告。"), ("", "发布上半年工作总结。"),
     # a task due by a date before year end is done once, whatever its requirement mentions
     ("6月底前", "建立每月例会制度。"),
+    # 定期 alone names no rhythm: nothing to report or chase per quarter (it used to be
+    # taken for 定期 "followed by quarter", and a 全年 task was overdue from 3月31日)
+    ("定期", ""),
+    ("定期更新", ""),
+    ("全年", "定期发布政府信息公开工作动态。"),
+    ("全年", "提高政策咨询类留言的答复质量,定期梳理更新常见问题问答库,对集中反映的问题,"
+             "通过二次解读等方式进行回应。"),  # 临沂 序号36
+    ("全年", "主要负责同志要亲自过问、定期听取汇报,研究解决重大问题。"),
+    ("长期坚持", "定期对公共企事业单位信息公开开展专项评估。"),
     ("", ""),
 ])
 def test_not_recurrence(deadline: str, requirement: str) -> None:
@@ -200,7 +212,7 @@ def test_follow_up_judges_a_recurring_task_by_its_period(plan) -> None:
 def test_a_rhythm_read_from_the_requirement_is_judged_by_the_current_period_only(ledger: Ledger) -> None:
     from zwgk_desktop.core import follow_up as fu
 
-    tasks = [ParsedTask(seq=1, section=[], title=None, requirement="定期更新常见问题问答库。", units_text="区政府办",
+    tasks = [ParsedTask(seq=1, section=[], title=None, requirement="每季度更新常见问题问答库。", units_text="区政府办",
                         units=assign_roles("区政府办"), deadline=parse_deadline("全年", 2023), source_row=2)]
     parsed = ParsedPlan(title="2023年测试表", year=2023, columns=[], mapping={}, tasks=tasks,
                         sheet="Sheet1", source_name="t.xlsx")
@@ -210,3 +222,27 @@ def test_a_rhythm_read_from_the_requirement_is_judged_by_the_current_period_only
     assert task.period == "2023Q3" and fu.Lag.OVERDUE not in task.lags  # Q1, Q2 were never asked for
     tp.set_period_status(ledger, tid, "2023Q3", Status.DONE)
     assert fu.lagging_units(ledger, pid, today=date(2023, 8, 1)) == []
+
+
+def test_a_year_round_task_that_says_dingqi_is_not_chased_per_quarter(ledger: Ledger) -> None:
+    """临沂 序号36 (全年, "定期梳理更新常见问题问答库") was 一季度 未登记 3月31日逾期 in April,
+    and 督办 counted it: 定期 alone names no period to report on."""
+    from zwgk_desktop.core import follow_up as fu
+
+    texts = ["提高政策咨询类留言的答复质量,定期梳理更新常见问题问答库。", "主要负责同志要亲自过问、定期听取汇报。"]
+    tasks = [ParsedTask(seq=i + 1, section=[], title=None, requirement=text, units_text="区政府办",
+                        units=assign_roles("区政府办"), deadline=parse_deadline("全年", 2023), source_row=i + 2)
+             for i, text in enumerate(texts)]
+    parsed = ParsedPlan(title="2023年测试表", year=2023, columns=[], mapping={}, tasks=tasks,
+                        sheet="Sheet1", source_name="t.xlsx")
+    pid = write_plan(ledger, parsed, "e" * 64).plan_id
+    ids = ledger.task_ids(pid)
+    for tid in ids:
+        assert tp.recurrence_of(ledger, tid) is None
+        assert tp.period_rows(ledger, tid, today=date(2023, 4, 15)) == []
+    assert tp.current_periods(ledger, ids, date(2023, 4, 15)) == {}
+    lagging = fu.lagging_units(ledger, pid, today=date(2023, 4, 15))
+    assert all(fu.Lag.OVERDUE not in task.lags for unit in lagging for task in unit.tasks)
+    # The clerk who knows the rhythm can still say so.
+    tp.set_recurrence(ledger, ids[0], Frequency.PERIODIC)
+    assert [str(r.period) for r in tp.period_rows(ledger, ids[0], today=date(2023, 4, 15))][:1] == ["2023Q1"]

@@ -31,7 +31,7 @@ ROWS = [  # section, requirement, units, deadline
     (["一、主动公开"], "公开重点项目进展。", "县发改局", "每半年"),  # 3 half-yearly
     (["二、平台建设"], "报送年度报告。", "县政府办", "每年3月底前"),  # 4 yearly, due in Q1
     (["二、平台建设"], "公开决策事项目录。", "县司法局", "6月底前"),  # 5 one-off
-    (["二、平台建设"], "发布工作动态。", "县政府办", "定期"),  # 6 periodic: by quarter
+    (["二、平台建设"], "发布工作动态。", "县政府办", "每周"),  # 6 periodic: by quarter (定期 alone is no rhythm)
 ]
 
 

@@ -5,11 +5,17 @@ Many tasks are not done once: ``每季度公开一次``, ``每月10日前更新`
 requirement text (``每季度在政府网站公开……``) when the deadline does not make the task a
 one-off (a task due 6月底前 whose text mentions 每月例会 is done once: set up the system).
 What is not recurrence: a date (12月底前, 三季度前, 上半年), 全年, 长期坚持, 不定期,
-规定期限/法定期限, 每个部门 / 每件 (每 with a counting word), 季度报告 (no 每/按).
+规定期限/法定期限, 每个部门 / 每件 (每 with a counting word), 季度报告 (no 每/按), and
+定期 on its own (定期梳理更新, 定期听取汇报): it names no rhythm, so there is no period
+to report on or to chase, and a 全年 task that says it would be overdue each quarter
+for a report nobody asked for. With a rhythm beside it (定期(每季度)公开) the rhythm
+counts. A clerk who knows the rhythm marks the task by hand (每季度, or 定期: followed
+by quarter).
 
 A period is one turn of a recurring task: ``2023Q2`` (quarter), ``2023-05`` (month),
-``2023H1`` (half year), ``2023`` (year). 定期 tasks (no fixed rhythm; also 每周/每旬)
-are followed by quarter, as the reports are.
+``2023H1`` (half year), ``2023`` (year). 每周/每旬/每两个月 tasks (a rhythm shorter or
+odder than the reports') and tasks marked 定期 by hand are followed by quarter, as the
+reports are.
 
 core/deadlines.py (another module's reading of the same cell: the due date and kind)
 is used, not changed: this module only adds the rhythm.
@@ -37,7 +43,7 @@ class Frequency(StrEnum):
     QUARTERLY = "quarterly"
     HALF_YEARLY = "half_yearly"
     YEARLY = "yearly"
-    PERIODIC = "periodic"  # 定期, 每周, 每旬: no fixed period; followed by quarter
+    PERIODIC = "periodic"  # 每周, 每旬, or marked 定期 by hand: followed by quarter
 
     @property
     def label(self) -> str:
@@ -76,8 +82,8 @@ _PATTERNS: list[tuple[LazyPattern, Frequency]] = [
      Frequency.MONTHLY),
     (lazy_compile(rf"每{_ONE}年度?(?:(?P<month>{_MONTH})月份?(?:(?P<mday>\d{{1,2}})[日号]|底|末|上旬|中旬|下旬|初)?{_BEFORE})?"
                   r"|按年度?(?=$|[,。;、]|报|公开|更新|发布|开展|召开|编制)"), Frequency.YEARLY),
-    (lazy_compile(r"(?<![规法约预不])定期(?!限)|每(?:一|1)?个?(?:周|星期|旬)|每(?:两|2|三|3)个月|每双月"),
-     Frequency.PERIODIC),
+    # (定期 alone is no rhythm: see the module's docstring)
+    (lazy_compile(r"每(?:一|1)?个?(?:周|星期|旬)|每(?:两|2|三|3)个月|每双月"), Frequency.PERIODIC),
 ]
 
 
