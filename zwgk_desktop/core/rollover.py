@@ -59,14 +59,15 @@ MATCH_THRESHOLD = 0.6
 MAX_YEARS_AHEAD = 5
 
 _SETTLED = (Status.DONE, Status.NOT_APPLICABLE, Status.CANCELLED)
+# 全年 is not among them: it means "during this year" (due 12月31日), the same as
+# 年底前, and a plan of 全年 tasks would otherwise carry every one of them.
 _LONG_TERM_KINDS = {
     DeadlineKind.ONGOING: "长期/常态化",
-    DeadlineKind.YEAR_ROUND: "全年",
     DeadlineKind.RECURRING: "定期",
 }
-# Words that say the work goes on past the year. 长期护理保险 is an insurance, not a
-# duration, and stays out.
-_LONG_TERM_WORDS = re.compile(r"长期坚持|持续推进|常态化|长期(?!护理)")
+# Words that say the work goes on past the year. 长期护理保险 is an insurance and
+# 可持续发展 a kind of development, not durations: they stay out.
+_LONG_TERM_WORDS = re.compile(r"长期坚持|(?<!可)持续|常态化|长期(?!护理)")
 
 
 class AlreadyRolledOverError(UserError):
@@ -168,9 +169,10 @@ class MatchSuggestion:
 def carry_reason(task: Task, *, recurring: bool = False) -> str | None:
     """Why ``task`` carries into next year, or None when it does not. The one place
     the rule lives: not settled (已完成/不适用/已取消), and long-term by its deadline
-    kind (ongoing, year-round, recurring, or marked recurring by hand) or by the words
-    of its deadline or requirement (长期坚持/持续推进/常态化/长期). A dated task
-    (12月底前) that is merely late does not carry: it belongs to last year's account."""
+    kind (ongoing, recurring, or marked recurring by hand) or by the words of its
+    deadline or requirement (长期坚持/持续/常态化/长期). A dated task (12月底前, and
+    全年, which is "within the year") that is merely late does not carry: it belongs to
+    last year's account."""
     if task.status in _SETTLED:
         return None
     if task.deadline_kind in _LONG_TERM_KINDS:
