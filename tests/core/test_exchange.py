@@ -21,6 +21,7 @@ from zwgk_desktop.core.deadlines import parse_deadline
 from zwgk_desktop.core.errors import UserError
 from zwgk_desktop.core.evidence import attach_note
 from zwgk_desktop.core.exchange import merge_apply
+from zwgk_desktop.core.exchange.merge import NOT_LISTED_WHEN_ISSUED
 from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.core.model import ParsedPlan, ParsedTask, Status
 from zwgk_desktop.core.plan_import import write_plan
@@ -178,7 +179,8 @@ def test_changes_by_key_old_to_new(ledger: Ledger, plan: int) -> None:
         (4, "progress", "", "规划已公开。", None),
         (4, "evidence", "", "政府网站 9 月 28 日发布", None)]
     assert [c.field_name for c in p.changes] == ["完成状态", "2023年第三季度进展", "佐证材料说明"]
-    assert [c.issued for c in p.changes] == ["未启动", "", None]
+    # The issue record has no evidence column: "not listed when issued", not "no issue record".
+    assert [c.issued for c in p.changes] == ["未启动", "", NOT_LISTED_WHEN_ISSUED]
     assert p.changes[0].where == "区发改局 第 4 行"
     assert (p.unmatched, p.refused, p.problems, p.plan_ids) == ([], [], [], [plan])
 

@@ -55,7 +55,12 @@ from .replies import Reply, ReplyRow, SentState, parse_reply_date
 from .send_down import REPORTABLE_STATUSES, IssueRecord, default_quarter, issue_records
 from .unit_notes import own_view, shared_tasks, unit_part, unlabelled
 
-__all__ = ["preview_merge"]
+__all__ = ["NOT_LISTED_WHEN_ISSUED", "preview_merge"]
+
+#: ``Change.issued`` of a 佐证材料说明: the issue record keeps no evidence column (the
+#: fill-in's is blank, for the unit to fill), so "as issued" there is nothing listed,
+#: which is not the same as having no issue record (``issued`` None).
+NOT_LISTED_WHEN_ISSUED = "(下发时未列)"
 
 
 def _parse_time(text: str | None) -> datetime | None:
@@ -390,7 +395,7 @@ def _row_changes(reply: Reply, row: ReplyRow, task: Task, scope: _Scope, index: 
     described = row.evidence.strip()
     if described and squash_text(described) not in index.notes.get((task.id, str(quarter)), set()):
         result.append(Change(**base, field=ChangeField.EVIDENCE, old="", new=described, text=described,
-                             conflict=no_record))
+                             conflict=no_record, issued=None if scope.record is None else NOT_LISTED_WHEN_ISSUED))
     return result
 
 
