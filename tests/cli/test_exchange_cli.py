@@ -80,7 +80,7 @@ def test_export_xlsx_default_quarter_and_errors(led: Path, tmp_path: Path, capsy
 def test_fill_in_one_unit(led: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / FILL_IN
     code, stdout, _ = zwgk(capsys, led, "fill-in", "--unit", "区发改局", "--quarter", "2023Q3", "-o", str(out))
-    assert (code, stdout) == (0, f"已生成“区发改局”2023年第三季度填报表(7 项任务):{out}\n")
+    assert (code, stdout) == (0, f"已生成“区发改局”2023年第三季度填报表(8 项任务):{out}\n")
     assert openpyxl.load_workbook(out).sheetnames == ["填报说明", "任务填报", "zwgk_keys"]
 
 
@@ -88,9 +88,10 @@ def test_fill_in_all_and_group(led: Path, tmp_path: Path, capsys) -> None:
     code, stdout, _ = zwgk(capsys, led, "fill-in", "--all", "--quarter", "2023Q3", "-o", str(tmp_path / "全部"))
     assert code == 0
     lines = stdout.splitlines()
-    # 36 units; the five groups nobody listed members for (各镇(街道), 区政府各部门单位, …) get none
-    assert lines[-1] == f"已生成 36 份2023年第三季度填报表,保存在 {tmp_path / '全部'}"
-    assert len(list((tmp_path / "全部").glob("*.xlsx"))) == 36
+    # 37 units; the four groups nobody listed members for (各镇(街道), 区政府各部门单位, 区政府有关部门单位,
+    # 各涉农镇(街道)) get none. («区公共资源交易服务中心等区政府有关部门单位» is that unit and a group.)
+    assert lines[-1] == f"已生成 37 份2023年第三季度填报表,保存在 {tmp_path / '全部'}"
+    assert len(list((tmp_path / "全部").glob("*.xlsx"))) == 37
     assert not list((tmp_path / "全部").glob("各镇*"))
     assert zwgk(capsys, led, "units", "add-member", "各镇(街道)", "唐口街道")[0] == 0
     assert zwgk(capsys, led, "units", "add-member", "各镇(街道)", "喻屯镇")[0] == 0
@@ -133,7 +134,7 @@ def test_merge_preview_apply_only_and_force(led: Path, tmp_path: Path, capsys) -
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "报送表 1 份:"
-    assert lines[1].startswith("  报送.xlsx(区发改局,2023年第三季度,保存于 ") and lines[1].endswith(",8 行)")
+    assert lines[1].startswith("  报送.xlsx(区发改局,2023年第三季度,保存于 ") and lines[1].endswith(",9 行)")  # 区发改局's 8 tasks and the row it added
     assert lines[2] == "修改 3 处:"
     assert lines[3].startswith("  序号 3“") and lines[3].endswith("完成状态:未启动 → 已完成(2023-09-28)〔区发改局 第 4 行〕")
     # tasks 3 and 5 are shared with other units: the unit writes its own labelled part
@@ -141,7 +142,7 @@ def test_merge_preview_apply_only_and_force(led: Path, tmp_path: Path, capsys) -
     assert lines[5].endswith("2023年第三季度进展(【区发改局】部分):(空) → 五号任务进展。〔区发改局 第 5 行〕")
     assert lines[6:] == [
         "无法对应的行 1 行:",
-        "  报送.xlsx 第 11 行“自己加的一行任务”:没有编码,任务内容在台账中找不到(可能被修改过)",
+        "  报送.xlsx 第 12 行“自己加的一行任务”:没有编码,任务内容在台账中找不到(可能被修改过)",
         "提示:",
         "  报送.xlsx 第 6 行:无法识别的完成状态“完成了”(应为未启动、推进中、已完成、不适用之一),该行的状态未汇总。",
         "以上为预览,台账未修改。确认无误后加 --apply 写入台账。"]
@@ -211,7 +212,7 @@ def test_units_commands(led: Path, tmp_path: Path, capsys) -> None:
     assert out == "已把“唐口街道”改名为“唐口街道办事处”。\n"
     code, out, _ = zwgk(capsys, led, "units")
     assert "各镇(街道)\t1\t37\t唐口街道办事处" in out.splitlines()
-    assert "区发改局\t7\t区政府各部门单位\t" in out.splitlines()
+    assert "区发改局\t8\t区政府各部门单位\t" in out.splitlines()
     before = dump(led)
     code, _, err = zwgk(capsys, led, "units", "remove-member", "各镇(街道)", "喻屯镇")
     assert (code, err) == (2, "“喻屯镇”不是“各镇(街道)”的成员。\n")
@@ -290,7 +291,7 @@ def test_merge_refuses_what_a_reply_has_no_business_changing(led: Path, tmp_path
     refused = lines[lines.index("拒绝汇总 2 处(不会写入台账):") + 1:][:2]
     assert refused[0].startswith("  改编码.xlsx 第 4 行“") and refused[0].endswith(
         f"”:序号 {other['seq']} 不是“区发改局”的任务(下发给该单位的填报表中没有这一项),未汇总")
-    assert refused[1].startswith("  改季度.xlsx“全部 8 行”:表中注明的季度“2030年第四季度”与下发记录不符")
+    assert refused[1].startswith("  改季度.xlsx“全部 9 行”:表中注明的季度“2030年第四季度”与下发记录不符")
     assert tasks(led, capsys) == before
 
 
@@ -348,7 +349,7 @@ def test_fill_in_with_control_characters_in_unit_names(led: Path, tmp_path: Path
     assert "提示:城关镇:单位名称中有看不见的控制字符,文件名和表中已去掉这些字符;建议在单位名录中改正名称。" in lines
     at = lines.index("未生成 1 份:")
     assert lines[at + 1].startswith("  区财政局:无法写入“")
-    assert lines[-1] == f"已生成 37 份2023年第三季度填报表,保存在 {out}"  # 36 + 2 members - 区财政局
+    assert lines[-1] == f"已生成 38 份2023年第三季度填报表,保存在 {out}"  # 37 + 2 members - 区财政局
     names = {p.name for p in out.glob("*.xlsx") if p.is_file()}
     assert {"城关镇-2023年第三季度填报表.xlsx", "喻屯镇-2023年第三季度填报表.xlsx"} <= names
     book = openpyxl.load_workbook(out / "城关镇-2023年第三季度填报表.xlsx")
