@@ -107,8 +107,14 @@ def test_a_missing_ledger_is_not_created(tmp_path: Path) -> None:
     folder = tmp_path / "写错的路径"
     with pytest.raises(LedgerMissingError) as caught:
         Ledger.open(folder, create=False)
-    assert "zwgk init" in caught.value.message and str(folder) in caught.value.message
+    assert "找不到台账文件夹" in caught.value.message and str(folder) in caught.value.message
+    assert "zwgk" not in caught.value.message  # the window shows it too; the command line adds its hint
+    assert "zwgk init" in caught.value.hint_cli
     assert not folder.exists()
+    folder.mkdir()  # a folder that is there but holds no ledger
+    with pytest.raises(LedgerMissingError) as caught:
+        Ledger.open(folder, create=False)
+    assert "中没有台账" in caught.value.message and not (folder / LEDGER_FILE).exists()
 
 
 def test_another_programs_database_with_the_same_migration_library_is_refused(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.core.model import Status
 from zwgk_desktop.io import headers as H
 from zwgk_desktop.ui.import_wizard import NOT_USED, ImportWizard
@@ -38,7 +39,9 @@ def open_wizard(qtbot, tmp_path):
     wizards: list[ImportWizard] = []
 
     def start(path: Path, folder: Path | None = None, parent=None) -> ImportWizard:
-        wizard = ImportWizard(folder or tmp_path / "ledger", path, parent)
+        folder = folder or tmp_path / "ledger"
+        Ledger.open(folder).close()  # the window's ledger exists: the wizard never creates one
+        wizard = ImportWizard(folder, path, parent)
         if parent is None:
             qtbot.addWidget(wizard)
         wizards.append(wizard)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
+from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.ui.import_wizard import ImportWizard
 
 from .conftest import ROWS, write_xlsx
@@ -19,6 +20,7 @@ def open_wizard(qtbot, tmp_path):
     wizards: list[ImportWizard] = []
 
     def start(path: Path) -> ImportWizard:
+        Ledger.open(tmp_path / "ledger").close()  # the window's ledger exists: the wizard never creates one
         wizard = ImportWizard(tmp_path / "ledger", path)
         qtbot.addWidget(wizard)
         wizards.append(wizard)

@@ -180,3 +180,24 @@ def test_a_read_only_ledger_offers_nothing_that_writes(sample_ledger, make_windo
     assert not window.import_action.isEnabled() and not window.delete_plan_action.isEnabled()
     assert window.report_action.isEnabled() and window.export_action.isEnabled()
     assert "写保护" in panel.note.placeholderText()
+
+
+def test_a_vanished_ledger_folder_is_never_recreated_by_the_window(sample_window, qtbot, no_dialogs):
+    """The U 盘 is pulled out (the folder renamed) while the window is open: work that
+    opens the ledger again in the background fails with a plain message and never makes
+    a new, empty ledger at the old place (the next start would open that one)."""
+    from zwgk_desktop.ui.background import BackgroundTask
+    from zwgk_desktop.ui.operations.run import run_on_ledger
+
+    folder = sample_window.ledger.folder
+    moved = folder.with_name(folder.name + "-拔出")
+    folder.rename(moved)
+    try:
+        failures: list[BaseException] = []
+        task = BackgroundTask(sample_window, "正在读取……")
+        run_on_ledger(task, folder, lambda own: own.plans(), lambda _: None, what="生成报告",
+                      parent=sample_window, failed=failures.append)
+        qtbot.waitUntil(lambda: bool(failures), timeout=10_000)
+        assert "找不到台账文件夹" in str(failures[0]) and not folder.exists()
+    finally:
+        moved.rename(folder)

@@ -97,9 +97,16 @@ class Ledger:
             raise LedgerError(f"“{folder}”是一个文件,不是台账文件夹。请指定一个文件夹作为台账位置。")
         if not path.exists():
             if not create:
-                raise LedgerMissingError(
-                    f"“{folder}”中没有台账(找不到 {LEDGER_FILE})。如果台账在别的位置,请检查写的路径;"
-                    f"如果要在这里新建一个空台账,请执行:zwgk init “{folder}”。")
+                if not folder.exists():  # a U 盘 pulled out, a network folder gone, a folder renamed
+                    error = LedgerMissingError(
+                        f"找不到台账文件夹“{folder}”:U 盘或网络文件夹是否已断开,或者文件夹被改名、移动了?"
+                        "请重新连接(或把文件夹放回原处)后再试;这次的操作没有进行,没有新建任何台账。")
+                else:
+                    error = LedgerMissingError(
+                        f"“{folder}”中没有台账(找不到 {LEDGER_FILE})。如果台账在别的位置,请检查路径;"
+                        "如果台账文件被移走了,请放回原处后再试。")
+                error.hint_cli = f"如果要在这里新建一个空台账,请执行:zwgk init “{folder}”。"  # type: ignore[attr-defined]
+                raise error
             if not folder.parent.is_dir() and not _is_within(folder, user_data_dir()):
                 # A vanished U 盘 or network folder: never rebuild its path on this disk.
                 raise LedgerMissingError(

@@ -88,7 +88,7 @@ class EvidencePackageDialog(QDialog):
         unit, quarter = self.unit.currentData(), self.quarter.currentData()
 
         def work() -> PackageResult:
-            with Ledger.open(folder) as ledger:  # this thread's own connection
+            with Ledger.open(folder, create=False) as ledger:  # this thread's own connection
                 return write_evidence_package(ledger, path, plan_id=plan_id, unit=unit, quarter=quarter)
 
         self.export_button.setEnabled(False)

@@ -83,7 +83,7 @@ class ExportExcelDialog(JobsMixin, QDialog):
         folder, plan_id, quarter = self.ledger.folder, self.plan.id, self.selected_quarter()
 
         def work() -> Path:
-            with Ledger.open(folder) as own:
+            with Ledger.open(folder, create=False) as own:
                 return export_plan_xlsx(own, plan_id, quarter, target).path
 
         self.export_button.setEnabled(False)

@@ -482,7 +482,7 @@ class ImportWizard(QDialog):
 
         self._task = BackgroundTask(self, "正在写入台账……")
         operations.run_on_ledger(self._task, folder, write, self._written, what="导入", parent=self,
-                                 failed=self._write_failed, create=True)
+                                 failed=self._write_failed)
 
     def open_revision(self, plan_id: int) -> None:
         """The file is a revised table of plan ``plan_id``: show its changes (RevisionDialog),

@@ -137,7 +137,7 @@ class MergeDialog(JobsMixin, QDialog):
             replies, problems = read_replies(list(paths))
             if not replies:
                 raise UserError("没有可以汇总的报送表:\n" + "\n".join(problems))
-            with Ledger.open(folder) as own:
+            with Ledger.open(folder, create=False) as own:
                 return X.preview_merge(own, replies, plan_id=plan_id, problems=problems)
 
         self.choose_button.setEnabled(False)
@@ -261,7 +261,7 @@ class MergeDialog(JobsMixin, QDialog):
         folder = self.ledger.folder
 
         def work() -> X.ApplyResult:
-            with Ledger.open(folder) as own:
+            with Ledger.open(folder, create=False) as own:
                 return operations.exchange.apply_merge(own, chosen, force=True)
 
         self.apply_button.setEnabled(False)
@@ -303,7 +303,7 @@ class MergeDialog(JobsMixin, QDialog):
         folder, merge_id = self.ledger.folder, self.merge_ids[-1]
 
         def work() -> X.UndoResult:
-            with Ledger.open(folder) as own:
+            with Ledger.open(folder, create=False) as own:
                 return operations.exchange.undo_merge(own, merge_id, force=force)
 
         self.undo_button.setEnabled(False)

@@ -273,7 +273,7 @@ class ReportDialog(QDialog):
         def work():
             from ..io.pdf_report import render_report  # reportlab loads in the worker, not at start-up
 
-            with Ledger.open(folder) as own:  # the worker's own connection
+            with Ledger.open(folder, create=False) as own:  # the worker's own connection
                 data = build_report(own, plan_id, quarter, scope, title_unit=title_unit, sign_off=sign_off,
                                     with_evidence=with_evidence)
             return data, render_report(data, target)
