@@ -58,6 +58,19 @@ class DuplicateImportError(UserError):
     """The same file (same SHA-256) was imported before."""
 
 
+class StaleStatusError(UserError):
+    """Statuses the clerk changed from what the window showed had been changed elsewhere
+    meanwhile (``zwgk status``, a merge, another program). Carries, per task, what was
+    shown and what is stored, so the window can show both and ask; nothing is written."""
+
+    def __init__(self, changed: dict[int, tuple[str, str, str | None]]) -> None:
+        self.changed = changed  # task id -> (序号 text, shown status, stored status with its day)
+        lines = [f"{seq}:窗口中是“{shown}”,台账中已是“{stored}”" for seq, shown, stored in changed.values()]
+        more = f"等 {len(lines)} 项" if len(lines) > 5 else ""
+        super().__init__("下面的任务在窗口显示之后已在别处改过状态(例如 zwgk 命令或汇总报送表):\n"
+                         + "\n".join(lines[:5]) + more)
+
+
 class StaleTextError(UserError):
     """The text the clerk edited was changed elsewhere since it was shown (a ``zwgk``
     command, a merge, another window). Carries both texts: the caller shows them and

@@ -451,6 +451,12 @@ class Ledger:
             result[row[1]].append(Evidence(*row))
         return result
 
+    def change_counter(self) -> int:
+        """A number that moves whenever another connection (``zwgk``, a worker, another
+        program) commits to the ledger; this connection's own commits leave it alone.
+        The window polls it to show what was written elsewhere."""
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
+
     def status_history(self, task_id: int) -> list[StatusChange]:
         rows = self.db.execute(
             "SELECT status, effective_on, recorded_at, by FROM status_history WHERE task_id = ?"

@@ -391,3 +391,16 @@ def plan_units(ledger: Ledger, plan_id: int) -> list[str]:
     return [r[0] for r in ledger.db.execute(
         "SELECT u.name FROM units u JOIN task_units tu ON tu.unit_id = u.id JOIN tasks t ON t.id = tu.task_id"
         " WHERE t.plan_id = ? GROUP BY u.id ORDER BY MIN(t.seq * 1000 + tu.position)", [plan_id])]
+
+
+def stored_statuses(ledger: Ledger, task_ids: list[int]) -> dict[int, tuple[int, Status, date | None]]:
+    """Task id -> (序号, status, its day) as the ledger holds them now: what a change made
+    from an older screen is checked against before it writes."""
+    result: dict[int, tuple[int, Status, date | None]] = {}
+    for start in range(0, len(task_ids), 900):
+        chunk = task_ids[start:start + 900]
+        marks = ",".join("?" * len(chunk))
+        for tid, seq, status, day in ledger.db.execute(
+                f"SELECT id, seq, status, status_date FROM tasks WHERE id IN ({marks})", chunk):
+            result[tid] = (seq, Status(status), date.fromisoformat(day) if day else None)
+    return result

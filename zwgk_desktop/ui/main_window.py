@@ -9,6 +9,7 @@ it on the spot.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
@@ -32,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import task_query
-from ..core.errors import UserError
+from ..core.errors import StaleStatusError, UserError
 from ..core.ledger import Ledger
 from ..core.model import Plan, Status
 from ..core.quarters import Quarter
@@ -271,6 +272,10 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
         if self._panel is None:
             self._build_panel()
         guard_wheel(self)
+        from .outside_changes import OutsideChanges
+
+        self.outside_changes = OutsideChanges(self.ledger, self)
+        self.outside_changes.changed.connect(self.show_outside_changes)
         self.startup_finished = True
         waiting, self._after_startup = self._after_startup, []
         for callback in waiting:
@@ -356,18 +361,29 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
 
     # -- plans and filters ------------------------------------------------------------
 
-    def reload_plans(self, select: int | None = None) -> None:
-        plans = self.ledger.plans()
-        current = select if select is not None else (self.plan.id if self.plan else None)
+    def _fill_plan_combo(self, plans: list[Plan]) -> None:
+        """The plan list, without telling anyone (the caller chooses what follows). Two
+        plans of the same name (the same table imported twice) say which is which."""
+        def name(plan: Plan) -> str:
+            return plan.title if str(plan.year) in plan.title else f"{plan.year}年 {plan.title}"
+
+        counts = Counter(name(plan) for plan in plans)
         self.plan_combo.blockSignals(True)
         self.plan_combo.clear()
         for plan in plans:
-            name = plan.title if str(plan.year) in plan.title else f"{plan.year}年 {plan.title}"
-            self.plan_combo.addItem(name, plan.id)
+            shown = name(plan)
+            if counts[shown] > 1:
+                shown += f"(分解表 {plan.id},{plan.source_name})"
+            self.plan_combo.addItem(shown, plan.id)
             self.plan_combo.setItemData(self.plan_combo.count() - 1,
-                                        f"{plan.title}\n来源:{plan.source_name}\n{plan.task_count} 项任务",
-                                        Qt.ItemDataRole.ToolTipRole)
+                                        f"分解表 {plan.id}:{plan.title}\n来源:{plan.source_name}\n"
+                                        f"{plan.task_count} 项任务", Qt.ItemDataRole.ToolTipRole)
         self.plan_combo.blockSignals(False)
+
+    def reload_plans(self, select: int | None = None) -> None:
+        plans = self.ledger.plans()
+        current = select if select is not None else (self.plan.id if self.plan else None)
+        self._fill_plan_combo(plans)
         self.stack.setCurrentWidget(self.splitter if plans else self.welcome)
         self.plan_combo.setEnabled(bool(plans))
         self.quarter_combo.setEnabled(bool(plans))
@@ -554,10 +570,34 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
             if on is None:
                 return
         self._save_note()
+        self.write_status(task_ids, status, on, self.model.shown_statuses(task_ids))
+
+    def write_status(self, task_ids: list[int], status: Status, on: date | None,
+                     seen: dict[int, Status]) -> bool:
+        """Write a status chosen on a screen that showed ``seen``. If some of those were
+        changed elsewhere meanwhile (``zwgk``, a merge), both are shown and the clerk
+        chooses: write anyway, or keep what the ledger holds (the window then shows it)."""
         try:
-            self.ops.set_status(task_ids, status, on)
+            self.ops.set_status(task_ids, status, on, seen=seen)
+            return True
+        except StaleStatusError as stale:
+            from PySide6.QtWidgets import QMessageBox
+
+            answer = QMessageBox.question(
+                self, "状态已在别处修改", f"{stale.message}\n\n仍要改为“{status.value}”吗?"
+                "选“否”则保留台账中的状态,窗口随即显示它。",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                self.after_outside_change()
+                return False
+            try:
+                self.ops.set_status(task_ids, status, on)
+                return True
+            except UserError as exc:
+                self.show_error(exc.message)
         except UserError as exc:
             self.show_error(exc.message)
+        return False
 
     def _table_menu(self, pos) -> None:
         ids = self.selected_task_ids()
@@ -630,7 +670,26 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
         if self._panel is not None:
             self._panel.save_note()
 
+    def show_outside_changes(self) -> None:
+        """Written elsewhere while the window was open (``zwgk``, a script, a worker):
+        show it. A new plan joins the list without taking the clerk off the plan and
+        task in front of them; a note being typed stays as typed."""
+        plans = self.ledger.plans()
+        shown = [self.plan_combo.itemData(i) for i in range(self.plan_combo.count())]
+        if [p.id for p in plans] != shown:
+            if self.plan is None or self.plan.id not in {p.id for p in plans}:
+                self.reload_plans()
+                return
+            self._fill_plan_combo(plans)
+            self.plan_combo.setCurrentIndex(max(self.plan_combo.findData(self.plan.id), 0))
+        if self.plan is not None:
+            self.plan = self.ledger.plan(self.plan.id)
+            self.after_outside_change()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        watcher = getattr(self, "outside_changes", None)
+        if watcher is not None:
+            watcher.stop()
         self._save_note()
         app_settings.set_window_geometry(bytes(self.saveGeometry()))
         super().closeEvent(event)

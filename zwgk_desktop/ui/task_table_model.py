@@ -117,6 +117,12 @@ class TaskTableModel(QAbstractTableModel):
     def task_id(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
+    def shown_statuses(self, task_ids: list[int]) -> dict[int, Status]:
+        """The statuses on screen for these tasks (rows read so far): what a change the
+        clerk makes from here is checked against, so a newer one is never overwritten
+        unseen."""
+        return {tid: self._rows[tid].status for tid in task_ids if tid in self._rows}
+
     def row_of(self, task_id: int) -> int | None:
         return self._row_index().get(task_id)
 

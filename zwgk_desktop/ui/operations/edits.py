@@ -12,10 +12,11 @@ from datetime import date
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from ...core.errors import StaleTextError, UserError
+from ...core.errors import StaleStatusError, StaleTextError, UserError
 from ...core.ledger import Ledger
 from ...core.model import Status
 from ...core.quarters import Quarter
+from ...core.task_query import stored_statuses
 
 
 class LedgerOperations(QObject):
@@ -29,9 +30,20 @@ class LedgerOperations(QObject):
         self.ledger = ledger
         self.undo_stack = QUndoStack(self)
 
-    def set_status(self, task_ids: list[int], status: Status, on: date | None = None) -> None:
+    def set_status(self, task_ids: list[int], status: Status, on: date | None = None, *,
+                   seen: dict[int, Status] | None = None) -> None:
+        """``seen``: the statuses the window showed when the clerk chose. If any was
+        changed elsewhere since, :class:`StaleStatusError` says which and nothing is
+        written; the window shows both and asks (then calls again without ``seen``)."""
         if not task_ids:
             return
+        if seen:
+            stored = stored_statuses(self.ledger, [tid for tid in task_ids if tid in seen])
+            changed = {tid: (f"序号 {seq}", seen[tid].value,
+                             status_now.value + (f"({day.isoformat()})" if day else ""))
+                       for tid, (seq, status_now, day) in stored.items() if status_now != seen[tid]}
+            if changed:
+                raise StaleStatusError(changed)
         entries = self.ledger.set_statuses(task_ids, status, on)
         text = (f"将 {len(task_ids)} 项任务设为“{status.value}”" if len(task_ids) > 1
                 else f"{self.where(task_ids)}设为“{status.value}”")
