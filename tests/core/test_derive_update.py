@@ -264,3 +264,14 @@ def test_a_plan_unchanged_since_the_derive_has_nothing_to_update(ledger: Ledger)
     V.create_derived_plan(ledger, V.prepare_derive(ledger, city_id, local_name=LOCAL, lead_office=LEAD))
     preview = V.prepare_update(ledger, city_id)
     assert preview.is_empty and preview.default_keys == []
+
+
+def test_the_audit_reads_the_derive_and_the_update_as_sentences(ledger: Ledger, linked) -> None:
+    from zwgk_desktop.core.audit_text import describe
+
+    city_id, _ = linked
+    V.apply_update(ledger, V.prepare_update(ledger, city_id), on=date(2023, 7, 3))
+    text = "\n".join(line.sentence for line in describe(ledger, ledger.audit_log(100)))
+    assert "生成本级分解表“" in text and "其中上级任务" in text
+    assert "更新本级分解表:加入 1 项、取消 1 项" in text
+    assert not any(word in text for word in ("from_task", "followed", "added:", "{"))

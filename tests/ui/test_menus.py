@@ -13,7 +13,7 @@ PLAN_DIALOGS = [
     ("汇总各单位报送表…", "zwgk_desktop.ui.merge_dialog", "MergeDialog"),
     ("导出佐证材料包…", "zwgk_desktop.ui.evidence_package_dialog", "EvidencePackageDialog"),
     ("工作概况…", "zwgk_desktop.ui.dashboard", "DashboardDialog"),
-    ("下发本级分解表…", "zwgk_desktop.ui.derive_dialog", "DeriveDialog"),
+    ("下发/更新本级分解表…", "zwgk_desktop.ui.derive_dialog", "DeriveDialog"),
     ("汇总本级完成情况(报上级)…", "zwgk_desktop.ui.rollup_dialog", "RollupDialog"),
 ]
 

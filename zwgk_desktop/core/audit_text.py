@@ -127,6 +127,14 @@ def _sentence(entry: AuditEntry, seqs: _Seqs) -> tuple[str, tuple[int, ...]]:
         verb = "导入了" if action == "导入分解表" else "重新导入了"
         return (f"{verb}分解表“{after.get('title')}”({after.get('tasks')} 项任务,"
                 f"文件 {after.get('source_name')})"), ()
+    if action == "生成本级分解表" and isinstance(after, dict) and isinstance(before, dict):
+        return (f"由上级分解表“{before.get('from_title')}”生成本级分解表“{after.get('title')}”"
+                f"({after.get('tasks')} 项任务,其中上级任务 {after.get('derived')} 项、本级增加 {after.get('own')} 项)"), ()
+    if action == "更新本级分解表" and isinstance(after, dict) and isinstance(before, dict):
+        parts = [f"{label} {len(after.get(key) or [])} 项" for key, label in
+                 (("added", "加入"), ("cancelled", "取消"), ("followed", "随上级修改")) if after.get(key)]
+        return (f"按上级分解表“{before.get('from_title')}”更新本级分解表:" + ("、".join(parts) or "没有改动"),
+                tuple(seqs.seq[t] for t in _task_ids_in(after) if t in seqs.seq))
     if action == "修订分解表" and isinstance(after, dict):
         counts = after.get("changes") or {}
         parts = "、".join(f"{kind} {n} 项" for kind, n in counts.items() if n) or "没有改动"

@@ -87,7 +87,7 @@ def build_menus(window: "MainWindow") -> None:
     file_menu.addAction(_action(window, "导出佐证材料包…", window.show_evidence_package, needs_plan=True))
     file_menu.addSeparator()
     # The clerk in the middle: the county's own table from the superior's, and back.
-    file_menu.addAction(_action(window, "下发本级分解表…", window.show_derive, needs_plan=True))
+    file_menu.addAction(_action(window, "下发/更新本级分解表…", window.show_derive, needs_plan=True))
     file_menu.addAction(_action(window, "汇总本级完成情况(报上级)…", window.show_rollup, needs_plan=True))
     file_menu.addSeparator()
     file_menu.addAction(_action(window, "退出", window.close))

@@ -217,6 +217,7 @@ class WindowDialogs:
         dialog = DeriveDialog(self.ledger, self.plan.id, self)
         made: list[int] = []
         dialog.derived.connect(made.append)
+        dialog.updated.connect(made.append)  # 更新本级分解表: show the county plan it brought up to date
         guard_wheel(dialog)
         dialog.exec()
         self.reload_plans(select=made[-1] if made else None)
