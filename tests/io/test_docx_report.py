@@ -57,7 +57,7 @@ def test_official_layout(report) -> None:
     assert abs(first.page_width - first.left_margin - first.right_margin - Mm(156)) < Mm(0.1)
     assert abs(first.page_height - first.top_margin - first.bottom_margin - Mm(225)) < Mm(0.1)
     assert detail.page_width > detail.page_height  # the detail table is landscape
-    assert abs(detail.page_width - detail.left_margin - detail.right_margin - Mm(225)) < Mm(0.1)
+    assert abs(detail.page_width - detail.left_margin - detail.right_margin - Mm(267)) < Mm(0.1)  # as the PDF's 附件
     assert document.settings.odd_and_even_pages_header_footer
     for section in (first, detail):
         for footer in (section.footer, section.even_page_footer):

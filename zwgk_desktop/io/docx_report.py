@@ -348,7 +348,7 @@ class _Writer:
             if with_evidence:
                 cells.append("\n".join(row.evidence))
             texts.append(cells)
-        widths = _fit_detail_widths(head, texts, _mm(225), DETAIL_PT, (0,))
+        widths = _fit_detail_widths(head, texts, _mm(267), DETAIL_PT, (0,))
         table = _Table(widths, DETAIL_LINE_PT, DETAIL_PT)
         table.header(head)
         previous: list[str] = []
@@ -425,10 +425,11 @@ class _Writer:
         section = self.doc.add_section(WD_SECTION.NEW_PAGE)
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = Mm(297), Mm(210)
-        # The portrait margins turned clockwise with the page (as the PDF's landscape pages).
-        section.left_margin, section.right_margin = Mm(35), Mm(297 - 35 - 225)
-        section.top_margin, section.bottom_margin = Mm(210 - 26 - 156), Mm(26)
-        section.footer_distance = Mm(26 - 7 - 6)
+        # An attachment table's margins, as the PDF's landscape pages: 15 mm all round
+        # (a 267×180 mm text block), the page number in the bottom margin.
+        section.left_margin = section.right_margin = Mm(15)
+        section.top_margin = section.bottom_margin = Mm(15)
+        section.footer_distance = Mm(6)
         self._page_numbers(section)
 
     def _font_table(self) -> None:
