@@ -29,10 +29,9 @@ import textwrap
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from synthetic import make_ledger  # noqa: E402
+from benchmarks.synthetic import make_ledger  # noqa: E402
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 START, END = "<!-- gui-bench:start -->", "<!-- gui-bench:end -->"

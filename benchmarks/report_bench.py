@@ -52,9 +52,8 @@ QUARTER = f"{YEAR}Q3"
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from synthetic import make_ledger  # noqa: E402
+from benchmarks.synthetic import make_ledger  # noqa: E402
 
 from zwgk_desktop.core.ledger import Ledger  # noqa: E402
 from zwgk_desktop.core.quarters import Quarter  # noqa: E402

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -27,8 +26,7 @@ from zwgk_desktop.core.quarters import Quarter
 from zwgk_desktop.core.report_data import ReportScope, SignOff, build_report
 from zwgk_desktop.io import pdf_fonts
 from zwgk_desktop.io.pdf_fonts import FontFile, FontSet, bundled_font, load_font_set
-from zwgk_desktop.io.pdf_report import (CANNOT_START_EXTRA, _TextLayout, patch_line_breaking, render_report,
-                                        report_bytes)
+from zwgk_desktop.io.pdf_report import CANNOT_START_EXTRA, _TextLayout, patch_line_breaking, render_report, report_bytes
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext") or not shutil.which("pdffonts"),
@@ -322,11 +320,7 @@ def test_an_unwritable_target_is_a_clear_error(crafted, tmp_path: Path, fonts: F
 
 
 def test_five_thousand_tasks(tmp_path: Path, fonts: FontSet) -> None:
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        from synthetic import make_ledger
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
+    from benchmarks.synthetic import make_ledger
     folder = make_ledger(tmp_path / "big", 5000, 2023)
     out = tmp_path / "big.pdf"
     started = time.perf_counter()
@@ -360,7 +354,8 @@ def test_font_discovery_reads_fontconfig_output(monkeypatch: pytest.MonkeyPatch)
 
 def test_recurring_tasks_by_period_and_the_quarters_follow_ups(ledger: Ledger, tmp_path: Path,
                                                                fonts: FontSet) -> None:
-    from tests.core.test_report_periods import Q2 as SECOND, make_periodic_ledger, record
+    from tests.core.test_report_periods import Q2 as SECOND
+    from tests.core.test_report_periods import make_periodic_ledger, record
 
     plan_id, _ = make_periodic_ledger(ledger)
     record(ledger, plan_id, "县政府办", date(2023, 6, 25), SECOND, date(2023, 7, 5))
@@ -404,13 +399,8 @@ def test_detail_table_text_is_at_least_9_pt(tmp_path: Path, fonts: FontSet) -> N
     """The 附件 pages are denser than the 正文 (narrower margins, tighter rows), never
     smaller: every piece of text on them is set at 9 pt or more, on lines at least 1.15
     times the type size apart."""
+    from benchmarks.synthetic import make_ledger
     from zwgk_desktop.io.pdf_document import DETAIL_LEADING, DETAIL_SIZE
-
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        from synthetic import make_ledger
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
     with Ledger.open(make_ledger(tmp_path / "l", 120, 2023, 40, 8)) as ledger:
         data = build_report(ledger, ledger.plans()[0].id, Q3)
     pdf, result = report_bytes(data, fonts)
