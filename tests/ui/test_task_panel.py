@@ -209,3 +209,39 @@ def test_a_huge_requirement_keeps_status_and_note_within_reach(tmp_path: Path, o
     assert not panel.requirement.is_capped()
     assert panel.requirement.height() <= 2 * line
     assert panel.requirement.label.height() <= panel.requirement.viewport().height() + 1
+
+
+def test_the_window_can_take_the_panels_choice_as_the_tables(sample_window, sample_ledger, monkeypatch):
+    """Wired (panel.status_writer = window.set_status_of), the panel's choice is the
+    table's call itself: the same question and the same check for a change elsewhere."""
+    window, ledger = sample_window, sample_ledger
+    window.quarter_combo.setCurrentIndex(window.quarter_combo.findData(str(Q3)))
+    questions = Questions(Q3.end)
+    monkeypatch.setattr(status_date_dialog, "ask_status_date", questions)
+    calls: list[tuple[list[int], Status]] = []
+
+    def through_the_window(task_ids, status):
+        calls.append((task_ids, status))
+        window.set_status_of(task_ids, status)
+
+    window.panel.status_writer = through_the_window
+    task_id = window.model.task_id(3)
+    select_task(window, task_id)
+    choose_in_panel(window, Status.IN_PROGRESS)
+    assert calls == [([task_id], Status.IN_PROGRESS)]
+    assert questions.calls == [(Status.IN_PROGRESS, 1, Q3, 2023, None)]
+    assert (ledger.task(task_id).status, ledger.task(task_id).status_date) == (Status.IN_PROGRESS, Q3.end)
+    assert window.panel.status.currentText() == Status.IN_PROGRESS.value
+
+
+def test_a_status_changed_elsewhere_is_not_overwritten_from_the_panel(sample_window, sample_ledger, monkeypatch):
+    window, ledger = sample_window, sample_ledger
+    monkeypatch.setattr(status_date_dialog, "ask_status_date", Questions(date(2023, 12, 1)))
+    task_id = window.model.task_id(8)
+    select_task(window, task_id)
+    shown = window.panel.task.status
+    elsewhere = Status.NOT_APPLICABLE if shown != Status.NOT_APPLICABLE else Status.IN_PROGRESS
+    ledger.set_status(task_id, elsewhere, date(2023, 11, 1))  # zwgk status, while the panel shows the old one
+    choose_in_panel(window, Status.DONE)
+    assert ledger.task(task_id).status == elsewhere
+    assert window.panel.status.currentText() == elsewhere.value

@@ -11,6 +11,7 @@ correcting the day corrects that record. A recurring task also has a status per 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QSize, Qt, QTime, QTimer, Signal
@@ -76,6 +77,9 @@ class TaskPanel(QScrollArea):
         self._note_base = ""  # the stored note the box started from
         self._editing_due = False  # 修改 was clicked: the due date editor is open
         self.read_only_reason = ""
+        #: The window's way of setting a status from the table (asks the day, checks
+        #: for a change made elsewhere); the panel's choice goes through it when set.
+        self.status_writer: Callable[[list[int], Status], None] | None = None
         self.setWidgetResizable(True)
         # The panel scrolls down, never sideways: what does not fit wraps.
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -407,23 +411,28 @@ class TaskPanel(QScrollArea):
             self.quarterChosen.emit(data)
 
     def _status_chosen(self) -> None:
-        """The same question as the table's 状态 cell and its context menu
-        (MainWindow.set_status_of): the day is always asked, today by default and the
-        progress quarter's last day one click away, so a clerk back-filling last
-        quarter does not get today's date recorded without being asked."""
+        """The same question as the table's 状态 cell and its context menu: the day is
+        always asked, today by default and the progress quarter's last day one click
+        away, so a clerk back-filling last quarter does not get today's date recorded
+        without being asked. With ``status_writer`` set (the window's set_status_of)
+        the window asks and writes, exactly as for the table."""
         if self._loading or self.task is None:
             return
         task = self.task
         status = Status(self.status.currentData())  # Qt hands StrEnum data back as str
         if status == task.status:
             return
-        on = status_date_dialog.ask_status_date(self, status, 1, self.quarter, self.plan_year)
-        try:
-            if on is not None:
-                self.save_note()  # as the table does: typing is kept before the change
-                self.ops.set_status([task.id], status, on)
-        except UserError as exc:
-            self.errorRaised.emit(exc.message)
+        if self.status_writer is not None:
+            self.status_writer([task.id], status)
+        else:
+            on = status_date_dialog.ask_status_date(self, status, 1, self.quarter, self.plan_year)
+            try:
+                if on is not None:
+                    self.save_note()  # as the table does: typing is kept before the change
+                    # what the panel showed: a status changed elsewhere meanwhile is refused
+                    self.ops.set_status([task.id], status, on, seen={task.id: task.status})
+            except UserError as exc:
+                self.errorRaised.emit(exc.message)
         if self.task is not None and self.task.id == task.id:
             self.refresh()  # cancelled or refused: show what is recorded
 
