@@ -74,8 +74,13 @@ def test_reopening_is_idempotent_and_keeps_the_content(tmp_path: Path) -> None:
 def test_open_without_create_refuses_a_folder_without_ledger(tmp_path: Path) -> None:
     with pytest.raises(LedgerError) as err:
         Ledger.open(tmp_path / "nowhere", create=False)
-    assert "找不到" in err.value.message and LEDGER_FILE in err.value.message
+    assert "找不到台账文件夹" in err.value.message and str(tmp_path / "nowhere") in err.value.message
     assert not (tmp_path / "nowhere").exists()
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(LedgerError) as err:
+        Ledger.open(tmp_path / "empty", create=False)
+    assert "找不到" in err.value.message and LEDGER_FILE in err.value.message
+    assert not (tmp_path / "empty" / LEDGER_FILE).exists()
 
 
 def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:

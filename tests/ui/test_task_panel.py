@@ -242,6 +242,12 @@ def test_a_status_changed_elsewhere_is_not_overwritten_from_the_panel(sample_win
     shown = window.panel.task.status
     elsewhere = Status.NOT_APPLICABLE if shown != Status.NOT_APPLICABLE else Status.IN_PROGRESS
     ledger.set_status(task_id, elsewhere, date(2023, 11, 1))  # zwgk status, while the panel shows the old one
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda parent, title, text, *a, **k: asked.append(text) or QMessageBox.StandardButton.No)
     choose_in_panel(window, Status.DONE)
+    assert asked and f"台账中已是“{elsewhere.value}" in asked[0]  # both shown, the clerk chose to keep it
     assert ledger.task(task_id).status == elsewhere
     assert window.panel.status.currentText() == elsewhere.value

@@ -26,10 +26,17 @@ from typing import Any
 from sqlite_utils import Database
 
 from .deadlines import DeadlineKind
-from .locations import user_data_dir
-from .errors import (LedgerDamagedError, LedgerError, LedgerMissingError, LedgerReadOnlyError, NotFoundError,
-                     StaleTextError, UserError)
+from .errors import (
+    LedgerDamagedError,
+    LedgerError,
+    LedgerMissingError,
+    LedgerReadOnlyError,
+    NotFoundError,
+    StaleTextError,
+    UserError,
+)
 from .limits import check_note
+from .locations import user_data_dir
 from .model import Evidence, Plan, Progress, Status, StatusChange, Task, UnitRef
 from .quarters import Quarter
 from .schema import KNOWN_MIGRATIONS, MIGRATION_SET, migrations
@@ -451,11 +458,15 @@ class Ledger:
             result[row[1]].append(Evidence(*row))
         return result
 
-    def change_counter(self) -> int:
+    def change_counter(self) -> int | None:
         """A number that moves whenever another connection (``zwgk``, a worker, another
         program) commits to the ledger; this connection's own commits leave it alone.
-        The window polls it to show what was written elsewhere."""
-        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
+        The window polls it to show what was written elsewhere. None when the ledger
+        cannot be asked (closed, or its folder gone): there is nothing new to show."""
+        try:
+            return int(self.db.execute("PRAGMA data_version").fetchone()[0])
+        except sqlite3.Error:
+            return None
 
     def status_history(self, task_id: int) -> list[StatusChange]:
         rows = self.db.execute(

@@ -222,6 +222,7 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
         from .task_panel import TaskPanel
 
         panel = TaskPanel(self.ops)
+        panel.status_writer = self.set_status_of  # the table's own question and stale-status check
         panel.errorRaised.connect(self.show_error)
         panel.quarterChosen.connect(self._panel_quarter_chosen)
         if self.plan is not None:

@@ -7,8 +7,6 @@ chosen from what the window showed before is still checked when it is written
 
 from __future__ import annotations
 
-import sqlite3
-
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
@@ -38,7 +36,7 @@ class OutsideChanges(QObject):
     def _read(self) -> int | None:
         try:
             return self.ledger.change_counter()
-        except (sqlite3.Error, UserError):  # closed, or the folder went away: nothing to show
+        except UserError:  # the folder went away: nothing to show
             return None
 
     def check(self) -> bool:
