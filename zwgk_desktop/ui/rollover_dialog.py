@@ -87,7 +87,7 @@ class RolloverDialog(QDialog):
         self.resize(1000, 600)
 
         intro = QLabel(
-            f"把《{self.plan.title}》({self.plan.year}年)中还没有完成的长期坚持、持续推进、常态化、全年和定期任务,"
+            f"把《{self.plan.title}》({self.plan.year}年)中还没有完成的长期坚持、持续推进、常态化和定期任务,"
             "连同当时的状态和最后一次进展,列为新一年的结转事项。新一年的分解表到来后,可用“对照上年结转事项”"
             "逐项对应。上一年的任务不会有任何改动。")
         intro.setWordWrap(True)
