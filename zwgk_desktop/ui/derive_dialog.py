@@ -66,6 +66,21 @@ def split_locals(text: str) -> list[str]:
     return [p.strip() for p in _SPLIT.split(text or "") if p.strip()]
 
 
+
+def ask_mapping_file(parent: QWidget) -> dict[str, list[str]] | None:
+    """导入对应表…: the 上级单位 | 本级单位 sheet the clerk chooses, or None (cancelled, or
+    a file that is not one, said in a message)."""
+    path = open_file(parent, "单位对应表", "表格 (*.xlsx *.xls *.csv *.et)", "directory")
+    if path is None:
+        return None
+    from ..io.plan_writer import read_unit_mapping
+
+    try:
+        return read_unit_mapping(path)
+    except UserError as exc:
+        QMessageBox.warning(parent, "无法读取对应表", exc.message)
+        return None
+
 class DeriveDialog(QDialog):
     """Choose tasks, map units, 生成. ``derived(plan_id)`` fires after the plan is written.
     For a plan that already has its county plan: 更新本级分解表 (``updated(county_id)``
@@ -315,15 +330,8 @@ class DeriveDialog(QDialog):
         return [name for name, locals_ in self.mapping().items() if not locals_]
 
     def import_mapping(self) -> None:
-        path = open_file(self, "单位对应表", "表格 (*.xlsx *.xls *.csv *.et)", "directory")
-        if path is None:
-            return
-        from ..io.plan_writer import read_unit_mapping
-
-        try:
-            pairs = read_unit_mapping(path)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法读取对应表", exc.message)
+        pairs = ask_mapping_file(self)
+        if pairs is None:
             return
         self.edited.update(pairs)
         self.refresh_mapping()
@@ -664,15 +672,8 @@ class UpdateView(QWidget):
             self.output.setText(str(path))
 
     def import_mapping(self) -> None:
-        path = open_file(self, "单位对应表", "表格 (*.xlsx *.xls *.csv *.et)", "directory")
-        if path is None:
-            return
-        from ..io.plan_writer import read_unit_mapping
-
-        try:
-            pairs = read_unit_mapping(path)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法读取对应表", exc.message)
+        pairs = ask_mapping_file(self)
+        if pairs is None:
             return
         self.given.update(pairs)
         self.refresh(keep=set(self.chosen_keys()))
