@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -56,7 +55,7 @@ from ..io.table_reader import NO_YEAR_WARNING
 from .background import BackgroundTask
 from .failure_text import failure_text
 from .file_dialogs import save_file
-from .import_wizard import NO_YEAR, YearBox
+from .import_wizard import NO_YEAR, YearBox, deadline_field
 from .operations.plans import import_plan
 from .operations.run import run_on_ledger
 
@@ -244,15 +243,8 @@ class DraftDialog(QDialog):
         self.resize(1240, 760)
 
         self.year = YearBox()
-        self.year.setRange(NO_YEAR, 2100)
-        self.year.setSpecialValueText("请选择")
-        self.year.setSuffix(" 年")
-        self.year.setMinimumWidth(96)
         self.year.setValue(draft.year or NO_YEAR)
-        self.default_deadline = QLineEdit()
-        self.default_deadline.setPlaceholderText("如 12月底前")
-        self.default_deadline.setToolTip("正文没有写完成时限的任务统一使用的完成时限")
-        self.default_deadline.setMaximumWidth(120)
+        self.default_deadline = deadline_field("正文没有写完成时限的任务统一使用的完成时限")
         top = QHBoxLayout()
         top.addWidget(QLabel(f"文件:{path.name}(没有任务表,按正文中的工作要点读取)"))
         top.addStretch(1)

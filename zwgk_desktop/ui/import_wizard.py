@@ -61,9 +61,26 @@ REVIEW_COLOUR = QColor("#ffe0b2")  # orange: 需核对 (yellow means 15天内到
 NO_YEAR = 1999  # the year box's "请选择": the file printed no year and the clerk has not chosen one
 
 
+def deadline_field(tooltip: str) -> QLineEdit:
+    """统一完成时限: one deadline for the tasks the file gives none (the wizard's table
+    without a 完成时限 column, the draft's prose)."""
+    field = QLineEdit()
+    field.setPlaceholderText("如 12月底前")
+    field.setToolTip(tooltip)
+    field.setMaximumWidth(120)
+    return field
+
+
 class YearBox(QSpinBox):
     """The plan's year; shows 请选择 until chosen when the file prints none, and the
     first arrow press from there goes to this year rather than to 2000."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setRange(NO_YEAR, 2100)
+        self.setSpecialValueText("请选择")
+        self.setSuffix(" 年")
+        self.setMinimumWidth(96)
 
     def stepBy(self, steps: int) -> None:  # noqa: N802 (Qt's name)
         if self.value() == self.minimum():
@@ -191,14 +208,7 @@ class ImportWizard(QDialog):
 
         self.sheet = QComboBox()
         self.year = YearBox()
-        self.year.setRange(NO_YEAR, 2100)
-        self.year.setSpecialValueText("请选择")
-        self.year.setSuffix(" 年")
-        self.year.setMinimumWidth(96)
-        self.default_deadline = QLineEdit()
-        self.default_deadline.setPlaceholderText("如 12月底前")
-        self.default_deadline.setToolTip("表格中没有“完成时限”一列(或该列为空)时,各项任务统一使用的完成时限")
-        self.default_deadline.setMaximumWidth(120)
+        self.default_deadline = deadline_field("表格中没有“完成时限”一列(或该列为空)时,各项任务统一使用的完成时限")
         top = QHBoxLayout()
         top.addWidget(QLabel(f"文件:{path.name}"))
         top.addStretch(1)
