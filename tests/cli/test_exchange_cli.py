@@ -385,3 +385,21 @@ def test_fill_in_names_groups_without_members_and_writes_none_for_them(capsys, t
                              "-o", str(tmp_path / "镇.xlsx"))
     assert code == 2 and "是群组,请在 单位名录 中添加其成员单位" in err
     assert not (tmp_path / "镇.xlsx").exists()
+
+
+def test_merge_preview_names_a_value_not_listed_when_issued_once(capsys) -> None:
+    """The issue record had no such column: the line says so instead of «下发时:(下发时未列)»."""
+    from datetime import datetime
+
+    from zwgk_desktop.cli.exchange import _print_change
+    from zwgk_desktop.core.exchange.changes import Change, ChangeField
+    from zwgk_desktop.core.exchange.merge import NOT_LISTED_WHEN_ISSUED
+    from zwgk_desktop.core.quarters import Quarter
+
+    change = Change(task_id=1, seq=4, task_text="公开规划", field=ChangeField.EVIDENCE, old="旧说明", new="新说明",
+                    quarter=Quarter(2023, 3), source="报送.xlsx", unit="区发改局", row=4,
+                    saved_at=datetime(2023, 9, 28), conflict="下发后台账中的说明已改变", issued=NOT_LISTED_WHEN_ISSUED)
+    _print_change(change)
+    lines = capsys.readouterr().out.splitlines()
+    assert "        下发时:(未列在下发的填报表中)" in lines
+    assert not any("下发时未列" in line for line in lines)

@@ -179,6 +179,8 @@ def cmd_fill_in(args: argparse.Namespace) -> int:
 
 
 def _print_change(change: X.Change) -> None:
+    from ..core.exchange.merge import NOT_LISTED_WHEN_ISSUED
+
     old = change.old or "(空)"
     print(f"  序号 {change.seq}“{change.task_text}” {change.field_name}:{_one_line(old)} → {_one_line(change.new)}"
           f"〔{change.where}〕")
@@ -187,7 +189,8 @@ def _print_change(change: X.Change) -> None:
     if change.conflict:
         print(f"      冲突:{change.conflict}")
         if change.issued is not None:
-            print(f"        下发时:{_one_line(change.issued or '(空)')}")
+            issued = "(未列在下发的填报表中)" if change.issued == NOT_LISTED_WHEN_ISSUED else change.issued
+            print(f"        下发时:{_one_line(issued or '(空)')}")
             print(f"        台账现在:{_one_line(old)}")
             print(f"        报送表:{_one_line(change.new)}")
 
