@@ -11,11 +11,14 @@ import pytest
 
 from tests.builders import audit_count, dump, parsed_plan
 from zwgk_desktop.core import derive as V
+from zwgk_desktop.core import ledger as ledger_module
 from zwgk_desktop.core import unit_mapping as M
 from zwgk_desktop.core.errors import UserError
 from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.core.model import Status
 from zwgk_desktop.core.plan_import import write_plan
+from zwgk_desktop.core.quarters import Quarter
+from zwgk_desktop.core.report_data import build_report
 from zwgk_desktop.core.revision import apply_revision, preview_revision
 
 LOCAL, LEAD = "某某县", "县政府办公室"
@@ -150,15 +153,20 @@ def test_applying_adds_cancels_follows_and_leaves_the_countys_words(ledger: Ledg
     assert by_req[CITY[5][1]].deadline_text == "12月底前" and by_req[CITY[5][1]].due_date == date(2023, 12, 20)
     assert sorted(outcome.followed) == sorted([by_req[REVISED[0][1]].id, by_req[CITY[4][1]].id])
 
-    # One row for the update (standing for the task added), one per county task that
-    # followed, one for the 已取消.
+    # One row for the update, one per task added (with its 序号, as a revision writes
+    # it), one per county task that followed, one for the 已取消.
     log = ledger.audit_log(outcome.audit_rows)
-    assert audit_count(ledger) == before + 4 == before + outcome.audit_rows
+    assert audit_count(ledger) == before + 5 == before + outcome.audit_rows
     assert sorted(e.action for e in log) == sorted([
-        "更新本级分解表", "修订:改写任务(上级修订)", "修订:完成时限(上级修订)", "设置状态(上级修订)"])
+        "更新本级分解表", "修订:新增任务(上级修订)", "修订:改写任务(上级修订)", "修订:完成时限(上级修订)",
+        "设置状态(上级修订)"])
     top = log[0]
     assert (top.action, top.entity, top.entity_id) == ("更新本级分解表", "plan", county_id)
     assert top.after["added"][0]["task"] == new.id and top.after["cancelled"] == [withdrawn_id]
+    # The county tasks that moved down keep their 序号 of before in the update's row.
+    assert top.before["seqs"] == {str(t.id): t.seq - 1 for t in tasks[2:]}
+    added_row = next(e for e in log if e.action.startswith("修订:新增任务"))
+    assert (added_row.entity, added_row.entity_id, added_row.after["seq"]) == ("task", new.id, 2)
     reword = next(e for e in log if e.action.startswith("修订:改写任务"))
     assert reword.entity_id == by_req[REVISED[0][1]].id
     assert (reword.before["requirement"], reword.after["requirement"]) == (CITY[0][1], REVISED[0][1])
@@ -190,6 +198,33 @@ def test_after_the_update_only_what_was_left_is_shown_and_a_later_revision_follo
     assert follows[0].aspects[0].old == REVISED[0][1]
     V.apply_update(ledger, third)
     assert ledger.tasks(county_id)[0].requirement == rows[0][1]
+
+
+def test_a_county_report_reprinted_as_of_a_day_before_the_update_leaves_out_what_it_added(
+        ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The June report of the county plan, printed again after a July update, is the
+    June report: the task the update added is not in it and the tasks it moved down
+    print their June 序号 (and a 完成时限 followed later, the June one). The September
+    report has the added task."""
+    monkeypatch.setattr(ledger_module, "now_text", lambda: "2023-03-01T09:00:00+08:00")
+    city_id, county_id = build_linked(ledger)
+
+    def printed(quarter: Quarter) -> list[tuple]:
+        report = build_report(ledger, county_id, quarter)
+        return [(r.task_id, r.seq, r.deadline_text, r.due_date, r.status) for r in report.rows]
+
+    june = printed(Quarter(2023, 2))
+    monkeypatch.setattr(ledger_module, "now_text", lambda: "2023-07-03T10:00:00+08:00")
+    outcome = V.apply_update(ledger, V.prepare_update(ledger, city_id), on=date(2023, 7, 3))
+    added = outcome.added[0]
+    assert [t.seq for t in ledger.tasks(county_id) if t.id == added] == [2]  # the others moved down
+
+    assert printed(Quarter(2023, 2)) == june
+    assert added not in {row[0] for row in june}
+    september = printed(Quarter(2023, 3))
+    assert (added, 2) in {(row[0], row[1]) for row in september}
+    assert [row[1] for row in september] == [t.seq for t in ledger.tasks(county_id)
+                                             if t.status != Status.CANCELLED]  # the withdrawn one is out
 
 
 def test_chosen_lines_only_and_a_named_task(ledger: Ledger, linked) -> None:

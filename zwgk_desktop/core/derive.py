@@ -403,6 +403,9 @@ def create_derived_plan(ledger: Ledger, preview: DerivePreview, *,
 UPDATE_ACTION = "更新本级分解表"
 #: Where the county's own changes came from, in their audit rows and status history.
 UPDATE_ORIGIN = "上级修订"
+#: Each task an update adds has the row a revision writes for the tasks it adds (with
+#: :data:`UPDATE_ORIGIN`), so reports and 操作记录 read both alike.
+ADDED_ACTION = "修订:新增任务"
 _DERIVE_ACTION = "生成本级分解表"
 
 
@@ -794,8 +797,14 @@ def _follow(ledger: Ledger, item: UpdateItem) -> list[Aspect]:
     return done
 
 
-def _add_tasks(ledger: Ledger, county_id: int, new: list[UpdateItem]) -> list[tuple[int, UpdateItem]]:
-    """Insert the new county tasks in the superior's order; the plan's 序号 run 1..n again."""
+def _add_tasks(ledger: Ledger, county_id: int,
+               new: list[UpdateItem]) -> tuple[list[tuple[int, UpdateItem]], dict[str, int]]:
+    """Insert the new county tasks in the superior's order; the plan's 序号 run 1..n again.
+
+    Each new task gets the audit row a revision gives the tasks it adds (修订:新增任务,
+    with its 序号), and the county tasks that moved down are returned with the 序号 they
+    had (task id -> 序号), for the update's own row: so that a county report of a day
+    before the update prints what it printed then (report_data.revisions_after)."""
     from .plan_import import _ensure_units, _next_task_id, _place_sections
 
     db = ledger.db
@@ -827,10 +836,12 @@ def _add_tasks(ledger: Ledger, county_id: int, new: list[UpdateItem]) -> list[tu
     unit_ids = _ensure_units(ledger, parsed)
     next_id = _next_task_id(ledger)
     rows, links, moves, added = [], [], [], []
+    renumbered: dict[str, int] = {}
     for seq, entry in enumerate(order, start=1):
         if isinstance(entry, Task):
             if entry.seq != seq:
                 moves.append([seq, entry.id])
+                renumbered[str(entry.id)] = entry.seq
             continue
         draft = entry.derived
         task_id, next_id = next_id, next_id + 1
@@ -848,15 +859,26 @@ def _add_tasks(ledger: Ledger, county_id: int, new: list[UpdateItem]) -> list[tu
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
     db.conn.executemany(
         "INSERT OR IGNORE INTO task_units (task_id, unit_id, role, position) VALUES (?,?,?,?)", links)
-    return added
+    seq_of = {row[0]: row[2] for row in rows}
+    for task_id, item in added:
+        draft = item.derived
+        with ledger.change(ADDED_ACTION, "task", task_id, origin=UPDATE_ORIGIN,
+                           after={"seq": seq_of[task_id], "requirement": _task_line(draft.title, draft.requirement),
+                                  "units": draft.units_text, "deadline_text": draft.deadline.text,
+                                  "from_task": item.source.id}):
+            pass  # (written above, all at once)
+    return added, renumbered
 
 
 def apply_update(ledger: Ledger, preview: UpdatePreview, chosen: Iterable[str] | None = None, *,
                  on: date | None = None, also: Callable[[Ledger, int], object] | None = None) -> UpdateOutcome:
     """Write the ticked lines of a previewed update in one change: one audit row on the
-    county plan (standing for the tasks added, as the derive's row does), one per
-    county task that follows the superior's wording or deadline, and one for the
-    county tasks marked 已取消 (their history kept). An automatic backup first.
+    county plan (listing the tasks added and keeping the 序号 of the tasks that moved
+    down, as a revision's row does), one per task added (修订:新增任务, as a revision
+    writes it), one per county task that follows the superior's wording or deadline,
+    and one for the county tasks marked 已取消 (their history kept). An automatic
+    backup first. A county report of a day before the update therefore prints what it
+    printed then (core/report_data.revisions_after).
 
     ``chosen``: keys of :class:`UpdateItem` (None: :attr:`UpdatePreview.default_keys`).
     The preview is made again inside the transaction; if either plan changed since it
@@ -899,7 +921,7 @@ def apply_update(ledger: Ledger, preview: UpdatePreview, chosen: Iterable[str] |
         if cancelled:
             ledger.set_statuses(cancelled, Status.CANCELLED, on, origin=UPDATE_ORIGIN)
         new = [i for i in picked if i.kind == UpdateKind.ADDED]
-        added = _add_tasks(ledger, county_id, new) if new else []
+        added, renumbered = _add_tasks(ledger, county_id, new) if new else ([], {})
         units = {u.name for i in new for u in i.source.units}
         used = {s.superior: s.locals for s in fresh.mapping if s.locals and s.superior in units}
         mapping_before = store_mapping_rows(ledger, used) if used else {}
@@ -907,6 +929,8 @@ def apply_update(ledger: Ledger, preview: UpdatePreview, chosen: Iterable[str] |
             also(ledger, county_id)
         record["before"] = {"from_plan": preview.plan.id, "from_title": preview.plan.title,
                             "mapping": mapping_before or None}
+        if renumbered:  # as a revision's row keeps them: a report of an earlier day prints these
+            record["before"]["seqs"] = renumbered
         record["after"] = {
             "tasks": [tid for tid, _ in added] + cancelled + list(followed),
             "added": [{"task": tid, "from_task": i.source.id, "from_seq": i.source.seq} for tid, i in added],

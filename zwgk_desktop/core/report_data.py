@@ -40,6 +40,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 
+from .derive import UPDATE_ACTION
 from .errors import NotFoundError, UserError
 from .ledger import Ledger
 from .model import Evidence, Plan, Status, Task
@@ -347,21 +348,23 @@ def _iso_day(text: object) -> date | None:
 
 def revisions_after(ledger: Ledger, plan_id: int, day: date) -> RevisionsAfter:
     """The changes of the revised tables applied to ``plan_id`` after ``day`` (by the
-    audit's local date: one applied on the day itself counts as in force that day).
-    One query for the whole report."""
+    audit's local date: one applied on the day itself counts as in force that day),
+    and, for a county plan, of the updates that followed its superior's revisions
+    (they write the same rows). One query for the whole report."""
     found = RevisionsAfter()
     rows = ledger.db.execute(
-        "SELECT action, entity, entity_id, before FROM audit WHERE action LIKE '修订%' AND substr(at, 1, 10) > ?"
+        "SELECT action, entity, entity_id, before FROM audit WHERE (action LIKE '修订%' OR action = ?)"
+        " AND substr(at, 1, 10) > ?"
         " AND ((entity = 'plan' AND entity_id = ?)"
         " OR (entity = 'task' AND entity_id IN (SELECT id FROM tasks WHERE plan_id = ?))) ORDER BY id",
-        [day.isoformat(), plan_id, plan_id]).fetchall()
+        [UPDATE_ACTION, day.isoformat(), plan_id, plan_id]).fetchall()
     for action, entity, entity_id, before in rows:
         if entity == "task" and action.startswith("修订:新增任务"):
             found.added.add(entity_id)
         elif entity == "task" and action.startswith("修订:完成时限"):
             old = _loads(before)
             found.deadline.setdefault(entity_id, (str(old.get("deadline_text") or ""), _iso_day(old.get("due_date"))))
-        elif entity == "plan" and action.startswith("修订分解表"):
+        elif entity == "plan" and (action.startswith("修订分解表") or action == UPDATE_ACTION):
             for tid, seq in (_loads(before).get("seqs") or {}).items():
                 if str(tid).isdigit() and isinstance(seq, int):
                     found.seq.setdefault(int(tid), seq)
