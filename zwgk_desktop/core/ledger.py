@@ -295,14 +295,14 @@ class Ledger:
         Leave it out only where the clerk explicitly replaces the note (``zwgk progress``)."""
         task = self.task(task_id)
         text = check_note(text, f"序号 {task.seq} {quarter.label}的进展")  # Excel's cell limit, before anything
-        old = next((p for p in task.progress if p.quarter == str(quarter)), None)
+        old = task.progress_for(quarter)
         stored = old.text if old is not None else ""
         if stored == text:
             return False
         if expected is not UNCHECKED and (expected or "").strip() != stored.strip():
             raise StaleTextError(task_id, str(quarter), stored, text)
         with self.change("填写进展", "progress", task_id,
-                         before=None if old is None else {"quarter": old.quarter, "text": old.text},
+                         before=None if old is None else {"quarter": str(old.quarter), "text": old.text},
                          after={"quarter": str(quarter), "text": text} if text else None,
                          origin=origin):
             if text:
@@ -444,7 +444,7 @@ class Ledger:
                 "SELECT p.task_id, p.quarter, p.text, p.status, p.at, p.by FROM progress p"
                 " JOIN tasks t ON t.id = p.task_id WHERE t.plan_id = ?",
                 "p.task_id", plan_id, ids, "p.quarter DESC"):
-            result[tid].append(Progress(quarter, text, status, at, by))
+            result[tid].append(Progress(Quarter.stored(quarter), text, status, at, by))
         return result
 
     def _evidence_by_task(self, plan_id: int, ids: list[int] | None) -> dict[int, list[Evidence]]:
@@ -455,7 +455,7 @@ class Ledger:
                 " e.added_by, e.note, e.mime, e.published_on, e.removed_at FROM evidence e"
                 " JOIN tasks t ON t.id = e.task_id WHERE e.removed_at IS NULL AND t.plan_id = ?",
                 "e.task_id", plan_id, ids, "e.quarter DESC, e.id"):
-            result[row[1]].append(Evidence(*row))
+            result[row[1]].append(Evidence(*row[:6], Quarter.stored(row[6]), *row[7:]))
         return result
 
     def change_counter(self) -> int | None:

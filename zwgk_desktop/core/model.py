@@ -11,6 +11,7 @@ from datetime import date
 from enum import StrEnum
 
 from .deadlines import Deadline, DeadlineKind
+from .quarters import Quarter
 from .units import Role, UnitRef
 
 __all__ = [
@@ -136,7 +137,7 @@ class Plan:
 
 @dataclass(slots=True)
 class Progress:
-    quarter: str
+    quarter: Quarter
     text: str
     status: str
     at: str
@@ -159,7 +160,7 @@ class Evidence:
     name: str
     sha256: str | None
     url: str | None
-    quarter: str
+    quarter: Quarter
     size: int | None
     added_at: str
     added_by: str
@@ -187,6 +188,13 @@ class Task:
     progress: list[Progress] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
+
+    def progress_for(self, quarter: Quarter) -> Progress | None:
+        """The note of that quarter, if one was written: the one way to look it up."""
+        for note in self.progress:
+            if note.quarter == quarter:
+                return note
+        return None
 
     @property
     def lead_unit(self) -> str | None:
