@@ -68,3 +68,47 @@ def test_libreoffice_opens_it(tmp_path: Path, notices) -> None:
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
                     "--outdir", str(tmp_path), str(out)], capture_output=True, timeout=180, check=True)
     assert (tmp_path / "催办单.pdf").stat().st_size > 1000
+
+
+def many_tasks(notices, times: int):
+    """One unit's notice with its tasks repeated and worded as long as real ones (the 任城
+    plan's are 80–200 characters): a unit with many lagging tasks."""
+    from dataclasses import replace
+
+    office = next(n for n in notices if n.unit == "县政府办")
+    long = "加强政策解读和回应关切,围绕优化营商环境、稳就业保民生等重点领域,及时发布政策文件并同步开展多种形式的解读," * 2
+    return replace(office, tasks=[replace(t, title=None, requirement=t.requirement + long) for t in office.tasks * times])
+
+
+def test_docx_takes_the_pdf_fit_and_keeps_the_closing_with_the_signature(tmp_path: Path, notices) -> None:
+    from zwgk_desktop.io.remind_pdf import FITS, fit_for
+
+    notice = many_tasks(notices, 3)  # 9 tasks: the PDF needs a smaller table to keep one page
+    fit = fit_for(notice)
+    assert fit != FITS[0]
+    out = tmp_path / "催办单.docx"
+    render_reminders_docx([notice], out)
+    document = docx.Document(str(out))
+    table = document.tables[0]
+    sizes = {run.font.size.pt for cell in table.rows[1].cells for p in cell.paragraphs for run in p.runs}
+    assert sizes == {fit[0]}
+    assert all(len(row.cells[1].text) <= fit[2] for row in table.rows[1:])
+    assert all(row._tr.trPr is not None and row._tr.trPr.find(docx.oxml.ns.qn("w:cantSplit")) is not None
+               for row in table.rows)
+    assert table.rows[0]._tr.trPr.find(docx.oxml.ns.qn("w:tblHeader")) is not None
+    texts = [p.text for p in document.paragraphs]
+    closing = texts.index(next(t for t in texts if t.startswith("请于")))
+    keep = [p.paragraph_format.keep_with_next for p in document.paragraphs[closing:]]
+    assert texts[-2:] == ["县政府办公室", "2023年9月20日"]
+    assert keep[:-1] == [True] * (len(keep) - 1) and not keep[-1]  # all but the date keep with the next
+
+
+@pytest.mark.skipif(not shutil.which("soffice") or not shutil.which("pdfinfo"),
+                    reason="LibreOffice or poppler is not installed")
+def test_libreoffice_keeps_a_six_task_notice_on_one_page(tmp_path: Path, notices) -> None:
+    out = tmp_path / "六项.docx"
+    render_reminders_docx([many_tasks(notices, 2)], out)
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(out)], capture_output=True, timeout=180, check=True)
+    info = subprocess.run(["pdfinfo", str(tmp_path / "六项.pdf")], capture_output=True, text=True, check=True).stdout
+    assert "Pages:           1" in info.splitlines()

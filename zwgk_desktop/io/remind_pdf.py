@@ -57,7 +57,8 @@ from .pdf_document import (
 )
 from .pdf_fonts import FontSet, load_font_set
 
-__all__ = ["RemindNotice", "chinese_date", "notices_for", "reminder_bytes", "render_reminders"]
+__all__ = ["RemindNotice", "chinese_date", "fit_for", "missing_pieces", "notices_for", "reminder_bytes",
+           "render_reminders"]
 
 RED = colors.HexColor("#c00000")
 TABLE_SIZE, TABLE_LEADING = 10.5, 14
@@ -149,16 +150,9 @@ class _Writer:
 
     def missing_cell(self, task: TaskLag, where: str) -> Paragraph:
         pieces = []
-        for lag in task.lags:
-            if lag is Lag.OVERDUE:
-                words = f"逾期{task.days_overdue}天" if self.short_words else f"已逾期 {task.days_overdue} 天"
-                text = self.fonts.markup(words, "body", where)
-                pieces.append(f'<font color="#c00000">{text}</font>')
-            elif lag is Lag.DUE_SOON and task.due_date is not None:
-                pieces.append(self.fonts.markup(f"{task.due_date.month}月{task.due_date.day}日到期", "body", where))
-            else:
-                word = _SHORT_WORDS.get(lag, lag.value) if self.short_words else lag.value
-                pieces.append(self.fonts.markup(word, "body", where))
+        for words, overdue in missing_pieces(task, self.short_words):
+            text = self.fonts.markup(words, "body", where)
+            pieces.append(f'<font color="#c00000">{text}</font>' if overdue else text)
         return Paragraph(("、" if self.short_words else "<br/>").join(pieces), self.styles.cell)
 
     def notice(self, n: RemindNotice) -> list[Flowable]:
@@ -223,6 +217,26 @@ def _doc(target: BinaryIO, notices: list[RemindNotice], fonts: FontSet) -> BaseD
                           invariant=1, initialFontName=fonts.font("body"), initialFontSize=BODY_SIZE)
     doc.addPageTemplates([PageTemplate("portrait", [Frame(P_LEFT, P_BOTTOM, P_WIDTH, P_HEIGHT, 0, 0, 0, 0)])])
     return doc
+
+
+def fit_for(notice: RemindNotice, fonts: FontSet | None = None) -> tuple[float, float, int, bool]:
+    """The table size, leading, task characters and short words at which the notice fits on
+    one page (the smallest if none). The Word 催办单 takes the same fit: its page and type
+    are the PDF's, and Word cannot be asked where its pages end."""
+    return _fit(notice, fonts or load_font_set())
+
+
+def missing_pieces(task: TaskLag, short_words: bool) -> list[tuple[str, bool]]:
+    """What is missing for one task, as (words, overdue?) pieces: the PDF and Word cells."""
+    pieces = []
+    for lag in task.lags:
+        if lag is Lag.OVERDUE:
+            pieces.append((f"逾期{task.days_overdue}天" if short_words else f"已逾期 {task.days_overdue} 天", True))
+        elif lag is Lag.DUE_SOON and task.due_date is not None:
+            pieces.append((f"{task.due_date.month}月{task.due_date.day}日到期", False))
+        else:
+            pieces.append((_SHORT_WORDS.get(lag, lag.value) if short_words else lag.value, False))
+    return pieces
 
 
 def _fit(notice: RemindNotice, fonts: FontSet) -> tuple[float, float, int, bool]:
