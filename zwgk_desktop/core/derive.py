@@ -545,13 +545,13 @@ def _squash(text: str | None) -> str:
 
 
 def _units_line(units: Iterable[UnitRef]) -> str:
-    from .revision import _units_display
+    from .revision import units_display as _units_display
 
     return _units_display([(u.name, u.role.value) for u in units])
 
 
 def _deadline_line(text: str, due: str | None) -> str:
-    from .revision import _deadline_display
+    from .revision import deadline_display as _deadline_display
 
     return _deadline_display(text, due)
 
