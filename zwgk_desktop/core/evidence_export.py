@@ -10,7 +10,6 @@ from pathlib import Path
 from . import evidence as ev
 from .errors import UserError
 from .ledger import Ledger
-from .quarters import Quarter
 
 LINKS_FILE = "网页地址和说明.txt"
 
@@ -41,7 +40,7 @@ def export_task_evidence(ledger: Ledger, task_id: int, folder: Path) -> list[Pat
     missing: list[str] = []
     lines: list[str] = []
     for item in items:
-        quarter = Quarter.parse(item.quarter).label
+        quarter = item.quarter.label
         if item.kind == ev.KIND_FILE:
             source = ev.stored_path(ledger, item.sha256)
             if source is None:

@@ -132,7 +132,7 @@ def plan_items(ledger: Ledger, plan_id: int, unit: str | None = None, quarter: Q
     items: list[PackageItem] = []
     without: list[Task] = []
     for task in tasks:
-        chosen = sorted((e for e in task.evidence if quarter is None or e.quarter == str(quarter)),
+        chosen = sorted((e for e in task.evidence if quarter is None or e.quarter == quarter),
                         key=lambda e: (e.quarter, e.id))
         if not chosen:
             without.append(task)
@@ -169,7 +169,7 @@ def _shortcut(url: str) -> bytes:
 
 def _note_text(item: Evidence) -> bytes:
     text = item.name.replace("\r\n", "\n").replace("\n", "\r\n")
-    footer = f"\r\n\r\n({Quarter.parse(item.quarter).label};{item.added_by} 于 {_when(item.added_at)} 添加)\r\n"
+    footer = f"\r\n\r\n({item.quarter.label};{item.added_by} 于 {_when(item.added_at)} 添加)\r\n"
     return ("\ufeff" + text + footer).encode("utf-8")
 
 
@@ -254,8 +254,8 @@ def write_evidence_package(ledger: Ledger, out: str | os.PathLike[str], *, plan_
     """Write the package; returns where it went and what it holds. ``out`` is a .zip
     path, or a folder (ending in a separator, or existing, or ``as_folder=True``)."""
     plan = ledger.resolve_plan(plan_id)
-    if isinstance(quarter, str):
-        quarter = Quarter.parse(quarter)
+    if quarter is not None:
+        quarter = Quarter.parse(quarter)  # text from the command line; a Quarter as it is
     folder_mode = wants_folder(out) if as_folder is None else as_folder
     items, without = plan_items(ledger, plan.id, unit, quarter, link_files)
     if not items:
@@ -386,7 +386,7 @@ def index_rows(items: list[PackageItem]) -> list[list[object]]:
             task.seq,
             task.title or task.requirement,
             units,
-            Quarter.parse(e.quarter).label,
+            e.quarter.label,
             KIND_NAMES.get(e.kind, e.kind),
             e.name,
             item.arcname or "",

@@ -68,7 +68,8 @@ COLUMNS = 14
 
 
 def row_evidence(row: Sequence[Any]) -> Evidence:
-    return Evidence(*row[:COLUMNS])
+    """An evidence row of ``SELECT`` as the model's value, its quarter a Quarter."""
+    return Evidence(*row[:6], Quarter.stored(row[6]), *row[7:COLUMNS])
 
 
 # -- attaching --------------------------------------------------------------------------
@@ -371,7 +372,7 @@ def empty_recycle_bin(ledger: Ledger, evidence_ids: Sequence[int] | None = None)
                        if len({e.evidence.task_id for e in entries}) == 1 else None,
                        before=[{"id": e.evidence.id, "task": e.evidence.task_id, "kind": e.evidence.kind,
                                 "name": e.evidence.name, "sha256": e.evidence.sha256, "url": e.evidence.url,
-                                "quarter": e.evidence.quarter, "removed_at": e.evidence.removed_at}
+                                "quarter": str(e.evidence.quarter), "removed_at": e.evidence.removed_at}
                                for e in entries]):
         marks = ",".join("?" * len(ids))
         ledger.db.execute(f"DELETE FROM evidence WHERE id IN ({marks}) AND removed_at IS NOT NULL", ids)

@@ -39,7 +39,7 @@ from typing import Any
 from ..errors import UserError
 from ..ledger import Ledger
 from ..model import Plan, Status, Task
-from ..quarters import Quarter
+from ..quarters import Quarter, default_quarter
 from ..unit_directory import unit_tasks
 from .changes import NO_RECORD, Change, ChangeField, MergePreview, Unmatched
 from .keys import (
@@ -52,7 +52,7 @@ from .keys import (
     text_checksum,
 )
 from .replies import Reply, ReplyRow, SentState, parse_reply_date
-from .send_down import REPORTABLE_STATUSES, IssueRecord, default_quarter, issue_records
+from .send_down import REPORTABLE_STATUSES, IssueRecord, issue_records
 from .unit_notes import own_view, shared_tasks, unit_part, unlabelled
 
 __all__ = ["NOT_LISTED_WHEN_ISSUED", "preview_merge"]
@@ -367,7 +367,7 @@ def _row_changes(reply: Reply, row: ReplyRow, task: Task, scope: _Scope, index: 
     # 进展情况: the whole note, or on a shared task the unit's own labelled part
     text = row.progress.strip()
     if text:
-        note = next((p for p in task.progress if p.quarter == str(quarter)), None)
+        note = task.progress_for(quarter)
         whole = note.text if note else ""
         part_of = printable_text(scope.unit) if task.id in index.shared else None
         if part_of:

@@ -93,8 +93,9 @@ def apply_merge(ledger: Ledger, changes: list[Change], *, force: bool = False) -
     return result
 
 
-def _note_of(task: Task, quarter: Quarter | str) -> str:
-    return next((p.text for p in task.progress if p.quarter == str(quarter)), "")
+def _note_of(task: Task, quarter: Quarter) -> str:
+    note = task.progress_for(quarter)
+    return note.text if note else ""
 
 
 def _still_current(ledger: Ledger, change: Change) -> Task | None:
@@ -196,7 +197,7 @@ class _Done:
     id: int
     task_id: int
     field: str
-    quarter: str
+    quarter: Quarter | None  # a 进展 change's quarter
     before: dict[str, Any]
     after: dict[str, Any]
     unit: str
@@ -218,7 +219,7 @@ def undo_merge(ledger: Ledger, merge_id: int | None = None, *, force: bool = Fal
     if found is None:
         raise NotFoundError(f"台账中没有编号为 {merge_id} 的汇总。汇总编号在写入时显示,也可在“操作记录”中查到。")
     files = json.loads(found[0] or "[]")
-    pending = [_Done(i, tid, fld, q, json.loads(b or "{}"), json.loads(a or "{}"), unit)
+    pending = [_Done(i, tid, fld, Quarter.stored(q) if q else None, json.loads(b or "{}"), json.loads(a or "{}"), unit)
                for i, tid, fld, q, b, a, unit in ledger.db.execute(
                    "SELECT id, task_id, field, quarter, before, after, unit FROM merge_changes"
                    " WHERE merge_id = ? AND undone_at IS NULL ORDER BY id DESC", [merge_id])]
@@ -252,7 +253,7 @@ def _describe_done(done: _Done, label: str) -> str:
     if done.field == ChangeField.STATUS.value:
         return (f"{label} 完成状态恢复为“{status_text(done.before.get('status', ''), done.before.get('status_date'))}”")
     if done.field == ChangeField.PROGRESS.value:
-        return f"{label} {Quarter.parse(done.quarter).label}进展恢复为汇总前的内容"
+        return f"{label} {done.quarter.label if done.quarter else ''}进展恢复为汇总前的内容"
     return f"{label} 删除汇总添加的佐证材料说明“{short_text(done.after.get('name', ''), 20)}”(移到回收站)"
 
 
@@ -287,8 +288,9 @@ def _undo_one(ledger: Ledger, done: _Done, task: Task, origin: str, force: bool,
                               origin=origin)
         return edited
     if done.field == ChangeField.PROGRESS.value:
-        quarter = Quarter.parse(done.quarter)
-        whole = next((p.text for p in task.progress if p.quarter == done.quarter), "")
+        quarter = done.quarter
+        assert quarter is not None  # a 进展 change always names its quarter
+        whole = _note_of(task, quarter)
         part_of = done.after.get("part_of")
         before, wrote = done.before.get("text", ""), done.after.get("text", "")
         if part_of:

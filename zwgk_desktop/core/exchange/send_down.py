@@ -18,7 +18,7 @@ from datetime import date
 
 from ..ledger import Ledger, now_text
 from ..model import Plan, Status, Task
-from ..quarters import Quarter
+from ..quarters import Quarter, default_quarter, plan_quarters
 from ..unit_directory import unit_tasks
 from ..units import Role
 from .keys import printable_text, status_text, task_key, text_checksum
@@ -36,22 +36,6 @@ REPORTABLE_STATUSES = tuple(s for s in Status if s != Status.CANCELLED)
 def units_text_by_task(ledger: Ledger, plan_id: int) -> dict[int, str]:
     """The 责任单位 cell of each task exactly as printed."""
     return dict(ledger.db.execute("SELECT id, units_text FROM tasks WHERE plan_id = ?", [plan_id]).fetchall())
-
-
-def default_quarter(plan_year: int, today: date | None = None) -> Quarter:
-    """The quarter a plan's workbooks are about unless the clerk says otherwise: the
-    current one during the plan's year, else the plan year's last (as the main window)."""
-    current = Quarter.of(today or date.today())
-    return current if current.year == plan_year else Quarter(plan_year, 4)
-
-
-def plan_quarters(plan_year: int, today: date | None = None) -> list[Quarter]:
-    """The quarters to offer in a chooser, latest first."""
-    current = Quarter.of(today or date.today())
-    quarters = {Quarter(plan_year, n) for n in range(1, 5)}
-    if current.year == plan_year:
-        quarters.add(current)
-    return sorted(quarters, reverse=True)
 
 
 @dataclass(slots=True)
@@ -116,7 +100,8 @@ def fill_in_for(ledger: Ledger, plan_id: int, unit: str, quarter: Quarter, *,
         task = tasks.get(task_id)
         if task is None:
             continue
-        full = next((p.text for p in task.progress if p.quarter == str(quarter)), "")
+        note = task.progress_for(quarter)
+        full = note.text if note else ""
         progress = unit_part(full, printable_text(unit)) if task_id in shared else full
         role_text = ROLE_NAMES[role] + (f"(作为{'、'.join(via)}成员)" if via else "")
         rows.append(FillInRow(
@@ -195,7 +180,7 @@ def issue_records(ledger: Ledger, tokens: list[str]) -> dict[str, IssueRecord]:
     for rid, token, plan_id, unit, quarter, at in ledger.db.execute(
             f"SELECT id, token, plan_id, unit, quarter, issued_at FROM fill_in_issues WHERE token IN ({marks})",
             wanted):
-        record = IssueRecord(rid, token, plan_id, unit, Quarter.parse(quarter), at, {})
+        record = IssueRecord(rid, token, plan_id, unit, Quarter.stored(quarter), at, {})
         result[token] = by_id[rid] = record
     if by_id:
         marks = ",".join("?" * len(by_id))
