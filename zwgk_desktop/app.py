@@ -14,7 +14,6 @@ from . import __version__
 from .core.errors import UserError
 from .core.ledger import LEDGER_FILE, Ledger
 from .core.locations import LEDGER_ENV, remember_ledger, resolve_ledger_dir, user_data_dir
-from .resources import translation_file
 
 
 def _setup_logging() -> Path | None:
@@ -255,19 +254,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(message, file=sys.stderr)
         logging.getLogger("zwgk").error(message)
         return 1
-    from PySide6.QtCore import QLocale, QTranslator
+    from PySide6.QtCore import QLocale
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from .ui import settings as app_settings
+    from .ui.qt_translations import install_qt_translations
     from .ui.theme import apply_font_size
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("政务公开任务台账")
     app.setOrganizationName("zwgk")
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
-    translator = QTranslator(app)
-    if translator.load(str(translation_file())):
-        app.installTranslator(translator)
+    install_qt_translations(app)  # Qt's zh_CN, and the words of its file dialog it lacks
     apply_font_size(app_settings.large_fonts())
 
     holder: list[DesktopApp] = []
