@@ -253,7 +253,6 @@ def test_derived_title(title: str, expected: str) -> None:
 
 
 def test_units_are_deduplicated_and_the_lead_kept_first() -> None:
-    from zwgk_desktop.core.derive import _derived_units
     from zwgk_desktop.core.model import Task
     from zwgk_desktop.core.deadlines import DeadlineKind
 
@@ -261,7 +260,7 @@ def test_units_are_deduplicated_and_the_lead_kept_first() -> None:
                 units=[UnitRef("市教育局", Role.LEAD), UnitRef("市体育局", Role.COOPERATE), UnitRef("市财政局", Role.COOPERATE)],
                 deadline_text="", due_date=None, deadline_kind=DeadlineKind.UNKNOWN, needs_review=False,
                 status=Status.NOT_STARTED, status_date=None)
-    units, unmapped = _derived_units(task, {"市教育局": ["县教体局"], "市体育局": ["县教体局"]})
+    units, unmapped = V.derived_units(task, {"市教育局": ["县教体局"], "市体育局": ["县教体局"]})
     assert units == [UnitRef("县教体局", Role.LEAD)]
     assert unmapped == ["市财政局"]
     assert unit_key("县教体局") == unit_key(units[0].name)
