@@ -1,8 +1,14 @@
 """The domain and the ledger: no Qt here (tests/test_layers.py enforces it).
 
-Loading sqlite-utils costs the window and every ``zwgk`` command time before anything
-is shown, for parts of it the ledger never uses. Three of them are kept out of the
-way while it loads (and only then, so nothing else changes):
+sqlite-utils is loaded only when something uses it: the ledger opens its connection
+with :mod:`sqlite3` alone and reaches for sqlite-utils for migrations and table helpers
+(``core/sqlite_db.py``). Loading it costs ~30 ms, more than a ``zwgk plans`` has to
+spend. Importing this package puts a finder on ``sys.meta_path`` that waits for the
+first ``import sqlite_utils`` (ours or anyone's) and has it load as below; until then
+nothing of sqlite-utils is loaded.
+
+When it does load, three of its parts the ledger never uses are kept out of the way
+(only while it loads, so nothing else changes):
 
 - pandas and numpy: sqlite-utils converts their values whenever they happen to be
   installed beside us, importing them as it loads (about 100 ms). They are hidden, so
@@ -97,7 +103,10 @@ def _real_plugin_module(name: str) -> types.ModuleType:
     return module
 
 
-def _load_sqlite_utils() -> None:
+def _load_sqlite_utils(load: Any) -> None:
+    """Run ``load`` (the execution of the sqlite_utils package, which imports all of
+    it) with numpy/pandas hidden, the plugin modules stood in for and click and
+    dateutil's parser deferred."""
     hidden = [name for name in ("numpy", "pandas") if name not in sys.modules]
     for name in hidden:
         sys.modules[name] = None  # type: ignore[assignment]  # makes `import name` fail fast
@@ -110,7 +119,7 @@ def _load_sqlite_utils() -> None:
     deferring = _DeferLoading()
     sys.meta_path.insert(0, deferring)
     try:
-        import sqlite_utils.db  # noqa: F401
+        load()
     finally:
         sys.meta_path.remove(deferring)
         for name in hidden:
@@ -118,5 +127,47 @@ def _load_sqlite_utils() -> None:
                 del sys.modules[name]
 
 
-if "sqlite_utils.db" not in sys.modules:
-    _load_sqlite_utils()
+class _OnFirstImport:
+    """A meta path finder waiting for the first ``import sqlite_utils``: it hands out
+    the package's own spec with a loader that runs the package under
+    :func:`_load_sqlite_utils`, and steps aside (it is needed once)."""
+
+    def find_spec(self, name: str, path=None, target=None):
+        if name != "sqlite_utils":
+            return None
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)
+        for finder in sys.meta_path:
+            if not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = _LoaderOurWay(spec.loader)
+                return spec
+        return None
+
+
+class _LoaderOurWay:
+    """sqlite_utils' own loader, executing the package under :func:`_load_sqlite_utils`;
+    the module keeps the real loader afterwards."""
+
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+
+    def create_module(self, spec: Any) -> Any:
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        spec = module.__spec__
+        if spec is not None:
+            spec.loader = self.loader
+        module.__loader__ = self.loader
+        _load_sqlite_utils(lambda: self.loader.exec_module(module))
+
+    def __getattr__(self, name: str) -> Any:  # get_resource_reader, is_package, …
+        return getattr(self.loader, name)
+
+
+if "sqlite_utils" not in sys.modules and not any(isinstance(f, _OnFirstImport) for f in sys.meta_path):
+    sys.meta_path.insert(0, _OnFirstImport())

@@ -23,8 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
+from .connection import LedgerDatabase
 from .deadlines import DeadlineKind
 from .errors import (
     LedgerDamagedError,
@@ -83,7 +82,7 @@ class AuditEntry:
 class Ledger:
     """An open ledger folder. Not thread-safe: give each thread its own ``Ledger``."""
 
-    def __init__(self, folder: Path, db: Database, read_only: str | None = None) -> None:
+    def __init__(self, folder: Path, db: LedgerDatabase, read_only: str | None = None) -> None:
         self.folder = folder
         self.db = db
         self.user = current_user()
@@ -578,18 +577,18 @@ def _read_only_text(folder: Path, reason: str) -> str:
             "如需修改,请取消写保护,或把整个台账文件夹复制到本机有写入权限的位置后再打开。")
 
 
-def _connect(path: Path, folder: Path) -> Database:
+def _connect(path: Path, folder: Path) -> LedgerDatabase:
     conn = sqlite3.connect(str(path), timeout=10, check_same_thread=False)
     try:
-        # No sqlite-utils plugins: third-party code has no business on a clerk's
-        # ledger, and their entry-point scan costs ~10 ms at every start.
-        db = Database(conn, execute_plugins=False)
+        # sqlite-utils (without plugins) loads only for a migration: see core/connection.py.
+        db = LedgerDatabase(conn)
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA busy_timeout = 10000")
-        _check_version(db, path)  # before anything writes: a refused file stays untouched
+        current = _check_version(db, path)  # before anything writes: a refused file stays untouched
         if db.journal_mode != "wal":
             db.enable_wal()
-        migrations.apply(db)
+        if not current:
+            migrations.apply(db)
         return db
     except LedgerError:
         conn.close()
@@ -603,7 +602,7 @@ def _connect(path: Path, folder: Path) -> Database:
         raise _open_failure(path, exc) from exc
 
 
-def _connect_read_only(path: Path, folder: Path) -> Database:
+def _connect_read_only(path: Path, folder: Path) -> LedgerDatabase:
     if not path.exists():
         raise LedgerError(f"无法在“{folder}”中新建台账:这个文件夹不允许写入。请选择一个有写入权限的文件夹。")
     # mode=ro needs a -shm it can create or read; a write-protected stick has none after a
@@ -611,11 +610,10 @@ def _connect_read_only(path: Path, folder: Path) -> Database:
     for query in ("mode=ro", "immutable=1"):
         conn = sqlite3.connect(sqlite_uri(path, query), uri=True, timeout=10, check_same_thread=False)
         try:
-            db = Database(conn, execute_plugins=False)
+            db = LedgerDatabase(conn)
             db.execute("PRAGMA busy_timeout = 10000")
             db.execute("PRAGMA query_only = ON")
-            _check_version(db, path)
-            if migrations.pending(db):
+            if not _check_version(db, path):  # migrations pending
                 raise LedgerError(f"台账“{folder}”由旧版本的程序保存,需要先升级台账格式才能打开,"
                                   "但它不允许写入。请把整个台账文件夹复制到有写入权限的位置后再打开。")
             return db
@@ -676,7 +674,9 @@ def _check_is_sqlite(path: Path) -> bool | None:
     return not head or head == _SQLITE_MAGIC or not any(head)
 
 
-def _check_version(db: Database, path: Path) -> None:
+def _check_version(db: LedgerDatabase, path: Path) -> bool:
+    """Refuses another program's database and a newer version's ledger; True when
+    every migration this version knows is applied (nothing to migrate)."""
     tables = set(db.table_names())
     if tables and "_sqlite_migrations" not in tables:
         raise LedgerError(f"“{path}”是一个数据库,但不是本程序的台账。请选择正确的台账文件夹。")
@@ -693,6 +693,8 @@ def _check_version(db: Database, path: Path) -> None:
         if unknown:
             raise LedgerError(f"台账“{path.parent}”由更新版本的政务公开任务台账程序保存,"
                               "本版本无法安全打开。请升级程序后再打开。")
+        return set(KNOWN_MIGRATIONS) <= set(applied)
+    return False
 
 
 def _plan_from_row(row: dict[str, Any]) -> Plan:

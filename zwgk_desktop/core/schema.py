@@ -4,15 +4,60 @@ A migration is never edited once released: a ledger carried to another office ma
 have been written by any earlier version, so each change to the schema is a new
 function appended below. A ledger that has a migration this program does not know
 was written by a newer version and is refused (see ledger.py).
+
+sqlite-utils' ``Migrations`` applies them. It is built the first time a ledger needs
+a migration (a new ledger, or one saved by an older version): a ledger that is up to
+date opens without loading sqlite-utils (see core/connection.py).
 """
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 MIGRATION_SET = "zwgk_ledger"
-migrations = Migrations(MIGRATION_SET)
+
+
+class _Migrations:
+    """sqlite-utils' ``Migrations(MIGRATION_SET)``, registered in the same order, but
+    made on first use: ``@migrations()`` only notes the function."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._functions: list[Callable[..., None]] = []
+        self._real: Any = None
+
+    def __call__(self) -> Callable[[Callable[..., None]], Callable[..., None]]:
+        def note(function: Callable[..., None]) -> Callable[..., None]:
+            self._functions.append(function)
+            return function
+
+        return note
+
+    @property
+    def names(self) -> list[str]:
+        return [function.__name__ for function in self._functions]
+
+    def _migrations(self) -> Any:
+        if self._real is None:
+            from sqlite_utils.migrations import Migrations
+
+            real = Migrations(self.name)
+            for function in self._functions:
+                real()(function)
+            self._real = real
+        return self._real
+
+    def __getattr__(self, name: str) -> Any:  # apply, pending, applied, …
+        if name.startswith("__") or name in ("name", "_functions", "_real"):
+            raise AttributeError(name)
+        return getattr(self._migrations(), name)
+
+
+migrations = _Migrations(MIGRATION_SET)
 
 
 @migrations()
