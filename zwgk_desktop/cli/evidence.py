@@ -142,10 +142,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from ..core import evidence as ev
-    from ..core.quarters import Quarter
     with open_ledger(args) as ledger:
         item = ev.restore(ledger, args.evidence_id)
-    print(f"已恢复材料 {item.id}“{item.name}”(任务 {item.task_id},{Quarter.parse(item.quarter).label})。")
+    print(f"已恢复材料 {item.id}“{item.name}”(任务 {item.task_id},{item.quarter.label})。")
     return 0
 
 

@@ -15,11 +15,17 @@ if TYPE_CHECKING:  # for annotations only; imported where used, so commands star
     from ..core.quarters import Quarter
 
 
-def _quarter(text: str | None, plan_year: int) -> Quarter:
-    """The quarter named, else the current one during the plan's year (else its 四季度)."""
-    from ..core import exchange as X
+def _named_quarter(args: argparse.Namespace) -> Quarter | None:
+    """``--quarter`` read once, before the ledger is opened: a typo is said first."""
     from ..core.quarters import Quarter
-    return Quarter.parse(text) if text else X.default_quarter(plan_year)
+    text = getattr(args, "quarter", None)
+    return Quarter.parse(text) if text else None
+
+
+def _quarter(named: Quarter | None, plan_year: int) -> Quarter:
+    """The quarter named, else the current one during the plan's year (else its 四季度)."""
+    from ..core.quarters import default_quarter
+    return named if named is not None else default_quarter(plan_year)
 
 
 def _seqs(text: str) -> set[int]:
@@ -102,16 +108,14 @@ def register(command: Callable) -> None:
 def export_xlsx(args: argparse.Namespace) -> int:
     """`zwgk export --format xlsx -o OUT.xlsx [--quarter Q]` (called from cli.cmd_export)."""
     from ..core.errors import UserError
-    from ..core.quarters import Quarter
     from ..io.xlsx_export import export_plan_xlsx
 
     if not args.output:
         raise UserError("导出 Excel 需要用 -o 指定文件名,例如 -o 落实情况.xlsx。")
-    if getattr(args, "quarter", None):
-        Quarter.parse(args.quarter)  # a typo is reported before the ledger is opened
+    named = _named_quarter(args)
     with open_ledger(args) as ledger:
         plan = ledger.resolve_plan(args.plan)
-        quarter = _quarter(getattr(args, "quarter", None), plan.year)
+        quarter = _quarter(named, plan.year)
         summary = export_plan_xlsx(ledger, plan.id, quarter, args.output)
     print(f"已导出分解表 {plan.id}({summary.tasks} 项任务,{quarter.label}进展)到 {summary.path}", file=sys.stderr)
     return 0
@@ -124,16 +128,14 @@ def cmd_fill_in(args: argparse.Namespace) -> int:
     from ..core import exchange as X
     from ..core import unit_directory as D
     from ..core.errors import UserError
-    from ..core.quarters import Quarter
     from ..core.units import is_group_name
     from ..io.fill_in import NOT_RECORDED, issue_fill_in, write_fill_ins
 
-    if args.quarter:
-        Quarter.parse(args.quarter)
+    named = _named_quarter(args)
     output = Path(args.output)
     with open_ledger(args) as ledger:
         plan = ledger.resolve_plan(args.plan)
-        quarter = _quarter(args.quarter, plan.year)
+        quarter = _quarter(named, plan.year)
         if args.all:
             if output.suffix.lower() == ".xlsx":
                 raise UserError("--all 为每个单位各生成一份填报表,-o 请写一个文件夹,例如 -o 填报表。")

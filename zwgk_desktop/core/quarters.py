@@ -21,7 +21,7 @@ _QUARTER_RE = lazy_compile(r"^\s*(\d{4})\s*[-_ ]?\s*[Qq]\s*([1-4])\s*$")
 _CHINESE_RE = lazy_compile(r"^\s*(\d{4})\s*年?\s*第?\s*([一二三四1-4])\s*季度\s*$")
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
 #: The ledger holds a handful of distinct quarters: each stored text is read once.
-_STORED: dict[str, "Quarter"] = {}
+_STORED: dict[str, Quarter] = {}
 
 
 class Quarter(str):
@@ -29,7 +29,7 @@ class Quarter(str):
 
     __slots__ = ()
 
-    def __new__(cls, year: int, number: int) -> "Quarter":
+    def __new__(cls, year: int, number: int) -> Quarter:
         if not 1 <= number <= 4 or not 1000 <= year <= 9999:
             raise ValueError(f"no such quarter: {year}Q{number}")
         return super().__new__(cls, f"{year}Q{number}")
@@ -52,7 +52,7 @@ class Quarter(str):
         return int(self[5])
 
     @classmethod
-    def parse(cls, text: str) -> "Quarter":
+    def parse(cls, text: str) -> Quarter:
         """Accept 2023Q3, 2023-Q3, 2023年第三季度; anything else is the clerk's typo."""
         if isinstance(text, Quarter):
             return text
@@ -66,7 +66,7 @@ class Quarter(str):
         raise UserError(f"无法识别的季度“{text}”。请写成 2023Q3 这样的格式(年份 + Q + 1~4)。")
 
     @classmethod
-    def stored(cls, text: str) -> "Quarter":
+    def stored(cls, text: str) -> Quarter:
         """The quarter of a ledger column (written as ``str(quarter)``): read once per
         distinct text, so opening a plan of thousands of notes parses a few strings."""
         quarter = _STORED.get(text)
@@ -75,11 +75,11 @@ class Quarter(str):
         return quarter
 
     @classmethod
-    def of(cls, day: date) -> "Quarter":
+    def of(cls, day: date) -> Quarter:
         return cls(day.year, (day.month - 1) // 3 + 1)
 
     @classmethod
-    def current(cls) -> "Quarter":
+    def current(cls) -> Quarter:
         return cls.of(date.today())
 
     @property
@@ -92,10 +92,10 @@ class Quarter(str):
         day = 31 if month in (3, 12) else 30
         return date(self.year, month, day)
 
-    def previous(self) -> "Quarter":
+    def previous(self) -> Quarter:
         return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
 
-    def next(self) -> "Quarter":
+    def next(self) -> Quarter:
         return Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
 
     @property
