@@ -152,7 +152,8 @@ def test_a_row_continued_on_the_next_page_shows_its_number_again(fonts: FontSet)
 
 def test_sections_that_start_together_share_one_row(fonts: FontSet) -> None:
     """"一、…" and its first "(一)…" are one section row (a row each cost a line of paper
-    per sub-section: 250 rows at 5,000 tasks); a sub-section alone has its own row."""
+    per sub-section: 250 rows at 5,000 tasks); a sub-section that starts alone runs in
+    with its first task (the next test)."""
     from tests.core.test_report_data import crafted_plan as plan_of
 
     rows = [(["一、重点工作", "(一)政策解读"], "任务一。", "县政府办", "6月底前"),
@@ -167,33 +168,79 @@ def test_sections_that_start_together_share_one_row(fonts: FontSet) -> None:
     grid = _Writer(data, fonts).detail_table()
     sections = [r for r in grid.rows if r.section >= 0]
     texts = ["".join(piece for _, runs in r.cells[0][0] for _, piece in runs) for r in sections]
-    assert texts == ["一、重点工作\u3000(一)政策解读", "(二)平台建设"]
-    assert [r.section for r in sections] == [0, 1]
+    assert texts == ["一、重点工作\u3000(一)政策解读"]
+    assert [r.section for r in sections] == [0]
     fonts_used = [font for _, runs in sections[0].cells[0][0] for font, _ in runs]
     assert fonts_used[0] == fonts.font("heading") and fonts_used[-1] == fonts.font("kai")
     assert sections[0].lines == 1
 
 
-def test_a_long_chart_splits_where_the_page_ends(fonts: FontSet) -> None:
-    from zwgk_desktop.core.report_data import GroupRow
-    from zwgk_desktop.io.pdf_report import _CHART_FIRST, _Chart, _Writer
+def test_completion_by_section_is_a_bar_in_table_1(fonts: FontSet) -> None:
+    """The chart by section repeated 表1's 完成率 (a page of bars at 15 sections, five at
+    250): each row of 表1 now draws its rate as a bar in that column, 合计 too; a row
+    with nothing to complete has none. The bars travel with their rows over pages."""
+    from reportlab.pdfgen.canvas import Canvas
 
-    class Data:  # only what the chart reads
-        by_section = [GroupRow(f"第{i}部分", build_counts()) for i in range(250)]
+    from zwgk_desktop.core.report_data import Counts, GroupRow
+    from zwgk_desktop.io.pdf_report import _Writer
+
+    rows = [GroupRow(f"第{i}部分", Counts(total=4, done=i % 5, in_progress=0, not_started=4 - i % 5,
+                                        not_applicable=0, overdue=1)) for i in range(250)]
+    rows.append(GroupRow("第251部分", Counts(total=2, done=0, in_progress=0, not_started=0, not_applicable=2,
+                                           overdue=0)))
+
+    class Data:  # only what the table reads
+        by_section = rows
+        totals = Counts(total=1002, done=500, in_progress=0, not_started=500, not_applicable=2, overdue=250)
 
     writer = _Writer.__new__(_Writer)
     writer.data, writer.fonts = Data(), fonts
-    chart = _Chart(writer, Data.by_section)
-    whole = chart.wrap(400, 10_000)[1]
-    for room in (120.0, 333.3, 640.0):
-        first, rest = chart.split(400, room)
-        height = first.wrap(400, room)[1]
-        assert room - chart.pitch < height <= room  # the page is filled to the last bar that fits
-        assert len(first.rows) + len(rest.rows) == 250 and not first.last and rest.last
-        assert abs(height + rest.wrap(400, 10_000)[1] - 44 - whole) < 0.01
-    assert chart.split(400, 44 + chart.pitch * (_CHART_FIRST - 1)) == []  # too few bars: the next page
-    small = _Chart(writer, Data.by_section[:3])
-    assert small.split(400, 50) == []
+    grid = writer.group_table(rows, "章节")
+    assert [r.bar for r in grid.rows] == [r.counts.completion for r in rows[:-1]] + [None, 500 / 1000]
+    column, room = grid.bars
+    assert column == 7 and 0 < room < grid.widths[7] / 2  # the text keeps less than half the cell
+    first, rest = grid.split(grid.width, 400)
+    assert [r.bar for r in first.rows + rest.rows] == [r.bar for r in grid.rows] and rest.bars == grid.bars
+    drawn = []
+    canvas = Canvas("unused.pdf")
+    canvas.rect = lambda x, y, w, h, **kw: drawn.append((x, w))
+    first.canv = canvas
+    first.draw()
+    tracks = [(x, w) for x, w in drawn if x > sum(grid.widths[:7])]
+    left = sum(grid.widths[:7])
+    assert tracks and all(left < x < left + 4 for x, _ in tracks)
+    shares = [w for x, w in drawn if x > left]  # track, then the share of it filled
+    track = max(shares)
+    filled = sorted({round(w / track, 3) for w in shares if w < track})
+    assert filled == sorted({round(r.bar, 3) for r in first.rows if r.bar and r.bar < 1})
+
+
+def test_a_sub_section_runs_in_before_its_first_task(fonts: FontSet) -> None:
+    """A sub-section that starts alone has no row of its own: its name, in 【】 and its
+    face, starts its first task's 工作任务 cell; a part still has its row (with the
+    sub-section that starts with it)."""
+    from tests.core.test_report_data import crafted_plan as plan_of
+    from zwgk_desktop.io.pdf_report import _Writer
+
+    rows = [(["一、重点工作", "(一)政策解读"], "任务一。", "县政府办", "6月底前"),
+            (["一、重点工作", "(二)平台建设"], "任务二。", "县政府办", "6月底前"),
+            (["一、重点工作", "(二)平台建设"], "任务三。", "县政府办", "6月底前"),
+            (["二、保障措施", "(一)组织领导"], "任务四。", "县政府办", "6月底前")]
+    with tempfile.TemporaryDirectory() as folder:
+        with Ledger.open(Path(folder) / "ledger") as ledger:
+            write_plan(ledger, plan_of(rows), "f" * 64)
+            data = build_report(ledger, ledger.plans()[0].id, Quarter(2023, 3))
+    grid = _Writer(data, fonts).detail_table()
+
+    def text(cell) -> str:
+        return "".join(piece for _, runs in cell[0] for _, piece in runs)
+
+    assert [text(r.cells[0]) for r in grid.rows if r.section >= 0] == ["一、重点工作\u3000(一)政策解读",
+                                                                       "二、保障措施\u3000(一)组织领导"]
+    tasks = [r for r in grid.rows if r.section < 0]
+    assert [text(r.cells[1]) for r in tasks] == ["任务一。", "\u3010(二)平台建设\u3011任务二。", "任务三。", "任务四。"]
+    runs = tasks[1].cells[1][0][0][1]
+    assert runs[0][0] == fonts.font("kai") or fonts.font("kai") == fonts.font("body")
 
 
 def build_counts():

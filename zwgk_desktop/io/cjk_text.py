@@ -22,7 +22,8 @@ from reportlab.pdfbase import pdfmetrics
 
 from .pdf_fonts import FontSet
 
-__all__ = ["CANNOT_END_EXTRA", "CANNOT_START_EXTRA", "Line", "Prepared", "Segment", "TextLayout", "patch_line_breaking"]
+__all__ = ["CANNOT_END_EXTRA", "CANNOT_START_EXTRA", "Line", "Prepared", "Segment", "TextLayout", "patch_line_breaking",
+           "running_widths"]
 
 # Full-width punctuation that must not start a line (written as escapes on purpose:
 # tools turn the literal characters into ASCII). reportlab already has 、。）」』】〕.
@@ -228,6 +229,11 @@ def _is_word_char(ch: str) -> bool:
     return ch.isascii() and not ch.isspace()
 
 
+def running_widths(prepared: Prepared) -> list[float]:
+    """``[0, w0, w0 + w1, …]``: the width of the first k characters at index k."""
+    return [0.0, *accumulate(prepared[2])]
+
+
 class _Widths(dict):
     def __init__(self, default: float) -> None:
         super().__init__()
@@ -302,15 +308,48 @@ class TextLayout:
     def lines(self, segments: list[Segment], width: float, where: str = "") -> list[Line]:
         return self._break(*self.prepare(segments, where), width)
 
+    def count_lines(self, prepared: Prepared, width: float, cum: list[float] | None = None) -> int:
+        """How many lines :meth:`break_prepared` makes, without building them: the
+        column fit (long_table.fit_widths) counts lines at many trial widths, and passes
+        each text's running widths (:func:`running_widths`) so they are summed once."""
+        chars, _, widths = prepared
+        if not chars:
+            return 0
+        return len(self._spans(chars, widths, cum or running_widths(prepared), width))
+
     def _break(self, chars: list[str], fonts: list[str], widths: list[float], width: float) -> list[Line]:
-        """Lines of at most ``width``: each line's end is found by bisecting the running
-        widths (not character by character), then moved by the rules: one closer may
-        hang, a Latin word goes whole to the next line (unless it is longer than half
-        the line), no line starts with a closer or ends with an opener."""
+        """Lines of at most ``width`` (:meth:`_spans`), each with its width and font runs."""
+        cum = [0.0, *accumulate(widths)]  # cum[k]: the width of chars[:k]
+        spans = self._spans(chars, widths, cum, width)
+        one_font = len(set(fonts) - {""}) <= 1
+        result: list[Line] = []
+        for a, b in spans:
+            while b > a and chars[b - 1] == " ":
+                b -= 1
+            if one_font:
+                result.append((cum[b] - cum[a], [(fonts[a], "".join(chars[a:b]))] if b > a else []))
+                continue
+            runs: list[tuple[str, str]] = []
+            j = a
+            while j < b:
+                font = fonts[j]
+                k = j + 1
+                while k < b and fonts[k] == font:
+                    k += 1
+                runs.append((font, "".join(chars[j:k])))
+                j = k
+            result.append((cum[b] - cum[a], runs))
+        return result
+
+    def _spans(self, chars: list[str], widths: list[float], cum: list[float], width: float) -> list[tuple[int, int]]:
+        """Where the lines of at most ``width`` start and end: each line's end is found by
+        bisecting the running widths ``cum`` (not character by character), then moved by
+        the rules: one closer may hang, a Latin word goes whole to the next line (unless
+        it is longer than half the line), no line starts with a closer or ends with an
+        opener."""
         n = len(chars)
         spans: list[tuple[int, int]] = []
         cannot_start, cannot_end = self.cannot_start, self.cannot_end
-        cum = [0.0, *accumulate(widths)]  # cum[k]: the width of chars[:k]
         newlines: list[int] = []
         if "\n" in chars:
             k = -1
@@ -358,23 +397,5 @@ class TextLayout:
                 start += 1
         if not spans:
             spans.append((0, n))
-        one_font = len(set(fonts) - {""}) <= 1
-        result: list[Line] = []
-        for a, b in spans:
-            while b > a and chars[b - 1] == " ":
-                b -= 1
-            if one_font:
-                result.append((cum[b] - cum[a], [(fonts[a], "".join(chars[a:b]))] if b > a else []))
-                continue
-            runs: list[tuple[str, str]] = []
-            j = a
-            while j < b:
-                font = fonts[j]
-                k = j + 1
-                while k < b and fonts[k] == font:
-                    k += 1
-                runs.append((font, "".join(chars[j:k])))
-                j = k
-            result.append((cum[b] - cum[a], runs))
-        return result
+        return spans
 

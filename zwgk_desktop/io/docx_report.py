@@ -5,8 +5,8 @@
 156×225 mm; title 22 pt 方正小标宋简体, headings 16 pt 黑体, body 16 pt 仿宋 at a fixed
 28.95 pt line (22 lines a page), first lines indented two characters; page numbers
 "— 1 —" in 14 pt 宋体 in the footer, odd pages right and even pages left, one
-character in. The detail table (附件) is a landscape section whose margins are the
-portrait ones turned, a real Word table at 9 pt whose header row repeats on every page
+character in. The detail table (附件) is a landscape section with the PDF's attachment
+margins (15 mm, a 267×180 mm block), a real Word table at 9 pt whose header row repeats on every page
 (``w:tblHeader``), rows may break across pages, column widths set from the text.
 
 Fonts are named, not embedded: the document's font table lists each face with the
@@ -14,7 +14,7 @@ ones Word and WPS should use where it is not installed (``w:altName``): 方正�
 → 宋体, 仿宋 → 仿宋_GB2312 / FangSong, 黑体 → SimHei, 楷体 → 楷体_GB2312 / KaiTi.
 Western text uses Times New Roman.
 
-The chart of the PDF is left out (its numbers are the 完成率 column of 表1). The long
+表1's 完成率 is a number here (the PDF draws it as a bar in the cell as well). The long
 tables are written as WordprocessingML directly (python-docx's ``add_row`` and
 ``cell.text`` take seconds for 5,000 rows); the rest goes through python-docx.
 """

@@ -21,17 +21,21 @@ from reportlab.platypus import Flowable
 
 from ..core.limits import fit_text
 from .cjk_text import Line, Prepared, Segment, TextLayout
+from .column_fit import fit_widths
 from .pdf_document import TABLE_LEADING, TABLE_SIZE
 from .pdf_fonts import FontSet
 
 _CELL_PAD_LEFT, _CELL_PAD_TOP, _CELL_PAD_BOTTOM = 2.5, 1.25, 1.25
 _HANG = 0.4  # of the font size: room on the right for a closer hanging at a line end (its ink is on the left)
 _HEADER_FILL = colors.HexColor("#e8e8e8")
+_BAR_FILL, _BAR_TRACK = colors.HexColor("#3b6ea5"), colors.HexColor("#e4e4e4")
 _SECTION_FILLS = (colors.HexColor("#ececec"), colors.HexColor("#f6f6f6"))
 # A PDF string's escapes, as reportlab writes them (octal outside printable ASCII), for
 # str.translate: reportlab's pure-Python escapePDF loops over every character.
 _PDF_ESCAPES = {c: f"\\{c:03o}" for c in (*range(32), *range(127, 256))}
 _PDF_ESCAPES.update({ord(c): "\\" + c for c in "\\()"})
+__all__ = ["MIN_SPLIT_LINES", "Grid", "GridBuilder", "Row", "fit_widths", "page_break", "seq_ranges"]
+
 MIN_SPLIT_LINES = 2  # a row split at a page end leaves at least this many lines on each side
 
 
@@ -54,14 +58,15 @@ def seq_ranges(seqs: list[int]) -> str:
 
 
 class Row:
-    __slots__ = ("cells", "height", "section", "top")
+    __slots__ = ("bar", "cells", "height", "section", "top")
 
     def __init__(self, cells: list[tuple[list[Line], str]], height: float, section: int = -1,
-                 top: bool = False) -> None:
+                 top: bool = False, bar: float | None = None) -> None:
         self.cells = cells  # per column (one for a section row): lines, alignment
         self.height = height
         self.section = section  # -1 for a task row, else the section level
         self.top = top  # a piece of a split row: set from the top, not centred
+        self.bar = bar  # a share (0–1) drawn as a bar in the grid's bar column, or None
 
     @property
     def lines(self) -> int:
@@ -77,7 +82,7 @@ class Row:
             rest[0] = first[0]  # the continued row shows its 序号 (or unit) again on the next page
         pads = _CELL_PAD_TOP + _CELL_PAD_BOTTOM
         rest_lines = max(len(lines) for lines, _ in rest)
-        return (Row(first, keep * leading + pads, self.section, True),
+        return (Row(first, keep * leading + pads, self.section, True, self.bar),
                 Row(rest, rest_lines * leading + pads, self.section, True))
 
     def lines_in(self, space: float, leading: float) -> int:
@@ -131,9 +136,12 @@ class Grid(Flowable):
     """A table drawn from laid-out rows; ``split`` hands out one page at a time."""
 
     def __init__(self, widths: list[float], header: Row, rows: list[Row], frame_height: float,
-                 size: float, leading: float, body_height: float | None = None) -> None:
+                 size: float, leading: float, body_height: float | None = None,
+                 bars: tuple[int, float] | None = None) -> None:
         super().__init__()
         self.widths = widths
+        # Where a row's ``bar`` is drawn: a column, and the width its right-aligned text keeps.
+        self.bars = bars
         self.header = header
         self.rows = rows
         self.frame_height = frame_height
@@ -149,7 +157,8 @@ class Grid(Flowable):
         return self.width, self.height
 
     def _part(self, rows: list[Row], body_height: float | None = None) -> "Grid":
-        return Grid(self.widths, self.header, rows, self.frame_height, self.size, self.leading, body_height)
+        return Grid(self.widths, self.header, rows, self.frame_height, self.size, self.leading, body_height,
+                    self.bars)
 
     def split(self, availWidth, availHeight):
         k, keep = page_break(self.rows, availHeight - self.header.height, self.leading,
@@ -182,6 +191,8 @@ class Grid(Flowable):
             elif row.section >= 0:
                 canvas.setFillColor(_SECTION_FILLS[min(row.section, 1)])
                 canvas.rect(0, y, self.width, row.height, stroke=0, fill=1)
+            elif row.bar is not None and self.bars is not None:
+                self._bar(row, y)
             self._row_text(text, state, row, top)
             lines_at.append(y)
         canvas.setFillColor(colors.black)
@@ -214,6 +225,24 @@ class Grid(Flowable):
             path.lineTo(x, 0)
         canvas.drawPath(path, stroke=1, fill=0)
 
+    def _bar(self, row: Row, bottom: float) -> None:
+        """A share as a bar: a grey track of the cell's free width (100%) and the share
+        of it filled, left of the cell's text, centred on the row's first line."""
+        c, room = self.bars
+        x = sum(self.widths[:c]) + _CELL_PAD_LEFT
+        track = self.widths[c] - room - 2 * _CELL_PAD_LEFT
+        if track < 4:
+            return
+        height = min(self.size * 0.8, row.height - 4)
+        y = bottom + (row.height - height) / 2
+        canvas = self.canv
+        canvas.setFillColor(_BAR_TRACK)
+        canvas.rect(x, y, track, height, stroke=0, fill=1)
+        share = min(1.0, max(0.0, row.bar))
+        if share:
+            canvas.setFillColor(_BAR_FILL)
+            canvas.rect(x, y, track * share, height, stroke=0, fill=1)
+
     def _row_text(self, text, state, row: Row, top: float) -> None:
         """Each cell's lines, each placed where its alignment puts it (``Tm``), written
         straight into the text object: reportlab's ``textOut`` measures every string
@@ -237,7 +266,10 @@ class Grid(Flowable):
             baseline = top - offset - (leading - size) / 2 - size * 0.86
             centred = align == "center"
             for line_width, runs in lines:
-                x = x0 + (width - line_width) / 2 if centred else x0 + _CELL_PAD_LEFT
+                if align == "right":
+                    x = x0 + width - line_width - _CELL_PAD_LEFT - _HANG * size
+                else:
+                    x = x0 + (width - line_width) / 2 if centred else x0 + _CELL_PAD_LEFT
                 append(f"1 0 0 1 {x:.2f} {baseline:.2f} Tm")
                 for name, piece in runs:
                     font = fonts.get(name)
@@ -272,6 +304,7 @@ class GridBuilder:
         self.pad = _CELL_PAD_LEFT + _HANG * size
         self.rows: list[Row] = []
         self._pending: list[tuple[int, list[tuple[Prepared, str]]]] = []
+        self._bars: list[float | None] = []  # of the pending task rows
 
     def _prepare(self, segments: list[Segment], where: str, inline: bool = False) -> Prepared:
         # A note over Excel's cell limit (one written before the limit existed) is cut with
@@ -291,12 +324,23 @@ class GridBuilder:
         return self._row([(self._prepare([(label, "heading")], "表头"), "center") for label in labels],
                          self.widths or [])
 
-    def add(self, cells: list[tuple[list[Segment], str]], where: str = "") -> None:
+    def add(self, cells: list[tuple[list[Segment], str]], where: str = "", bar: float | None = None,
+            run_in: tuple[int, list[Segment]] | None = None) -> None:
+        """A row; ``bar`` (a share, 0–1) is drawn in the column :meth:`build` names;
+        ``run_in`` (column, segments) starts that cell's first line, run on (a
+        sub-section's name before its first task, instead of a row of its own)."""
         prepared = [(self._prepare(segments, where), align) for segments, align in cells]
+        if run_in is not None:
+            column, lead = run_in
+            head = self._prepare(lead, "章节", inline=True)
+            (chars, fonts, widths), align = prepared[column]
+            prepared[column] = ((head[0] + chars, head[1] + fonts, head[2] + widths), align)
         if self.widths is not None:
             self.rows.append(self._row(prepared, self.widths))
+            self.rows[-1].bar = bar
         else:
             self._pending.append((-1, prepared))
+            self._bars.append(bar)
 
     def add_section(self, label: str, level: int) -> None:
         self.add_sections([(label, level)])
@@ -314,121 +358,25 @@ class GridBuilder:
         else:
             self._pending.append((level, prepared))
 
-    def build(self, header: list[str], frame_height: float) -> Grid:
+    def build(self, header: list[str], frame_height: float, bar_column: int | None = None) -> Grid:
+        """The grid; rows added with a ``bar`` show it in ``bar_column``, left of the
+        cell's text (which should be aligned "right")."""
         if self.widths is None:
             heads = [self._prepare([(label, "heading")], "表头") for label in header]
             rows = [[prepared for prepared, _ in cells] for level, cells in self._pending if level < 0]
-            self.widths = fit_widths(heads, rows, self.total, self.size, self.pad, self.nowrap)
+            self.widths = fit_widths(heads, rows, self.total, self.size, self.pad, self.nowrap,
+                                     count_lines=self.layout.count_lines)
+            bars = iter(self._bars)
             for level, cells in self._pending:
                 self.rows.append(self._row(cells, self.widths if level < 0 else [self.total], level))
+                if level < 0:
+                    self.rows[-1].bar = next(bars)
             self._pending.clear()
-        return Grid(self.widths, self.header(header), self.rows, frame_height, self.size, self.leading)
-
-
-def fit_widths(header: list[Prepared], rows: list[list[Prepared]], total: float, size: float, pad: float,
-               nowrap: tuple[int, ...] = (), sample: int = 240, rows_per_page: float = 16) -> list[float]:
-    """Column widths that add up to ``total`` and make the table short.
-
-    A row is as tall as its tallest cell, so a column's extra width only pays where that
-    column is the tallest; and it often pays only after several characters at once
-    ("已完成(9月1日)" on one line instead of two, a header "完成时限" on one line). So:
-    each column starts as narrow as its content allows (two characters; a ``nowrap``
-    column such as 序号 its widest line); then, while width is left, the column and the
-    number of characters (up to ten) that save the most lines per character get them;
-    then width is moved between columns, a few characters at a time, while that
-    shortens the table. Lines are counted over (a sample of) the rows, the header once
-    per ``rows_per_page`` rows, estimated from each cell's measured width: a few tens
-    of milliseconds even for 5,000 rows."""
-    n = len(header)
-    step = len(rows) / sample if len(rows) > sample else 1
-    picked = [rows[int(i * step)] for i in range(min(sample, len(rows)))]
-    paras = [[TextLayout.paragraph_widths(row[c]) for row in picked] for c in range(n)]
-    head_paras = [TextLayout.paragraph_widths(h) for h in header]
-    widest_char = [max((max(p[2], default=0.0) for p in (h, *[r[c] for r in picked])), default=size)
-                   for c, h in enumerate(header)]
-    mins = []
-    for c in range(n):
-        need = max(2 * size, widest_char[c])
-        if c in nowrap:
-            need = max([need, *(w for cell in paras[c] for w in cell)])
-        mins.append(need + pad)
-    if sum(mins) >= total:  # more columns than room: shrink evenly (text still wraps per character)
-        scale = total / sum(mins)
-        return [m * scale for m in mins]
-    fudge = 1.04  # line breaking rules (no closer at a line start) lose a little of each line
-
-    def count(cell: list[float], width: float) -> int:
-        """Lines of a cell: exact for a paragraph that fits on one line, else estimated."""
-        text = width - pad
-        return sum(1 if w <= text + 0.01 else max(2, -int(-(w * fudge) // text)) for w in cell) if cell else 1
-
-    known: dict[tuple[int, float], tuple[list[int], int]] = {}
-
-    def lines(c: int, width: float) -> tuple[list[int], int]:
-        """Per sampled row the lines of column ``c`` at ``width``, and the header's."""
-        key = (c, round(width, 3))
-        found = known.get(key)
-        if found is None:
-            found = known[key] = ([count(cell, width) for cell in paras[c]], count(head_paras[c], width))
-        return found
-
-    header_weight = max(1.0, len(picked) / rows_per_page)
-
-    def length(ws: list[float]) -> float:
-        columns = [lines(c, ws[c]) for c in range(n)]
-        body = sum(map(max, *(col[0] for col in columns))) if n > 1 else sum(columns[0][0])
-        return body + header_weight * max(col[1] for col in columns)
-
-    widths = list(mins)
-    free = [c for c in range(n) if c not in nowrap] or list(range(n))
-    left = total - sum(widths)
-    while left >= size:
-        now = [lines(c, widths[c]) for c in range(n)]
-        tops, seconds, tallest = [], [], []
-        for r in range(len(picked)):
-            values = [now[c][0][r] for c in range(n)]
-            at = max(range(n), key=values.__getitem__)
-            tops.append(values[at])
-            values[at] = 0
-            seconds.append(max(values))
-            tallest.append(at)
-        heads = [now[c][1] for c in range(n)]
-        best, best_rate = None, 1e-9
-        for c in free:
-            others = [s if at == c else t for t, s, at in zip(tops, seconds, tallest)]
-            head_others = max([0, *(heads[o] for o in range(n) if o != c)])
-            for k in range(1, 11):
-                if k * size > left + 1e-9:
-                    break
-                body, head = lines(c, widths[c] + k * size)
-                gain = sum(t - (b if b > o else o) for t, b, o in zip(tops, body, others))
-                gain += header_weight * (max(heads) - max(head, head_others))
-                if gain / k > best_rate:
-                    best, best_rate = (c, k), gain / k
-        if best is None:
-            break
-        c, k = best
-        widths[c] += k * size
-        left -= k * size
-    current = length(widths)
-    for _ in range(20):  # move width between columns while that shortens the table
-        improved = False
-        for source in free:
-            for target in free:
-                if source == target:
-                    continue
-                for k in (1, 2, 3, 4, 6):
-                    if widths[source] - k * size < mins[source] - 1e-9:
-                        break
-                    trial = list(widths)
-                    trial[source] -= k * size
-                    trial[target] += k * size
-                    shorter = length(trial)
-                    if shorter < current - 1e-9:
-                        widths, current, improved = trial, shorter, True
-        if not improved:
-            break
-    if left > 0:  # nothing saves a line any more: the widest text gets the rest
-        totals = [sum(sum(cell) for cell in paras[c]) for c in range(n)]
-        widths[max(free, key=lambda c: totals[c])] += left
-    return widths
+            self._bars.clear()
+        bars = None
+        if bar_column is not None:
+            room = max((lines[0][0] for row in self.rows if row.section < 0 and len(row.cells) > bar_column
+                        for lines, _ in [row.cells[bar_column]] if lines), default=0.0)
+            bars = (bar_column, room + _HANG * self.size)
+        return Grid(self.widths, self.header(header), self.rows, frame_height, self.size, self.leading,
+                    bars=bars)

@@ -20,15 +20,13 @@ from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
 
-from reportlab.graphics.shapes import Drawing, String
 from reportlab import rl_config
-from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, NextPageTemplate, PageBreak, Paragraph,
                                 Spacer, Table, TableStyle)
 
-from ..core.report_data import (OVERDUE_LISTED, GroupRow, ReportData, cn_date, follow_up_intro, format_rate,
+from ..core.report_data import (OVERDUE_LISTED, GroupRow, ReportData, cn_date, follow_up_intro,
                                 overdue_by_unit, overdue_intro, summary_sentences, zh)
 from .cjk_text import CANNOT_START_EXTRA, Segment, TextLayout, patch_line_breaking
 from .long_table import MIN_SPLIT_LINES, Grid, GridBuilder, seq_ranges
@@ -73,14 +71,6 @@ class _Writer:
             story.append(self.p(f"表{table_no}\u3000各部分任务完成情况" + _per_period_note(d), s.caption))
             story.append(self.group_table(d.by_section, "章节"))
             table_no += 1
-        if d.by_section and d.totals.base:
-            caption = self.p("图1\u3000各部分任务完成率", s.caption)
-            chart = _Chart(self, d.by_section)
-            if len(d.by_section) <= _CHART_WHOLE:
-                story.append(KeepTogether([caption, chart]))
-            else:  # hundreds of sections: split between bars where the page ends, the caption with the first
-                story.append(_StartTogether([caption], None, extra=chart.piece_height(_CHART_FIRST)))
-                story += [caption, chart]
         if d.by_unit:
             story.append(CondPageBreak(TABLE_START))
             story.append(self.p(f"表{table_no}\u3000各牵头单位任务完成情况"
@@ -137,69 +127,22 @@ class _Writer:
     def group_table(self, rows: list[GroupRow], label: str) -> Flowable:
         """A count table (by section, by lead unit) as a :class:`~.long_table.Grid`: laid
         out once and split between rows like the other long tables (250 sections run
-        over pages), in rows a little tighter than a Table of Paragraphs."""
-        numbers = [42.0] * 7
-        grid = GridBuilder(self.fonts, [P_WIDTH - sum(numbers), *numbers])
+        over pages), in rows a little tighter than a Table of Paragraphs. Its 完成率
+        column draws the rate as a bar beside the number: what the separate chart by
+        section showed (one bar per row of 表1, the same numbers) without its page."""
+        numbers = [39.0] * 5 + [31.0]  # 任务数 … 逾期: a three-character header on one line
+        rate = 82.0  # the bar and "100%"
+        grid = GridBuilder(self.fonts, [P_WIDTH - sum(numbers) - rate, *numbers, rate])
         total = self.data.totals
         for row in [*rows, GroupRow("合计", total)]:
             c = row.counts
             is_total = row.label == "合计" and c is total
             cells = [c.total, c.done, c.in_progress, c.not_started, c.not_applicable, c.overdue]
             grid.add([([(row.label, "heading" if is_total else "body")], "center" if is_total else "left"),
-                      *(([(str(v), "body")], "center") for v in cells), ([(c.completion_text, "body")], "center")],
-                     row.label)
-        return grid.build([label, "任务数", "已完成", "推进中", "未启动", "不适用", "逾期", "完成率"], P_HEIGHT)
-
-    def chart(self, rows: list[GroupRow], bar_pitch: float = 22, last: bool = True) -> Drawing:
-        from reportlab.graphics.charts.barcharts import HorizontalBarChart  # 60 ms to import: only when drawn
-
-        shown = [_short(r.label, 14) for r in rows]
-        needed = set("".join(shown)) | set("0123456789%.\u2026") | set(zh("完成率(已完成 / 应完成,不适用不计入)"))
-        # One font draws the whole chart: the body face if it has every character needed,
-        # else the loaded face that lacks the fewest.
-        body = self.fonts.font("body")
-        font = min([body, *(name for name in self.fonts.order if name != body)],
-                   key=lambda name: len(needed - self.fonts.chars[name]))  # the first of equals: body
-        labels = [self.fonts.plain(label, font, "图1") for label in shown]
-        label_width = max(stringWidth(label, font, 10) for label in labels) + 8
-        height = bar_pitch * len(rows) + 44
-        drawing = Drawing(P_WIDTH, height)
-        drawing.initialFontName = font  # else the renderer starts in Helvetica (not embedded)
-        drawing.initialFontSize = 10
-        chart = HorizontalBarChart()
-        chart.x = min(label_width, P_WIDTH * 0.45)
-        chart.y = 34
-        chart.width = P_WIDTH - chart.x - 40
-        chart.height = bar_pitch * len(rows)
-        chart.data = [[r.counts.completion * 100 if r.counts.base else 0 for r in reversed(rows)]]
-        chart.categoryAxis.categoryNames = list(reversed(labels))
-        chart.categoryAxis.labels.fontName = font
-        chart.categoryAxis.labels.fontSize = 10
-        chart.categoryAxis.labels.boxAnchor = "e"
-        chart.categoryAxis.labels.dx = -4
-        chart.valueAxis.valueMin = 0
-        chart.valueAxis.valueMax = 100
-        chart.valueAxis.valueStep = 20
-        chart.valueAxis.labels.fontName = font
-        chart.valueAxis.labels.fontSize = 9
-        chart.valueAxis.labelTextFormat = "%d%%"
-        chart.valueAxis.visibleGrid = 1
-        chart.valueAxis.gridStrokeColor = colors.HexColor("#cccccc")
-        chart.valueAxis.gridStrokeWidth = 0.3
-        chart.bars[0].fillColor = colors.HexColor("#3b6ea5")
-        chart.bars[0].strokeColor = None
-        chart.barWidth = bar_pitch * 0.64
-        chart.groupSpacing = bar_pitch * 0.36
-        chart.barLabelFormat = lambda value: format_rate(value / 100)
-        chart.barLabels.fontName = font
-        chart.barLabels.fontSize = 9
-        chart.barLabels.boxAnchor = "w"
-        chart.barLabels.dx = 3
-        drawing.add(chart)
-        if last:
-            drawing.add(String(chart.x + chart.width / 2, 2, zh("完成率(已完成 / 应完成,不适用不计入)"), fontName=font,
-                               fontSize=9, textAnchor="middle"))
-        return drawing
+                      *(([(str(v), "body")], "center") for v in cells), ([(c.completion_text, "body")], "right")],
+                     row.label, bar=c.completion if c.base else None)
+        return grid.build([label, "任务数", "已完成", "推进中", "未启动", "不适用", "逾期", "完成率"], P_HEIGHT,
+                          bar_column=7)
 
     def overdue_table(self, rows) -> Flowable:
         widths = [32.0, 148.0, 78.0, 56.0, 48.0]
@@ -267,8 +210,12 @@ class _Writer:
             depth = 0
             while depth < min(len(previous), len(row.section)) and previous[depth] == row.section[depth]:
                 depth += 1
-            if depth < len(row.section):  # the sections that start here share one row
-                grid.add_sections([(row.section[level], level) for level in range(depth, len(row.section))])
+            run_in = None
+            if depth == 0 and row.section:  # a part starts: one row for it and the sub-sections starting with it
+                grid.add_sections([(row.section[level], level) for level in range(len(row.section))])
+            elif depth < len(row.section):  # a sub-section starts: its name runs in before its first task
+                names = "\u3000".join(name for name in row.section[depth:] if name)
+                run_in = (1, [("\u3010" + names + "\u3011", "kai")]) if names else None
             previous = row.section
             where = f"序号 {row.seq}"
             cells = [([(str(row.seq), "body")], "center"), (_task_segments(row), "left"),
@@ -277,7 +224,7 @@ class _Writer:
                      ([(row.progress, "body")], "left")]
             if with_evidence:
                 cells.append(([(text, "body") for text in row.evidence], "left"))
-            grid.add(cells, where)
+            grid.add(cells, where, run_in=run_in)
         if not d.rows:
             grid.add_section("统计范围内没有任务。", 1)
         return grid.build(head, L_HEIGHT)
@@ -310,42 +257,6 @@ class _StartTogether(CondPageBreak):
         return super().wrap(availWidth, availHeight)
 
 
-_CHART_WHOLE = 20  # a chart of up to this many bars is never split
-_CHART_FIRST = 5  # a split chart: at least this many bars with the caption, and on each page
-
-
-class _Chart(Flowable):
-    """The bar chart by section, drawn in pieces that end where the page ends: hundreds
-    of sections make a chart taller than a page (reportlab stopped with "too large"),
-    and pieces of a fixed page height left most of the page before the first empty."""
-
-    def __init__(self, writer: "_Writer", rows: list[GroupRow], last: bool = True) -> None:
-        super().__init__()
-        self.writer = writer
-        self.rows = rows
-        self.last = last
-        self.pitch = 22 if len(writer.data.by_section) <= _CHART_WHOLE else 12
-
-    def piece_height(self, bars: int) -> float:
-        return self.pitch * min(bars, len(self.rows)) + 44
-
-    def wrap(self, availWidth, availHeight):
-        self.width, self.height = P_WIDTH, self.piece_height(len(self.rows))
-        return self.width, self.height
-
-    def split(self, availWidth, availHeight):
-        fit = int((availHeight - 44) // self.pitch)
-        if fit >= len(self.rows) or len(self.rows) <= _CHART_WHOLE:
-            return []
-        fit = min(fit, len(self.rows) - _CHART_FIRST)  # no piece of a bar or two alone
-        if fit < _CHART_FIRST:
-            return []
-        return [_Chart(self.writer, self.rows[:fit], last=False), _Chart(self.writer, self.rows[fit:], self.last)]
-
-    def draw(self) -> None:
-        self.writer.chart(self.rows, self.pitch, self.last).drawOn(self.canv, 0, 0)
-
-
 def _with_first_rows(part: list[Flowable]) -> list[Flowable]:
     """A part (heading, sentences, perhaps a table) that starts on a new page only when
     its start does not fit on this one."""
@@ -357,10 +268,6 @@ def _with_first_rows(part: list[Flowable]) -> list[Flowable]:
 def _per_period_note(data: ReportData) -> str:
     """Under a count table's caption when recurring tasks are counted by period."""
     return zh("(定期任务按本季度应完成的期次计,每期计一项)") if data.period_count else ""
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def _task_segments(row) -> list[Segment]:
