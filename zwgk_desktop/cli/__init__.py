@@ -10,11 +10,10 @@ away (``zwgk tasks | head``; nothing is printed about it).
 from __future__ import annotations
 
 import argparse
-import logging
+import importlib
 import os
 import sqlite3
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -27,10 +26,31 @@ __all__ = ["EXIT_INTERNAL_ERROR", "EXIT_OUTPUT_CLOSED", "EXIT_USER_ERROR", "buil
 
 EXIT_INTERNAL_ERROR = 1
 EXIT_OUTPUT_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a program whose reader went away
-log = logging.getLogger("zwgk")
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: The module that registers each command, in the order of ``zwgk --help``. A command
+#: loads only its own module (``zwgk plans`` need not load the report's or the
+#: exchange's); tests/cli/test_cli.py checks this table against what they register.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "plans": ("import", "plans", "status", "progress", "export", "tasks", "log"),
+    "evidence": ("attach", "evidence", "evidence-remove", "evidence-restore", "recycle-bin", "check",
+                 "evidence-package"),
+    "report": ("report",),
+    "exchange": ("fill-in", "merge", "units"),
+    "backup": ("init", "backup", "restore", "backups"),
+    "draft": ("draft",),
+    "follow_up": ("overdue", "remind", "overview", "recurring"),
+    "rollover": ("rollover", "carryover"),
+    "linked": ("derive", "rollup", "unit-map"),
+}
+_MODULE_OF = {name: module for module, names in COMMAND_MODULES.items() for name in names}
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for ``argv``: when ``argv`` plainly names a command (only ``--ledger``
+    before it), the parser has that command's module and no other, so the command
+    starts without loading the rest; otherwise (help, a mistyped command, no
+    ``argv``) every command, so the help and the complaints list them all."""
     common = ChineseArgumentParser(add_help=False)  # its 选项 heading merges with each parser's
     common.add_argument("--ledger", metavar="DIR", default=argparse.SUPPRESS,
                         help="台账文件夹(默认:环境变量 ZWGK_LEDGER、上次使用的台账,或用户数据目录)")
@@ -47,14 +67,29 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     # Each area's commands live beside each other in their own module.
-    from . import backup, draft, evidence, exchange, follow_up, linked, plans, report, rollover
-
-    for module in (plans, evidence, report, exchange, backup, draft, follow_up, rollover, linked):
-        module.register(command)
+    named = _command_named(argv) if argv is not None else None
+    modules = (_MODULE_OF[named],) if named in _MODULE_OF else tuple(COMMAND_MODULES)
+    for module in modules:
+        importlib.import_module(f"{__name__}.{module}").register(command)
     return parser
 
 
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names when nothing but ``--ledger DIR`` comes before it;
+    None for anything else (an option such as ``--help``, an abbreviated ``--ledger``),
+    which then gets the whole parser."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--ledger":
+            next(args, None)
+        elif not arg.startswith("--ledger="):
+            return None if arg.startswith("-") else arg
+    return None
+
+
 def _log_internal_error() -> Path | None:
+    import traceback
+
     try:
         folder = user_data_dir() / "logs"
         folder.mkdir(parents=True, exist_ok=True)
@@ -70,7 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if stream is not None and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error already explained
