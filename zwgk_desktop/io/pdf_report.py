@@ -2,16 +2,18 @@
 
 The page geometry and styles are in :mod:`.pdf_document`, Chinese line breaking in
 :mod:`.cjk_text`, the long tables (detail table, overdue list) in :mod:`.long_table`.
-This module writes the story: title, 一、总体情况 with the table by section, the chart
-and the table by unit, 二、逾期未完成任务, 三、本季度催办情况 when asked for, the 附件 note
-and the sign-off (kept with the text above it) on portrait pages, then the detail table on landscape pages. The same
-report as Word is :mod:`.docx_report`, from the same data.
+This module writes the story: title, 一、总体情况 with the table by section (its
+完成率 drawn as a bar in the cell: no separate chart repeating it) and the table by
+unit, 二、逾期未完成任务, 三、本季度催办情况 when asked for, the 附件 note and the sign-off
+(kept with the text above it) on portrait pages, then the detail table on landscape
+pages. The same report as Word is :mod:`.docx_report`, from the same data.
 
-Nothing in a plan may stop it: the chart by section splits between bars where a page
-ends (hundreds of sections), the count tables split across pages, every long cell
-splits between lines. Paper is not wasted: a part starts on a new page only when its
-heading, sentences and first table lines do not fit (measured), and the 附件 pages use
-the narrower margins of an attachment table.
+Nothing in a plan may stop it: the count tables split across pages (hundreds of
+sections), every long cell splits between lines. Paper is not wasted: a part starts
+on a new page only when its heading, sentences and first table lines do not fit
+(measured), the 附件 pages use the narrower margins of an attachment table, and a
+sub-section that starts alone is named 【in brackets】 at the start of its first task
+instead of on a row of its own.
 """
 
 from __future__ import annotations
