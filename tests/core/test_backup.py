@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from zwgk_desktop.core import backup as bk
+from zwgk_desktop.core.backup import automatic
 from zwgk_desktop.core import evidence as ev
 from zwgk_desktop.core.errors import LedgerReadOnlyError, UserError
 from zwgk_desktop.core.ledger import LEDGER_FILE, Ledger
@@ -232,7 +233,7 @@ def test_automatic_backup_that_cannot_be_written_stops_the_action(tmp_path: Path
         def full(*_a, **_k):
             raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr(bk, "_copy_database", full)
+        monkeypatch.setattr(automatic, "copy_database", full)
         with pytest.raises(UserError, match="没有进行") as caught:
             evidence_plan(ledger, replace=True)
         assert "backups" in caught.value.message
