@@ -92,21 +92,26 @@ def cmd_import(args: argparse.Namespace) -> int:
     options = ReadOptions(year=args.year, sheet=args.sheet,
                           column_map=parse_column_map(args.column_map) if args.column_map else {},
                           default_deadline=args.deadline)
-    from ..io.prose_reader import prose_doubts, read_plan_or_prose
+    prose = True if getattr(args, "prose", False) else None
+    table = _read_table(args.file, options) if prose is None else None
+    if table is not None:
+        (parsed, digest), draft, doubts_of = table, None, reading_doubts
+    else:  # no table that reads (or --prose): the prose reader decides, as in the window
+        from ..io.prose_reader import prose_doubts, read_plan_or_prose
 
-    reading = read_plan_or_prose(args.file, options, prose=True if getattr(args, "prose", False) else None)
-    parsed, digest = reading.plan, reading.digest
-    doubts_of = prose_doubts if reading.is_prose else reading_doubts
+        reading = read_plan_or_prose(args.file, options, prose=prose)
+        parsed, digest, draft = reading.plan, reading.digest, reading.draft
+        doubts_of = prose_doubts if reading.is_prose else reading_doubts
     name = Path(args.file).name
     if args.dry_run:
         with _existing_ledger(args) as ledger:  # known unit names help split cells; never created here
             if ledger is not None:
                 apply_unit_directory(parsed, known_unit_names(ledger))
         _print_preview(parsed, name, doubts_of(parsed))
-        if reading.draft is not None:
+        if draft is not None:
             from .draft import print_skipped
 
-            print_skipped(reading.draft)
+            print_skipped(draft)
         return 0
     if not parsed.year_found:
         raise UserError(f"文件“{name}”中没有写明分解表的年份(标题、文件名、工作表名和完成时限中都没有),"
@@ -143,21 +148,39 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_table(file: str, options) -> tuple[object, str] | None:
+    """The file's table and SHA-256, read the way ``read_plan_or_prose`` reads a file
+    first; None when that fails, and ``read_plan_or_prose`` then decides (the work
+    points as prose, or the table's complaint). A table needs none of the prose
+    reader, which is loaded only then."""
+    from ..core.plan_import import sha256_of
+    from ..io.readers import read_workbook
+    from ..io.table_reader import read_plan
+
+    try:
+        parsed = read_plan(read_workbook(file), options)
+        return parsed, sha256_of(file)
+    except (UserError, OSError):  # FileReadError is a UserError
+        return None
+
+
 def _refuse_a_second_plan_of_the_same_name(ledger, parsed, digest: str, file: str) -> None:
     """A file with the title and year of a plan already here is, nearly always, that
     plan's revised table: importing it as a plan of its own would split the clerk's
     year in two without a word. The window asks (这是分解表 N 的修订版吗?); the command
     line stops and names both ways on. The same file again is ``--replace``'s (or the
     duplicate import's) business, not this."""
-    from ..core.revision import plans_matching
-
     if ledger.plan_by_sha256(digest) is not None:
         return
+    plans = {p.id: p for p in ledger.plans()}
+    if not any(p.year == parsed.year for p in plans.values()):
+        return  # no plan of that year: nothing it could revise (core.revision not needed)
+    from ..core.revision import plans_matching
+
     matching = plans_matching(ledger, parsed.title, parsed.year, digest)
     if not matching:
         return
     name = Path(file).name
-    plans = {p.id: p for p in ledger.plans()}
     named = "、".join(f"分解表 {pid}(《{plans[pid].title}》,{plans[pid].year} 年,导入自“{plans[pid].source_name}”)"
                      for pid in matching)
     typed = f'"{file}"' if any(c.isspace() for c in file) else file

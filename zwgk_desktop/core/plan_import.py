@@ -170,9 +170,12 @@ def _write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: boo
         raise error
     db = ledger.db
     action = "重新导入分解表" if existing else "导入分解表"
-    from .backup import auto_backup  # (backup imports the ledger; keep import order simple)
+    if existing is not None or db.execute("SELECT EXISTS (SELECT 1 FROM plans)").fetchone()[0]:
+        # (auto_backup takes none of a ledger without plans, nothing to lose: the first
+        # import does not load the backup module at all)
+        from .backup import auto_backup
 
-    auto_backup(ledger, "重新导入" if existing else "导入")
+        auto_backup(ledger, "重新导入" if existing else "导入")
     with ledger.change(action, "plan") as record:
         plan_values = [parsed.year, parsed.title, issuer, parsed.doc_number, parsed.source_name,
                        sha256, parsed.sheet, json.dumps(parsed.columns, ensure_ascii=False),
