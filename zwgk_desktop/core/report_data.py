@@ -31,40 +31,41 @@ Choices worth knowing (the tests pin them):
 * ``ReportScope.with_follow_ups`` adds the 催办单 sent for the quarter (core/follow_up.py):
   when, to which unit, which tasks, what was missing, the reply date. A report for one
   unit lists those sent to it; one for a section, those naming its tasks.
+
+The numbers and rows are built here (:func:`build_report`); the printed sentences are in
+core/report_text.py, part 三's rows in core/report_follow_ups.py, and the later
+revisions read back in core/report_revisions.py. Their names are importable from here.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from dataclasses import dataclass, field
 from datetime import date
 
-from .derive import UPDATE_ACTION
 from .errors import NotFoundError, UserError
 from .ledger import Ledger
 from .model import Evidence, Plan, Status, Task
 from .period_counts import INHERITED_NOTE, PeriodItem, period_items, period_lines
 from .quarters import Quarter
+from .report_follow_ups import FollowUpRow, follow_up_table, quarter_follow_up_count
+from .report_revisions import RevisionsAfter, revisions_after
+from .report_text import (
+    LEAD_MARK,
+    NO_SECTION,
+    NO_UNIT,
+    OVERDUE_LISTED,
+    cn_date,
+    follow_up_intro,
+    format_rate,
+    overdue_by_unit,
+    overdue_intro,
+    summary_sentences,
+    zh,
+)
 from .task_periods import plan_recurrences
 from .task_query import Summary, TaskFilter, task_ids
 from .units import Role, unit_key
 
-# Printed text uses full-width punctuation. The templates below are written with ASCII
-# , ; : ( ) and go through zh() (editors and tools turn full-width forms into ASCII
-# silently); data from the ledger (unit names, task texts) is never translated.
-_FULL_WIDTH = str.maketrans({",": "\uff0c", ";": "\uff1b", ":": "\uff1a", "(": "\uff08",
-                             ")": "\uff09", "?": "\uff1f", "!": "\uff01"})
-
-
-def zh(template: str) -> str:
-    """Full-width punctuation for a template of our own (never for ledger data)."""
-    return template.translate(_FULL_WIDTH)
-
-
-NO_SECTION = zh("(未分章节)")
-NO_UNIT = zh("(未写明责任单位)")
-LEAD_MARK = zh("(牵头)")
 _OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
 
 
@@ -110,12 +111,6 @@ class Counts(Summary):
         else:
             self.not_applicable += 1
         self.overdue += overdue
-
-
-def format_rate(rate: float) -> str:
-    """62.5% as printed in the report: one decimal, none when whole."""
-    text = f"{rate * 100:.1f}"
-    return (text[:-2] if text.endswith(".0") else text) + "%"
 
 
 @dataclass(slots=True)
@@ -178,29 +173,6 @@ class DetailRow:
 
 
 @dataclass(slots=True)
-class FollowUpRow:
-    """One 催办单 sent for the quarter, as the report's short table prints it."""
-
-    sent_on: date | None
-    unit: str
-    seqs: list[int]  # the tasks it named (序号, table order)
-    matters: str  # what was missing: "逾期 2 项、无进展 1 项"
-    reply_by: date | None
-
-    @property
-    def sent_text(self) -> str:
-        return f"{self.sent_on.month}月{self.sent_on.day}日" if self.sent_on else "—"
-
-    @property
-    def seqs_text(self) -> str:
-        return "、".join(map(str, self.seqs)) or "—"
-
-    @property
-    def reply_text(self) -> str:
-        return f"{self.reply_by.month}月{self.reply_by.day}日" if self.reply_by else "未规定"
-
-
-@dataclass(slots=True)
 class ReportData:
     plan: Plan
     quarter: Quarter
@@ -242,10 +214,6 @@ class ReportData:
     def period_text(self) -> str:
         start, end = self.quarter.start, self.quarter.end
         return f"{start.year}年{start.month}月{start.day}日至{end.month}月{end.day}日"
-
-
-def cn_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def resolve_section(ledger: Ledger, plan_id: int, label: str) -> int:
@@ -299,77 +267,6 @@ def _status_since(ledger: Ledger, plan_id: int, day: date) -> dict[int, date]:
             [plan_id, day.isoformat()]):
         result[tid] = date.fromisoformat(on)
     return result
-
-
-@dataclass(slots=True)
-class RevisionsAfter:
-    """What the revisions applied after a day changed in one plan, as the audit keeps it:
-    the tasks they added, and each renumbered or re-dated task's 序号 and 完成时限 from
-    before the first of them (so, as they stood on the day)."""
-
-    added: set[int] = field(default_factory=set)
-    seq: dict[int, int] = field(default_factory=dict)
-    deadline: dict[int, tuple[str, date | None]] = field(default_factory=dict)
-
-    def __bool__(self) -> bool:
-        return bool(self.added or self.seq or self.deadline)
-
-    def as_of(self, tasks: list[Task]) -> list[Task]:
-        """``tasks`` as they stood on the day, in that day's table order."""
-        if not self:
-            return tasks
-        result = []
-        for task in tasks:
-            if task.id in self.added:
-                continue
-            if task.id in self.seq or task.id in self.deadline:
-                text, due = self.deadline.get(task.id, (task.deadline_text, task.due_date))
-                task = dataclasses.replace(task, seq=self.seq.get(task.id, task.seq), deadline_text=text,
-                                           due_date=due)
-            result.append(task)
-        result.sort(key=lambda t: (t.seq, t.id))
-        return result
-
-
-def _loads(text: str | None) -> dict:
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _iso_day(text: object) -> date | None:
-    try:
-        return date.fromisoformat(str(text)[:10]) if text else None
-    except ValueError:
-        return None
-
-
-def revisions_after(ledger: Ledger, plan_id: int, day: date) -> RevisionsAfter:
-    """The changes of the revised tables applied to ``plan_id`` after ``day`` (by the
-    audit's local date: one applied on the day itself counts as in force that day),
-    and, for a county plan, of the updates that followed its superior's revisions
-    (they write the same rows). One query for the whole report."""
-    found = RevisionsAfter()
-    rows = ledger.db.execute(
-        "SELECT action, entity, entity_id, before FROM audit WHERE (action LIKE '修订%' OR action = ?)"
-        " AND substr(at, 1, 10) > ?"
-        " AND ((entity = 'plan' AND entity_id = ?)"
-        " OR (entity = 'task' AND entity_id IN (SELECT id FROM tasks WHERE plan_id = ?))) ORDER BY id",
-        [UPDATE_ACTION, day.isoformat(), plan_id, plan_id]).fetchall()
-    for action, entity, entity_id, before in rows:
-        if entity == "task" and action.startswith("修订:新增任务"):
-            found.added.add(entity_id)
-        elif entity == "task" and action.startswith("修订:完成时限"):
-            old = _loads(before)
-            found.deadline.setdefault(entity_id, (str(old.get("deadline_text") or ""), _iso_day(old.get("due_date"))))
-        elif entity == "plan" and (action.startswith("修订分解表") or action == UPDATE_ACTION):
-            for tid, seq in (_loads(before).get("seqs") or {}).items():
-                if str(tid).isdigit() and isinstance(seq, int):
-                    found.seq.setdefault(int(tid), seq)
-    # Oldest first: setdefault keeps what the first revision after the day found.
-    return found
 
 
 def build_report(ledger: Ledger, plan_id: int, quarter: Quarter, scope: ReportScope = ReportScope(), *,
@@ -439,7 +336,7 @@ def build_report(ledger: Ledger, plan_id: int, quarter: Quarter, scope: ReportSc
             overdue=overdue, progress=note, evidence=evidence,
             recurrence=recurrences.get(task.id), periods=list(items or [])))
 
-    follow_up_rows = (_follow_up_rows(ledger, plan_id, quarter, unit,
+    follow_up_rows = (follow_up_table(ledger, plan_id, quarter, unit,
                                       in_scope if unit or section_id is not None else None)
                       if scope.with_follow_ups else None)
     section_label = " / ".join(paths[section_id]) if section_id is not None else None
@@ -463,130 +360,6 @@ def build_report(ledger: Ledger, plan_id: int, quarter: Quarter, scope: ReportSc
         by_section=[GroupRow(label, counts) for label, counts in by_section.items()],
         by_unit=unit_rows if len(unit_rows) > 1 and not unit else [],
         rows=rows, sign_off=sign_off or SignOff(), with_evidence=with_evidence, follow_ups=follow_up_rows)
-
-
-# What a 催办单 named as missing (core/follow_up.Lag values), in order, as the table words it.
-_LAGS = {"已逾期": "逾期", "即将到期": "即将到期", "本季度无进展": "无进展", "本季度无佐证材料": "无佐证材料"}
-_LAG_ORDER = tuple(_LAGS)
-
-
-def _follow_up_rows(ledger: Ledger, plan_id: int, quarter: Quarter, unit: str | None,
-                    task_scope: set[int] | None) -> list[FollowUpRow]:
-    """The 催办单 recorded for ``quarter``: to ``unit`` only when given; naming tasks in
-    ``task_scope`` only when given (a report for one section)."""
-    from .follow_up import follow_ups, follow_ups_by_task
-
-    sent = follow_ups(ledger, plan_id, quarter)
-    if not sent:
-        return []
-    seq_of = dict(ledger.db.execute("SELECT id, seq FROM tasks WHERE plan_id = ?", [plan_id]).fetchall())
-    missing: dict[tuple[int, int], list[str]] = {}
-    for tid, entries in follow_ups_by_task(ledger, plan_id).items():
-        for entry in entries:
-            missing[(entry["id"], tid)] = list(entry.get("missing") or [])
-    rows: list[FollowUpRow] = []
-    for item in sent:
-        if unit is not None and unit_key(item.unit) != unit_key(unit):
-            continue
-        tids = [tid for tid in item.task_ids if task_scope is None or tid in task_scope]
-        if not tids:
-            continue
-        tally: dict[str, int] = {}
-        for tid in tids:
-            for lag in missing.get((item.id, tid), []):
-                tally[lag] = tally.get(lag, 0) + 1
-        ordered = sorted(tally, key=lambda lag: (_LAG_ORDER.index(lag) if lag in _LAG_ORDER else len(_LAG_ORDER)))
-        matters = "、".join(f"{_LAGS.get(lag, lag)} {tally[lag]} 项" for lag in ordered) or "—"
-        rows.append(FollowUpRow(sent_on=_day(item.sent_at), unit=item.unit,
-                                seqs=sorted(seq_of[tid] for tid in tids if tid in seq_of),
-                                matters=matters, reply_by=_day(item.reply_by)))
-    return rows
-
-
-def _day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text[:10]) if text else None
-    except ValueError:
-        return None
-
-
-def quarter_follow_up_count(ledger: Ledger, plan_id: int, quarter: Quarter) -> int:
-    """How many 催办单 were recorded for the plan and quarter (the dialog offers the
-    follow-up section when there are any)."""
-    from .follow_up import follow_ups
-
-    return len(follow_ups(ledger, plan_id, quarter))
-
-
-def follow_up_intro(data: ReportData) -> str:
-    """The sentence that opens 三、本季度催办情况 (its table follows it)."""
-    rows = data.follow_ups or []
-    if not rows:
-        return zh("{}没有发出催办单。").format(data.quarter.label)
-    units = len({unit_key(r.unit) for r in rows})
-    tasks = len({seq for r in rows for seq in r.seqs})
-    return zh("{}共发出催办单 {} 份,涉及 {} 个单位、{} 项任务,情况如下:").format(
-        data.quarter.label, len(rows), units, tasks)
-
-
-def summary_sentences(data: ReportData) -> list[str]:
-    """The summary paragraph, sentence by sentence (the PDF prints them as one paragraph).
-    With recurring tasks in scope the count is of what the quarter asked for:
-    "本季度应完成 N 项(其中定期任务 M 项次),已完成 K 项……"."""
-    t = data.totals
-    as_of = cn_date(data.as_of)
-    where = f"《{data.plan.title}》" if data.plan.title else "本年度任务分解表"
-    recurring = data.recurring_rows
-    if recurring:
-        lines = [zh("本报告统计{}中{},共 {} 项任务,其中定期任务 {} 项按本季度到期的期次统计。").format(
-            where, data.scope_text, len(data.rows), len(recurring))]
-    else:
-        lines = [zh("本报告统计{}中{},共 {} 项。").format(where, data.scope_text, t.total)]
-    if not t.total:
-        lines.append("统计范围内没有任务。" if not data.rows else "本季度没有应完成的任务。")
-        return lines
-    parts = [f"已完成 {t.done} 项", f"推进中 {t.in_progress} 项", f"未启动 {t.not_started} 项"]
-    if recurring:
-        missing = sum(1 for row in recurring for item in row.periods if item.status is None)
-        if missing:
-            parts[-1] += zh("(含定期任务未报 {} 项次)").format(missing)
-        parts.insert(0, zh("本季度应完成 {} 项(其中定期任务 {} 项次)").format(t.total, data.period_count))
-    if t.not_applicable:
-        parts.append(f"不适用 {t.not_applicable} 项")
-    rate = f"完成率 {t.completion_text}" + (zh("(不适用的任务不计入)") if t.not_applicable else "")
-    lines.append(zh("截至{},{};{}。").format(as_of, zh(",").join(parts), rate))
-    overdue = data.overdue
-    if overdue:
-        seqs = "、".join(str(row.seq) for row in overdue[:30]) + ("等" if len(overdue) > 30 else "")
-        lines.append(zh("已过完成时限仍未完成的任务 {} 项(序号 {}),具体情况见第二部分。").format(len(overdue), seqs))
-    else:
-        lines.append("没有已过完成时限仍未完成的任务。")
-    return lines
-
-
-OVERDUE_LISTED = 15  # up to this many overdue tasks are listed in full in part 二; more go by lead unit
-
-
-def overdue_by_unit(data: ReportData) -> list[tuple[str, list[int]]]:
-    """The overdue tasks by lead unit (序号 in table order), units with most first: part 二
-    of a report with many overdue tasks (the full rows are in the detail table)."""
-    groups: dict[str, list[int]] = {}
-    for row in data.overdue:
-        lead = row.units.split("、")[0].replace(LEAD_MARK, "") if row.units else NO_UNIT
-        groups.setdefault(lead or NO_UNIT, []).append(row.seq)
-    return sorted(groups.items(), key=lambda item: -len(item[1]))
-
-
-def overdue_intro(data: ReportData) -> str:
-    """The sentence that opens part 二 (its table follows it)."""
-    overdue = data.overdue
-    day = cn_date(data.as_of)
-    if not overdue:
-        return zh("截至{},统计范围内没有已过完成时限仍未完成的任务。").format(day)
-    if len(overdue) <= OVERDUE_LISTED:
-        return zh("截至{},以下 {} 项任务已过完成时限仍未完成,本季度进展如下:").format(day, len(overdue))
-    return zh("截至{},{} 项任务已过完成时限仍未完成,按牵头单位列出如下;各项任务的具体要求、责任单位和"
-              "本季度进展见附件明细表(“完成状态”一栏注明“逾期”)。").format(day, len(overdue))
 
 
 def quarter_choices(year: int, today: date | None = None) -> tuple[list[Quarter], Quarter]:
