@@ -1,6 +1,7 @@
 """下发本级分解表 in the window: the 任城 plan as a city's, the county's tasks ticked,
 units mapped in an editable table (pre-filled), 生成 held back while a unit is
-unmapped, and the plan written by a worker, linked, with its .xlsx."""
+unmapped, and the plan written by a worker, linked, with its .xlsx; 更新本级分解表
+(ui/derive_update_view.py) for a plan that has its county plan; both fit 1366×768."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from tests.core.test_derive import LEAD, LOCAL, import_city_plan
+from tests.ui.test_screen_fit import assert_fits, small_screen  # noqa: F401 (a fixture)
 from zwgk_desktop.core import derive as V
 from zwgk_desktop.core import unit_mapping as M
 from zwgk_desktop.core.ledger import Ledger
@@ -248,3 +250,16 @@ def test_a_change_made_meanwhile_refuses_and_shows_the_preview_again(revised, up
     assert dump(ledger) == state
     assert updating.isVisible()
     qtbot.waitUntil(view.apply_button.isEnabled, timeout=5000)
+
+
+# -- on a 1366×768 laptop ---------------------------------------------------------------------------
+
+
+def test_the_derive_form_fits_a_small_screen(city, qtbot, small_screen, no_dialogs) -> None:
+    ledger, plan_id = city
+    assert_fits(DeriveDialog(ledger, plan_id), qtbot)
+
+
+def test_the_update_view_fits_a_small_screen(revised, qtbot, small_screen, no_dialogs) -> None:
+    ledger, city_id, _ = revised
+    assert_fits(DeriveDialog(ledger, city_id), qtbot)
