@@ -82,7 +82,8 @@ def test_added_columns_status_colours_and_the_quarter(ledger: Ledger, tmp_path: 
     attach_note(ledger, ids[1], "见区政府网站专栏", Q3)
     sheet = export(ledger, plan_id, tmp_path)
     assert sheet["A1"].value == "2023年济宁市任城区政务公开重点工作任务分解表"
-    assert sheet["A2"].value == "\uff082023年第三季度落实情况,截至 2023年10月9日\uff09"
+    # The third quarter is over on 10-09: the export speaks for its last day, as its report.
+    assert sheet["A2"].value == "\uff082023年第三季度落实情况,截至 2023年9月30日\uff09"
     # Row 5 is the first task (row 4 is 一、…), columns E-H are the added ones.
     rows = [[sheet.cell(row=r, column=c).value for c in range(5, 9)] for r in (5, 6, 7, 8)]
     assert rows == [["已完成", datetime(2023, 9, 20), "已发布公报 4 期。", None],
@@ -93,8 +94,15 @@ def test_added_columns_status_colours_and_the_quarter(ledger: Ledger, tmp_path: 
     fills = [sheet.cell(row=r, column=5).fill.fgColor.rgb[-6:] for r in (5, 6, 7)]
     assert fills == [FILL_DONE, FILL_IN_PROGRESS, FILL_NOT_APPLICABLE]
     ledger.set_status(ids[1], Status.NOT_STARTED, date(2023, 9, 2))  # 12月底前: not yet overdue on 10-09
-    late = export_plan_xlsx(ledger, plan_id, Q3, tmp_path / "late.xlsx", today=date(2024, 1, 5)).path
+    q4 = openpyxl.load_workbook(export_plan_xlsx(ledger, plan_id, Quarter(2023, 4), tmp_path / "q4.xlsx",
+                                                 today=TODAY).path).active
+    assert q4["A2"].value == "\uff082023年第四季度落实情况,截至 2023年10月9日\uff09"  # not over: today
+    assert q4["E6"].value == "未启动" and q4["E6"].fill.fill_type is None  # not overdue yet: no colour
+    late = export_plan_xlsx(ledger, plan_id, Quarter(2023, 4), tmp_path / "late.xlsx", today=date(2024, 1, 5)).path
     assert openpyxl.load_workbook(late).active["E6"].fill.fgColor.rgb[-6:] == FILL_OVERDUE
+    # The third quarter's export made in January: on 9-30 the task was not overdue yet.
+    q3_late = export_plan_xlsx(ledger, plan_id, Q3, tmp_path / "q3late.xlsx", today=date(2024, 1, 5)).path
+    assert openpyxl.load_workbook(q3_late).active["E6"].fill.fill_type is None
     assert sheet["E8"].fill.fill_type is None  # 未启动, not overdue yet: no colour
 
 
@@ -245,9 +253,15 @@ def test_recurring_tasks_show_the_quarters_periods(ledger: Ledger, tmp_path: Pat
     assert sheet.max_row == 3 + 6 + 2
     legend = sheet.cell(row=sheet.max_row, column=1).value
     assert legend == LEGEND + RECURRING_LEGEND
-    # June reported: green; the legend says how recurring tasks read.
+    # June reported on 7-3: after the quarter, so not in its export (nor in its report).
     tp.set_period_status(ledger, t[1], "2023-06", Status.DONE, date(2023, 7, 3))
     sheet = openpyxl.load_workbook(export_plan_xlsx(ledger, plan_id, Quarter(2023, 2), tmp_path / "b.xlsx",
+                                                    today=date(2023, 7, 10)).path).active
+    cell = sheet.cell(row=monthly_row, column=status_col)
+    assert (cell.value, cell.fill.fgColor.rgb[-6:]) == ("4月√\n5月√\n6月未报", FILL_OVERDUE)
+    # Reported on 6-28 (the day corrected): green.
+    tp.set_period_status(ledger, t[1], "2023-06", Status.DONE, date(2023, 6, 28))
+    sheet = openpyxl.load_workbook(export_plan_xlsx(ledger, plan_id, Quarter(2023, 2), tmp_path / "c.xlsx",
                                                     today=date(2023, 7, 10)).path).active
     cell = sheet.cell(row=monthly_row, column=status_col)
     assert (cell.value, cell.fill.fgColor.rgb[-6:]) == ("4月√\n5月√\n6月√", FILL_DONE)

@@ -7,52 +7,63 @@ added columns: 完成状态, 完成时间, 本季度进展 (the chosen quarter) 
 Section rows (一、…) are merged across the table; sub-section cells in a heading
 column (（一）…) are merged down over their tasks, as the source printed them.
 
-Printing: title rows, A4 landscape, fit to one page wide (as many pages long as it
-takes), the header row repeated on every page, frozen header, wrapped text, borders,
-fonts every Chinese Office/WPS has (宋体, 黑体), page numbers in the footer.
+The quarter's standing, as the 季度报告 for that quarter prints it (:func:`standings`):
+statuses and their days as of the quarter's last day (core/task_query.statuses_on),
+the tasks as they stood that day (a later revision's additions left out, its 序号 and
+完成时限 as they were: report_data.revisions_after), 已取消 only when withdrawn by then,
+the periods of recurring tasks recorded by then, and evidence of that quarter or
+earlier. So 2023Q2 exported in October says what the Q2 report says, not what is true
+now. A quarter not over yet is as of today: what is recorded now, overdue by today.
 
 A recurring task (每月 / 每季度 …) shows in 完成状态 its periods due in the chosen quarter
-(core/period_counts.py), as they stand now: "本季度:已完成", or by month "4月√ 5月√
-6月未报" (a month a line: the column is narrow); a line under the legend says so. Its colour: green when every period is
-done, red when one is past its due day and open, yellow when some are reported.
+(core/period_counts.py): "本季度:已完成", or by month "4月√ 5月√ 6月未报" (a month a
+line: the column is narrow); a line under the legend says so. Its colour: green when
+every period is done, red when one is overdue and open, yellow when some are reported.
 
-Text from the ledger is always written as text: a requirement beginning with = + - @
-never becomes a formula (``cell.data_type = "s"`` after assigning it).
+Printing: title rows, A4 landscape, fit to one page wide (as many pages long as it
+takes), the header row repeated on every page, frozen header, wrapped text, borders,
+fonts every Chinese Office/WPS has (宋体, 黑体), page numbers in the footer. The cell
+writing shared with the other workbooks is io/xlsx_cells (re-exported here for the
+writers that still import it from this module).
 """
 
 from __future__ import annotations
 
-import io
-import os
-import unicodedata
-import uuid
-from copy import copy
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.merge import MergedCellRange
-from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.exchange.send_down import units_text_by_task
 from ..core.ledger import Ledger
-from ..core.limits import fit_text
 from ..core.model import Evidence, Plan, Status, Task
 from ..core.period_counts import PeriodItem, compact_text, period_items
 from ..core.quarters import Quarter
-from ..core.report_data import evidence_text
-from ..core.task_query import Light, light_for
+from ..core.report_data import evidence_text, revisions_after
+from ..core.task_query import Light, light_for, statuses_on
 from . import headers as H
-from .output_files import remove_quietly, write_error
+from .xlsx_cells import (  # noqa: F401 (BORDER … save_workbook: re-exported for fill_in, plan_writer …)
+    BODY_FONT,
+    BODY_SIZE,
+    BORDER,
+    FILL_HEADER,
+    FILL_SECTION,
+    HEAD_FONT,
+    LINE_HEIGHT,
+    Styles,
+    clean_cell_text,
+    lines_needed,
+    merge,
+    print_setup,
+    put,
+    save_workbook,
+    text_width,
+)
 
-BODY_FONT = "宋体"
-HEAD_FONT = "黑体"
-BODY_SIZE = 10.5  # 五号
 ADDED_COLUMNS = ["完成状态", "完成时间", "本季度进展", "佐证材料"]
 DEFAULT_COLUMNS = ["序号", "工作任务", "具体要求", "责任单位", "完成时限"]
 
@@ -61,8 +72,6 @@ FILL_DONE = "C6EFCE"
 FILL_IN_PROGRESS = "FFEB9C"
 FILL_OVERDUE = "FFC7CE"
 FILL_NOT_APPLICABLE = "D9D9D9"
-FILL_HEADER = "DDEBF7"
-FILL_SECTION = "F2F2F2"
 LEGEND = ("说明:“完成状态”一列的底色,绿色为已完成,黄色为推进中,红色为已过完成时限尚未完成,"
           "灰色为不适用。")
 # Added to the legend when the export shows recurring tasks by period.
@@ -73,155 +82,64 @@ RECURRING_LEGEND = ("定期任务(每月、每季度、每半年、每年、定�
 WIDTHS = {H.SEQ: 6, H.HEADING: 16, H.TITLE: 16, H.REQUIREMENT: 48, H.UNITS: 16, H.COOPERATE: 14,
           H.DEADLINE: 11}
 ADDED_WIDTHS = [9, 11, 36, 22]
-
-_THIN = Side(style="thin", color="000000")
-BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
 
 
-# -- writing cells: shared with the fill-in writer --------------------------------------------
+# -- what each task says for the quarter -----------------------------------------------------
 
 
-class Styles:
-    """Cell styles built once per workbook and copied onto cells (openpyxl resolves a
-    style per attribute assignment; 5,000 rows × 10 columns would spend seconds there)."""
+@dataclass(slots=True)
+class Standing:
+    """One task's 完成状态 and 完成时间 for the quarter, as the report for it prints them."""
 
-    def __init__(self, sheet: Worksheet) -> None:
-        self.sheet = sheet
-        self._cache: dict[str, Any] = {}
+    status: Status
+    done_on: date | None  # 完成时间: the day it was completed, when 已完成 on the day
+    periods: list[PeriodItem] | None  # a recurring task's periods due in the quarter; None: not recurring
+    overdue: bool
 
-    def make(self, name: str, *, font: Font | None = None, fill: str | None = None, border: bool = True,
-             horizontal: str = "left", vertical: str = "center", wrap: bool = True,
-             number_format: str | None = None, locked: bool = True) -> Any:
-        cell = Cell(self.sheet)
-        cell.font = font or Font(name=BODY_FONT, size=BODY_SIZE)
-        if fill:
-            cell.fill = PatternFill("solid", fgColor=fill)
-        if border:
-            cell.border = BORDER
-        cell.alignment = Alignment(horizontal=horizontal, vertical=vertical, wrap_text=wrap)
-        if number_format:
-            cell.number_format = number_format
-        if not locked:
-            cell.protection = Protection(locked=False)
-        self._cache[name] = copy(cell._style)
-        return self._cache[name]
-
-    def __getitem__(self, name: str) -> Any:
-        return self._cache[name]
+    @property
+    def text(self) -> str:
+        return compact_text(self.periods or [], one_line=False) or self.status.value
 
 
-def clean_cell_text(value: str) -> str:
-    """Text Excel can store: no control characters (openpyxl refuses them), and at most
-    32,767 characters, a longer text ending in a visible note that the rest is left out
-    (openpyxl would cut it without a word)."""
-    return fit_text(ILLEGAL_CHARACTERS_RE.sub("", value))
+def as_of_day(quarter: Quarter, today: date) -> date:
+    """The day the export speaks for: the quarter's last day once it is over, else today."""
+    return min(today, quarter.end)
 
 
-def put(sheet: Worksheet, row: int, column: int, value: Any, style: Any = None) -> Cell:
-    """Write one cell; a str is always text, whatever it starts with."""
-    cell = sheet.cell(row=row, column=column)
-    if isinstance(value, str):
-        if value:
-            cell.value = clean_cell_text(value)
-            cell.data_type = "s"  # "=SUM(A1)" stays the words a clerk typed
-    elif value is not None:
-        cell.value = value
-    if style is not None:
-        cell._style = copy(style)
-    return cell
+def standings(ledger: Ledger, plan_id: int, quarter: Quarter, today: date,
+              tasks: list[Task] | None = None) -> list[tuple[Task, Standing]]:
+    """The tasks the quarter's export lists, in table order, with their standing (the
+    module's docstring). ``tasks``: the plan's tasks when the caller has them."""
+    day = quarter.end
+    over = quarter.end < today
+    tasks = revisions_after(ledger, plan_id, day).as_of(tasks if tasks is not None else ledger.tasks(plan_id))
+    on_day = statuses_on(ledger, plan_id, day)
+    statuses = {tid: entry.status for tid, entry in on_day.items()}
+    periods = period_items(ledger, plan_id, quarter, statuses, as_of=day, only=[t.id for t in tasks])
+
+    def late(due: date | None) -> bool:  # the report's rule once the quarter is over
+        return due is not None and (due <= day if over else due < today)
+
+    result: list[tuple[Task, Standing]] = []
+    for task in tasks:
+        entry = on_day.get(task.id)
+        status = entry.status if entry is not None else Status.NOT_STARTED
+        if status == Status.CANCELLED:  # withdrawn by the superior's revised table: not sent back up
+            continue
+        items = periods.get(task.id)
+        if items:
+            overdue = any(not item.settled and late(item.due) for item in items)
+        elif over:
+            overdue = status in _OPEN and late(task.due_date)
+        else:
+            overdue = light_for(status, task.due_date, task.deadline_kind, today) == Light.OVERDUE
+        done_on = entry.since if entry is not None and status == Status.DONE else None
+        result.append((task, Standing(status, done_on, items if task.id in periods else None, overdue)))
+    return result
 
 
-def merge(sheet: Worksheet, first_row: int, first_col: int, last_row: int, last_col: int, style: Any) -> None:
-    """Merge a range, giving every covered cell ``style`` (its borders draw the range's
-    edges). ``Worksheet.merge_cells`` re-styles the edge cells one attribute at a time,
-    which took most of a 5,000-task export."""
-    ref = f"{get_column_letter(first_col)}{first_row}:{get_column_letter(last_col)}{last_row}"
-    sheet.merged_cells.add(MergedCellRange(sheet, ref))
-    for r in range(first_row, last_row + 1):
-        for c in range(first_col, last_col + 1):
-            if r == first_row and c == first_col:
-                continue
-            cell = MergedCell(sheet, row=r, column=c)
-            cell._style = copy(style)
-            sheet._cells[(r, c)] = cell
-
-
-def text_width(text: str) -> int:
-    """Display width of the longest line: a Chinese character counts two."""
-    best = 0
-    for line in (text or "").split("\n"):
-        width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
-        best = max(best, width)
-    return best
-
-
-LINE_HEIGHT = 14.0  # points per line of 10.5 pt text (宋体 五号), with leading
-
-
-def lines_needed(text: str, width: float) -> int:
-    """How many lines ``text`` takes in a wrapped column ``width`` units wide.
-
-    Excel, WPS and LibreOffice do not grow rows for wrapped text written by a program
-    (LibreOffice keeps the default height; Excel only when it recalculates), and never
-    for merged cells, so the writer sets each row's height itself. A Chinese character
-    is about two width units at 10.5 pt; a little is kept back for the cell padding.
-    """
-    if not text:
-        return 1
-    capacity = max(width - 1.5, 2.0)
-    total = 0
-    for line in text.split("\n"):
-        w = text_width(line)
-        total += max(1, -(-w // int(capacity)))
-    return total
-
-
-def print_setup(sheet: Worksheet, header_row: int, last_column: int) -> None:
-    """A4 landscape, one page wide, header row on every page, page numbers."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.55
-    sheet.page_margins.top = 0.7
-    sheet.page_margins.bottom = 0.7
-    sheet.page_margins.header = sheet.page_margins.footer = 0.3
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    sheet.oddFooter.center.text = "第 &P 页,共 &N 页"
-    sheet.oddFooter.center.font = BODY_FONT
-    sheet.oddFooter.center.size = 9
-    sheet.print_area = f"A1:{get_column_letter(last_column)}{sheet.max_row}"
-
-
-def save_workbook(book: Workbook, path: str | Path) -> Path:
-    """Save under a temporary name and rename: an interrupted save never leaves half a
-    file under the real name, and an existing file is replaced only when complete."""
-    target = Path(path)
-    if target.suffix.lower() != ".xlsx":
-        target = target.with_name(target.name + ".xlsx")
-    # Built in memory first: when openpyxl's own zip file fails half-way (a full disk), its
-    # clean-up writes again and Python prints a traceback at exit, whatever we catch.
-    buffer = io.BytesIO()
-    book.save(buffer)
-    tmp = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with open(tmp, "xb") as handle:
-            handle.write(buffer.getbuffer())
-            handle.flush()
-            os.fsync(handle.fileno())  # a full disk often shows only here
-        os.replace(tmp, target)
-    except OSError as exc:
-        remove_quietly(tmp)
-        raise write_error(target, exc) from exc
-    except BaseException:
-        remove_quietly(tmp)
-        raise
-    return target
-
-
-# -- the export -----------------------------------------------------------------------------
+# -- the workbook ----------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -294,10 +212,8 @@ def build_export(ledger: Ledger, plan_id: int, quarter: Quarter, *,
                  today: date | None = None) -> tuple[Workbook, ExportSummary]:
     today = today or date.today()
     plan = ledger.plan(plan_id)
-    # 已取消 tasks were withdrawn by the superior's revised table: not sent back up.
-    tasks = [t for t in ledger.tasks(plan_id) if t.status != Status.CANCELLED]
-    # Recurring tasks: their periods due in the quarter, as recorded now.
-    periods = period_items(ledger, plan_id, quarter, {t.id: t.status for t in tasks})
+    listed = standings(ledger, plan_id, quarter, today)
+    day = as_of_day(quarter, today)
     printed_units = units_text_by_task(ledger, plan_id)
     columns = _columns(plan)
     title_col = next((c for c in columns if c.meaning == H.TITLE), None)
@@ -337,7 +253,7 @@ def build_export(ledger: Ledger, plan_id: int, quarter: Quarter, *,
     put(sheet, 1, 1, plan.title, st["title"])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     sheet.row_dimensions[1].height = 30
-    subtitle = f"\uff08{quarter.label}落实情况,截至 {today.year}年{today.month}月{today.day}日\uff09"
+    subtitle = f"\uff08{quarter.label}落实情况,截至 {day.year}年{day.month}月{day.day}日\uff09"
     put(sheet, 2, 1, subtitle, st["subtitle"])
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     sheet.row_dimensions[2].height = 20
@@ -355,7 +271,7 @@ def build_export(ledger: Ledger, plan_id: int, quarter: Quarter, *,
     entries: list[tuple[str, Any, Any, Any]] = []  # ("section", depth, label, None) | ("task", task, values, key)
     printed_rows: list[str] = []  # section labels currently printed as rows
     widths_seen: dict[int, int] = {}
-    for task in tasks:
+    for task, standing in listed:
         title_in_heading = titles_in_heading and bool(task.title)
         row_labels, col_labels = _split_path(task, len(heading_cols), title_in_heading)
         common = 0
@@ -370,8 +286,8 @@ def build_export(ledger: Ledger, plan_id: int, quarter: Quarter, *,
         values = _task_values(task, columns, heading_cols, col_labels, title_in_heading,
                               printed_units.get(task.id, ""))
         note = next((p.text for p in task.progress if p.quarter == str(quarter)), "")
-        values += [compact_text(periods.get(task.id) or [], one_line=False) or task.status.value, "", note,
-                   evidence_cell(task.evidence)]
+        evidence = [item for item in task.evidence if item.quarter <= quarter]  # as the report lists it
+        values += [standing.text, "", note, evidence_cell(evidence)]
         for col, value in zip(columns, values):
             if value and col.meaning != H.HEADING:
                 widths_seen[col.index] = max(widths_seen.get(col.index, 0), min(text_width(value), 60))
@@ -381,7 +297,7 @@ def build_export(ledger: Ledger, plan_id: int, quarter: Quarter, *,
                                               for level in range(len(heading_cols))]
         if title_in_heading:
             keys[-1] = None
-        entries.append(("task", task, values, keys))
+        entries.append(("task", (task, standing), values, keys))
 
     col_widths = [_width(col, widths_seen) for col in columns] + [float(w) for w in ADDED_WIDTHS]
     for n, w in enumerate(col_widths):
@@ -417,7 +333,7 @@ def build_export(ledger: Ledger, plan_id: int, quarter: Quarter, *,
             row += 1
             section_rows += 1
             continue
-        task, values, keys = a, b, c
+        (task, standing), values, keys = a, b, c
         lines = 1
         for col, value in zip(columns, values):
             put(sheet, row, col.index + 1, value, style_for[col.index])
@@ -435,14 +351,12 @@ def build_export(ledger: Ledger, plan_id: int, quarter: Quarter, *,
             else:
                 runs.pop(col.index, None)
         base = len(columns) + 1
-        items = periods.get(task.id)
-        if items:
-            status_cell = _period_style(items, today, st)
+        if standing.periods:
+            status_cell = _period_style(standing.periods, standing.overdue, st)
         else:
-            light = light_for(task.status, task.due_date, task.deadline_kind, today)
-            status_cell = st["st_overdue"] if light == Light.OVERDUE else status_style[task.status]
+            status_cell = st["st_overdue"] if standing.overdue else status_style[standing.status]
         put(sheet, row, base, values[len(columns)], status_cell)
-        put(sheet, row, base + 1, task.status_date if task.status == Status.DONE else None, st["date"])
+        put(sheet, row, base + 1, standing.done_on, st["date"])
         put(sheet, row, base + 2, values[len(columns) + 2], st["left"])
         put(sheet, row, base + 3, values[len(columns) + 3], st["left"])
         for offset in (0, 2, 3):  # 完成状态 too: a month per line when the periods do not fit
@@ -471,7 +385,7 @@ def build_export(ledger: Ledger, plan_id: int, quarter: Quarter, *,
     sheet.row_dimensions[header_row].height = LINE_HEIGHT * header_lines + 8
 
     # Legend under the table (not repeated, not part of the print titles).
-    legend = LEGEND + (RECURRING_LEGEND if any(periods.values()) else "")
+    legend = LEGEND + (RECURRING_LEGEND if any(standing.periods for _, standing in listed) else "")
     put(sheet, row + 1, 1, legend, st["legend"])
     sheet.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=width)
     # 9 pt text over the whole width: a little more per line than the body's width units
@@ -480,18 +394,19 @@ def build_export(ledger: Ledger, plan_id: int, quarter: Quarter, *,
 
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     print_setup(sheet, header_row, width)
-    summary = ExportSummary(path=Path(), tasks=len(tasks), section_rows=section_rows,
+    summary = ExportSummary(path=Path(), tasks=len(listed), section_rows=section_rows,
                             columns=[c.label for c in all_columns])
     return book, summary
 
 
-def _period_style(items: list[PeriodItem], today: date, st: Styles) -> Any:
-    """The 完成状态 colour of a recurring task from its periods in the quarter."""
+def _period_style(items: list[PeriodItem], overdue: bool, st: Styles) -> Any:
+    """The 完成状态 colour of a recurring task from its periods in the quarter
+    (``overdue``: one of them is open past its day, as :func:`standings` judged it)."""
     if all(item.status == Status.NOT_APPLICABLE for item in items):
         return st["st_na"]
     if all(item.settled for item in items):
         return st["st_done"]
-    if any(not item.settled and item.due < today for item in items):
+    if overdue:
         return st["st_overdue"]
     if any(item.status is not None and item.status != Status.NOT_STARTED for item in items):
         return st["st_progress"]
