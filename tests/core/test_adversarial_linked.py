@@ -4,7 +4,10 @@ roll-ups that must never overwrite the clerk's own words, rollover folders that 
 not new, and carry-over matching against a very large plan.
 
 Each test names the way it tries to break the feature; where a fix was needed, the
-test pins the fixed behaviour."""
+test pins the fixed behaviour.
+
+Pins core/revision, core/derive, core/rollup, core/rollover and core/carryover together: named for the
+attack on the linked plans, not for one module."""
 
 from __future__ import annotations
 

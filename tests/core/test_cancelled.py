@@ -1,5 +1,8 @@
 """已取消: a task withdrawn by a revised table stays in the ledger, visible
-in the list, and is left out of every count, report, export and fill-in workbook."""
+in the list, and is left out of every count, report, export and fill-in workbook.
+
+Pins the 已取消 status across modules (task_query, report_data, overview, exchange.send_down,
+follow_up): named for the status, which no single module owns."""
 
 from __future__ import annotations
 

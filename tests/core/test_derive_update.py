@@ -1,7 +1,10 @@
 """更新本级分解表: a city plan derived, then revised by the city (a task added, one
 withdrawn, some reworded or given a new deadline or new units), and the county plan
 brought up to date: what is added, cancelled, followed and left alone (the county's own
-words are never overwritten), the audit rows, the refusals, and a stale preview."""
+words are never overwritten), the audit rows, the refusals, and a stale preview.
+
+Pins core/derive/update_preview.py and update_apply.py (--update); tests/core/test_derive.py
+pins the rest of the package. Other test files import its builders, so it keeps this name."""
 
 from __future__ import annotations
 

@@ -1,7 +1,10 @@
 """Recurring tasks in the 季度报告: counted by their periods due in the quarter (a
 month each for 每月, the quarter for 每季度/定期, 每半年/每年 where their period falls due),
 one-off tasks as before; the summary sentence; the detail row's period statuses; and
-the 催办单 of the quarter (only that quarter's) as an optional section."""
+the 催办单 of the quarter (only that quarter's) as an optional section.
+
+Pins core/period_counts.py as the report uses it, and core/report_follow_ups.py; io, ui and cli
+tests import its builders, so it keeps this name."""
 
 from __future__ import annotations
 

@@ -2,7 +2,9 @@
 before: the tasks the revision added later are not in it, the renumbered tasks print
 the 序号 of the day, a 完成时限 the revision changed later does not make a task overdue
 in an earlier quarter, and withdrawn tasks stay in the quarters before they were
-withdrawn."""
+withdrawn.
+
+Pins core/report_revisions.py (revisions_after) through build_report, as a reprint reads it."""
 
 from __future__ import annotations
 
