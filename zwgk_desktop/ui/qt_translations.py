@@ -42,7 +42,7 @@ class QtGaps(QTranslator):
         super().__init__(parent)
         self._words = dict(QT_GAPS if words is None else words)
 
-    def translate(self, context: str, source_text: str, disambiguation: str | None = None,  # noqa: D102
+    def translate(self, context: str, source_text: str, disambiguation: str | None = None,
                   n: int = -1) -> str | None:
         return self._words.get((context, source_text))
 
