@@ -1,4 +1,4 @@
-"""An adversary's look at the clerk in the middle (issues 16 and 17): revisions of
+"""An adversary's look at the clerk in the middle: revisions of
 revisions, tasks that look alike, a superior plan revised under its county plan,
 roll-ups that must never overwrite the clerk's own words, rollover folders that are
 not new, and carry-over matching against a very large plan.

@@ -1,4 +1,4 @@
-"""Backups (issue 10): a full backup restores to the same ledger on another folder (or
+"""Backups: a full backup restores to the same ledger on another folder (or
 PC); a tampered or hostile backup is refused before anything is written; automatic
 backups before import/--replace/restore, the last 20 kept; the reminder."""
 

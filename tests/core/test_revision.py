@@ -1,4 +1,4 @@
-"""A revised table from the same office (issue 16 §1): each kind of change found and
+"""A revised table from the same office: each kind of change found and
 applied, the threshold between 改写 and 取消+新增, pairing a suggestion, the clerk's
 work kept, 已取消 out of the counts, one audit row per change, and the refusals."""
 

@@ -1,4 +1,4 @@
-"""A new year (issue 16 §3): which of last year's tasks carry over, the rollover in the
+"""A new year: which of last year's tasks carry over, the rollover in the
 same ledger and into a new folder (last year untouched), and matching the list against
 the new plan (the new plan's tasks untouched)."""
 

@@ -1,4 +1,4 @@
-"""Work points written as prose, read into a draft task table (issue 18).
+"""Work points written as prose, read into a draft task table.
 
 Every notice here is written for the test (not copied); each pins the exact reading.
 """
