@@ -451,3 +451,24 @@ def test_plain_list_fast_path_agrees_with_the_full_parser(names: list[str], seps
 ])
 def test_cells_with_structure_take_the_full_parser(text: str) -> None:
     assert _units._plain_cell(text) is None
+
+
+# -- the fast paths (issue 15) -----------------------------------------------------------
+
+_TRIGGERS = "()()【】[]〔〕《》“”牵头主责配合协办参与责任落实负责::  \u3000 0123456789①⑴⒈㈠一二十、."
+
+
+@PROPERTY
+@given(st.text(alphabet=st.sampled_from(list(_TRIGGERS + "区发改局县财政各镇街道、,;/\n")), max_size=30))
+def test_the_quick_look_never_hides_a_cell_the_full_parser_needs(text: str) -> None:
+    from zwgk_desktop.core import units
+
+    if units._NEEDS_PARSER_RE.search(text):
+        assert units._MAY_NEED_PARSER_RE.search(text)
+        assert units._plain_cell(text) is None
+
+
+def test_assign_roles_gives_each_call_its_own_list() -> None:
+    first = assign_roles("区发改局、区财政局")
+    first.append(UnitRef("区审计局", Role.COOPERATE))
+    assert assign_roles("区发改局、区财政局") == [UnitRef("区发改局", Role.LEAD), UnitRef("区财政局", Role.COOPERATE)]

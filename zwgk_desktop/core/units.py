@@ -36,7 +36,16 @@ Choices worth knowing (the tests pin each of them):
 * Duplicates are dropped by :func:`unit_key`, first occurrence (and its role) wins.
 
 Stdlib only and no Qt: this runs for every row of a 20,000-row import, so the regexes
-are compiled once and cells are cut in one regex-driven pass, with results cached.
+are compiled once and cells are cut in one regex-driven pass, with results cached
+(per cell, per piece of a plain cell, and the refs of a cell, which are frozen and
+shared by every task that prints the same cell).
+
+Why one module of ~600 lines: it is one grammar, the 责任单位 cell's. The cutter, the
+role reader, the name normaliser and the group names share the bracket and separator
+tables and the caches above, and every entry point (``assign_roles``,
+``split_units``, ``unit_key``, ``is_group_name``, ``split_with_directory``) runs
+through most of them; split by job, each part would import all the others and the
+rules above would be spread over files that must change together.
 """
 
 from __future__ import annotations
@@ -228,6 +237,8 @@ def assign_roles(lead_text: str | None, cooperate_text: str | None = None) -> li
     are labelled. A unit named in both cells is kept once, with the role it has in
     ``lead_text``, because the lead cell is where the notice names who is responsible.
     """
+    if not cooperate_text:  # the common case: one 责任单位 column
+        return list(_lead_refs(lead_text)) if lead_text else []
     refs: list[UnitRef] = []
     seen: set[str] = set()
     lead_units = _parse_cell(lead_text) if lead_text else ()
@@ -238,6 +249,18 @@ def assign_roles(lead_text: str | None, cooperate_text: str | None = None) -> li
             seen.add(key)
             refs.append(UnitRef(name, role))
     return refs
+
+
+@lru_cache(maxsize=32768)
+def _lead_refs(text: str) -> tuple[UnitRef, ...]:
+    """:func:`assign_roles` of a cell alone (``_parse_cell`` has dropped duplicates);
+    the refs are frozen, so one tuple serves every task that prints the same cell."""
+    return tuple(_unit_ref(name, role) for name, role in _parse_cell(text))
+
+
+@lru_cache(maxsize=8192)
+def _unit_ref(name: str, role: Role) -> UnitRef:
+    return UnitRef(name, role)
 
 
 # --- the parser -------------------------------------------------------------------------
@@ -260,6 +283,12 @@ _NEEDS_PARSER_RE = lazy_compile(
     f"[{re.escape(_BRACKETS)}]|{_ROLE_WORDS}|责任|落实|负责|[:\uff1a]|[{_SPACES}]{{2,}}"
     rf"|[{_DIGITS}]|[\u2460-\u249b\u3220-\u3229]|[{_NUMERALS}]+[.\uff0e\u3001]"
 )
+# Every character a match of _NEEDS_PARSER_RE starts with: a cell with none of them
+# (most cells) is plain without running that regex, which tries each word at each place.
+_MAY_NEED_PARSER_RE = lazy_compile(
+    f"[{re.escape(_BRACKETS)}{''.join(sorted({w[0] for w in (*_LEAD_WORDS, *_COOPERATE_WORDS)}))}"
+    f"责落负:\uff1a{_SPACES}{_DIGITS}\u2460-\u249b\u3220-\u3229{_NUMERALS}]"
+)
 _SPLIT_PLAIN_RE = lazy_compile(f"[{re.escape(_SEPARATORS)}]")
 
 
@@ -267,20 +296,27 @@ def _plain_cell(text: str) -> tuple[tuple[str, Role], ...] | None:
     """The answer for a plain list ("区发改局、区财政局\n各镇(街道)" without brackets,
     roles or numbers), or None when the cell needs the full parser. An import of
     20,000 tasks spends most of its unit time here, so it skips the tokenizer."""
-    if _NEEDS_PARSER_RE.search(text):
+    if _MAY_NEED_PARSER_RE.search(text) and _NEEDS_PARSER_RE.search(text):
         return None
     result: list[tuple[str, Role]] = []
     seen: set[str] = set()
     for raw in _SPLIT_PLAIN_RE.split(text):
-        name = normalise_unit_name(raw)
-        if not name or name in _PLACEHOLDERS or _NUMBER_ONLY_RE.fullmatch(name):
-            continue
-        for part in _and_the_others(name):
-            key = unit_key(part)
+        for part, key in _plain_piece(raw):
             if key not in seen:
                 seen.add(key)
                 result.append((part, Role.COOPERATE if result else Role.LEAD))
     return tuple(result)
+
+
+@lru_cache(maxsize=8192)
+def _plain_piece(raw: str) -> tuple[tuple[str, str], ...]:
+    """The names one piece of a plain cell gives (the unit, or the unit and the group
+    after 等) with their keys; () for a piece that names nobody. Pieces repeat across
+    a table far more than whole cells do."""
+    name = normalise_unit_name(raw)
+    if not name or name in _PLACEHOLDERS or _NUMBER_ONLY_RE.fullmatch(name):
+        return ()
+    return tuple((part, unit_key(part)) for part in _and_the_others(name))
 
 
 _OPENERS_SET = frozenset(_OPEN_TO_CLOSE)
