@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ..core.audit_text import AuditLine, describe
 from ..core.ledger import Ledger
+from .screen_fit import fit_to_screen
 
 _SEQ = re.compile(r"序号\s*(\d+)")
 
@@ -30,7 +31,7 @@ class AuditDialog(QDialog):
     def __init__(self, ledger: Ledger, parent: QWidget | None = None, limit: int = 2000) -> None:
         super().__init__(parent)
         self.setWindowTitle("操作记录")
-        self.resize(980, 560)
+        fit_to_screen(self, (980, 560))
         self.lines: list[AuditLine] = describe(ledger, ledger.audit_log(limit))
         self.search = QLineEdit()
         self.search.setPlaceholderText("筛选:序号(如 序号 24)、单位、日期(如 2023-09)或任意文字")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -53,6 +53,7 @@ from ..io.table_reader import MEANING_NAMES, NO_YEAR_WARNING, ReadOptions, read_
 from . import operations
 from .background import BackgroundTask
 from .failure_text import failure_text
+from .screen_fit import fit_to_screen
 from .wheel_guard import guard_wheel, guard_widget
 
 NOT_USED = "(不导入)"
@@ -185,6 +186,17 @@ class PreviewModel(QAbstractTableModel):
         return None
 
 
+def _file_label(path: Path, metrics: QFontMetrics) -> QLabel:
+    """文件:and the file's name, cut in the middle past 24 characters (a name such as
+    «关于印发…的通知附件1:…分解表(定稿).xlsx» pushed the dialog past a 1366 screen in
+    大字模式); the whole name is in the tooltip and the title bar."""
+    shown = metrics.elidedText(path.name, Qt.TextElideMode.ElideMiddle, metrics.horizontalAdvance("文") * 24)
+    label = QLabel(f"文件:{shown}")
+    if shown != path.name:
+        label.setToolTip(str(path))
+    return label
+
+
 class ImportWizard(QDialog):
     """Call ``start()``; the dialog shows itself once the file has been read."""
 
@@ -204,13 +216,13 @@ class ImportWizard(QDialog):
         self.revision_dialog: Any = None
         self._task: BackgroundTask | None = None
         self.setWindowTitle(f"导入分解表 — {path.name}")
-        self.resize(1200, 700)
+        fit_to_screen(self, (1200, 700))
 
         self.sheet = QComboBox()
         self.year = YearBox()
         self.default_deadline = deadline_field("表格中没有“完成时限”一列(或该列为空)时,各项任务统一使用的完成时限")
         top = QHBoxLayout()
-        top.addWidget(QLabel(f"文件:{path.name}"))
+        top.addWidget(_file_label(path, self.fontMetrics()))
         top.addStretch(1)
         top.addWidget(QLabel("工作表:"))
         top.addWidget(self.sheet)

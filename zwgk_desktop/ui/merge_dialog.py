@@ -29,6 +29,7 @@ from . import operations
 from .background import BackgroundTask
 from .exchange_common import CONFLICT_BRUSH, ERROR_COLOR, OK_COLOR, JobsMixin, error_text
 from .file_dialogs import open_files
+from .screen_fit import fit_to_screen
 from .tables import wrapped_table
 from .wheel_guard import guard_wheel
 
@@ -59,7 +60,7 @@ class MergeDialog(JobsMixin, QDialog):
         self.merge_ids: list[int] = []  # applied from this dialog, not yet taken back
         self._window_steps: dict[int, Any] = {}  # merge id -> its step in the window's undo
         self.setWindowTitle("汇总报送表")
-        self.resize(1100, 680)
+        fit_to_screen(self, (1100, 680))
         self.choose_button = QPushButton("选择报送表…")
         self.choose_button.clicked.connect(self.choose_files)
         self.summary = QLabel("选择各单位报送回来的填报表(可多选)。先显示将要修改的内容,确认后才写入台账。")

@@ -45,6 +45,7 @@ from .failure_text import failure_text
 from .file_dialogs import choose_folder
 from .operations import linked
 from .operations.run import run_on_ledger
+from .screen_fit import fit_to_screen
 from .wheel_guard import guard_wheel, guard_widget
 
 __all__ = ["CarryoverMatchDialog", "RolloverDialog", "install"]
@@ -57,6 +58,12 @@ def _short(text: str, width: int) -> str:
 
 def _message(exc: BaseException, what: str) -> str:
     return exc.message if isinstance(exc, UserError) else failure_text(exc, what)
+
+
+def _show_whole_task(combo: QComboBox) -> None:
+    """The chosen task's whole text as the box's tooltip: in 大字模式 the column cuts
+    «序号 1:持续推进政策解读,做好…»."""
+    combo.setToolTip(combo.currentData(Qt.ItemDataRole.ToolTipRole) or "")
 
 
 def _item(text: str, tip: str | None = None) -> QTableWidgetItem:
@@ -84,7 +91,7 @@ class RolloverDialog(QDialog):
         self.result: ro.RolloverResult | None = None
         self._task: BackgroundTask | None = None
         self.setWindowTitle("结转到新年度")
-        self.resize(1000, 600)
+        fit_to_screen(self, (1000, 600))
 
         intro = QLabel(
             f"把《{self.plan.title}》({self.plan.year}年)中还没有完成的长期坚持、持续推进、常态化和定期任务,"
@@ -292,7 +299,7 @@ class CarryoverMatchDialog(QDialog):
         self.plan = ledger.plan(plan_id)
         self._task: BackgroundTask | None = None
         self.setWindowTitle("对照上年结转事项")
-        self.resize(1100, 600)
+        fit_to_screen(self, (1100, 600))
         intro = QLabel(
             f"左边是结转到 {self.plan.year} 年的上年事项,右边是《{self.plan.title}》中文字最相近的任务。"
             "勾选“采用”记下对应(也可在下拉框中改选其他任务),然后点“应用”。对应只记下关系,"
@@ -361,6 +368,7 @@ class CarryoverMatchDialog(QDialog):
             current = item.matched_task_id if item.matched_task_id is not None else s.task_id
             index = combo.findData(current) if current is not None else 0
             combo.setCurrentIndex(max(index, 0))
+            _show_whole_task(combo)
             combo.currentIndexChanged.connect(lambda _i, r=row: self._picked(r))
             self.table.setCellWidget(row, 5, combo)
             self.combos.append(combo)
@@ -382,6 +390,7 @@ class CarryoverMatchDialog(QDialog):
 
     def _picked(self, row: int) -> None:
         s = self.suggestions[row]
+        _show_whole_task(self.combos[row])
         self.checks[row].setChecked(self.combos[row].currentData() != s.item.matched_task_id)
         self.table.setItem(row, 6, _item(self._score_text(s, self.combos[row].currentData())))
         self._update_apply()

@@ -5,7 +5,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QWidget
 
 from . import settings
+from .screen_fit import fit_to_screen
 from .theme import apply_font_size
+from .wheel_guard import guard_wheel
 
 
 class SettingsDialog(QDialog):
@@ -18,6 +20,9 @@ class SettingsDialog(QDialog):
         self.unit.addItems(unit_names)
         self.unit.setCurrentText(settings.own_unit())
         self.unit.setMinimumWidth(280)
+        # A long name (中共…委员会办公室(区委编办)) may not fit the box: its whole text in the tooltip.
+        self.unit.currentTextChanged.connect(self.unit.setToolTip)
+        self.unit.setToolTip(self.unit.currentText())
         self.large = QCheckBox("大字模式(放大界面文字)")
         self.large.setChecked(settings.large_fonts())
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -27,6 +32,8 @@ class SettingsDialog(QDialog):
         form.addRow("本单位:", self.unit)
         form.addRow("", self.large)
         form.addRow(buttons)
+        fit_to_screen(self, self.sizeHint())
+        guard_wheel(self)
 
     def accept(self) -> None:
         settings.set_own_unit(self.unit.currentText())

@@ -29,6 +29,7 @@ from ..core.units import is_group_name
 from . import operations
 from .exchange_common import ERROR_COLOR, OK_COLOR
 from .file_dialogs import open_file
+from .screen_fit import fit_to_screen
 from .wheel_guard import guard_wheel
 
 KIND = "directory"  # the folder remembered for directory lists (file_dialogs)
@@ -47,7 +48,7 @@ class UnitDirectoryDialog(QDialog):
         self.plan_id = plan_id
         self.units: list[D.DirectoryUnit] = []
         self.setWindowTitle("单位名录")
-        self.resize(820, 560)
+        fit_to_screen(self, (820, 560))
         explain = QLabel("分解表中统称的单位(如 各镇(街道)、区政府各部门单位)是群组。登记群组的成员后,"
                          "下发填报表时按成员分别生成,成员的填报表中也包含群组的任务。")
         explain.setWordWrap(True)
