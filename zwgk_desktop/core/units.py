@@ -567,6 +567,9 @@ def split_with_directory(refs: list[UnitRef], known: Iterable[str]) -> list[Unit
     keys = known if isinstance(known, frozenset) else known_keys(known)
     if not keys or not refs:
         return refs
+    ref_keys = [unit_key(ref.name) for ref in refs]
+    if all(key in keys for key in ref_keys) and len(set(ref_keys)) == len(ref_keys):
+        return refs  # each name known as printed, and named once: nothing to split (most tasks)
     result: list[UnitRef] = []
     seen: set[str] = set()
     for ref in refs:
