@@ -1,6 +1,7 @@
 """At 1366×768, in normal and large fonts, nothing a clerk must read is clipped: the
 task text keeps 20 characters a line, the panel never scrolls sideways, labels and
-drop-downs show their whole text (or the text is in a tooltip)."""
+drop-downs show their whole text (or the text is in a tooltip): the window's and the
+dialogs' quarter boxes their longest quarter, the plan box its name or … and a tooltip."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QStyle, QStyleOptionComboBox
 
+from zwgk_desktop.ui.quarter_combo import QuarterCombo
 from zwgk_desktop.ui.task_table_model import COL_TEXT
 from zwgk_desktop.ui.theme import apply_font_size
 
@@ -39,31 +41,83 @@ def test_the_panel_never_scrolls_sideways(window_at_1366):
     assert panel.widget().width() <= panel.viewport().width()
 
 
-def test_drop_downs_and_labels_show_their_whole_text(window_at_1366):
-    window = window_at_1366
+def _field_width(combo: QComboBox) -> int:
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    return combo.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                        QStyle.SubControl.SC_ComboBoxEditField, combo).width()
+
+
+def _clipped(widgets) -> list[tuple[str, str, int, int]]:
+    """Labels and drop-downs whose text does not fit; one cut with its whole text in
+    its tooltip is fine (the plan's long name), any other tooltip is not enough."""
     clipped = []
-    for widget in window.findChildren(QLabel) + window.findChildren(QComboBox):
-        if not widget.isVisible() or widget.toolTip():
+    for widget in widgets:
+        if not widget.isVisible():
             continue
         if isinstance(widget, QLabel):
             if widget.wordWrap() or not widget.text() or "\n" in widget.text():
                 continue
-            needed = widget.fontMetrics().horizontalAdvance(widget.text())
+            text, room = widget.text(), widget.width()
         else:
-            if widget.currentText() == "" or widget is window.plan_combo:  # the plan's name has a tooltip
+            if widget.currentText() == "":
                 continue
-            needed = widget.fontMetrics().horizontalAdvance(widget.currentText())
-            option = QStyleOptionComboBox()
-            widget.initStyleOption(option)
-            field = widget.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
-                                                  QStyle.SubControl.SC_ComboBoxEditField, widget)
-            if field.width() < needed:
-                clipped.append(("QComboBox", widget.currentText(), field.width(), needed))
-            continue
-        if widget.width() < needed:
-            clipped.append((type(widget).__name__, widget.text() if isinstance(widget, QLabel)
-                            else widget.currentText(), widget.width(), needed))
-    assert clipped == []
+            text, room = widget.currentText(), _field_width(widget)
+        needed = widget.fontMetrics().horizontalAdvance(text)
+        if room < needed and text not in widget.toolTip():
+            clipped.append((type(widget).__name__, text, room, needed))
+    return clipped
+
+
+def test_drop_downs_and_labels_show_their_whole_text(window_at_1366):
+    window = window_at_1366
+    assert _clipped(window.findChildren(QLabel) + window.findChildren(QComboBox)) == []
+
+
+def test_the_plan_name_shows_whole_or_cut_with_its_tooltip(window_at_1366, qtbot):
+    combo = window_at_1366.plan_combo
+    title = combo.currentText()
+    needed = combo.fontMetrics().horizontalAdvance(title)
+    assert _field_width(combo) >= needed, "at 1366 px the sample plan's name fits, large fonts too"
+    assert not combo.elided()
+    assert title in combo.toolTip()
+    # less room (a longer name, a smaller screen): cut with …, the whole of it in the tooltip
+    combo.setMaximumWidth(combo.minimumSizeHint().width())
+    qtbot.waitUntil(lambda: combo.width() < needed)
+    assert combo.elided() and title in combo.toolTip()
+
+
+def test_every_quarter_box_shows_its_longest_quarter(window_at_1366):
+    window = window_at_1366
+    boxes = [b for b in window.findChildren(QuarterCombo) if b.isVisible()]
+    assert {window.quarter_combo, window.panel.quarter_combo, window.filters.due_in} <= set(boxes)
+    narrow = [(b.objectName(), _field_width(b), _longest(b)) for b in boxes if _field_width(b) < _longest(b)]
+    assert narrow == []
+
+
+def _longest(combo: QComboBox) -> int:
+    return max(combo.fontMetrics().horizontalAdvance(combo.itemText(i)) for i in range(combo.count()))
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_the_dialogs_quarter_boxes_and_labels_fit(large, sample_ledger, qtbot):
+    from zwgk_desktop.ui.evidence_package_dialog import EvidencePackageDialog
+    from zwgk_desktop.ui.export_dialog import ExportExcelDialog
+    from zwgk_desktop.ui.fill_in_dialog import FillInDialog
+    from zwgk_desktop.ui.report_dialog import ReportDialog
+
+    apply_font_size(large)
+    plan_id = sample_ledger.plans()[0].id
+    for dialog_class in (ReportDialog, ExportExcelDialog, FillInDialog, EvidencePackageDialog):
+        dialog = dialog_class(sample_ledger, plan_id)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        box = dialog.quarter
+        assert isinstance(box, QuarterCombo)
+        assert _field_width(box) >= _longest(box), (dialog_class.__name__, _field_width(box), _longest(box))
+        assert _clipped(dialog.findChildren(QComboBox)) == [], dialog_class.__name__
+        dialog.close()
 
 
 def test_the_toolbar_does_not_overflow(window_at_1366):

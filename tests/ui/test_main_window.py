@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QApplication, QComboBox, QMenu
 from zwgk_desktop.core.locations import read_settings, user_data_dir
 from zwgk_desktop.core.model import Status
 from zwgk_desktop.core.quarters import Quarter
-from zwgk_desktop.ui import main_window
 from zwgk_desktop.ui import settings as app_settings
+from zwgk_desktop.ui import window_status
 from zwgk_desktop.ui.ledger_lock import LedgerLock
 from zwgk_desktop.ui.main_window import MainWindow
 from zwgk_desktop.ui.settings_dialog import SettingsDialog
@@ -259,7 +259,7 @@ def test_context_menu_marks_the_selected_rows(sample_window, sample_ledger, monk
             chosen.trigger()
             return chosen
 
-    monkeypatch.setattr(main_window, "QMenu", ChoosingMenu)
+    monkeypatch.setattr(window_status, "QMenu", ChoosingMenu)  # the table menu lives there
     window.table.customContextMenuRequested.emit(QPoint(10, 10))
     assert offered == [f"标记为“{s.value}”(2 项)" for s in Status]
     assert [ledger.task(tid).status for tid in ids] == [Status.IN_PROGRESS, Status.IN_PROGRESS]

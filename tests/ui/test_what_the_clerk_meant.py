@@ -13,19 +13,27 @@ from datetime import date
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QTextCursor, QWheelEvent
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QDialog, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QMenu,
+    QMessageBox,
+    QWidget,
+)
 
+from tests.builders import parsed_plan
 from zwgk_desktop.core.errors import UserError
 from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.core.model import Status
 from zwgk_desktop.core.plan_import import write_plan
 from zwgk_desktop.core.quarters import Quarter
-from zwgk_desktop.ui import main_window, text_conflict_dialog
+from zwgk_desktop.ui import text_conflict_dialog, window_status
 from zwgk_desktop.ui.date_field import DateField
 from zwgk_desktop.ui.status_date_dialog import StatusDateDialog
 from zwgk_desktop.ui.wheel_guard import is_guarded
 
-from tests.builders import parsed_plan
 from .helpers import select_rows, select_task, type_text
 
 Q3 = Quarter(2023, 3)
@@ -202,7 +210,7 @@ def test_batch_marking_from_the_menu_asks_the_day(sample_window, sample_ledger, 
             chosen.trigger()
             return chosen
 
-    monkeypatch.setattr(main_window, "QMenu", ChoosingMenu)
+    monkeypatch.setattr(window_status, "QMenu", ChoosingMenu)  # the table menu lives there
     window.table.customContextMenuRequested.emit(QPoint(10, 10))
     assert status_days.asked == [("已完成", 2, Q3)]
     assert [ledger.task(t).status_date for t in ids] == [Q3.end, Q3.end]

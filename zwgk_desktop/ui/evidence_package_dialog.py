@@ -23,6 +23,7 @@ from .background import BackgroundTask
 from .failure_text import failure_text
 from .file_dialogs import save_file
 from .open_result import OpenResult
+from .quarter_combo import QuarterCombo
 from .wheel_guard import guard_wheel
 
 KIND = "evidence"  # the folder remembered for evidence packages (file_dialogs)
@@ -34,7 +35,8 @@ class EvidencePackageDialog(QDialog):
     """Stays open after writing: the package's place, and 打开文件 / 打开所在文件夹 to
     send it on (the next step is nearly always that)."""
 
-    def __init__(self, ledger: Ledger, plan_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, ledger: Ledger, plan_id: int, parent: QWidget | None = None, *,
+                 quarter: Quarter | None = None) -> None:
         super().__init__(parent)
         self.ledger = ledger
         self.plan = ledger.plan(plan_id)
@@ -46,11 +48,9 @@ class EvidencePackageDialog(QDialog):
         self.unit.addItem("全部责任单位", None)
         for name in task_query.plan_units(ledger, plan_id):
             self.unit.addItem(name, name)
-        self.quarter = QComboBox()
-        self.quarter.addItem("全部季度", None)
-        for number in range(1, 5):
-            quarter = Quarter(self.plan.year, number)
-            self.quarter.addItem(quarter.label, str(quarter))
+        self.quarter = QuarterCombo(any_text="全部季度")
+        # The year's quarters in order, on 全部季度 unless the window's 进展季度 is given.
+        self.quarter.set_choices([Quarter(self.plan.year, n) for n in range(1, 5)], quarter)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.open_result = OpenResult()
@@ -74,8 +74,9 @@ class EvidencePackageDialog(QDialog):
         parts = [f"{self.plan.year}年"]
         if self.unit.currentData():
             parts.append(str(self.unit.currentData()))
-        if self.quarter.currentData():
-            parts.append(Quarter.parse(self.quarter.currentData()).label.removeprefix(f"{self.plan.year}年"))
+        quarter = self.quarter.current_quarter()
+        if quarter is not None:
+            parts.append(quarter.label.removeprefix(f"{self.plan.year}年"))
         return "".join(parts) + "佐证材料包.zip"
 
     def choose_and_export(self) -> None:
@@ -85,7 +86,7 @@ class EvidencePackageDialog(QDialog):
 
     def export_to(self, path: Path) -> None:
         folder, plan_id = self.ledger.folder, self.plan.id
-        unit, quarter = self.unit.currentData(), self.quarter.currentData()
+        unit, quarter = self.unit.currentData(), self.quarter.current_quarter()
 
         def work() -> PackageResult:
             with Ledger.open(folder, create=False) as ledger:  # this thread's own connection

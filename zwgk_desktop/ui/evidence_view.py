@@ -216,17 +216,17 @@ class EvidenceView(QWidget):
             self._warn(exc.message)
             return
         self._set_enabled(True)
-        groups: dict[str, QTreeWidgetItem] = {}
-        quarters = sorted({i.quarter for i in items} | {str(self.quarter)}, reverse=True)
+        groups: dict[Quarter, QTreeWidgetItem] = {}
+        quarters = sorted({i.quarter for i in items} | {self.quarter}, reverse=True)
         for q in quarters:
             count = sum(1 for i in items if i.quarter == q)
-            label = Quarter.parse(q).label
+            label = q.label
             header = QTreeWidgetItem([f"{label}({count} 项)" if count else f"{label}(还没有材料)"])
             header.setFlags(Qt.ItemFlag.ItemIsEnabled)
             font = QFont(self.tree.font())
             font.setBold(True)
             header.setFont(0, font)
-            if q == str(self.quarter):
+            if q == self.quarter:
                 header.setForeground(0, self.palette().highlight())
             self.tree.addTopLevelItem(header)
             groups[q] = header

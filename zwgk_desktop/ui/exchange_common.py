@@ -13,12 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton
 
-from ..core import exchange as X
 from ..core.errors import UserError
+from ..core.quarters import Quarter
 from .background import BackgroundTask
 from .failure_text import failure_text
+from .quarter_combo import QuarterCombo
 
 CONFLICT_BRUSH = QBrush(QColor("#ffd7d5"))
 OK_COLOR = "color: #2e7d32;"
@@ -33,12 +34,13 @@ def error_text(exc: BaseException, what: str) -> str:
     return failure_text(exc, what, unchanged="")
 
 
-def quarter_combo(plan_year: int) -> QComboBox:
-    """The plan's quarters, latest first, on the quarter the clerk most likely means."""
-    combo = QComboBox()
-    for quarter in X.plan_quarters(plan_year):
-        combo.addItem(quarter.label, str(quarter))
-    combo.setCurrentIndex(max(combo.findData(str(X.default_quarter(plan_year))), 0))
+def quarter_combo(plan_year: int, quarter: Quarter | None = None) -> QuarterCombo:
+    """The plan's quarters, latest first, on ``quarter`` (the window's 进展季度) when it
+    is one of them, else on the quarter the clerk most likely means."""
+    combo = QuarterCombo()
+    combo.fill(plan_year)
+    if quarter is not None:
+        combo.set_quarter(quarter)
     return combo
 
 

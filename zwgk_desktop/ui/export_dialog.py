@@ -5,12 +5,26 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..core.ledger import Ledger
 from ..core.quarters import Quarter
 from .background import BackgroundTask
-from .exchange_common import ERROR_COLOR, OK_COLOR, JobsMixin, error_text, path_row, quarter_combo
+from .exchange_common import (
+    ERROR_COLOR,
+    OK_COLOR,
+    JobsMixin,
+    error_text,
+    path_row,
+    quarter_combo,
+)
 from .file_dialogs import last_folder, remember_folder, save_file
 from .open_result import OpenResult
 from .wheel_guard import guard_wheel
@@ -23,7 +37,8 @@ class ExportExcelDialog(JobsMixin, QDialog):
 
     exported = Signal(str)
 
-    def __init__(self, ledger: Ledger, plan_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, ledger: Ledger, plan_id: int, parent: QWidget | None = None, *,
+                 quarter: Quarter | None = None) -> None:
         super().__init__(parent)
         self.ledger = ledger
         self.plan = ledger.plan(plan_id)
@@ -33,7 +48,7 @@ class ExportExcelDialog(JobsMixin, QDialog):
         explain = QLabel(f"把《{self.plan.title}》按导入时的表格样式导出,增加完成状态、完成时间、"
                          "本季度进展和佐证材料四列,可直接打印或报送上级。")
         explain.setWordWrap(True)
-        self.quarter = quarter_combo(self.plan.year)
+        self.quarter = quarter_combo(self.plan.year, quarter)
         self.path, where = path_row("选择保存位置……", self.choose_path)
         form = QFormLayout()
         form.addRow("进展季度:", self.quarter)
@@ -58,7 +73,9 @@ class ExportExcelDialog(JobsMixin, QDialog):
         guard_wheel(self)
 
     def selected_quarter(self) -> Quarter:
-        return Quarter.parse(self.quarter.currentData())
+        chosen = self.quarter.current_quarter()
+        assert chosen is not None  # the box offers quarters only
+        return chosen
 
     def _suggest_name(self) -> None:
         from ..io.xlsx_export import default_export_name

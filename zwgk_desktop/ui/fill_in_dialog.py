@@ -45,7 +45,8 @@ class FillInDialog(JobsMixin, QDialog):
 
     written = Signal(object)
 
-    def __init__(self, ledger: Ledger, plan_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, ledger: Ledger, plan_id: int, parent: QWidget | None = None, *,
+                 quarter: Quarter | None = None) -> None:
         super().__init__(parent)
         self.ledger = ledger
         self.plan = ledger.plan(plan_id)
@@ -80,7 +81,7 @@ class FillInDialog(JobsMixin, QDialog):
         pick.addStretch(1)
         self.count = QLabel()
         pick.addWidget(self.count)
-        self.quarter = quarter_combo(self.plan.year)
+        self.quarter = quarter_combo(self.plan.year, quarter)
         self.sender = QLineEdit()
         self.sender.setPlaceholderText("例如:区政府办公室(写在填报说明中,可不填)")
         self.folder, where = path_row("选择保存填报表的文件夹……", self.choose_folder)
@@ -182,7 +183,7 @@ class FillInDialog(JobsMixin, QDialog):
             if not target:
                 return
         folder, plan_id, read_only = self.ledger.folder, self.plan.id, bool(self.ledger.read_only)
-        quarter, sender = Quarter.parse(self.quarter.currentData()), self.sender.text().strip()
+        quarter, sender = self.quarter.current_quarter(), self.sender.text().strip()
         job = BackgroundTask(self, "正在生成填报表……")
 
         def work() -> Any:

@@ -5,12 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..core.model import Status
 from ..core.quarters import Quarter
 from ..core.task_query import TaskFilter, Timing
 from . import settings as app_settings
+from .quarter_combo import QuarterCombo
 
 ALL = "全部"
 
@@ -43,7 +51,7 @@ class FilterBar(QWidget):
         self.timing.addItem("已逾期", Timing.OVERDUE)
         self.timing.addItem("15天内到期", Timing.DUE_SOON)
         self.timing.addItem("到期日需核对", Timing.NEEDS_REVIEW)
-        self.due_in = QComboBox()
+        self.due_in = QuarterCombo(any_text="全部季度", suffix="到期")
         self.due_in.setToolTip("按到期日所在季度筛选")
         self.no_evidence = QCheckBox("本季度无佐证")
         self.no_evidence.setToolTip("只看进展季度里还没有佐证材料的任务")
@@ -140,15 +148,7 @@ class FilterBar(QWidget):
             self.set_units(self._pending_units())
 
     def set_year(self, year: int) -> None:
-        current = self.due_in.currentData()
-        self.due_in.blockSignals(True)
-        self.due_in.clear()
-        self.due_in.addItem("全部季度", None)
-        for number in range(1, 5):
-            quarter = Quarter(year, number)
-            self.due_in.addItem(f"{quarter.label}到期", str(quarter))
-        self.due_in.setCurrentIndex(max(self.due_in.findData(current), 0))
-        self.due_in.blockSignals(False)
+        self.due_in.set_choices([Quarter(year, number) for number in range(1, 5)])  # keeps the choice
 
     def build(self, plan_id: int, section_id: int | None, quarter: Quarter | None = None) -> TaskFilter:
         status = self.status.currentData()  # Qt hands StrEnum data back as plain str
@@ -158,10 +158,9 @@ class FilterBar(QWidget):
         elif status:
             statuses = frozenset({Status(status)})
         unit = self._own_unit_name if self.own_unit.isChecked() and self._own_unit_name else self._unit.currentData()
-        due = self.due_in.currentData()
         timing = self.timing.currentData()
         return TaskFilter(plan_id=plan_id, section_id=section_id, unit=unit, statuses=statuses,
-                          timing=Timing(timing) if timing else None, due_in=Quarter.parse(due) if due else None,
+                          timing=Timing(timing) if timing else None, due_in=self.due_in.current_quarter(),
                           search=self.search.text(),
                           without_evidence_in=quarter if self.no_evidence.isChecked() and quarter else None)
 

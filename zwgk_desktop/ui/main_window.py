@@ -5,26 +5,33 @@ under the table, the task panel (with the evidence view), the section tree's hea
 and the unit list are built right after it (:meth:`MainWindow.finish_startup`), so a
 clerk's PC shows the tasks sooner; anything that needs one of them before then builds
 it on the spot.
+
+The window's other jobs live beside it, as mixins of this class: the plan and quarter
+choosers (plan_chooser.py), the filter wiring and the selection (window_filters.py),
+writing statuses and undo (window_status.py), dialogs and ledgers (window_dialogs.py),
+dropped files (window_drops.py), menus and toolbar (window_actions.py).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
-from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QObject,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
-    QMenu,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -32,15 +39,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import task_query
-from ..core.errors import StaleStatusError, UserError
 from ..core.ledger import Ledger
-from ..core.model import Plan, Status
-from ..core.quarters import Quarter
+from ..core.model import Plan
 from . import settings as app_settings
 from . import window_actions
+from .current_quarter import CurrentQuarter
 from .filter_bar import FilterBar
 from .operations import LedgerOperations, ledger_events
+from .plan_chooser import PlanChooser
 from .section_tree import SectionTree
 from .status_delegate import StatusDelegate
 from .task_table_model import (
@@ -57,6 +63,8 @@ from .task_table_model import (
 from .wheel_guard import guard_wheel, guard_widget
 from .window_dialogs import WindowDialogs
 from .window_drops import FileDrops
+from .window_filters import FilterWiring
+from .window_status import StatusWriting
 
 if TYPE_CHECKING:
     from .task_panel import TaskPanel
@@ -65,7 +73,7 @@ if TYPE_CHECKING:
 PANEL_HINT = "请在左侧表格中选择一项任务。\n选中多项时,可右键一次标记它们的状态。"
 
 
-class MainWindow(WindowDialogs, FileDrops, QMainWindow):
+class MainWindow(PlanChooser, FilterWiring, StatusWriting, WindowDialogs, FileDrops, QMainWindow):
     """One open ledger. The window asks the app to change ledgers:
     ``sampleRequested`` (the sample), ``ledgerRequested(folder, create)`` (another
     ledger, or a new one), ``ownLedgerRequested`` (back from the sample)."""
@@ -94,7 +102,11 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
         self.setWindowTitle(self._title())
         self._place_on_screen()
 
+        #: The quarter the clerk works on: the one owner the boxes, the table's 进展
+        #: column, the panel and the dialogs read or listen to.
+        self.current_quarter = CurrentQuarter(self)
         self.model = TaskTableModel(ledger, self)
+        self.model.set_quarter(self.current_quarter.quarter)
         self.model.defer_counts()  # the summary strip follows the first paint
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -172,7 +184,8 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
         window_actions.build_toolbar(self)
         window_actions.build_menus(self)
         self.plan_combo.currentIndexChanged.connect(self._plan_chosen)
-        self.quarter_combo.currentIndexChanged.connect(self._quarter_chosen)
+        self.quarter_combo.quarterChanged.connect(self._window_quarter_chosen)
+        self.current_quarter.changed.connect(self._quarter_changed)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.countsChanged.connect(self._update_summary)
         self.ops.tasksChanged.connect(self._tasks_changed)
@@ -221,12 +234,11 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
     def _build_panel(self) -> None:
         from .task_panel import TaskPanel
 
-        panel = TaskPanel(self.ops)
+        panel = TaskPanel(self.ops, current=self.current_quarter)
         panel.status_writer = self.set_status_of  # the table's own question and stale-status check
         panel.errorRaised.connect(self.show_error)
-        panel.quarterChosen.connect(self._panel_quarter_chosen)
         if self.plan is not None:
-            panel.set_quarters(self.plan.year, self.model.quarter)
+            panel.set_plan_year(self.plan.year)
         if self._read_only_reason:
             panel.set_read_only(self._read_only_reason)
         self._panel = panel
@@ -349,7 +361,7 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        QTimer.singleShot(0, self._keep_text_readable)  # once the splitter has its sizes
+        QTimer.singleShot(0, self, self._keep_text_readable)  # once the splitter has its sizes
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.ApplicationFontChange):
@@ -359,291 +371,6 @@ class MainWindow(WindowDialogs, FileDrops, QMainWindow):
     def _title(self) -> str:
         suffix = "(示例台账)" if self.is_sample else ""
         return f"政务公开任务台账{suffix} — {self.ledger.folder}"
-
-    # -- plans and filters ------------------------------------------------------------
-
-    def _fill_plan_combo(self, plans: list[Plan]) -> None:
-        """The plan list, without telling anyone (the caller chooses what follows). Two
-        plans of the same name (the same table imported twice) say which is which."""
-        def name(plan: Plan) -> str:
-            return plan.title if str(plan.year) in plan.title else f"{plan.year}年 {plan.title}"
-
-        counts = Counter(name(plan) for plan in plans)
-        self.plan_combo.blockSignals(True)
-        self.plan_combo.clear()
-        for plan in plans:
-            shown = name(plan)
-            if counts[shown] > 1:
-                shown += f"(分解表 {plan.id},{plan.source_name})"
-            self.plan_combo.addItem(shown, plan.id)
-            self.plan_combo.setItemData(self.plan_combo.count() - 1,
-                                        f"分解表 {plan.id}:{plan.title}\n来源:{plan.source_name}\n"
-                                        f"{plan.task_count} 项任务", Qt.ItemDataRole.ToolTipRole)
-        self.plan_combo.blockSignals(False)
-
-    def reload_plans(self, select: int | None = None) -> None:
-        plans = self.ledger.plans()
-        current = select if select is not None else (self.plan.id if self.plan else None)
-        self._fill_plan_combo(plans)
-        self.stack.setCurrentWidget(self.splitter if plans else self.welcome)
-        self.plan_combo.setEnabled(bool(plans))
-        self.quarter_combo.setEnabled(bool(plans))
-        for action in getattr(self, "plan_actions", []):
-            writes = action is getattr(self, "delete_plan_action", None)
-            action.setEnabled(bool(plans) and not (writes and self.ledger.read_only))
-        if plans:
-            index = self.plan_combo.findData(current) if current is not None else 0
-            self.plan_combo.setCurrentIndex(max(index, 0))
-            self._plan_chosen()
-        else:
-            self.plan = None
-
-    def _plan_chosen(self) -> None:
-        plan_id = self.plan_combo.currentData()
-        if plan_id is None:
-            return
-        # The panel never keeps a task of another plan: what was typed is saved to
-        # the task it was typed for, then the panel waits for a task of this plan.
-        if self._panel is not None:
-            self._panel.show_task(None)
-        self.plan = self.ledger.plan(plan_id)
-        self.filters.set_year(self.plan.year)
-        self.filters.set_own_unit_name(app_settings.own_unit())
-        self._fill_quarters()
-        if self.startup_finished:
-            self.filters.set_units(task_query.plan_units(self.ledger, plan_id))
-            self._sections_due = False
-            self._fill_sections()
-        else:
-            # Before the first paint: the table shows every task of the plan (the
-            # tree's 全部任务); the headings and the unit list follow the paint.
-            ledger = self.ledger
-            self.filters.set_units_later(lambda: task_query.plan_units(ledger, plan_id))
-            self._sections.blockSignals(True)
-            self._sections.clear()
-            self._sections.blockSignals(False)
-            self._sections_due = True
-        self.apply_filters()
-
-    def _fill_quarters(self) -> None:
-        assert self.plan is not None
-        today_q = Quarter.current()
-        quarters = sorted({Quarter(self.plan.year, n) for n in range(1, 5)}
-                          | ({today_q} if today_q.year == self.plan.year else set()), reverse=True)
-        default = today_q if today_q.year == self.plan.year else Quarter(self.plan.year, 4)
-        remembered = app_settings.progress_quarter()
-        if remembered and remembered.startswith(str(self.plan.year)):
-            default = Quarter.parse(remembered)  # where the clerk was last time
-        self.quarter_combo.blockSignals(True)
-        self.quarter_combo.clear()
-        for quarter in quarters:
-            self.quarter_combo.addItem(quarter.label, str(quarter))
-        self.quarter_combo.setCurrentIndex(max(self.quarter_combo.findData(str(default)), 0))
-        self.quarter_combo.blockSignals(False)
-        self.model.set_quarter(default)
-        if self._panel is not None:
-            self._panel.set_quarters(self.plan.year, default)
-
-    def _quarter_chosen(self) -> None:
-        data = self.quarter_combo.currentData()
-        if not data or self.plan is None:
-            return
-        app_settings.set_progress_quarter(data)
-        quarter = Quarter.parse(data)
-        self.model.set_quarter(quarter)
-        if self.filters.no_evidence.isChecked():
-            self.apply_filters()
-        if self._panel is not None:
-            self._panel.save_note()
-            self._panel.set_quarters(self.plan.year, quarter)
-            self._panel.refresh()
-
-    def _panel_quarter_chosen(self, data: str) -> None:
-        index = self.quarter_combo.findData(data)
-        if index >= 0 and index != self.quarter_combo.currentIndex():
-            self.quarter_combo.setCurrentIndex(index)
-
-    def _fill_sections(self) -> None:
-        assert self.plan is not None
-        self._sections.fill(self.ledger, self.plan.id)
-
-    def _refresh_section_counts(self) -> None:
-        if self.plan is not None and not self._sections_due:
-            self._sections.refresh_counts(self.ledger, self.plan.id)
-
-    def current_section_id(self) -> int | None:
-        return self._sections.current_section_id()
-
-    def apply_filters(self) -> None:
-        if self.plan is None:
-            self.model.set_filter(None)
-            return
-        selected = self.selected_task_ids()
-        self._reselecting = True
-        try:
-            self.model.set_filter(self.filters.build(self.plan.id, self.current_section_id(), self.model.quarter))
-            self._reselect(selected)
-        finally:
-            self._reselecting = False
-        self._selection_changed()
-
-    def _no_match_row(self) -> QWidget:
-        """Said under an empty table: nothing matches, and the way back in one click."""
-        self.no_match = QWidget()
-        row = QHBoxLayout(self.no_match)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel("没有符合筛选条件的任务。"))
-        clear = QPushButton("清除筛选")
-        clear.clicked.connect(self.clear_filters)
-        row.addWidget(clear)
-        row.addStretch(1)
-        self.no_match.setVisible(False)
-        return self.no_match
-
-    def clear_filters(self) -> None:
-        self.sections.setCurrentItem(self.sections.topLevelItem(0))
-        self.filters.clear()
-
-    def _update_summary(self) -> None:
-        self.no_match.setVisible(self.model.current_filter is not None and self.model.rowCount() == 0
-                                 and (self.filters.is_filtering() or self.current_section_id() is not None))
-        s = self.model.summary
-        if self.model.current_filter is None or s is None:
-            self._summary.setText("")
-            return
-        self._summary.setText(
-            f"共 {s.total} 项    已完成 {s.done}    推进中 {s.in_progress}    未启动 {s.not_started}"
-            f"    不适用 {s.not_applicable}    逾期 {s.overdue}    完成率 {s.completion:.0%}"
-            + (f"    (另有已取消 {s.cancelled} 项,不计入)" if s.cancelled else ""))
-
-    # -- selection and editing --------------------------------------------------------
-
-    def selected_task_ids(self) -> list[int]:
-        """From the selection's row ranges: no index object per selected row, so
-        reading 20,000 selected rows costs what reading a list does."""
-        rows: set[int] = set()
-        for selected in self.table.selectionModel().selection():
-            rows.update(range(selected.top(), selected.bottom() + 1))
-        ids = self.model.ids
-        return [ids[row] for row in sorted(rows) if row < len(ids)]
-
-    def _reselect(self, task_ids: list[int]) -> None:
-        """Select the rows of these tasks again, as one selection of row ranges (one
-        signal, however many rows)."""
-        rows = self.model.rows_of(task_ids)
-        selection = QItemSelection()
-        last_col = self.model.columnCount() - 1
-        start = previous = None
-        for row in [*rows, None]:
-            if start is not None and (row is None or row != previous + 1):
-                selection.select(self.model.index(start, 0), self.model.index(previous, last_col))
-                start = None
-            if row is not None and start is None:
-                start = row
-            previous = row
-        if not selection.isEmpty():
-            self.table.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.Select)
-
-    def _selection_changed(self) -> None:
-        """The panel shows the one selected task, or nothing: a task filtered out of
-        view, or one of several, is not open for typing."""
-        if self._reselecting:
-            return
-        ids = self.selected_task_ids()
-        if self._panel is None and len(ids) != 1:
-            return  # nothing to show yet: the panel is built after the first paint
-        self.panel.show_task(ids[0] if len(ids) == 1 else None)
-        QTimer.singleShot(0, self._keep_text_readable)  # the panel may need more width now
-
-    def set_status_of_selected(self, status: Status, on: date | None = None) -> None:
-        self.set_status_of(self.selected_task_ids(), status, on)
-
-    def set_status_of(self, task_ids: list[int], status: Status, on: date | None = None) -> None:
-        """Tick tasks from the table: the day is asked (today by default, the quarter's
-        last day one click away), so back-filled work lands in its quarter."""
-        if not task_ids:
-            return
-        if on is None:
-            from . import status_date_dialog
-
-            on = status_date_dialog.ask_status_date(self, status, len(task_ids), self.model.quarter,
-                                 self.plan.year if self.plan else None)
-            if on is None:
-                return
-        self._save_note()
-        self.write_status(task_ids, status, on, self.model.shown_statuses(task_ids))
-
-    def write_status(self, task_ids: list[int], status: Status, on: date | None,
-                     seen: dict[int, Status]) -> bool:
-        """Write a status chosen on a screen that showed ``seen``. If some of those were
-        changed elsewhere meanwhile (``zwgk``, a merge), both are shown and the clerk
-        chooses: write anyway, or keep what the ledger holds (the window then shows it)."""
-        try:
-            self.ops.set_status(task_ids, status, on, seen=seen)
-            return True
-        except StaleStatusError as stale:
-            from PySide6.QtWidgets import QMessageBox
-
-            answer = QMessageBox.question(
-                self, "状态已在别处修改", f"{stale.message}\n\n仍要改为“{status.value}”吗?"
-                "选“否”则保留台账中的状态,窗口随即显示它。",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-            if answer != QMessageBox.StandardButton.Yes:
-                self.after_outside_change()
-                return False
-            try:
-                self.ops.set_status(task_ids, status, on)
-                return True
-            except UserError as exc:
-                self.show_error(exc.message)
-        except UserError as exc:
-            self.show_error(exc.message)
-        return False
-
-    def _table_menu(self, pos) -> None:
-        ids = self.selected_task_ids()
-        if not ids or self.ledger.read_only:
-            return
-        menu = QMenu(self)
-        for status in Status:
-            action = menu.addAction(f"标记为“{status.value}”" + (f"({len(ids)} 项)" if len(ids) > 1 else ""))
-            action.triggered.connect(lambda _=False, s=status: self.set_status_of_selected(s))
-        menu.exec(self.table.viewport().mapToGlobal(pos))
-
-    # -- undo ---------------------------------------------------------------------------
-
-    def undo(self) -> None:
-        self._save_note()
-        stack = self.ops.undo_stack
-        self._step(stack, stack.command(stack.index() - 1), stack.undo)
-
-    def redo(self) -> None:
-        self._save_note()
-        stack = self.ops.undo_stack
-        self._step(stack, stack.command(stack.index()), stack.redo)
-
-    def _step(self, stack, command, do) -> None:
-        """Undo only acts on what the clerk can see: the task it changes is shown."""
-        task_ids = list(getattr(command, "task_ids", []) or [])
-        do()
-        if task_ids:
-            self.show_tasks(task_ids)
-
-    def show_tasks(self, task_ids: list[int]) -> None:
-        """Bring these tasks into view: their plan, their rows selected."""
-        try:
-            plan_id = self.ledger.task(task_ids[0]).plan_id
-        except UserError:
-            return
-        if self.plan is None or plan_id != self.plan.id:
-            self.plan_combo.setCurrentIndex(max(self.plan_combo.findData(plan_id), 0))
-        rows = self.model.rows_of(task_ids)
-        if not rows:
-            self.statusBar().showMessage("撤销/重做涉及的任务不在当前筛选结果中;清除筛选后可以看到。", 8000)
-            return
-        self.table.clearSelection()
-        self._reselect(task_ids)
-        self.table.scrollTo(self.model.index(rows[0], 0))
 
     def _ledger_changed(self, task_ids: list[int] | None) -> None:
         """The one place views hear of a change made through ui/operations."""

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 from ..core import evidence as ev
 from ..core.errors import UserError
 from ..core.ledger import Ledger
-from ..core.quarters import Quarter
 from . import operations
 
 COLUMNS = ["任务", "季度", "类型", "材料", "移入时间", "操作人"]
@@ -83,7 +82,7 @@ class RecycleBinDialog(QDialog):
             task = f"{entry.task_seq}. {entry.task_label}"
             if several:
                 task = f"《{plans.get(entry.plan_id, '')}》{task}"
-            values = [task, Quarter.parse(item.quarter).label,
+            values = [task, item.quarter.label,
                       ev.KIND_NAMES.get(item.kind, item.kind), item.name,
                       (item.removed_at or "")[:16].replace("T", " "), entry.removed_by]
             for c, value in enumerate(values):

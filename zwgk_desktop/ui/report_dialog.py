@@ -54,6 +54,7 @@ from .failure_text import failure_text
 from .file_dialogs import save_file
 from .follow_up_view import last_signed_office, remember_signed_office
 from .open_result import OpenResult
+from .quarter_combo import QuarterCombo
 from .screen_fit import fit_to_screen
 
 try:  # QtPdf ships in the PySide6-Pdf wheel; the dialog works without it, less well
@@ -71,7 +72,9 @@ PRINT_DPI = 300  # enough for 五号 text; a 1200-dpi page image would take 140 
 
 
 class ReportDialog(QDialog):
-    def __init__(self, ledger: Ledger, plan_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, ledger: Ledger, plan_id: int, parent: QWidget | None = None, *,
+                 quarter: Quarter | None = None) -> None:
+        """``quarter``: the one to open on (the window's 进展季度), when it can be reported."""
         super().__init__(parent)
         self.ledger = ledger
         self.plan_id = plan_id
@@ -88,11 +91,9 @@ class ReportDialog(QDialog):
         self.setWindowTitle(f"季度报告 — {self.plan.title}")
 
         # -- what to report ------------------------------------------------------------------
-        self.quarter = QComboBox()
+        self.quarter = QuarterCombo()
         choices, first = quarter_choices(self.plan.year)
-        for quarter in choices:
-            self.quarter.addItem(quarter.label, str(quarter))
-        self.quarter.setCurrentIndex(choices.index(first))
+        self.quarter.set_choices(choices, quarter if quarter in choices else first)
         self.unit = QComboBox()
         self.unit.setEditable(True)
         self.unit.addItem(ALL_UNITS)
@@ -222,7 +223,9 @@ class ReportDialog(QDialog):
         return self._task is not None and self._task.running
 
     def selected_quarter(self) -> Quarter:
-        return Quarter.parse(self.quarter.currentData())
+        chosen = self.quarter.current_quarter()
+        assert chosen is not None  # the box offers quarters only
+        return chosen
 
     def selected_scope(self) -> ReportScope:
         unit = self.unit.currentText().strip()

@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,7 +38,6 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import rollup as R
-from ..core.exchange.send_down import default_quarter, plan_quarters
 from ..core.ledger import Ledger
 from ..core.quarters import Quarter
 from ..core.unit_mapping import LOCAL_NAME, get_settings, level_of
@@ -40,6 +45,7 @@ from .background import BackgroundTask
 from .failure_text import failure_text
 from .operations import linked
 from .operations.run import run_on_ledger
+from .quarter_combo import QuarterCombo
 from .screen_fit import fit_to_screen
 from .wheel_guard import guard_wheel, guard_widget
 
@@ -75,7 +81,8 @@ class RollupDialog(QDialog):
     TASK, SUMMARY, STATUS, NOTE, CURRENT, CHOICE = range(6)
     HEADERS = ["上级任务", "本级任务完成情况", "汇总后的状态", "汇总后的进展(可修改)", "现有内容", "采用"]
 
-    def __init__(self, ledger: Ledger, plan_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, ledger: Ledger, plan_id: int, parent: QWidget | None = None, *,
+                 quarter: Quarter | None = None) -> None:
         super().__init__(parent)
         self.ledger = ledger
         self.plan = ledger.plan(plan_id)
@@ -84,12 +91,11 @@ class RollupDialog(QDialog):
         self._task: BackgroundTask | None = None
         self.setWindowTitle("汇总本级完成情况")
 
-        self.quarter_box = QComboBox()
-        for quarter in plan_quarters(self.plan.year):
-            self.quarter_box.addItem(quarter.label, str(quarter))
-        self.quarter_box.setCurrentIndex(max(0, self.quarter_box.findData(str(default_quarter(self.plan.year)))))
-        self.quarter_box.setMinimumContentsLength(10)
-        self.quarter_box.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.quarter_box = QuarterCombo()
+        self.quarter_box.fill(self.plan.year)
+        if quarter is not None:
+            self.quarter_box.set_quarter(quarter)  # the window's 进展季度, when of this plan's year
+        self.quarter_box.quarterChanged.connect(lambda _q: self.refresh())
         top = QHBoxLayout()
         top.addWidget(QLabel(f"上级分解表:{self.plan.title}"), 1)
         top.addWidget(QLabel("季度:"))
@@ -130,7 +136,9 @@ class RollupDialog(QDialog):
         guard_wheel(self)
 
     def quarter(self) -> Quarter:
-        return Quarter.parse(self.quarter_box.currentData())
+        chosen = self.quarter_box.current_quarter()
+        assert chosen is not None  # the box offers quarters only
+        return chosen
 
     # -- preview ----------------------------------------------------------------------------
 

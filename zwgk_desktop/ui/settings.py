@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings
 
+from ..core.errors import UserError
+from ..core.quarters import Quarter
+
 ORGANISATION = "zwgk"
 APPLICATION = "zwgk-desktop"
 
@@ -28,13 +31,18 @@ def set_large_fonts(on: bool) -> None:
     settings().setValue("large_fonts", "true" if on else "false")
 
 
-def progress_quarter() -> str:
-    """The 进展季度 last chosen (2023Q3), so the next start opens where the clerk was."""
-    return str(settings().value("progress_quarter", "") or "")
+def progress_quarter() -> Quarter | None:
+    """The 进展季度 last chosen, so the next start opens where the clerk was (None:
+    never chosen, or a settings file edited into something else)."""
+    text = str(settings().value("progress_quarter", "") or "")
+    try:
+        return Quarter.parse(text) if text else None
+    except (UserError, ValueError):
+        return None
 
 
-def set_progress_quarter(quarter: str) -> None:
-    settings().setValue("progress_quarter", quarter)
+def set_progress_quarter(quarter: Quarter) -> None:
+    settings().setValue("progress_quarter", str(quarter))  # stored as 2023Q3
 
 
 def own_unit_only() -> bool:

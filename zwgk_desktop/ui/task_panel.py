@@ -38,9 +38,11 @@ from ..core.quarters import Quarter
 from ..core.rollover import carried_note_for
 from ..core.units import Role
 from . import status_date_dialog, text_conflict_dialog
+from .current_quarter import CurrentQuarter
 from .date_field import DateField
 from .operations import LedgerOperations
 from .period_box import PeriodBox
+from .quarter_combo import QuarterCombo
 from .screen_fit import CappedText
 
 AUTOSAVE_MS = 3000
@@ -65,14 +67,20 @@ def _wrapped(text: str = "", selectable: bool = True) -> QLabel:
 
 
 class TaskPanel(QScrollArea):
-    errorRaised = Signal(str)
-    quarterChosen = Signal(str)  # the clerk picked another quarter here
+    """``current``: the window's quarter (its 进展季度). The panel's quarter drop-down
+    sets it, and the panel follows it; without one the panel keeps its own."""
 
-    def __init__(self, ops: LedgerOperations, parent: QWidget | None = None) -> None:
+    errorRaised = Signal(str)
+
+    def __init__(self, ops: LedgerOperations, parent: QWidget | None = None, *,
+                 current: CurrentQuarter | None = None) -> None:
         super().__init__(parent)
         self.ops = ops
         self.task: Task | None = None
-        self.quarter = Quarter.current()
+        self.current = current if current is not None else CurrentQuarter(self)
+        #: The quarter the note box is for: the current one, except while a switch
+        #: saves what was typed for the one before.
+        self.quarter = self.current.quarter
         self.plan_year: int | None = None
         self._note_base = ""  # the stored note the box started from
         self._editing_due = False  # 修改 was clicked: the due date editor is open
@@ -155,10 +163,7 @@ class TaskPanel(QScrollArea):
         progress_box = QGroupBox("季度进展")
         progress_layout = QVBoxLayout(progress_box)
         quarter_row = QHBoxLayout()
-        self.quarter_combo = QComboBox()
-        # As wide as its longest entry (2023年第四季度): a minimum counted in Latin
-        # characters cut the Chinese label in some fonts.
-        self.quarter_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.quarter_combo = QuarterCombo()
         self.saved_hint = QLabel()
         self.saved_hint.setStyleSheet("color: #2e7d32;")
         self.saved_hint.setWordWrap(True)
@@ -197,7 +202,8 @@ class TaskPanel(QScrollArea):
         self.note.textChanged.connect(self._note_edited)
         self.note.left.connect(lambda: self.save_note(leaving=False))
         self.status.activated.connect(self._status_chosen)
-        self.quarter_combo.currentIndexChanged.connect(self._quarter_chosen)
+        self.quarter_combo.quarterChanged.connect(self._quarter_chosen)
+        self.current.changed.connect(self._quarter_changed)
         self.due_confirm.clicked.connect(self._confirm_due)
         self.due_change.clicked.connect(self._change_due)
         self.status_date.edited.connect(self._status_date_edited)
@@ -237,16 +243,11 @@ class TaskPanel(QScrollArea):
 
     # -- showing ----------------------------------------------------------------------
 
-    def set_quarters(self, year: int, current: Quarter) -> None:
+    def set_plan_year(self, year: int) -> None:
+        """The plan shown is of ``year``: its quarters to choose from (the window sets
+        the current quarter for it)."""
         self.plan_year = year
-        self._loading = True
-        self.quarter_combo.clear()
-        quarters = sorted({Quarter(year, n) for n in range(1, 5)} | {current}, reverse=True)
-        for quarter in quarters:
-            self.quarter_combo.addItem(quarter.label, str(quarter))
-        self.quarter = current
-        self.quarter_combo.setCurrentIndex(max(self.quarter_combo.findData(str(current)), 0))
-        self._loading = False
+        self.quarter_combo.fill(year, self.current.quarter)
 
     def show_task(self, task_id: int | None) -> None:
         self.save_note()
@@ -303,7 +304,7 @@ class TaskPanel(QScrollArea):
         # The day of the status on record; a task never ticked has none to correct.
         self.status_date.set_date(task.status_date or date.today())
         self.status_date.setEnabled(task.status_date is not None and not self.read_only_reason)
-        note = next((p for p in task.progress if p.quarter == str(self.quarter)), None)
+        note = task.progress_for(self.quarter)
         stored = note.text if note else ""
         # Unsaved typing stays (and keeps the text it started from, so its save can
         # tell that the note changed meanwhile); a note equal to what is stored is
@@ -313,8 +314,8 @@ class TaskPanel(QScrollArea):
             if self.note.toPlainText().strip() != stored.strip():
                 self._set_note_text(stored)
             self.saved_hint.setText(f"上次保存 {note.at[:16].replace('T', ' ')}" if note else "")
-        others = [p for p in task.progress if p.quarter != str(self.quarter)]
-        self.earlier.setText("\n\n".join(f"{Quarter.parse(p.quarter).label}:{p.text}" for p in others))
+        others = [p for p in task.progress if p.quarter != self.quarter]
+        self.earlier.setText("\n\n".join(f"{p.quarter.label}:{p.text}" for p in others))
         self.earlier.setVisible(bool(others))
         chased = follow_up_text(self.ops.ledger, task.id)
         self.chased.setText(chased)
@@ -396,19 +397,25 @@ class TaskPanel(QScrollArea):
         self.errorRaised.emit("进展在您选择期间又被修改了,您写的文字仍在输入框中,尚未保存。请稍后再试。")
         return False
 
-    def _quarter_chosen(self) -> None:
-        if self._loading:
-            return
+    def _quarter_chosen(self, quarter: Quarter | None) -> None:
+        """The clerk picked a quarter here: it becomes the window's, and everyone
+        (this panel too) follows from :meth:`_quarter_changed`."""
+        if quarter is not None:
+            self.current.set(quarter)
+
+    def _quarter_changed(self, quarter: Quarter) -> None:
+        """Another quarter is current: what was typed is saved to the quarter it was
+        typed for, then the box shows the new quarter's note."""
         self.save_note()
-        data = self.quarter_combo.currentData()
-        if data:
-            self.quarter = Quarter.parse(data)
-            self._dirty = False
-            self._set_note_text("")
-            if self.task is not None:
-                self._fill()
-                self.evidence.show_task(self.task.id, self.quarter)
-            self.quarterChosen.emit(data)
+        self.quarter = quarter
+        blocked = self.quarter_combo.blockSignals(True)
+        self.quarter_combo.set_quarter(quarter)
+        self.quarter_combo.blockSignals(blocked)
+        self._dirty = False
+        self._set_note_text("")
+        if self.task is not None:
+            self._fill()
+            self.evidence.show_task(self.task.id, self.quarter)
 
     def _status_chosen(self) -> None:
         """The same question as the table's 状态 cell and its context menu: the day is

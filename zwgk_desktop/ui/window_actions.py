@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QToolBar
+from PySide6.QtWidgets import QLabel, QMenu, QToolBar
+
+from .plan_chooser import PlanCombo
+from .quarter_combo import QuarterCombo
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -125,14 +128,11 @@ def build_toolbar(window: "MainWindow") -> None:
     bar.addAction(window.import_action)
     bar.addSeparator()
     bar.addWidget(QLabel(" 分解表:"))
-    window.plan_combo = QComboBox()
+    window.plan_combo = PlanCombo()
     window.plan_combo.setMinimumWidth(220)
-    window.plan_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    window.plan_combo.setMinimumContentsLength(20)
     bar.addWidget(window.plan_combo)
     bar.addWidget(QLabel(" 进展季度:"))
-    window.quarter_combo = QComboBox()
-    window.quarter_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    window.quarter_combo = QuarterCombo()
     bar.addWidget(window.quarter_combo)
     bar.addSeparator()
     bar.addAction(window.undo_action)

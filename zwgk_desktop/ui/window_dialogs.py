@@ -7,7 +7,14 @@ apart so the window's own module stays about the table, the filters and the pane
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 
 from ..core import task_query
 from ..core.errors import UserError
@@ -89,15 +96,14 @@ class WindowDialogs:
 
         AuditDialog(self.ledger, self).exec()
 
-    def _plan_dialog(self, dialog_class) -> None:
-        """Open a dialog that works on the current plan; refresh what it may change."""
+    def _plan_dialog(self, dialog_class, *, on_quarter: bool = False) -> None:
+        """Open a dialog that works on the current plan; refresh what it may change.
+        ``on_quarter``: the dialog takes ``quarter=`` and opens on the window's 进展季度."""
         if self.plan is None:
             return
         self.panel.save_note()
-        dialog = dialog_class(self.ledger, self.plan.id, self)
-        quarter_box = getattr(dialog, "quarter", None)  # the dialogs follow the window's 进展季度
-        if isinstance(quarter_box, QComboBox) and quarter_box.findData(str(self.model.quarter)) >= 0:
-            quarter_box.setCurrentIndex(quarter_box.findData(str(self.model.quarter)))
+        options = {"quarter": self.current_quarter.quarter} if on_quarter else {}
+        dialog = dialog_class(self.ledger, self.plan.id, self, **options)
         guard_wheel(dialog)
         dialog.exec()
         self.after_outside_change()
@@ -112,17 +118,17 @@ class WindowDialogs:
     def show_report(self) -> None:
         from .report_dialog import ReportDialog
 
-        self._plan_dialog(ReportDialog)
+        self._plan_dialog(ReportDialog, on_quarter=True)
 
     def show_export_excel(self) -> None:
         from .export_dialog import ExportExcelDialog
 
-        self._plan_dialog(ExportExcelDialog)
+        self._plan_dialog(ExportExcelDialog, on_quarter=True)
 
     def show_fill_in(self) -> None:
         from .fill_in_dialog import FillInDialog
 
-        self._plan_dialog(FillInDialog)
+        self._plan_dialog(FillInDialog, on_quarter=True)
 
     def show_merge(self) -> None:
         from .merge_dialog import MergeDialog
@@ -132,7 +138,7 @@ class WindowDialogs:
     def show_evidence_package(self) -> None:
         from .evidence_package_dialog import EvidencePackageDialog
 
-        self._plan_dialog(EvidencePackageDialog)
+        self._plan_dialog(EvidencePackageDialog, on_quarter=True)
 
     def show_unit_directory(self) -> None:
         from .unit_directory_dialog import UnitDirectoryDialog
@@ -233,7 +239,7 @@ class WindowDialogs:
         superior = superior_of(self.ledger, self.plan.id)
         target = superior if superior is not None else self.plan.id
         self.panel.save_note()
-        dialog = RollupDialog(self.ledger, target, self)
+        dialog = RollupDialog(self.ledger, target, self, quarter=self.current_quarter.quarter)
         guard_wheel(dialog)
         dialog.exec()
         self.after_outside_change()
