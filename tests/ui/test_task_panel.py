@@ -14,13 +14,13 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMenu
 
-from tests.builders import parsed_plan
 from zwgk_desktop.core import evidence as ev
 from zwgk_desktop.core.model import Status
 from zwgk_desktop.core.plan_import import write_plan
 from zwgk_desktop.core.quarters import Quarter
 from zwgk_desktop.ui import status_date_dialog, window_status
 
+from tests.builders import parsed_plan
 from .helpers import select_rows, select_task
 
 Q3 = Quarter(2023, 3)

@@ -13,17 +13,8 @@ from datetime import date
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QTextCursor, QWheelEvent
-from PySide6.QtWidgets import (
-    QAbstractSpinBox,
-    QApplication,
-    QComboBox,
-    QDialog,
-    QMenu,
-    QMessageBox,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QDialog, QMenu, QMessageBox, QWidget
 
-from tests.builders import parsed_plan
 from zwgk_desktop.core.errors import UserError
 from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.core.model import Status
@@ -34,6 +25,7 @@ from zwgk_desktop.ui.date_field import DateField
 from zwgk_desktop.ui.status_date_dialog import StatusDateDialog
 from zwgk_desktop.ui.wheel_guard import is_guarded
 
+from tests.builders import parsed_plan
 from .helpers import select_rows, select_task, type_text
 
 Q3 = Quarter(2023, 3)

@@ -5,26 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core.ledger import Ledger
 from ..core.quarters import Quarter
 from .background import BackgroundTask
-from .exchange_common import (
-    ERROR_COLOR,
-    OK_COLOR,
-    JobsMixin,
-    error_text,
-    path_row,
-    quarter_combo,
-)
+from .exchange_common import ERROR_COLOR, OK_COLOR, JobsMixin, error_text, path_row, quarter_combo
 from .file_dialogs import last_folder, remember_folder, save_file
 from .open_result import OpenResult
 from .wheel_guard import guard_wheel

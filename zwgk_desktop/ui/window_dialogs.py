@@ -7,14 +7,7 @@ apart so the window's own module stays about the table, the filters and the pane
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QMessageBox,
-    QPushButton,
-    QWidget,
-)
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
 from ..core import task_query
 from ..core.errors import UserError
