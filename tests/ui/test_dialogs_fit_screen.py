@@ -83,7 +83,16 @@ def test_rollover_dialogs_fit(small_screen, old, qtbot, no_dialogs):  # noqa: F8
 
 def test_audit_dialog_fits(small_screen, sample_ledger, plan_id, qtbot, no_dialogs):
     sample_ledger.set_progress(sample_ledger.task_ids(plan_id)[0], Quarter(2023, 3), "进展" * 80)
-    check(AuditDialog(sample_ledger), qtbot, "audit", small_screen)
+    dialog = AuditDialog(sample_ledger)
+    check(dialog, qtbot, "audit", small_screen)
+    # The sentences wrap (up to three lines, the tooltip has the rest) instead of ending in «…».
+    table, line = dialog.table, dialog.table.fontMetrics().lineSpacing()
+    qtbot.waitUntil(lambda: table.rowHeight(0) > 2 * line)  # the long note: capped at three lines
+    assert table.rowHeight(0) <= 3 * line + 8 and table.item(0, 2).toolTip() == dialog.lines[0].sentence
+    for row in range(table.rowCount()):
+        text = table.item(row, 2).text()
+        needed = table.fontMetrics().horizontalAdvance(text) // max(table.columnWidth(2) - 12, 1) + 1
+        assert table.rowHeight(row) >= min(needed, 3) * line, (row, text)
 
 
 def test_settings_dialog_fits(small_screen, qtbot, no_dialogs):

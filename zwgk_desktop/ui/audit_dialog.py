@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -25,6 +26,8 @@ from ..core.ledger import Ledger
 from .screen_fit import fit_to_screen
 
 _SEQ = re.compile(r"序号\s*(\d+)")
+#: A sentence wraps to at most this many lines; the tooltip has all of it.
+MAX_ROW_LINES = 3
 
 
 class AuditDialog(QDialog):
@@ -52,6 +55,13 @@ class AuditDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # The sentence wraps (up to MAX_ROW_LINES) instead of ending in «…» at the right
+        # edge; worked out again once the column's width has settled.
+        self._fit_rows_later = QTimer(self)
+        self._fit_rows_later.setSingleShot(True)
+        self._fit_rows_later.setInterval(0)
+        self._fit_rows_later.timeout.connect(self.fit_rows)
+        header.sectionResized.connect(lambda *_: self._fit_rows_later.start())
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -60,6 +70,13 @@ class AuditDialog(QDialog):
         layout.addWidget(self.count)
         layout.addWidget(buttons)
         self._filter()
+
+    def fit_rows(self) -> None:
+        self.table.resizeRowsToContents()  # 2,000 rows: about 0.1 s
+        cap = self.table.fontMetrics().lineSpacing() * MAX_ROW_LINES + 8
+        for row in range(self.table.rowCount()):
+            if self.table.rowHeight(row) > cap:
+                self.table.setRowHeight(row, cap)
 
     def _filter(self) -> None:
         text = self.search.text()
