@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDesktopServices, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QInputDialog
 
 from tests.core.test_evidence import evidence_plan
 from zwgk_desktop.core import evidence as ev
@@ -309,7 +309,7 @@ def test_add_url_and_note(setup, monkeypatch):
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.values()[2].isoformat() == "2023-08-15"
     view.attach_url(*dialog.values())
-    monkeypatch.setattr(view_module.QInputDialog, "getMultiLineText", lambda *a, **k: ("已报送纸质材料", True))
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("已报送纸质材料", True))
     view.add_note_button.click()
     assert [(e.kind, e.name, e.published_on) for e in ev.evidence_for_task(ledger, tasks[2])] == [
         ("url", "https://czj.example.gov.cn/yjs", "2023-08-15"), ("note", "已报送纸质材料", None)]
@@ -374,7 +374,7 @@ def test_show_in_folder_opens_a_copy_under_its_own_name(setup, monkeypatch):
     ledger, tasks, view, src, _ = setup
     item = ev.attach_files(ledger, tasks[0], [png(src / "网站截图.png")], "2023Q3").added[0]
     opened = []
-    monkeypatch.setattr(view_module.QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
     view.show_in_folder(item)
     folder = Path(opened[0].toLocalFile())
     assert (folder / "网站截图.png").read_bytes() == (src / "网站截图.png").read_bytes()
@@ -388,7 +388,7 @@ def test_export_the_tasks_materials_into_a_folder(setup, monkeypatch, tmp_path):
     out.mkdir()
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(out))
     opened = []
-    monkeypatch.setattr(view_module.QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
     view.export_task_files()
     assert len(opened) == 1  # the clerk said yes to opening the folder
     exported = [p for p in out.rglob("*") if p.is_file()]

@@ -4,7 +4,8 @@
 Copying files runs in the background with a byte progress dialog and its own ledger
 connection; everything else is quick and runs on the GUI thread through core.evidence
 and ui/operations (never SQL here). Thumbnails: evidence_thumbnails.py; the dialogs:
-evidence_dialogs.py.
+evidence_dialogs.py; opening, previewing and exporting what is listed:
+evidence_opening.py; drops and Ctrl+V: evidence_paste.py.
 
 Double-click opens an item with the system's program: a file through a read-only
 copy under its original name (the store itself is never handed out), a page address
@@ -15,41 +16,21 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMimeData, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import (
-    QDesktopServices,
-    QDragEnterEvent,
-    QDragMoveEvent,
-    QDropEvent,
-    QFont,
-    QGuiApplication,
-    QIcon,
-    QImage,
-    QKeySequence,
-    QPixmap,
-    QShortcut,
-    QShowEvent,
-)
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QFont, QIcon, QImage, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QAbstractSpinBox,
-    QApplication,
-    QComboBox,
     QDialog,
     QGridLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
-    QMenu,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
-    QTextEdit,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -58,36 +39,24 @@ from PySide6.QtWidgets import (
 
 from ..core import evidence as ev
 from ..core.errors import UserError
-from ..core.evidence_export import export_task_evidence
 from ..core.ledger import Ledger
 from ..core.model import Evidence
 from ..core.quarters import Quarter
 from . import operations
 from .background import BackgroundTask
-from .evidence_dialogs import AttachTask, PreviewDialog, ProgressTask, UrlDialog, pdf_preview_available
+from .evidence_dialogs import AttachTask, ProgressTask, UrlDialog
+from .evidence_opening import EVIDENCE_ROLE, EvidenceOpening
+from .evidence_paste import EvidencePaste, screenshot_name
 from .evidence_thumbnails import THUMB_SIZE, Thumbnails, is_image, is_pdf
 from .failure_text import failure_text
-from .file_dialogs import choose_folder, open_files, save_file
+from .file_dialogs import open_files
 from .operations import run_on_ledger
 
 # ProgressTask lives in evidence_dialogs; named here too for code written before it moved.
 __all__ = ["EVIDENCE_ROLE", "EvidenceTree", "EvidenceView", "ProgressTask", "screenshot_name"]
 
-EVIDENCE_ROLE = Qt.ItemDataRole.UserRole + 20
-#: Widgets where Ctrl+V pastes text, never a screenshot into the task.
-TEXT_INPUTS = (QLineEdit, QPlainTextEdit, QTextEdit, QAbstractSpinBox)
 FILE_FILTERS = ("所有文件 (*);;图片 (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;PDF 文件 (*.pdf);;"
                 "Word/WPS 文档 (*.doc *.docx *.wps *.ofd);;Excel 表格 (*.xls *.xlsx *.et)")
-
-
-def screenshot_name(moment: datetime | None = None, seq: int | None = None, short: str = "") -> str:
-    """序号-简称-日期.png: a pasted screenshot is named after its task, so the 材料包
-    and any copy handed out say what it shows."""
-    stamp = f"{(moment or datetime.now()):%Y%m%d-%H%M%S}"
-    short = ev.safe_filename("".join(short.split())[:12], fallback="") if short else ""
-    parts = [str(seq)] if seq is not None else []
-    parts += [short] if short else []
-    return "-".join(parts + [f"截图{stamp}" if not parts else stamp]) + ".png"
 
 
 # -- the view ---------------------------------------------------------------------------
@@ -111,7 +80,7 @@ class EvidenceTree(QTreeWidget):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
 
-class EvidenceView(QWidget):
+class EvidenceView(EvidenceOpening, EvidencePaste, QWidget):
     """``show_task(task_id, quarter)`` shows a task's evidence; new items go to that
     quarter. ``changed(task_id)`` fires after anything was added or removed."""
 
@@ -341,85 +310,6 @@ class EvidenceView(QWidget):
         self.remove_button.setEnabled(bool(chosen) and not self.read_only_reason)
         self.preview_button.setEnabled(len(chosen) == 1 and (is_image(chosen[0]) or is_pdf(chosen[0])))
 
-    def _double_clicked(self, row: QTreeWidgetItem, _column: int) -> None:
-        evidence_id = row.data(0, EVIDENCE_ROLE)
-        if evidence_id in self.items:
-            self.open_item(self.items[evidence_id])
-
-    def open_item(self, item: Evidence) -> None:
-        if item.kind == ev.KIND_URL and item.url:
-            if not QDesktopServices.openUrl(QUrl(item.url)):
-                self._warn(f"无法打开浏览器。网页地址:{item.url}")
-            return
-        if item.kind == ev.KIND_NOTE:
-            QMessageBox.information(self, "说明", item.name)
-            return
-        try:
-            copy = ev.viewer_copy(self.ledger, item)
-        except UserError as exc:
-            self._warn(exc.message)
-            return
-        except OSError as exc:
-            self._warn(f"无法准备文件“{item.name}”:{exc.strerror or exc}。")
-            return
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(copy))):
-            self._warn(f"电脑上没有能打开“{item.name}”的程序。可右键选择“另存为…”把文件保存出来。")
-
-    def preview_selected(self) -> None:
-        chosen = self.selected()
-        if len(chosen) == 1:
-            self.preview(chosen[0])
-
-    def preview(self, item: Evidence) -> QDialog | None:
-        """Show an image or PDF inside the app (returns the dialog, shown non-modal)."""
-        if is_pdf(item) and not pdf_preview_available():
-            self.open_item(item)
-            return None
-        if not (is_image(item) or is_pdf(item)):
-            self.open_item(item)
-            return None
-        path = ev.stored_path(self.ledger, item.sha256)
-        if path is None:
-            self._warn(f"佐证材料“{item.name}”的文件在台账文件夹中找不到了。请运行“检查佐证材料”,并从备份中找回。")
-            return None
-        dialog = PreviewDialog(self, item, path)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
-        return dialog
-
-    def save_copy(self, item: Evidence) -> None:
-        source = ev.stored_path(self.ledger, item.sha256)
-        if source is None:
-            self._warn(f"佐证材料“{item.name}”的文件在台账文件夹中找不到了。")
-            return
-        target = save_file(self, "另存为", ev.safe_filename(item.name), "所有文件 (*)", "evidence")
-        if target is None:
-            return
-        try:
-            shutil.copyfile(source, target)
-        except OSError as exc:
-            self._warn(f"无法保存到“{target}”:{exc.strerror or exc}。")
-
-    def _context_menu(self, pos) -> None:
-        chosen = self.selected()
-        if not chosen:
-            return
-        menu = QMenu(self)
-        if len(chosen) == 1:
-            item = chosen[0]
-            menu.addAction("打开", lambda: self.open_item(item))
-            if is_image(item) or is_pdf(item):
-                menu.addAction("预览", lambda: self.preview(item))
-            if item.kind == ev.KIND_FILE:
-                menu.addAction("另存为…", lambda: self.save_copy(item))
-                menu.addAction("在文件夹中显示", lambda: self.show_in_folder(item))
-            menu.addSeparator()
-        menu.addAction("导出本任务材料…", self.export_task_files)
-        if not self.read_only_reason:
-            menu.addSeparator()
-            menu.addAction("移到回收站", self.remove_selected)
-        menu.exec(self.tree.viewport().mapToGlobal(pos))
-
     # -- adding -----------------------------------------------------------------------
 
     def choose_files(self) -> None:
@@ -544,127 +434,6 @@ class EvidenceView(QWidget):
         if task_id == self.task_id:
             self.refresh()
         self.changed.emit(task_id)
-
-    # -- drag and drop, paste ---------------------------------------------------------
-
-    def _usable(self, mime: QMimeData) -> bool:
-        return self.task_id is not None and (mime.hasUrls() or mime.hasImage())
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self._usable(event.mimeData()):
-            event.acceptProposedAction()
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if self._usable(event.mimeData()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        if self.take_mime(event.mimeData()):
-            event.acceptProposedAction()
-
-    def paste_from(self, widget: QWidget) -> None:
-        """Ctrl+V with the focus inside ``widget`` (the task panel around this view)
-        pastes into the task shown here."""
-        self._paste_scopes.append(widget)
-
-    def _pastes_here(self, focus: QWidget | None) -> bool:
-        """The focus is on the task shown here: in this view, in a widget given to
-        paste_from, or on a table whose one selected row is this task. Never a text box
-        (the note, the search box, a date): Ctrl+V there pastes text."""
-        if focus is None or self.task_id is None:
-            return False
-        if isinstance(focus, TEXT_INPUTS) or (isinstance(focus, QComboBox) and focus.isEditable()):
-            return False
-        if focus is self or self.isAncestorOf(focus):
-            return True
-        if any(scope is focus or scope.isAncestorOf(focus) for scope in self._paste_scopes):
-            return True
-        return self._is_table_row_of_task(focus)
-
-    def _is_table_row_of_task(self, focus: QWidget) -> bool:
-        """The window's task table (a view whose model says which task a row is) with
-        exactly this task selected."""
-        view = focus if isinstance(focus, QAbstractItemView) else focus.parentWidget()
-        if not isinstance(view, QAbstractItemView) or view.window() is not self.window():
-            return False
-        task_of_row = getattr(view.model(), "task_id", None)
-        selection = view.selectionModel()
-        if not callable(task_of_row) or selection is None:
-            return False
-        rows = {index.row() for index in selection.selectedRows()}
-        return len(rows) == 1 and task_of_row(rows.pop()) == self.task_id
-
-    def _paste_key(self) -> None:
-        if self._pastes_here(QApplication.focusWidget()):
-            self.paste()
-
-    def paste(self) -> bool:
-        """Ctrl+V: copied files, a screenshot, or a copied page address."""
-        mime = QGuiApplication.clipboard().mimeData()
-        if mime is None or not self.take_mime(mime):
-            if self.task_id is not None:
-                self.hint.setText("剪贴板里没有可添加的截图、文件或网页地址。")
-            return False
-        return True
-
-    def take_mime(self, mime: QMimeData) -> bool:
-        if self.task_id is None:
-            return False
-        urls = mime.urls() if mime.hasUrls() else []
-        local = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
-        if local:
-            self.attach_paths(local)
-            return True
-        if mime.hasImage():
-            data = mime.imageData()
-            image = data if isinstance(data, QImage) else QPixmap(data).toImage() if data is not None else QImage()
-            if not image.isNull():
-                self.attach_paths([], image=QImage(image), image_name=self._screenshot_name())
-                return True
-        web = [u.toString() for u in urls if u.scheme() in ("http", "https")]
-        if not web and mime.hasText() and ev.is_url(mime.text()):
-            web = [mime.text().strip()]
-        if web:
-            self.add_url(web[0])
-            return True
-        return False
-
-    def _screenshot_name(self) -> str:
-        try:
-            task = self.ledger.task(self.task_id) if self.task_id is not None else None
-        except UserError:
-            task = None
-        if task is None:
-            return screenshot_name()
-        return screenshot_name(seq=task.seq, short=task.title or task.requirement)
-
-    def show_in_folder(self, item: Evidence) -> None:
-        """A copy under its own name, in a folder the system's file manager opens (the
-        store's hash names are not for browsing, and the store must not be altered)."""
-        try:
-            copy = ev.viewer_copy(self.ledger, item)
-        except UserError as exc:
-            self._warn(exc.message)
-            return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(copy.parent)))
-
-    def export_task_files(self) -> None:
-        """导出本任务材料…: every file of the task, under its own name, into a folder."""
-        if self.task_id is None:
-            return
-        folder = choose_folder(self, "导出本任务材料:选择文件夹", "evidence")
-        if folder is None:
-            return
-        try:
-            task = self.ledger.task(self.task_id)
-            target = Path(folder) / ev.safe_filename(f"{task.seq}-{(task.title or task.requirement)[:12]}")
-            written = export_task_evidence(self.ledger, self.task_id, target)
-        except UserError as exc:
-            self._warn(exc.message)
-            return
-        answer = QMessageBox.question(self, "已导出", f"已把 {len(written)} 个文件导出到:\n{target}\n\n现在打开这个文件夹吗?")
-        if answer == QMessageBox.StandardButton.Yes:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
 
     # -- messages ---------------------------------------------------------------------
 
