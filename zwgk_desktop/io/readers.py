@@ -343,7 +343,7 @@ def _read_text(path: Path, data: bytes, ext: str) -> tuple[list[Grid], str]:
     if head.startswith("mime-version") or "content-type: multipart/related" in head:
         raise fail(path, MSG_MHT)
     if csv_reader.looks_like_spreadsheetml(head):
-        from zwgk_desktop.io.spreadsheet_reader import read_spreadsheetml_2003
+        from zwgk_desktop.io.spreadsheetml import read_spreadsheetml_2003
 
         return read_spreadsheetml_2003(path, text), SPREADSHEET
     if csv_reader.looks_like_html(text):

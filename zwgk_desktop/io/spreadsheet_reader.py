@@ -6,7 +6,9 @@ sees them: whole numbers without '.0', dates as 'YYYY-MM-DD', booleans 是/否.
 Merged ranges come from calamine (0-based, inclusive) and are filled with their
 top-left value. Hidden sheets are flagged from calamine's sheet metadata; hidden
 columns (xlsx/xlsm only: calamine does not report them) are read from the sheet's
-``<cols>`` element, parsing only the part of the sheet XML before ``<sheetData>``.
+``<cols>`` element, parsing only the part of the sheet XML before ``<sheetData>``
+(io/sheet_heads.py, which also works out the size calamine will allocate). The XML
+Spreadsheet 2003 format is io/spreadsheetml.py's.
 
 Measured with python-calamine 0.9.1 (see tests/io/test_readers.py):
 
@@ -27,7 +29,7 @@ Measured with python-calamine 0.9.1 (see tests/io/test_readers.py):
 * calamine stores a sheet densely, 32 bytes per cell from the first to the last
   value: 1,000,000 × 10 cells took 0.66 s and 320 MB, and one stray value at
   XFD1048576 makes it ask for 550 GB and abort the whole process (a Rust OOM abort,
-  not an exception). ``_xlsx_sheet_heads`` therefore works out each sheet's extent
+  not an exception). ``sheet_heads.xlsx_sheet_heads`` therefore works out each sheet's extent
   first and the reader refuses more than ``MAX_CELLS`` with a FileReadError.
   (xlsx/xlsm only: for .xls and .ods there is no cheap way to see the extent first.)
 * For 20,000 rows × 6 columns (text, numbers, dates) the reader takes ~0.18 s where
@@ -41,37 +43,26 @@ import datetime as _dt
 import io
 import logging
 import math
-import posixpath
-import re
-import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 from zwgk_desktop.core.errors import FileReadError
-from zwgk_desktop.core.patterns import lazy_compile
 from zwgk_desktop.io.grid import Grid, MergedRange
 from zwgk_desktop.io.read_support import (
-    MAX_CELLS,
-    MSG_UNSAFE,
     GridTooLarge,
     check_size,
     clean_text,
     damaged,
     encrypted,
-    fail,
     finish_grid,
     read_file_bytes,
 )
+from zwgk_desktop.io.sheet_heads import SheetHead, xlsx_sheet_heads
 
 log = logging.getLogger(__name__)
 
-_MAX_COLUMNS = 16384  # Excel's limit; <col max="16384"> hides "all the rest"
-# Sheet XML up to this size is always scanned for its real extent (~2 ms per MB
-# including unzipping; an Excel-written 20,000 × 6 task sheet is ~4 MB).
-_ALWAYS_SCAN_BYTES = 4 * 1024 * 1024
 
 
 # ---------------------------------------------------------------------------
@@ -174,9 +165,9 @@ def read_spreadsheet(path: str | Path, data: bytes | None = None) -> list[Grid]:
             raise _calamine_failure(path, exc) from exc
         raise
 
-    heads: dict[str, _SheetHead] = {}
+    heads: dict[str, SheetHead] = {}
     if data[:4] == b"PK\x03\x04":
-        heads = _xlsx_sheet_heads(path, data)
+        heads = xlsx_sheet_heads(path, data)
 
     grids: list[Grid] = []
     try:
@@ -257,308 +248,3 @@ def _sheet_rows(sheet: Any) -> list[list[str]]:
         # This version does not yield the leading empty rows: put them back.
         rows[:0] = [[] for _ in range(r0)]
     return rows
-
-
-# ---------------------------------------------------------------------------
-# What calamine does not tell: hidden columns and a safe size (xlsx/xlsm)
-
-
-@dataclass(slots=True)
-class _SheetHead:
-    hidden_columns: frozenset[int] = frozenset()
-    # (rows, columns) calamine will allocate for, from A1; None if unknown
-    extent: tuple[int, int] | None = None
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-_REF = lazy_compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
-
-
-def _cell_ref(ref: str) -> tuple[int, int] | None:
-    """'XFD1048576' -> (1048576, 16384), 1-based; None if not a cell reference."""
-    match = _REF.match(ref.strip())
-    if not match:
-        return None
-    col = 0
-    for ch in match.group(1).upper():
-        col = col * 26 + ord(ch) - 64
-    return int(match.group(2)), col
-
-
-def _xlsx_sheet_heads(path: Path, data: bytes) -> dict[str, _SheetHead]:
-    """Sheet name -> hidden columns and extent, from each sheet's XML head.
-
-    Best effort for hidden columns: calamine reads the values, so a part we cannot
-    follow just means "no hidden columns known". The extent comes from
-    ``<dimension ref>`` (Excel, WPS, openpyxl and XlsxWriter write it as the used
-    range, formatting included, so it bounds the values). Sheet parts up to
-    ``_ALWAYS_SCAN_BYTES`` are scanned anyway (``_scan_extent``, a few ms), so a small
-    crafted file cannot lie its way past with a false ``<dimension>``; bigger parts are
-    scanned only when ``<dimension>`` is missing or beyond ``MAX_CELLS``. A big file
-    with a false ``<dimension>`` can still get a far cell past the check; Excel never
-    writes one.
-    """
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring
-
-    result: dict[str, _SheetHead] = {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = set(zf.namelist())
-            if "xl/workbook.xml" not in names:
-                return result
-            book = fromstring(zf.read("xl/workbook.xml"), forbid_dtd=True)
-            targets: dict[str, str] = {}
-            rels_name = "xl/_rels/workbook.xml.rels"
-            if rels_name in names:
-                for rel in fromstring(zf.read(rels_name), forbid_dtd=True):
-                    rid, target = rel.get("Id"), rel.get("Target")
-                    if rid and target:
-                        targets[rid] = target
-            for elem in book.iter():
-                if _local(elem.tag) != "sheet":
-                    continue
-                name = elem.get("name")
-                rid = next((v for k, v in elem.attrib.items() if _local(k) == "id"), None)
-                target = targets.get(rid or "")
-                if not name or not target:
-                    continue
-                part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
-                if part not in names:
-                    continue
-                try:
-                    head = _read_sheet_head(zf, part)
-                except DefusedXmlException as exc:
-                    raise fail(path, MSG_UNSAFE) from exc
-                except Exception:  # noqa: BLE001
-                    log.debug("cannot read the head of %s in %s", part, path, exc_info=True)
-                    head = _SheetHead()
-                size = zf.getinfo(part).file_size
-                if (
-                    size <= _ALWAYS_SCAN_BYTES
-                    or head.extent is None
-                    or head.extent[0] * head.extent[1] > MAX_CELLS
-                ):
-                    try:
-                        head.extent = _scan_extent(zf.read(part))
-                    except Exception:  # noqa: BLE001 - calamine will report the damage
-                        log.debug("cannot scan %s in %s", part, path, exc_info=True)
-                result[name] = head
-    except FileReadError:
-        raise
-    except Exception:  # noqa: BLE001 - see docstring
-        log.debug("cannot read sheet heads of %s", path, exc_info=True)
-    return result
-
-
-def _read_sheet_head(zf: zipfile.ZipFile, part: str) -> _SheetHead:
-    """``<dimension>`` and ``<cols>``: both come before ``<sheetData>``, where the
-    parse stops, so this reads a few KB whatever the sheet's size."""
-    from defusedxml.ElementTree import iterparse
-
-    head = _SheetHead()
-    hidden: set[int] = set()
-    with zf.open(part) as fh:
-        for _event, elem in iterparse(fh, events=("start",), forbid_dtd=True):
-            tag = _local(elem.tag)
-            if tag == "sheetData":
-                break
-            if tag == "dimension":
-                last = _cell_ref((elem.get("ref") or "").split(":")[-1])
-                if last is not None:
-                    head.extent = last
-                continue
-            if tag != "col":
-                continue
-            is_hidden = elem.get("hidden", "").lower() in ("1", "true")
-            width = elem.get("width")
-            if not is_hidden and width is not None:
-                try:
-                    is_hidden = float(width) == 0.0
-                except ValueError:
-                    pass
-            if not is_hidden:
-                continue
-            try:
-                lo = int(elem.get("min", "0"))
-                hi = int(elem.get("max", elem.get("min", "0")))
-            except ValueError:
-                continue
-            lo = max(lo, 1)
-            hi = min(hi, _MAX_COLUMNS)
-            hidden.update(range(lo - 1, hi))
-    head.hidden_columns = frozenset(hidden)
-    return head
-
-
-_SHEETDATA = re.compile(rb"<(\w+:)?sheetData[\s>/]")
-
-
-def _scan_extent(xml: bytes) -> tuple[int, int]:
-    """Rows and columns calamine will allocate for, from the raw sheet XML.
-
-    Byte searches and one simple regex, ~1 ms per MB after unzipping: rows up to the
-    row holding the last value (rows are in order in any valid sheet), columns up to
-    the widest cell holding a value (26 when no cell is beyond column Z, unless
-    that bound is too coarse).
-    Formatting-only cells (``<c r="B9" s="1"/>``, ``<c ...></c>``) do not count:
-    calamine skips them too.
-    """
-    match = _SHEETDATA.search(xml)
-    prefix = (match.group(1) or b"") if match else b""
-    last_value = max(xml.rfind(b"</" + prefix + b"v>"), xml.rfind(b"</" + prefix + b"is>"))
-    if last_value < 0:
-        return (0, 0)
-    row_tag = re.compile(b"<" + re.escape(prefix) + rb"row[\s>/]")
-    rows = 0
-    row_start = xml.rfind(b"<" + prefix + b"row", 0, last_value)
-    if row_start >= 0:
-        number = re.compile(rb'\sr="(\d{1,9})"').search(xml, row_start, xml.find(b">", row_start) + 1)
-        rows = int(number.group(1)) if number else len(row_tag.findall(xml, 0, last_value))
-    wide = {letters: _column_number(letters) for letters in set(_WIDE_REF.findall(xml))}
-    for letters in sorted(wide, key=wide.__getitem__, reverse=True):
-        if _has_value_cell(xml, b'r="' + letters, prefix):
-            return (rows, wide[letters])
-    if rows * 26 <= MAX_CELLS:
-        return (rows, 26)
-    # A value very far down in a narrow table: count its real columns.
-    narrow = set(_NARROW_REF.findall(xml))
-    return (rows, max((_column_number(letter) for letter in narrow), default=1))
-
-
-# A literal start keeps this at regex-search speed (~0.4 ms per MB); ``\sr=`` is 8x slower.
-_WIDE_REF = re.compile(rb'r="([A-Z]{2,3})\d')
-_NARROW_REF = re.compile(rb'r="([A-Z])\d')
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + ch - 64
-    return number
-
-
-def _has_value_cell(xml: bytes, needle: bytes, prefix: bytes) -> bool:
-    """Whether some ``<c ...{needle}...>`` is followed by content, not ``/>`` or ``</c>``."""
-    cell_open = b"<" + prefix + b"c"
-    pos = xml.find(needle)
-    while pos >= 0:
-        start = xml.rfind(b"<", 0, pos)
-        end = xml.find(b">", pos)
-        if end < 0:
-            return False
-        if (
-            xml.startswith(cell_open, start)
-            and xml[start + len(cell_open) : start + len(cell_open) + 1].isspace()
-            and xml[end - 1 : end] != b"/"
-            and not xml.startswith(b"</", end + 1)
-        ):
-            return True
-        pos = xml.find(needle, end)
-    return False
-
-
-# ---------------------------------------------------------------------------
-# XML Spreadsheet 2003 (<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">)
-
-_SS = "urn:schemas-microsoft-com:office:spreadsheet"
-_XML_DECL = lazy_compile(r"^\s*<\?xml[^>]*\?>")
-
-
-def read_spreadsheetml_2003(path: str | Path, text: str) -> list[Grid]:
-    """The XML format Excel 2003 called "XML 电子表格", often saved as .xls."""
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring
-
-    path = Path(path)
-    try:
-        root = fromstring(_XML_DECL.sub("", text.lstrip("\ufeff"), count=1), forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise fail(path, MSG_UNSAFE) from exc
-    except Exception as exc:  # noqa: BLE001 - ParseError and friends
-        raise damaged(path) from exc
-
-    def attr(elem: Any, name: str) -> str | None:
-        return elem.get(f"{{{_SS}}}{name}", elem.get(name))
-
-    def to_int(value: str | None, default: int) -> int:
-        try:
-            return int(value) if value is not None else default
-        except ValueError:
-            return default
-
-    grids: list[Grid] = []
-    for ws in root:
-        if _local(ws.tag) != "Worksheet":
-            continue
-        name = attr(ws, "Name") or f"Sheet{len(grids) + 1}"
-        hidden_sheet = False
-        for elem in ws.iter():
-            if _local(elem.tag) == "Visible" and (elem.text or "").strip() in ("SheetHidden", "SheetVeryHidden"):
-                hidden_sheet = True
-        rows: list[list[str]] = []
-        merged: list[MergedRange] = []
-        hidden_cols: set[int] = set()
-        table = next((e for e in ws if _local(e.tag) == "Table"), None)
-        if table is not None:
-            r = -1
-            col_pos = -1
-            for child in table:
-                tag = _local(child.tag)
-                if tag == "Column":
-                    col_pos = to_int(attr(child, "Index"), col_pos + 2) - 1
-                    span = min(max(to_int(attr(child, "Span"), 0), 0), _MAX_COLUMNS)
-                    if attr(child, "Hidden") in ("1", "true"):
-                        hidden_cols.update(range(col_pos, min(col_pos + span + 1, _MAX_COLUMNS)))
-                    col_pos += span
-                    continue
-                if tag != "Row":
-                    continue
-                r = to_int(attr(child, "Index"), r + 2) - 1
-                if r < 0 or r > 1_048_575:
-                    continue
-                while len(rows) <= r:
-                    rows.append([])
-                row = rows[r]
-                c = -1
-                for cell in child:
-                    if _local(cell.tag) != "Cell":
-                        continue
-                    c = to_int(attr(cell, "Index"), c + 2) - 1
-                    if c < 0 or c >= _MAX_COLUMNS:
-                        break
-                    value = ""
-                    for data in cell:
-                        if _local(data.tag) in ("Data", "SsData"):
-                            value = _spreadsheetml_value(attr(data, "Type"), "".join(data.itertext()))
-                            break
-                    while len(row) <= c:
-                        row.append("")
-                    row[c] = value
-                    across = min(max(to_int(attr(cell, "MergeAcross"), 0), 0), _MAX_COLUMNS)
-                    down = min(max(to_int(attr(cell, "MergeDown"), 0), 0), 1_048_575)
-                    if across or down:
-                        merged.append((r, c, r + down, c + across))
-                    c += across
-        grids.append(finish_grid(name, rows, merged=merged, hidden_columns=hidden_cols, hidden=hidden_sheet))
-    return grids
-
-
-def _spreadsheetml_value(kind: str | None, text: str) -> str:
-    if kind == "Number":
-        try:
-            return format_float(float(text))
-        except ValueError:
-            return clean_text(text)
-    if kind == "DateTime":
-        text = text.strip()
-        date_part, _, time_part = text.partition("T")
-        if not time_part or time_part.strip("0:.") == "":
-            return date_part
-        return f"{date_part} {time_part[:5]}"
-    if kind == "Boolean":
-        return "是" if text.strip() in ("1", "true") else "否"
-    return clean_text(text)
