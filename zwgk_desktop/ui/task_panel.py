@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -40,6 +39,7 @@ from ..core.units import Role
 from . import status_date_dialog, text_conflict_dialog
 from .current_quarter import CurrentQuarter
 from .date_field import DateField
+from .due_date_row import DueDateRow
 from .operations import LedgerOperations
 from .period_box import PeriodBox
 from .quarter_combo import QuarterCombo
@@ -83,7 +83,6 @@ class TaskPanel(QScrollArea):
         self.quarter = self.current.quarter
         self.plan_year: int | None = None
         self._note_base = ""  # the stored note the box started from
-        self._editing_due = False  # 修改 was clicked: the due date editor is open
         self.read_only_reason = ""
         #: The window's way of setting a status from the table (asks the day, checks
         #: for a change made elsewhere); the panel's choice goes through it when set.
@@ -117,23 +116,13 @@ class TaskPanel(QScrollArea):
         facts = QFormLayout()
         self.units = _wrapped()
         self.deadline = _wrapped()
-        due_row = QHBoxLayout()
-        self.due = QLabel()
-        self.due_edit = DateField()
-        self.due_confirm = QPushButton("确认到期日")
-        self.due_confirm.setToolTip("导入时无法确定到期日,请核对后确认")
-        due_row.addWidget(self.due)
-        self.due_change = QPushButton("修改")
-        self.due_edit.setVisible(False)  # shown for a task whose due date is being corrected
-        self.due_confirm.setVisible(False)
-        self.due_change.setToolTip("到期日有误时可以修改(例如上级调整了时限)")
-        due_row.addWidget(self.due_edit)
-        due_row.addWidget(self.due_confirm)
-        due_row.addWidget(self.due_change)
-        due_row.addStretch(1)
+        self.due_row = DueDateRow(ops)
+        # (its parts by name, as the panel's own)
+        self.due, self.due_edit = self.due_row.due, self.due_row.due_edit
+        self.due_confirm, self.due_change = self.due_row.due_confirm, self.due_row.due_change
         facts.addRow("责任单位:", self.units)
         facts.addRow("完成时限:", self.deadline)
-        facts.addRow("到期日:", due_row)
+        facts.addRow("到期日:", self.due_row)
         details.addLayout(facts)
         # What was done about this task beyond its status: 催办单 sent, last year's item.
         self.chased = _wrapped()
@@ -204,12 +193,10 @@ class TaskPanel(QScrollArea):
         self.status.activated.connect(self._status_chosen)
         self.quarter_combo.quarterChanged.connect(self._quarter_chosen)
         self.current.changed.connect(self._quarter_changed)
-        self.due_confirm.clicked.connect(self._confirm_due)
-        self.due_change.clicked.connect(self._change_due)
         self.status_date.edited.connect(self._status_date_edited)
         self.status_date.invalid.connect(self.errorRaised)
         self.periods.errorRaised.connect(self.errorRaised)
-        self.due_edit.invalid.connect(self.errorRaised)
+        self.due_row.errorRaised.connect(self.errorRaised)
         self._loading = False
         self._dirty = False
         self.details.setVisible(False)
@@ -235,7 +222,8 @@ class TaskPanel(QScrollArea):
         self.read_only_reason = reason
         self.note.setReadOnly(True)
         self.note.setPlaceholderText(f"只读:{reason}")
-        for widget in (self.status, self.status_date, self.due_change, self.due_confirm):
+        self.due_row.set_read_only(reason)
+        for widget in (self.status, self.status_date):
             widget.setEnabled(False)
             widget.setToolTip(f"只读:{reason}")
         self.evidence.set_read_only(reason)
@@ -251,7 +239,7 @@ class TaskPanel(QScrollArea):
 
     def show_task(self, task_id: int | None) -> None:
         self.save_note()
-        self._editing_due = False
+        self.due_row.editing = False
         self._dirty = False
         if self.task is not None and task_id != self.task.id:
             self._set_note_text("")
@@ -288,18 +276,7 @@ class TaskPanel(QScrollArea):
         self.units.setText("\n".join(
             f"{u.name}({'牵头' if u.role == Role.LEAD else '配合'})" for u in task.units) or "(未列出)")
         self.deadline.setText(task.deadline_text or "(未写明)")
-        if task.due_date:
-            self.due.setText(task.due_date.isoformat())
-            self.due_edit.set_date(task.due_date)
-        else:
-            self.due.setText("无具体日期" if not task.needs_review else "未能识别")
-            self.due_edit.set_date(date.today())
-        self.due.setStyleSheet("color: #b26a00; font-weight: bold;" if task.needs_review else "")
-        editing = task.needs_review or self._editing_due
-        self.due_edit.setVisible(editing)
-        self.due_confirm.setVisible(editing)
-        self.due_confirm.setText("确认到期日" if task.needs_review else "保存到期日")
-        self.due_change.setVisible(not editing)
+        self.due_row.show_task(task)
         self.status.setCurrentIndex(self.status.findData(task.status))
         # The day of the status on record; a task never ticked has none to correct.
         self.status_date.set_date(task.status_date or date.today())
@@ -455,20 +432,3 @@ class TaskPanel(QScrollArea):
             self.errorRaised.emit(exc.message)
         if self.task is not None and self.task.id == task_id:
             self.refresh()
-
-    def _change_due(self) -> None:
-        """A confirmed or printed due date can be corrected again."""
-        self._editing_due = True
-        if self.task is not None:
-            self._fill()
-        self.due_edit.line.setFocus()
-
-    def _confirm_due(self) -> None:
-        if self.task is None:
-            return
-        self._editing_due = False
-        self.due_edit.line.editingFinished.emit()  # a day typed but not yet left counts
-        try:
-            self.ops.set_due_date(self.task.id, self.due_edit.date())
-        except UserError as exc:
-            self.errorRaised.emit(exc.message)
