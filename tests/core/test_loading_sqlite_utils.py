@@ -1,6 +1,6 @@
-"""zwgk_desktop.core loads sqlite-utils without the parts the ledger never uses
-(pandas/numpy, its plugin system, click, dateutil's parser), and each of those still
-works the moment something does use it. Checked in a fresh interpreter: the test
+"""zwgk_desktop.core does not load sqlite-utils itself; once something imports it, it
+loads without the parts the ledger never uses (pandas/numpy, its plugin system, click,
+dateutil's parser), and each of those still works the moment something does use it. Checked in a fresh interpreter: the test
 process has long since imported everything."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import textwrap
 CHECK = textwrap.dedent("""
     import sqlite3, sys, types
     import zwgk_desktop.core
+    print("sqlite_utils loaded with core:", "sqlite_utils" in sys.modules)
     import sqlite_utils
     from sqlite_utils import Database
 
@@ -53,6 +54,7 @@ def test_sqlite_utils_loads_without_what_the_ledger_never_uses() -> None:
     out = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True, timeout=120,
                          check=True).stdout.splitlines()
     assert out == [
+        "sqlite_utils loaded with core: False",
         "pluggy loaded: False",
         "click executed: False",
         "dateutil.parser executed: False",
