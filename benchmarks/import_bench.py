@@ -23,10 +23,15 @@ and measures for each:
 * issue 15's rows, whole process against whole process, best of 3: ``zwgk import``
   against a process that only reads the file with calamine, and ``zwgk import --replace``
   (into a ledger that already holds the plan) against the fresh import of the same file;
-* with ``--before REV``, the same whole-process rows for the project as it was at that
-  git revision (``git archive REV zwgk_desktop`` unpacked into the temporary folder and
-  put first on its processes' ``PYTHONPATH``), in the same run, so before and after meet
-  the same load on the machine.
+* with ``--before REV``, the same whole-process rows (``zwgk plans`` too) for the project
+  as it was at that git revision (``git archive REV zwgk_desktop`` unpacked into the
+  temporary folder and put first on its processes' ``PYTHONPATH``), in the same run, so
+  before and after meet the same load on the machine.
+
+Every whole process runs from bytecode compiled before the timing starts (into a private
+``PYTHONPYCACHEPREFIX`` under the temporary folder, for both versions), as an installed
+program does; a checkout with ``PYTHONDONTWRITEBYTECODE`` set would otherwise compile
+every module of ours in every process.
 
 Usage::
 
@@ -412,7 +417,22 @@ def child_env(workdir: Path, source: Path | None = None) -> dict[str, str]:
     env["XDG_CONFIG_HOME"] = str(workdir / "xdg-config")
     env["XDG_DATA_HOME"] = str(workdir / "xdg-data")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source or ROOT), env.get("PYTHONPATH")]))
+    # An installed program runs from compiled bytecode (pip and PyInstaller write it);
+    # a checkout with PYTHONDONTWRITEBYTECODE set would compile every module of ours
+    # again in every process (~60 ms of a `zwgk plans`). The children read bytecode
+    # from a private folder that `compile_sources` fills before anything is timed.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(workdir / "pycache")
     return env
+
+
+def compile_sources(workdir: Path, source: Path | None = None) -> None:
+    """Bytecode for every module of the project (at ``source``, else this checkout)
+    in the children's private folder (see ``child_env``), so that no timed run
+    compiles, whichever version it runs."""
+    package = (source or ROOT) / "zwgk_desktop"
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], env=child_env(workdir, source),
+                   cwd=workdir, check=True, capture_output=True)
 
 
 def source_at(rev: str, workdir: Path) -> Path:
@@ -463,18 +483,29 @@ PLANS_TARGET = 3.0  # `zwgk plans` vs `python -c "import sqlite3"`
 REPLACE_TARGET = 1.5  # `zwgk import --replace` vs a fresh `zwgk import` of the same file
 
 
-def time_whole_processes(cli: list[str], path: Path, ledgers: FreshLedgers, workdir: Path,
-                         source: Path) -> dict[str, float]:
-    """``zwgk import`` into an empty ledger and ``zwgk import --replace`` of the same file,
-    best of 3 each, with the project imported from ``source``."""
-    fresh = time_process(
-        lambda i: cli + ["--ledger", str(initialised_at(ledgers.new(), source, workdir)), "import", str(path)],
-        3, workdir, source)
+def time_in_turns(runs: dict[str, tuple[Callable[[], list[str]], Path | None]], n: int,
+                  workdir: Path) -> dict[str, float]:
+    """Best of n for each of several whole processes, run in turns (one of each, then
+    again), so that other work on the machine weighs on each alike: the ratios of
+    issue 15 compare processes timed side by side. ``runs`` maps a name to the argv
+    maker (called before its run's clock starts) and the project source it imports."""
+    best = dict.fromkeys(runs, float("inf"))
+    for _ in range(n):
+        for name, (argv_for_run, source) in runs.items():
+            best[name] = min(best[name], time_process(lambda i: argv_for_run(), 1, workdir, source))
+    return best
+
+
+def time_replace(cli: list[str], path: Path, ledgers: FreshLedgers, workdir: Path,
+                 source: Path | None) -> tuple[Path, float]:
+    """``zwgk import --replace`` of a file into a ledger that already holds it, best
+    of 3, with the project imported from ``source``; returns the ledger too (it holds
+    the plan, for ``zwgk plans``)."""
     imported = initialised_at(ledgers.new(), source, workdir)
     time_process(lambda i: cli + ["--ledger", str(imported), "import", str(path)], 1, workdir, source)
     replace = time_process(lambda i: cli + ["--ledger", str(imported), "import", "--replace", str(path)],
                            3, workdir, source)
-    return {"cli": fresh, "replace": replace}
+    return imported, replace
 
 
 def time_process(argv_for_run: Callable[[int], list[str]], n: int, workdir: Path,
@@ -573,7 +604,8 @@ def render(results: list[dict[str, Any]], startup: dict[str, float], info: dict[
         "",
         "Times are best of N runs (N=5, N=3 from 10,000 tasks), in milliseconds; every import goes"
         " into a fresh ledger folder and starts with the project's caches empty, as in a fresh"
-        " process; the import and calamine runs alternate.",
+        " process; the import and calamine runs alternate. Whole processes run from bytecode"
+        " compiled beforehand (into a private `PYTHONPYCACHEPREFIX`), as an installed program does.",
         "",
         "| tasks | file | import (ms) | calamine raw (ms) | import / raw | within 2× | "
         "Python peak (MB, tracemalloc) | RSS growth (MB) | calamine raw RSS growth (MB) | "
@@ -589,16 +621,19 @@ def render(results: list[dict[str, Any]], startup: dict[str, float], info: dict[
             f" {mb(r['raw_mem']['rss_delta'])} | {ms(r['cli'])} |")
     lines += [
         "",
-        "Issue 15's rows: whole processes side by side (best of 3; `--replace` re-imports the"
-        " same file into a ledger that already holds it; `zwgk plans` best of 5 on a ledger"
-        f" holding that plan, against `python -c \"import sqlite3\"` {ms(startup['sqlite3'])} ms)"
+        "Issue 15's rows: whole processes side by side, each against its peer run in turns with"
+        " it (best of 5, 3 from 10,000 tasks): `zwgk import` into an empty ledger against a"
+        " process that only reads the file with calamine; `--replace` re-imports the same file"
+        " into a ledger that already holds it (best of 3, against the fresh import); `zwgk plans`"
+        " on a ledger holding that plan against `python -c \"import sqlite3\"` (best of 5)"
         + (f". Each cell reads *before → now*: before is the project at `{before}`, measured in"
-           " this same run." if before else ":"),
+           " this same run, in the same turns." if before else "."),
         "",
         f"| tasks | calamine-only process (ms) | `{cli_name} import` (ms) | import / calamine |"
         f" within {PROCESS_TARGET}× | `{cli_name} import --replace` (ms) | replace / import |"
-        f" within {REPLACE_TARGET}× | `{cli_name} plans` (ms) | / `import sqlite3` | within {PLANS_TARGET:.0f}× |",
-        "|---:|---:|---:|---:|:---:|---:|---:|:---:|---:|---:|:---:|",
+        f" within {REPLACE_TARGET}× | `import sqlite3` (ms) | `{cli_name} plans` (ms) | / `import sqlite3` |"
+        f" within {PLANS_TARGET:.0f}× |",
+        "|---:|---:|---:|---:|:---:|---:|---:|:---:|---:|---:|---:|:---:|",
     ]
 
     def pair(r: dict[str, Any], value: Callable[[dict[str, Any]], float], fmt: Callable[[float], str]) -> str:
@@ -611,19 +646,21 @@ def render(results: list[dict[str, Any]], startup: dict[str, float], info: dict[
     for r in results:
         ratio = r["cli"] / r["raw_process"]
         replace_ratio = r["replace"] / r["cli"]
-        plans_ratio = r["plans"] / startup["sqlite3"]
+        plans_ratio = r["plans"] / r["sqlite3"]
         lines.append(
             f"| {r['tasks']:,} | {ms(r['raw_process'])} | {pair(r, lambda x: x['cli'], ms)} |"
             f" {pair(r, lambda x: x['cli'] / r['raw_process'], times)} |"
             f" {'yes' if ratio <= PROCESS_TARGET else '**no**'} | {pair(r, lambda x: x['replace'], ms)} |"
             f" {pair(r, lambda x: x['replace'] / x['cli'], times)} |"
-            f" {'yes' if replace_ratio <= REPLACE_TARGET else '**no**'} | {ms(r['plans'])} |"
-            f" {plans_ratio:.1f}× | {'yes' if plans_ratio <= PLANS_TARGET else '**no**'} |")
+            f" {'yes' if replace_ratio <= REPLACE_TARGET else '**no**'} | {ms(r['sqlite3'])} |"
+            f" {pair(r, lambda x: x['plans'], ms)} |"
+            f" {pair(r, lambda x: x['plans'] / r['sqlite3'], times)} |"
+            f" {'yes' if plans_ratio <= PLANS_TARGET else '**no**'} |")
     lines += [
         "",
         f"Start-up for reference: `python -c pass` {ms(startup['python'])} ms,"
         f" `python -c \"import zwgk_desktop.cli\"` {ms(startup['cli_import'])} ms"
-        " (best of 5; the whole-process column includes this).",
+        " (best of 5, in turns; the whole-process column includes this).",
         "",
         "Where the import's time goes (each phase best of N on its own, so the sum can differ"
         " a little from the import column):",
@@ -718,6 +755,9 @@ def main(argv: list[str] | None = None) -> int:
     results: list[dict[str, Any]] = []
     try:
         old_source = source_at(args.before, work) if args.before else None
+        compile_sources(work)
+        if old_source is not None:
+            compile_sources(work, old_source)
         for size in args.sizes:
             path = files_dir / f"plan_{size}.xlsx"
             t0 = time.perf_counter()
@@ -729,29 +769,40 @@ def main(argv: list[str] | None = None) -> int:
             result["phases"] = time_phases(path, n, ledgers)
             result["mem"] = measure_memory("import", path, work)
             result["raw_mem"] = measure_memory("raw", path, work)
-            result["cli"] = time_process(
-                lambda i, path=path: cli + ["--ledger", str(_initialised(ledgers.new())), "import", str(path)],
-                3, work)
-            # The issue's peers are whole processes: one that only reads the file with
-            # calamine, and for `zwgk plans` one that only imports sqlite3.
-            result["raw_process"] = time_process(lambda i, path=path: [sys.executable, "-c", RAW_READ_CODE, str(path)],
-                                                 3, work)
-            imported = _initialised(ledgers.new())
-            time_process(lambda i: cli + ["--ledger", str(imported), "import", str(path)], 1, work)
-            result["replace"] = time_process(
-                lambda i: cli + ["--ledger", str(imported), "import", "--replace", str(path)], 3, work)
-            result["plans"] = time_process(lambda i: cli + ["--ledger", str(imported), "plans"], 5, work)
+            # The issue's peers are whole processes, timed in turns with ours: one that
+            # only reads the file with calamine, and for `zwgk plans` one that only
+            # imports sqlite3.
+            fresh: dict[str, tuple[Callable[[], list[str]], Path | None]] = {
+                "cli": (lambda path=path: cli + ["--ledger", str(_initialised(ledgers.new())), "import", str(path)],
+                        None),
+                "raw_process": (lambda path=path: [sys.executable, "-c", RAW_READ_CODE, str(path)], None),
+            }
             if old_source is not None:
-                result["before"] = time_whole_processes(cli, path, ledgers, work, old_source)
+                fresh["before_cli"] = (
+                    lambda path=path: cli + ["--ledger", str(initialised_at(ledgers.new(), old_source, work)),
+                                             "import", str(path)], old_source)
+            result.update(time_in_turns(fresh, 3 if size >= 10_000 else 5, work))
+            imported, result["replace"] = time_replace(cli, path, ledgers, work, None)
+            listing: dict[str, tuple[Callable[[], list[str]], Path | None]] = {
+                "plans": (lambda imported=imported: cli + ["--ledger", str(imported), "plans"], None),
+                "sqlite3": (lambda: [sys.executable, "-c", "import sqlite3"], None),
+            }
+            if old_source is not None:
+                old_imported, before_replace = time_replace(cli, path, ledgers, work, old_source)
+                listing["before_plans"] = (
+                    lambda old_imported=old_imported: cli + ["--ledger", str(old_imported), "plans"], old_source)
+            result.update(time_in_turns(listing, 5, work))
+            if old_source is not None:
+                result["before"] = {"cli": result.pop("before_cli"), "replace": before_replace,
+                                    "plans": result.pop("before_plans")}
             ledgers.clear()
             print(f"[{size:,} tasks] import {result['import']:.3f} s, raw {result['raw']:.3f} s,"
                   f" cli {result['cli']:.3f} s", file=sys.stderr)
             results.append(result)
-        startup = {
-            "python": time_process(lambda i: [sys.executable, "-c", "pass"], 5, work),
-            "cli_import": time_process(lambda i: [sys.executable, "-c", "import zwgk_desktop.cli"], 5, work),
-            "sqlite3": time_process(lambda i: [sys.executable, "-c", "import sqlite3"], 5, work),
-        }
+        startup = time_in_turns({
+            "python": (lambda: [sys.executable, "-c", "pass"], None),
+            "cli_import": (lambda: [sys.executable, "-c", "import zwgk_desktop.cli"], None),
+        }, 5, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
