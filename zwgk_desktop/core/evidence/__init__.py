@@ -1,14 +1,16 @@
-"""佐证材料 (no Qt), in four parts, each importable on its own:
+"""佐证材料 (no Qt), in five parts, each importable on its own:
 
 - ``records``: attaching files, page addresses and notes to a task for a quarter,
   listing them, and the 回收站 (remove, restore, empty). Rows and audit.
-- ``store``: the content store, files named by SHA-256 under ``evidence/``, written
-  durably (temporary name, fsync, rename) and fast; read-only copies handed out.
+- ``store``: the content store, files named by SHA-256 under ``evidence/``: finding,
+  hashing and removing them; read-only copies handed out.
+- ``copying``: getting the clerk's files into the store, durably (temporary name,
+  hashed as written, fsync, rename) and fast (several files at once).
 - ``check``: 检查佐证材料, every stored file against its hash.
 - ``names``: names for recorded, exported and pasted files, sizes, task labels.
 
 Callers usually write ``from ..core import evidence as ev`` and use the names below;
-they are the public surface of all four.
+they are the public surface of all five.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 for a quarter, listing them, the 回收站 (remove, restore, empty).
 
 A multi-file attach is all-or-nothing: every file is copied into the store first
-(store.py), then the temporary files get their real names and the rows are written in
+(copying.py), then the temporary files get their real names and the rows are written in
 one transaction; if anything fails, the temporary files are removed and nothing is
 added. Removing evidence moves it to the 回收站 (``removed_at`` set, the file kept),
 from which it can be restored; emptying the bin is a separate action that deletes the
@@ -27,7 +27,7 @@ from ..errors import LedgerReadOnlyError, NotFoundError, UserError
 from ..ledger import Ledger, now_text
 from ..model import Evidence
 from ..quarters import Quarter
-from . import store
+from . import copying, store
 from .names import clean_name, task_label
 from .store import ProgressCallback
 
@@ -127,24 +127,24 @@ def attach_files(ledger: Ledger, task_id: int, paths: Iterable[str | os.PathLike
             keep.append(i)
     sources = [sources[i] for i in keep]
     given_names = [given_names[i] for i in keep]
-    total = sum(store.check_sources(sources))
+    total = sum(copying.check_sources(sources))
     evidence_dir = ledger.evidence_dir
-    staged = store.stage(evidence_dir, sources, given_names)
+    staged = copying.stage(evidence_dir, sources, given_names)
     try:
-        done = store.copy_in(staged, total, progress)
+        done = copying.copy_in(staged, total, progress)
         if progress is not None:
             progress(done, done, "")
-        store.settle(evidence_dir, staged)
+        copying.settle(evidence_dir, staged)
         result = _record_files(ledger, task_id, quarter, note, staged)
         result.already.extend(twice)
         return result
     except BaseException:
-        store.discard(staged)
+        copying.discard(staged)
         _drop_unreferenced(ledger, [item for item in staged if item.created and item.final is not None])
         raise
 
 
-def _drop_unreferenced(ledger: Ledger, created: list[store.Staged]) -> None:
+def _drop_unreferenced(ledger: Ledger, created: list[copying.Staged]) -> None:
     """After a failed transaction: remove files this attach created if no row uses them."""
     for item in created:
         try:
@@ -159,12 +159,12 @@ def _drop_unreferenced(ledger: Ledger, created: list[store.Staged]) -> None:
 
 
 def _record_files(ledger: Ledger, task_id: int, quarter: Quarter, note: str | None,
-                  staged: list[store.Staged]) -> AttachResult:
+                  staged: list[copying.Staged]) -> AttachResult:
     result = AttachResult()
     have = {row[0] for row in ledger.db.execute(
         "SELECT sha256 FROM evidence WHERE task_id = ? AND quarter = ? AND kind = ? AND removed_at IS NULL",
         [task_id, str(quarter), KIND_FILE])}
-    todo: list[store.Staged] = []
+    todo: list[copying.Staged] = []
     for item in staged:
         if item.sha256 in have:
             result.already.append(item.name)
