@@ -21,6 +21,7 @@ import zlib
 from pathlib import Path
 
 from zwgk_desktop.core.errors import FileReadError
+from zwgk_desktop.core.perf import paused_gc
 from zwgk_desktop.io.grid import Grid, Workbook
 from zwgk_desktop.io.read_support import (
     MSG_ARCHIVE,
@@ -226,7 +227,8 @@ def read_workbook(path: str | Path) -> Workbook:
     if not data:
         raise fail(path, MSG_EMPTY_FILE)
     try:
-        grids, kind = _dispatch(path, data)
+        with paused_gc():  # rows of thousands of cells, all still alive: nothing to collect
+            grids, kind = _dispatch(path, data)
     except GridTooLarge as exc:
         raise too_large(path, exc) from exc
     if not any(g.rows for g in grids):
