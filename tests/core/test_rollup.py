@@ -190,3 +190,19 @@ def test_mismatched_plans_and_quarters_are_refused_plainly(ledger: Ledger) -> No
     preview = R.preview_rollup(ledger, city, Q3)
     with pytest.raises(UserError, match="不是本次汇总的上级任务"):
         R.decide(preview, keep_own=[3])
+
+
+def test_an_ended_quarter_counts_the_derived_tasks_as_they_stood_on_its_last_day(ledger: Ledger) -> None:
+    """The city's Q3 table filled in in October says what was true on 30 September, as the
+    county's own Q3 report does; a task ticked since counts in Q4, not in Q3."""
+    city, county = _linked(ledger)
+    _report(ledger, county, 1, S.IN_PROGRESS, D1, "目录编制中。")
+    _report(ledger, county, 1, S.DONE, date(2023, 10, 8))  # after the quarter ended
+    _report(ledger, county, 2, S.IN_PROGRESS, date(2023, 10, 9))
+    rows = {r.seq: r for r in R.preview_rollup(ledger, city, Q3).rows}
+    assert (rows[1].status, rows[1].status_date) == (S.IN_PROGRESS, D1)
+    assert rows[1].summary == "县级 1 项中 0 项已完成,1 项推进中"
+    assert (rows[2].status, rows[2].status_date) == (S.NOT_STARTED, None)
+    q4 = {r.seq: r for r in R.preview_rollup(ledger, city, Quarter(2023, 4)).rows}
+    assert (q4[1].status, q4[1].status_date) == (S.DONE, date(2023, 10, 8))
+    assert (q4[2].status, q4[2].status_date) == (S.IN_PROGRESS, date(2023, 10, 9))

@@ -14,6 +14,11 @@ superior task withdrawn by a revised table is not answered at all):
 * any 推进中 or 已完成 -> 推进中, dated the latest day among those;
 * otherwise -> 未启动.
 
+For a quarter that has ended, the derived tasks count as they stood on its last day
+(``task_query.statuses_on``, the 季度报告's own reading): the city's third-quarter table
+filled in on 8 October says what was true on 30 September, as the county's own Q3 report
+does, not what was ticked since.
+
 The note is the derived tasks' notes of the quarter, each labelled with its unit,
 ``【县发改局】……`` one a line: the same labelled parts as core/exchange.join_note /
 split_note, so a derived note that already holds several units' parts keeps them
@@ -31,7 +36,7 @@ whose superior task changed after the preview.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from .derive import derived_plans, refusal, superior_of
@@ -41,6 +46,7 @@ from .exchange.unit_notes import join_note, split_note
 from .ledger import Ledger
 from .model import Plan, Status, Task
 from .quarters import Quarter
+from .task_query import statuses_on
 from .unit_mapping import LOCAL_NAME, get_settings, level_of
 
 __all__ = [
@@ -223,11 +229,15 @@ def preview_rollup(ledger: Ledger, plan_id: int, quarter: Quarter) -> RollupPrev
     if quarter.year != plan.year:
         raise UserError(f"季度 {quarter}({quarter.label})不在分解表 {plan_id} 的年份({plan.year}年)内。"
                         f"请选择 {plan.year} 年的季度,例如 {plan.year}Q{quarter.number}。")
+    as_of = quarter.end if quarter.end < date.today() else None
     derived_by_source: dict[int, list[Task]] = {}
     for child in children:
         ids = [r[0] for r in ledger.db.execute(
             "SELECT id FROM tasks WHERE plan_id = ? AND derived_from IS NOT NULL", [child.id])]
+        then = statuses_on(ledger, child.id, as_of) if as_of is not None and ids else {}
         for task in ledger.tasks(child.id, only=ids) if ids else []:
+            if task.id in then:
+                task = replace(task, status=then[task.id].status, status_date=then[task.id].since)
             source = ledger.db.execute("SELECT derived_from FROM tasks WHERE id = ?", [task.id]).fetchone()[0]
             derived_by_source.setdefault(source, []).append(task)
     local = get_settings(ledger).get(LOCAL_NAME, "")
@@ -242,7 +252,7 @@ def preview_rollup(ledger: Ledger, plan_id: int, quarter: Quarter) -> RollupPrev
         if status is None:
             continue  # every derived task withdrawn: nothing to say
         if status != Status.DONE and on is None and status != Status.NOT_STARTED:
-            on = date.today()
+            on = as_of or date.today()
         current = _note_of(task, quarter)
         row = RollupRow(task=task, derived=derived, level=level, status=status, status_date=on,
                         note=rolled_note(derived, quarter), current_note=current)
