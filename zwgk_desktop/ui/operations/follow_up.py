@@ -51,7 +51,7 @@ def write_reminders(own: Ledger, job: ReminderJob) -> ReminderResult:
     """As ``zwgk remind``: render the notices, record them as sent (one change), then the
     fill-in workbooks beside them if asked. Runs on the worker's own connection."""
     from ...core.evidence.names import safe_file_part
-    from ...core.exchange.send_down import default_quarter
+    from ...core.quarters import default_quarter
     from ...io.fill_in import write_fill_ins
     from ...io.output_files import write_error
     from ...io.remind_docx import render_reminders_docx
