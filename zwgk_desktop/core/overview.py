@@ -98,7 +98,6 @@ def build_overview(ledger: Ledger, plan_id: int, today: date | None = None) -> O
     overdue: list[OverdueItem] = []
     done_notes: list[Highlight] = []
     other_notes: list[Highlight] = []
-    key = str(quarter)
     for task in tasks:
         status = statuses.get(task.id, Status.NOT_STARTED)
         if status == Status.CANCELLED:
@@ -111,7 +110,8 @@ def build_overview(ledger: Ledger, plan_id: int, today: date | None = None) -> O
         label = " ".join(((f"【{task.title}】" if task.title else "") + task.requirement).split())
         if late:
             overdue.append(OverdueItem(task.id, task.seq, label, unit, task.due_date, (today - task.due_date).days))
-        note = next((p.text for p in task.progress if p.quarter == key and p.text.strip()), "")
+        progress = task.progress_for(quarter)
+        note = progress.text if progress and progress.text.strip() else ""
         if note:
             done_here = status == Status.DONE and bool(since.get(task.id)) and since[task.id] >= quarter.start.isoformat()
             (done_notes if done_here else other_notes).append(

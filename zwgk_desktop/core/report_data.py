@@ -301,7 +301,6 @@ def build_report(ledger: Ledger, plan_id: int, quarter: Quarter, scope: ReportSc
                                       else t.due_date is not None and t.due_date <= day)]
     recurrences = {tid: rhythms[tid].label for tid in periods}
     since = _status_since(ledger, plan_id, day)
-    key = str(quarter)
     totals = Counts()
     by_section: dict[str, Counts] = {}
     by_unit: dict[str, Counts] = {}
@@ -325,9 +324,10 @@ def build_report(ledger: Ledger, plan_id: int, quarter: Quarter, scope: ReportSc
             overdue = status in _OPEN and task.due_date is not None and task.due_date <= day
             for counts in (totals, section_counts, unit_counts):
                 counts.add(status, overdue)
-        note = next((p.text for p in task.progress if p.quarter == key), "")
+        progress = task.progress_for(quarter)
+        note = progress.text if progress else ""
         evidence = [evidence_text(e) for e in sorted(task.evidence, key=lambda e: (e.quarter, e.id))
-                    if e.quarter <= key and e.removed_at is None] if with_evidence else []
+                    if e.quarter <= quarter and e.removed_at is None] if with_evidence else []
         rows.append(DetailRow(
             task_id=task.id, seq=task.seq, section=list(task.section), title=task.title,
             requirement=task.requirement, units=_units_text(task), deadline_text=task.deadline_text,

@@ -89,13 +89,14 @@ def _label(task: Task) -> str:
     return task.lead_unit or "本级"
 
 
-def rolled_note(derived: list[Task], quarter: Quarter | str) -> str:
+def rolled_note(derived: list[Task], quarter: Quarter) -> str:
     """The derived tasks' notes of the quarter as labelled parts, 【单位】text."""
     parts: dict[str, str] = {}
     for task in derived:
         if task.status == Status.CANCELLED:
             continue
-        text = next((p.text for p in task.progress if p.quarter == str(quarter)), "").strip()
+        note = task.progress_for(quarter)
+        text = note.text.strip() if note else ""
         if not text:
             continue
         head, labelled = split_note(text)
@@ -108,7 +109,8 @@ def rolled_note(derived: list[Task], quarter: Quarter | str) -> str:
 
 
 def _note_of(task: Task, quarter: Quarter) -> str:
-    return next((p.text for p in task.progress if p.quarter == str(quarter)), "")
+    note = task.progress_for(quarter)
+    return note.text if note else ""
 
 
 @dataclass(slots=True)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from ..ledger import Ledger
 from ..model import Evidence
-from ..quarters import Quarter
 from . import store
 from .names import format_size, task_label
 from .records import COLUMNS, KIND_FILE, SELECT, row_evidence
@@ -123,7 +122,7 @@ def format_check_report(report: CheckReport) -> str:
         lines.append(f"{plan}序号 {seq}:{problems[0].task_label}")
         for p in problems:
             where = "(在回收站中)" if p.in_bin else ""
-            lines.append(f"  · “{p.evidence.name}”({Quarter.parse(p.evidence.quarter).label}){where}:"
+            lines.append(f"  · “{p.evidence.name}”({p.evidence.quarter.label}){where}:"
                          f"{p.description}")
     lines.append("")
     lines.append("处理办法:从备份的台账文件夹中找回 evidence 文件夹里的对应文件,"
