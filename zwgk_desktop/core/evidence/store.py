@@ -43,7 +43,7 @@ __all__ = [
     "viewer_copy",
 ]
 
-CHUNK = 4 << 20  # one piece read, hashed and written: a few milliseconds of work per call
+CHUNK = 1 << 20  # one piece read, hashed and written: stays in a core's L2 cache between the three
 TEMP_SUFFIX = ".part"
 TEMP_PREFIX = ".incoming-"
 STALE_TEMP_SECONDS = 24 * 3600
