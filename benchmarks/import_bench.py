@@ -20,9 +20,11 @@ and measures for each:
   and the ratio import/raw (target: within 2x);
 * the command line as a whole process, ``zwgk --ledger TMP import FILE``, best of 3,
   and for reference the bare ``python -c "import zwgk_desktop.cli"`` start;
-* issue 15's rows, whole process against whole process, best of 3: ``zwgk import``
-  against a process that only reads the file with calamine, and ``zwgk import --replace``
-  (into a ledger that already holds the plan) against the fresh import of the same file;
+* issue 15's rows, whole process against whole process, each run in turns with its peer
+  (best of 5, 3 from 10,000 tasks): ``zwgk import`` against a process that only reads
+  the file with calamine, ``zwgk import --replace`` (into a ledger that already holds the
+  plan) against the fresh import of the same file, and ``zwgk plans`` against
+  ``python -c "import sqlite3"``;
 * with ``--before REV``, the same whole-process rows (``zwgk plans`` too) for the project
   as it was at that git revision (``git archive REV zwgk_desktop`` unpacked into the
   temporary folder and put first on its processes' ``PYTHONPATH``), in the same run, so
@@ -496,16 +498,12 @@ def time_in_turns(runs: dict[str, tuple[Callable[[], list[str]], Path | None]], 
     return best
 
 
-def time_replace(cli: list[str], path: Path, ledgers: FreshLedgers, workdir: Path,
-                 source: Path | None) -> tuple[Path, float]:
-    """``zwgk import --replace`` of a file into a ledger that already holds it, best
-    of 3, with the project imported from ``source``; returns the ledger too (it holds
-    the plan, for ``zwgk plans``)."""
+def imported_once(cli: list[str], path: Path, ledgers: FreshLedgers, workdir: Path, source: Path | None) -> Path:
+    """A ledger that holds the plan of ``path``, imported by the project at ``source``
+    (for ``--replace`` and ``zwgk plans``)."""
     imported = initialised_at(ledgers.new(), source, workdir)
     time_process(lambda i: cli + ["--ledger", str(imported), "import", str(path)], 1, workdir, source)
-    replace = time_process(lambda i: cli + ["--ledger", str(imported), "import", "--replace", str(path)],
-                           3, workdir, source)
-    return imported, replace
+    return imported
 
 
 def time_process(argv_for_run: Callable[[int], list[str]], n: int, workdir: Path,
@@ -624,7 +622,7 @@ def render(results: list[dict[str, Any]], startup: dict[str, float], info: dict[
         "Issue 15's rows: whole processes side by side, each against its peer run in turns with"
         " it (best of 5, 3 from 10,000 tasks): `zwgk import` into an empty ledger against a"
         " process that only reads the file with calamine; `--replace` re-imports the same file"
-        " into a ledger that already holds it (best of 3, against the fresh import); `zwgk plans`"
+        " into a ledger that already holds it (in the same turns, against the fresh import); `zwgk plans`"
         " on a ledger holding that plan against `python -c \"import sqlite3\"` (best of 5)"
         + (f". Each cell reads *before → now*: before is the project at `{before}`, measured in"
            " this same run, in the same turns." if before else "."),
@@ -772,28 +770,33 @@ def main(argv: list[str] | None = None) -> int:
             # The issue's peers are whole processes, timed in turns with ours: one that
             # only reads the file with calamine, and for `zwgk plans` one that only
             # imports sqlite3.
+            imported = imported_once(cli, path, ledgers, work, None)
+            old_imported = imported_once(cli, path, ledgers, work, old_source) if old_source is not None else None
             fresh: dict[str, tuple[Callable[[], list[str]], Path | None]] = {
                 "cli": (lambda path=path: cli + ["--ledger", str(_initialised(ledgers.new())), "import", str(path)],
                         None),
                 "raw_process": (lambda path=path: [sys.executable, "-c", RAW_READ_CODE, str(path)], None),
+                "replace": (lambda path=path, imported=imported: cli + ["--ledger", str(imported), "import",
+                                                                        "--replace", str(path)], None),
             }
             if old_source is not None:
                 fresh["before_cli"] = (
                     lambda path=path: cli + ["--ledger", str(initialised_at(ledgers.new(), old_source, work)),
                                              "import", str(path)], old_source)
+                fresh["before_replace"] = (
+                    lambda path=path, old_imported=old_imported: cli + ["--ledger", str(old_imported), "import",
+                                                                        "--replace", str(path)], old_source)
             result.update(time_in_turns(fresh, 3 if size >= 10_000 else 5, work))
-            imported, result["replace"] = time_replace(cli, path, ledgers, work, None)
             listing: dict[str, tuple[Callable[[], list[str]], Path | None]] = {
                 "plans": (lambda imported=imported: cli + ["--ledger", str(imported), "plans"], None),
                 "sqlite3": (lambda: [sys.executable, "-c", "import sqlite3"], None),
             }
             if old_source is not None:
-                old_imported, before_replace = time_replace(cli, path, ledgers, work, old_source)
                 listing["before_plans"] = (
                     lambda old_imported=old_imported: cli + ["--ledger", str(old_imported), "plans"], old_source)
             result.update(time_in_turns(listing, 5, work))
             if old_source is not None:
-                result["before"] = {"cli": result.pop("before_cli"), "replace": before_replace,
+                result["before"] = {"cli": result.pop("before_cli"), "replace": result.pop("before_replace"),
                                     "plans": result.pop("before_plans")}
             ledgers.clear()
             print(f"[{size:,} tasks] import {result['import']:.3f} s, raw {result['raw']:.3f} s,"
