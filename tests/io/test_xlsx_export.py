@@ -25,11 +25,10 @@ from zwgk_desktop.io.xlsx_export import (
     FILL_IN_PROGRESS,
     FILL_NOT_APPLICABLE,
     FILL_OVERDUE,
-    export_plan_xlsx,
-    lines_needed,
     evidence_cell,
-    text_width,
+    export_plan_xlsx,
 )
+from zwgk_desktop.io.xlsx_cells import lines_needed, text_width
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "resources" / "sample" / "sample_plan.xlsx"

@@ -16,7 +16,7 @@ from openpyxl.styles import Font
 
 from ..core.model import ParsedPlan, ParsedTask
 from ..core.units import Role
-from .xlsx_export import (
+from .xlsx_cells import (
     BODY_SIZE,
     FILL_HEADER,
     FILL_SECTION,

@@ -59,7 +59,7 @@ from ..core.model import Evidence, Task
 from ..core.quarters import Quarter
 from ..core.units import Role, unit_key
 from .output_files import sync_file, write_error
-from .xlsx_export import (
+from .xlsx_cells import (
     BODY_FONT,
     BODY_SIZE,
     FILL_HEADER,

@@ -46,7 +46,7 @@ from ..core.unit_directory import (
 )
 from ..core.units import is_group_name
 from . import fill_in_format as F
-from .xlsx_export import (
+from .xlsx_cells import (
     BODY_FONT,
     BODY_SIZE,
     HEAD_FONT,

@@ -27,7 +27,7 @@ from ..core.deadlines import Deadline
 from ..core.units import normalise_unit_name
 from .draft_writer import build_draft_workbook
 from .readers import read_workbook
-from .xlsx_export import BODY_SIZE, FILL_HEADER, HEAD_FONT, Styles, put, save_workbook
+from .xlsx_cells import BODY_SIZE, FILL_HEADER, HEAD_FONT, Styles, put, save_workbook
 
 __all__ = ["MAPPING_HEADERS", "build_plan_workbook", "plan_as_parsed", "read_unit_mapping", "write_plan_xlsx",
            "write_unit_mapping"]

@@ -46,16 +46,14 @@ from ..core.quarters import Quarter
 from ..core.report_data import evidence_text, revisions_after
 from ..core.task_query import Light, light_for, statuses_on
 from . import headers as H
-from .xlsx_cells import (  # noqa: F401 (BORDER … save_workbook: re-exported for fill_in, plan_writer …)
+from .xlsx_cells import (
     BODY_FONT,
     BODY_SIZE,
-    BORDER,
     FILL_HEADER,
     FILL_SECTION,
     HEAD_FONT,
     LINE_HEIGHT,
     Styles,
-    clean_cell_text,
     lines_needed,
     merge,
     print_setup,
