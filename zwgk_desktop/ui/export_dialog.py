@@ -32,7 +32,8 @@ class ExportExcelDialog(JobsMixin, QDialog):
         self.setWindowTitle("导出Excel")
         self.resize(560, 200)
         explain = QLabel(f"把《{self.plan.title}》按导入时的表格样式导出,增加完成状态、完成时间、"
-                         "本季度进展和佐证材料四列,可直接打印或报送上级。")
+                         "本季度进展和佐证材料四列,可直接打印或报送上级。已结束的季度按季度末的情况导出,"
+                         "与该季度的季度报告一致。")
         explain.setWordWrap(True)
         self.quarter = quarter_combo(self.plan.year, quarter)
         self.path, where = path_row("选择保存位置……", self.choose_path)
