@@ -476,13 +476,19 @@ class Ledger:
     def status_as_of(self, plan_id: int, day: date) -> dict[int, Status]:
         """Each task's status on a given day, from the history: a report for a past
         quarter prints what was true then, not what is true now."""
-        result = {tid: Status.NOT_STARTED for tid in self.task_ids(plan_id)}
+        return {tid: status for tid, (status, _) in self.status_entries_as_of(plan_id, day).items()}
+
+    def status_entries_as_of(self, plan_id: int, day: date) -> dict[int, tuple[Status, date | None]]:
+        """Each task's status on a given day and the day it took effect (None: never set,
+        so 未启动), in one reading of the history."""
+        result: dict[int, tuple[Status, date | None]] = {
+            tid: (Status.NOT_STARTED, None) for tid in self.task_ids(plan_id)}
         rows = self.db.execute(
-            "SELECT h.task_id, h.status FROM status_history h JOIN tasks t ON t.id = h.task_id"
+            "SELECT h.task_id, h.status, h.effective_on FROM status_history h JOIN tasks t ON t.id = h.task_id"
             " WHERE t.plan_id = ? AND h.effective_on <= ? ORDER BY h.effective_on, h.id",
             [plan_id, day.isoformat()])
-        for tid, status in rows:
-            result[tid] = Status(status)
+        for tid, status, on in rows:
+            result[tid] = (Status(status), date.fromisoformat(on))
         return result
 
     def audit_log(self, limit: int = 500) -> list[AuditEntry]:

@@ -63,7 +63,7 @@ from .report_text import (
     zh,
 )
 from .task_periods import plan_recurrences
-from .task_query import Summary, TaskFilter, task_ids
+from .task_query import Summary, TaskFilter, statuses_on, task_ids
 from .units import Role, unit_key
 
 _OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
@@ -258,17 +258,6 @@ def evidence_text(item: Evidence) -> str:
     return item.name
 
 
-def _status_since(ledger: Ledger, plan_id: int, day: date) -> dict[int, date]:
-    """The day each task's status (as of ``day``) took effect."""
-    result: dict[int, date] = {}
-    for tid, on in ledger.db.execute(
-            "SELECT h.task_id, h.effective_on FROM status_history h JOIN tasks t ON t.id = h.task_id"
-            " WHERE t.plan_id = ? AND h.effective_on <= ? ORDER BY h.effective_on, h.id",
-            [plan_id, day.isoformat()]):
-        result[tid] = date.fromisoformat(on)
-    return result
-
-
 def build_report(ledger: Ledger, plan_id: int, quarter: Quarter, scope: ReportScope = ReportScope(), *,
                  title_unit: str | None = None, sign_off: SignOff | None = None,
                  with_evidence: bool = True, printed_on: date | None = None) -> ReportData:
@@ -293,14 +282,15 @@ def build_report(ledger: Ledger, plan_id: int, quarter: Quarter, scope: ReportSc
     tasks = revisions_after(ledger, plan_id, day).as_of(tasks)  # a later revision does not reach back
     in_scope = {t.id for t in tasks}  # before due_only: the follow-ups' tasks are kept to these
 
-    statuses = ledger.status_as_of(plan_id, day)
+    standing = statuses_on(ledger, plan_id, day)
+    statuses = {tid: s.status for tid, s in standing.items()}
     rhythms = plan_recurrences(ledger, plan_id)
     periods = period_items(ledger, plan_id, quarter, statuses, as_of=day, only=in_scope, recurrences=rhythms)
     if scope.due_only:  # a recurring task is due in the quarter when one of its periods is
         tasks = [t for t in tasks if (bool(periods[t.id]) if t.id in periods
                                       else t.due_date is not None and t.due_date <= day)]
     recurrences = {tid: rhythms[tid].label for tid in periods}
-    since = _status_since(ledger, plan_id, day)
+    since = {tid: s.since for tid, s in standing.items() if s.since is not None}
     totals = Counts()
     by_section: dict[str, Counts] = {}
     by_unit: dict[str, Counts] = {}

@@ -416,19 +416,7 @@ class StatusOn:
 
 
 def statuses_on(ledger: Ledger, plan_id: int, day: date) -> dict[int, StatusOn]:
-    """Each task of the plan as it stood on ``day``: the status the 季度报告 prints for
-    the quarter ending that day (``Ledger.status_as_of``, the report's own reading), with
-    the day it took effect, so a 2023Q2 export made in October says what the Q2 report
-    says. Only tasks changed after ``day`` need their history read: for the others the
-    stored status and its day are the latest entry, so already the one in force then."""
-    as_of = ledger.status_as_of(plan_id, day)
-    now = stored_statuses(ledger, list(as_of))
-    result: dict[int, StatusOn] = {}
-    for tid, status in as_of.items():
-        _, _, current_day = now[tid]
-        if current_day is None or current_day <= day:
-            result[tid] = StatusOn(status, current_day)
-            continue
-        entries = [entry for entry in ledger.status_history(tid) if entry.effective_on <= day]
-        result[tid] = StatusOn(status, entries[-1].effective_on if entries else None)
-    return result
+    """Each task of the plan as it stood on ``day``, with the day that status took effect:
+    the one reading the 季度报告, the Excel export and the roll-up share, so a 2023Q2 export
+    made in October says what the Q2 report says."""
+    return {tid: StatusOn(status, since) for tid, (status, since) in ledger.status_entries_as_of(plan_id, day).items()}
