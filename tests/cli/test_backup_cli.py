@@ -1,4 +1,4 @@
-"""`zwgk init / backup / restore / backups / check` (issue 10), and what every command
+"""`zwgk init / backup / restore / backups / check`, and what every command
 says about a missing, damaged or read-only ledger."""
 
 from __future__ import annotations

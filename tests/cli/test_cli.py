@@ -67,7 +67,7 @@ def small_table(path: Path, year_title: str = "2023年某县政务公开重点�
 
 @pytest.fixture
 def led(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    """A new, empty ledger: creating one is an explicit `zwgk init` (issue 10)."""
+    """A new, empty ledger: creating one is an explicit `zwgk init`."""
     folder = tmp_path / "台账"
     assert main(["init", str(folder)]) == 0
     capsys.readouterr()

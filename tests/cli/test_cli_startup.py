@@ -1,4 +1,4 @@
-"""A command loads its own module and what it needs, not every command's (issue 15):
+"""A command loads its own module and what it needs, not every command's:
 the table in cli/__init__.py says which module registers which command, and what a
 whole ``zwgk plans`` / ``zwgk import`` process loads is checked in a fresh interpreter."""
 

@@ -1,4 +1,4 @@
-"""`zwgk` at its edges (issue 10): argparse's own words in Chinese, a reader that stops
+"""`zwgk` at its edges: argparse's own words in Chinese, a reader that stops
 reading (`| head`) ends the command quietly, an over-long note is refused plainly."""
 
 from __future__ import annotations

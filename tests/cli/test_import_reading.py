@@ -1,4 +1,4 @@
-"""`zwgk import` on the tables clerks really receive (issue 12): --dry-run shows the
+"""`zwgk import` on the tables clerks really receive: --dry-run shows the
 reading (with each column's reason) and writes nothing; a file without a year needs
 --year; a reading that looks wrong is refused unless --force; --deadline sets one
 deadline for a table without a 完成时限 column; the unit directory splits names."""

@@ -1,4 +1,4 @@
-"""`zwgk import` of a notice written as prose, and `zwgk draft` (issue 18)."""
+"""`zwgk import` of a notice written as prose, and `zwgk draft`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Damage and the office's conditions (issue 10): a zeroed database page is found, a
+"""Damage and the office's conditions: a zeroed database page is found, a
 damaged evidence copy is repaired by re-attaching its original, a read-only ledger
 opens for viewing, a missing ledger is not created, another program's database is
 not converted."""

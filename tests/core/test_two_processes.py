@@ -1,4 +1,4 @@
-"""The window and `zwgk` side by side (issue 9 #5): the window's connection keeps its
+"""The window and `zwgk` side by side: the window's connection keeps its
 WAL while `zwgk` runs beside it, and every write is visible to a third process at once.
 
 Closing any descriptor of a file drops all of the process's POSIX locks on it; a plain

@@ -1,4 +1,4 @@
-"""Duty words in 责任单位 cells (issue 12): "牵头落实", "分别牵头", "参照落实",
+"""Duty words in 责任单位 cells: "牵头落实", "分别牵头", "参照落实",
 "按职能分工落实"... become roles and leave the names; a name that merely contains
 such a word keeps it; the unit directory splits names typed without separators."""
 

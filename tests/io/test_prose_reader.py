@@ -1,4 +1,4 @@
-"""Notices as files (issue 18): a .docx without a task table and a .txt (UTF-8 or
+"""Notices as files: a .docx without a task table and a .txt (UTF-8 or
 GB18030) are read as work points; the notices in tests/data/reading (copies of the
 real, public notices) read as a clerk reads them; the draft writes the official 分解表."""
 

@@ -1,4 +1,4 @@
-"""Tables as clerks really receive them (issue 12), each built here in our own words
+"""Tables as clerks really receive them, each built here in our own words
 with its exact expected reading: section rows that contain header words, number
 columns under someone else's header, header names that disagree with the content,
 duty words in unit cells, no deadline column, no year. Then properties: the order of

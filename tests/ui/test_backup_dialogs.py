@@ -1,6 +1,6 @@
 """文件 → 备份台账… and 恢复到之前的状态… off the GUI thread; a read-only ledger says
 why it cannot be changed; a typed folder without a ledger is created only when the
-clerk agrees (issue 10)."""
+clerk agrees."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The import wizard on a notice written as prose (issue 18): the draft is shown as an
+"""The import wizard on a notice written as prose: the draft is shown as an
 editable table (merge, split at the cursor, units and deadline, lines that are no
 task moved out and back) and imported in one go; 另存为分解表 writes the .xlsx."""
 

@@ -1,4 +1,4 @@
-"""The import wizard on the tables clerks really receive (issue 12): why each column
+"""The import wizard on the tables clerks really receive: why each column
 got its meaning, the year asked when the file prints none, one deadline for a table
 without a deadline column, and a reading that looks wrong said plainly before importing."""
 

@@ -1,4 +1,4 @@
-"""结转到新年度… and 对照上年结转事项… in the window (issue 16 §3): the preview with
+"""结转到新年度… and 对照上年结转事项… in the window: the preview with
 checkboxes, the write in a worker, a second rollover only when the clerk agrees, a new
 ledger folder, and matching that records links only. Dialogs are shown, never exec()'d."""
 

@@ -1,4 +1,4 @@
-"""Start-up (issue 15): the window is first painted with the table and its tasks; the
+"""Start-up: the window is first painted with the table and its tasks; the
 task panel, the section headings, the unit list and the backup / new-year menu entries
 are built right after. Each of those parts does appear, anything that needs one
 earlier gets it built on the spot, and nothing typed meanwhile is lost."""
