@@ -16,173 +16,47 @@ Western text uses Times New Roman.
 
 表1's 完成率 is a number here (the PDF draws it as a bar in the cell as well). The long
 tables are written as WordprocessingML directly (python-docx's ``add_row`` and
-``cell.text`` take seconds for 5,000 rows); the rest goes through python-docx.
+``cell.text`` take seconds for 5,000 rows; io/docx_xml.py); the rest goes through
+python-docx.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 from xml.sax.saxutils import escape
 
-from ..core.limits import fit_text
 from ..core.report_data import (OVERDUE_LISTED, GroupRow, ReportData, cn_date, follow_up_intro, overdue_by_unit,
                                 overdue_intro, summary_sentences, zh)
+from .docx_xml import (
+    BODY_LINE_PT,
+    BODY_PT,
+    DETAIL_LINE_PT,
+    DETAIL_PT,
+    FONTS,
+    LATIN,
+    NUMBER_PT,
+    TABLE_LINE_PT,
+    TABLE_PT,
+    TITLE_PT,
+    W_NS,
+    Table,
+    fit_detail_widths,
+    mm,
+    paragraph,
+    run_props,
+    runs,
+)
 from .output_files import write_via_temp
 
 __all__ = ["DocxResult", "FONTS", "render_docx"]
-
-# role -> (face named in the document, faces to use where it is missing)
-FONTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "title": ("方正小标宋简体", ("宋体", "SimSun")),
-    "heading": ("黑体", ("SimHei",)),
-    "body": ("仿宋", ("仿宋_GB2312", "FangSong")),
-    "kai": ("楷体", ("楷体_GB2312", "KaiTi")),
-    "number": ("宋体", ("SimSun",)),
-}
-LATIN = "Times New Roman"
-TWIPS_PER_MM = 1440 / 25.4
-TITLE_PT, BODY_PT, NUMBER_PT, TABLE_PT, DETAIL_PT = 22, 16, 14, 10.5, 9
-BODY_LINE_PT = 225 / 22 * 72 / 25.4  # 22 lines in the 225 mm text block: 28.95 pt
-DETAIL_LINE_PT, TABLE_LINE_PT = 11, 13.5
-CELL_MARGIN = 57  # twips (1 mm) left and right inside a cell
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(slots=True)
 class DocxResult:
     path: Path | None
     rows: int  # task rows in the detail table
-
-
-def _mm(value: float) -> int:
-    return round(value * TWIPS_PER_MM)
-
-
-# -- WordprocessingML pieces ------------------------------------------------------------------
-
-
-def _rpr(role: str, size: float, bold: bool = False) -> str:
-    face = FONTS[role][0]
-    half_points = round(size * 2)
-    return (f'<w:rPr><w:rFonts w:ascii="{LATIN}" w:hAnsi="{LATIN}" w:eastAsia="{face}" w:cs="{LATIN}"/>'
-            + ("<w:b/>" if bold else "") + f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>')
-
-
-_NUMBER_LIST = re.compile("(?<=[0-9]、)(?=[0-9])")
-
-
-def _text(value: str) -> str:
-    # A zero-width space after each 、 in a list of numbers ("序号 104、109、111……"):
-    # Word and LibreOffice do not break there by themselves and cut a number in two.
-    return escape(_NUMBER_LIST.sub("\u200b", _XML_ILLEGAL.sub("", fit_text(value))))
-
-
-def _runs(text: str, rpr: str) -> str:
-    """A run per line; lines joined by ``w:br``."""
-    parts = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ").split("\n")
-    body = "<w:br/>".join(f'<w:t xml:space="preserve">{_text(part)}</w:t>' for part in parts)
-    return f"<w:r>{rpr}{body}</w:r>"
-
-
-def _para(content: str, align: str = "left", line_pt: float = DETAIL_LINE_PT, indent_chars: int = 0,
-          keep_next: bool = False, size_pt: float = BODY_PT) -> str:
-    ppr = f'<w:jc w:val="{"center" if align == "center" else "both" if align == "both" else "left"}"/>'
-    ppr = (("<w:keepNext/>" if keep_next else "")
-           + f'<w:spacing w:before="0" w:after="0" w:line="{round(line_pt * 20)}" w:lineRule="exact"/>'
-           + (f'<w:ind w:firstLineChars="{indent_chars * 100}" w:firstLine="{round(indent_chars * size_pt * 20)}"/>'
-              if indent_chars else "") + ppr)
-    return f"<w:p><w:pPr>{ppr}</w:pPr>{content}</w:p>"
-
-
-class _Table:
-    """A bordered table as WordprocessingML: fixed column widths (twips), an optional
-    repeated header row, cells of (paragraph XML, alignment), full-width section rows."""
-
-    def __init__(self, widths: list[int], line_pt: float, size: float) -> None:
-        self.widths = widths
-        self.line_pt = line_pt
-        self.size = size
-        self.rows: list[str] = []
-        self._rpr: dict[tuple[str, bool], str] = {}
-
-    def rpr(self, role: str, bold: bool = False) -> str:
-        key = (role, bold)
-        if key not in self._rpr:
-            self._rpr[key] = _rpr(role, self.size, bold)
-        return self._rpr[key]
-
-    def cell_xml(self, paragraphs: list[tuple[str, str]], align: str, width: int, *, span: int = 1,
-                 fill: str | None = None) -> str:
-        tcpr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
-        if span > 1:
-            tcpr += f'<w:gridSpan w:val="{span}"/>'
-        if fill:
-            tcpr += f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>'
-        tcpr += '<w:vAlign w:val="center"/>'
-        body = "".join(_para(_runs(text, self.rpr(role)), align, self.line_pt) for text, role in paragraphs if text)
-        return f"<w:tc><w:tcPr>{tcpr}</w:tcPr>{body or _para('', align, self.line_pt)}</w:tc>"
-
-    def header(self, labels: list[str]) -> None:
-        cells = "".join(self.cell_xml([(label, "heading")], "center", w, fill="E8E8E8")
-                        for label, w in zip(labels, self.widths))
-        self.rows.append(f"<w:tr><w:trPr><w:tblHeader/></w:trPr>{cells}</w:tr>")
-
-    def add(self, cells: list[tuple[list[tuple[str, str]], str]]) -> None:
-        self.rows.append("<w:tr>" + "".join(self.cell_xml(paragraphs, align, w)
-                                            for (paragraphs, align), w in zip(cells, self.widths)) + "</w:tr>")
-
-    def keep_last_with_next(self) -> None:
-        """The last row stays on the page of what follows it (the sign-off)."""
-        if self.rows:
-            self.rows[-1] = self.rows[-1].replace("<w:pPr>", "<w:pPr><w:keepNext/>")
-
-    def add_section(self, label: str, level: int) -> None:
-        """A full-width section row, kept on the page of its first task (keepNext)."""
-        cell = self.cell_xml([(label, "heading" if level == 0 else "kai")], "left", sum(self.widths),
-                             span=len(self.widths), fill="ECECEC" if level == 0 else "F6F6F6")
-        cell = cell.replace("<w:pPr>", "<w:pPr><w:keepNext/>")
-        self.rows.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cell}</w:tr>")
-
-    def xml(self) -> str:
-        border = '<w:{0} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-        borders = "".join(border.format(side) for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
-        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in self.widths)
-        return (f'<w:tbl xmlns:w="{W_NS}"><w:tblPr><w:tblW w:w="{sum(self.widths)}" w:type="dxa"/>'
-                f'<w:jc w:val="center"/><w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>'
-                f'<w:tblCellMar><w:left w:w="{CELL_MARGIN}" w:type="dxa"/><w:right w:w="{CELL_MARGIN}" '
-                f'w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
-                + "".join(self.rows) + "</w:tbl>")
-
-
-# -- measuring for column widths (no font files needed: a Chinese character is one em) ----------
-
-
-def _measure(text: str, size: float) -> tuple[list[str], list[str], list[float]]:
-    chars = list(text)
-    widths = [0.0 if ch == "\n" else size if unicodedata.east_asian_width(ch) in "WF" else size * 0.55
-              for ch in chars]
-    return chars, [""] * len(chars), widths
-
-
-def _fit_detail_widths(header: list[str], rows: list[list[str]], total_twips: int, size: float,
-                       nowrap: tuple[int, ...]) -> list[int]:
-    from .long_table import fit_widths
-
-    sample = 240
-    step = len(rows) / sample if len(rows) > sample else 1
-    picked = [rows[int(i * step)] for i in range(min(sample, len(rows)))]
-    total_pt = total_twips / 20
-    pad = 2 * CELL_MARGIN / 20 + size * 0.3
-    widths = fit_widths([_measure(h, size) for h in header], [[_measure(c, size) for c in row] for row in picked],
-                        total_pt, size, pad, nowrap)
-    twips = [round(w * 20) for w in widths]
-    twips[max(range(len(twips)), key=lambda i: twips[i])] += total_twips - sum(twips)
-    return twips
 
 
 # -- the document -----------------------------------------------------------------------------
@@ -210,13 +84,13 @@ class _Writer:
 
     def para(self, text: str, role: str = "body", size: float = BODY_PT, align: str = "both", indent: int = 2,
              keep_next: bool = False, line_pt: float = BODY_LINE_PT) -> None:
-        self._append(_para(_runs(text, _rpr(role, size)), align, line_pt, indent, keep_next, size))
+        self._append(paragraph(runs(text, run_props(role, size)), align, line_pt, indent, keep_next, size))
 
     def build(self) -> None:
         d = self.data
         self._setup()
         for line in self._title_lines(d.title_unit, d.quarter.label, "政务公开重点工作任务落实情况", 20):
-            self._append(_para(_runs(line, _rpr("title", TITLE_PT)), "center", TITLE_PT * 1.5))
+            self._append(paragraph(runs(line, run_props("title", TITLE_PT)), "center", TITLE_PT * 1.5))
         if d.title_unit:
             self.para(zh("填报单位:") + d.title_unit, "kai", 14, "center", 0, line_pt=BODY_LINE_PT * 0.8)
         self.para(zh("报告期:{}\u3000\u3000生成日期:{}").format(d.period_text, cn_date(d.printed_on)), "kai", 14,
@@ -253,7 +127,7 @@ class _Writer:
         self._landscape()
         self.para("附件", "heading", align="left", indent=0)
         for line in self._title_lines(d.title_unit, d.quarter.label, "政务公开重点工作任务落实情况明细表", 35):
-            self._append(_para(_runs(line, _rpr("title", 18)), "center", 27))
+            self._append(paragraph(runs(line, run_props("title", 18)), "center", 27))
         self._append(self.detail_table())
 
     @staticmethod
@@ -265,12 +139,12 @@ class _Writer:
         return [line for line in (unit, period, rest) if line]
 
     def caption(self, text: str) -> None:
-        self._append(_para(_runs(text, _rpr("heading", 12)), "center", 18, keep_next=True))
+        self._append(paragraph(runs(text, run_props("heading", 12)), "center", 18, keep_next=True))
 
     def group_table(self, rows: list[GroupRow], label: str) -> str:
-        numbers = [_mm(14.8)] * 7
-        widths = [_mm(156) - sum(numbers), *numbers]
-        table = _Table(widths, TABLE_LINE_PT, TABLE_PT)
+        numbers = [mm(14.8)] * 7
+        widths = [mm(156) - sum(numbers), *numbers]
+        table = Table(widths, TABLE_LINE_PT, TABLE_PT)
         table.header([label, "任务数", "已完成", "推进中", "未启动", "不适用", "逾期", "完成率"])
         total = self.data.totals
         for row in [*rows, GroupRow("合计", total)]:
@@ -282,9 +156,9 @@ class _Writer:
         return table.xml()
 
     def overdue_table(self) -> str:
-        widths = [_mm(w) for w in (11, 52, 27, 20, 17)]
-        widths.append(_mm(156) - sum(widths))
-        table = _Table(widths, TABLE_LINE_PT, TABLE_PT)
+        widths = [mm(w) for w in (11, 52, 27, 20, 17)]
+        widths.append(mm(156) - sum(widths))
+        table = Table(widths, TABLE_LINE_PT, TABLE_PT)
         table.header(["序号", "工作任务", "责任单位", "完成时限", "状态", "本季度进展"])
         for row in self.data.overdue:
             table.add([([(str(row.seq), "body")], "center"), (_task_paragraphs(row), "left"),
@@ -296,9 +170,9 @@ class _Writer:
     def overdue_units_table(self) -> str:
         from .long_table import seq_ranges
 
-        widths = [_mm(39), _mm(17)]
-        widths.append(_mm(156) - sum(widths))
-        table = _Table(widths, TABLE_LINE_PT, TABLE_PT)
+        widths = [mm(39), mm(17)]
+        widths.append(mm(156) - sum(widths))
+        table = Table(widths, TABLE_LINE_PT, TABLE_PT)
         table.header(["牵头单位", "逾期项数", "任务序号(见附件明细表)"])
         for unit, seqs in overdue_by_unit(self.data):
             table.add([([(unit, "body")], "left"), ([(str(len(seqs)), "body")], "center"),
@@ -308,9 +182,9 @@ class _Writer:
 
     def follow_up_table(self) -> str:
         """日期 | 单位 | 任务(序号) | 催办事项 | 回复期限: one row per 催办单 sent."""
-        widths = [_mm(w) for w in (22, 36, 0, 48, 22)]
-        widths[2] = _mm(156) - sum(widths)
-        table = _Table(widths, TABLE_LINE_PT, TABLE_PT)
+        widths = [mm(w) for w in (22, 36, 0, 48, 22)]
+        widths[2] = mm(156) - sum(widths)
+        table = Table(widths, TABLE_LINE_PT, TABLE_PT)
         table.header(["日期", "单位", zh("任务(序号)"), "催办事项", "回复期限"])
         for row in self.data.follow_ups or []:
             table.add([([(row.sent_text, "body")], "center"), ([(row.unit, "body")], "left"),
@@ -323,13 +197,13 @@ class _Writer:
         d = self.data
         sign = d.sign_off
         blank = "\u3000" * 6
-        rpr = _rpr("body", BODY_PT)
-        half = _mm(78)
+        rpr = run_props("body", BODY_PT)
+        half = mm(78)
         pairs = [(zh("填报人:") + (sign.preparer or blank), zh("审核人:") + (sign.reviewer or blank)),
                  (zh("联系电话:") + (sign.phone or blank), zh("填报日期:") + cn_date(sign.date or d.printed_on))]
         rows = "".join("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + "".join(
             f'<w:tc><w:tcPr><w:tcW w:w="{half}" w:type="dxa"/></w:tcPr>'
-            + _para(_runs(text, rpr), "left", BODY_LINE_PT, keep_next=n == 0) + "</w:tc>" for text in pair)
+            + paragraph(runs(text, rpr), "left", BODY_LINE_PT, keep_next=n == 0) + "</w:tc>" for text in pair)
             + "</w:tr>" for n, pair in enumerate(pairs))
         return (f'<w:tbl xmlns:w="{W_NS}"><w:tblPr><w:tblW w:w="{2 * half}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
                 f'<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
@@ -348,8 +222,8 @@ class _Writer:
             if with_evidence:
                 cells.append("\n".join(row.evidence))
             texts.append(cells)
-        widths = _fit_detail_widths(head, texts, _mm(267), DETAIL_PT, (0,))
-        table = _Table(widths, DETAIL_LINE_PT, DETAIL_PT)
+        widths = fit_detail_widths(head, texts, mm(267), DETAIL_PT, (0,))
+        table = Table(widths, DETAIL_LINE_PT, DETAIL_PT)
         table.header(head)
         previous: list[str] = []
         for row in d.rows:
@@ -399,7 +273,7 @@ class _Writer:
     def _page_numbers(self, section) -> None:
         """"— 1 —" (a PAGE field between em dashes), odd pages right, even pages left,
         one character in from the text block's edge."""
-        rpr = _rpr("number", NUMBER_PT)
+        rpr = run_props("number", NUMBER_PT)
         field = (f'<w:r>{rpr}<w:t xml:space="preserve">\u2014 </w:t></w:r>'
                  f'<w:r>{rpr}<w:fldChar w:fldCharType="begin"/></w:r>'
                  f'<w:r>{rpr}<w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
