@@ -7,13 +7,10 @@ added columns: 完成状态, 完成时间, 本季度进展 (the chosen quarter) 
 Section rows (一、…) are merged across the table; sub-section cells in a heading
 column (（一）…) are merged down over their tasks, as the source printed them.
 
-The quarter's standing, as the 季度报告 for that quarter prints it (:func:`standings`):
-statuses and their days as of the quarter's last day (core/task_query.statuses_on),
-the tasks as they stood that day (a later revision's additions left out, its 序号 and
-完成时限 as they were: report_data.revisions_after), 已取消 only when withdrawn by then,
-the periods of recurring tasks recorded by then, and evidence of that quarter or
-earlier. So 2023Q2 exported in October says what the Q2 report says, not what is true
-now. A quarter not over yet is as of today: what is recorded now, overdue by today.
+The quarter's standing, as the 季度报告 for that quarter prints it, is read by
+io/export_standings.py (:func:`standings`): a quarter that is over is exported as it
+stood on its last day, with evidence of that quarter or earlier; one not over yet as
+of today.
 
 A recurring task (每月 / 每季度 …) shows in 完成状态 its periods due in the chosen quarter
 (core/period_counts.py): "本季度:已完成", or by month "4月√ 5月√ 6月未报" (a month a
@@ -23,8 +20,7 @@ every period is done, red when one is overdue and open, yellow when some are rep
 Printing: title rows, A4 landscape, fit to one page wide (as many pages long as it
 takes), the header row repeated on every page, frozen header, wrapped text, borders,
 fonts every Chinese Office/WPS has (宋体, 黑体), page numbers in the footer. The cell
-writing shared with the other workbooks is io/xlsx_cells (re-exported here for the
-writers that still import it from this module).
+writing shared with the other workbooks is io/xlsx_cells.
 """
 
 from __future__ import annotations
@@ -41,11 +37,11 @@ from openpyxl.utils import get_column_letter
 from ..core.exchange.send_down import units_text_by_task
 from ..core.ledger import Ledger
 from ..core.model import Evidence, Plan, Status, Task
-from ..core.period_counts import PeriodItem, compact_text, period_items
+from ..core.period_counts import PeriodItem
 from ..core.quarters import Quarter
-from ..core.report_data import evidence_text, revisions_after
-from ..core.task_query import Light, light_for, statuses_on
+from ..core.report_data import evidence_text
 from . import headers as H
+from .export_standings import as_of_day, standings
 from .xlsx_cells import (
     BODY_FONT,
     BODY_SIZE,
@@ -80,61 +76,6 @@ RECURRING_LEGEND = ("定期任务(每月、每季度、每半年、每年、定�
 WIDTHS = {H.SEQ: 6, H.HEADING: 16, H.TITLE: 16, H.REQUIREMENT: 48, H.UNITS: 16, H.COOPERATE: 14,
           H.DEADLINE: 11}
 ADDED_WIDTHS = [9, 11, 36, 22]
-_OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
-
-
-# -- what each task says for the quarter -----------------------------------------------------
-
-
-@dataclass(slots=True)
-class Standing:
-    """One task's 完成状态 and 完成时间 for the quarter, as the report for it prints them."""
-
-    status: Status
-    done_on: date | None  # 完成时间: the day it was completed, when 已完成 on the day
-    periods: list[PeriodItem] | None  # a recurring task's periods due in the quarter; None: not recurring
-    overdue: bool
-
-    @property
-    def text(self) -> str:
-        return compact_text(self.periods or [], one_line=False) or self.status.value
-
-
-def as_of_day(quarter: Quarter, today: date) -> date:
-    """The day the export speaks for: the quarter's last day once it is over, else today."""
-    return min(today, quarter.end)
-
-
-def standings(ledger: Ledger, plan_id: int, quarter: Quarter, today: date,
-              tasks: list[Task] | None = None) -> list[tuple[Task, Standing]]:
-    """The tasks the quarter's export lists, in table order, with their standing (the
-    module's docstring). ``tasks``: the plan's tasks when the caller has them."""
-    day = quarter.end
-    over = quarter.end < today
-    tasks = revisions_after(ledger, plan_id, day).as_of(tasks if tasks is not None else ledger.tasks(plan_id))
-    on_day = statuses_on(ledger, plan_id, day)
-    statuses = {tid: entry.status for tid, entry in on_day.items()}
-    periods = period_items(ledger, plan_id, quarter, statuses, as_of=day, only=[t.id for t in tasks])
-
-    def late(due: date | None) -> bool:  # the report's rule once the quarter is over
-        return due is not None and (due <= day if over else due < today)
-
-    result: list[tuple[Task, Standing]] = []
-    for task in tasks:
-        entry = on_day.get(task.id)
-        status = entry.status if entry is not None else Status.NOT_STARTED
-        if status == Status.CANCELLED:  # withdrawn by the superior's revised table: not sent back up
-            continue
-        items = periods.get(task.id)
-        if items:
-            overdue = any(not item.settled and late(item.due) for item in items)
-        elif over:
-            overdue = status in _OPEN and late(task.due_date)
-        else:
-            overdue = light_for(status, task.due_date, task.deadline_kind, today) == Light.OVERDUE
-        done_on = entry.since if entry is not None and status == Status.DONE else None
-        result.append((task, Standing(status, done_on, items if task.id in periods else None, overdue)))
-    return result
 
 
 # -- the workbook ----------------------------------------------------------------------------
