@@ -14,9 +14,10 @@ from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox
 from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.core.quarters import Quarter
 from zwgk_desktop.ui.audit_dialog import AuditDialog
+from zwgk_desktop.ui.carryover_match_dialog import CarryoverMatchDialog
 from zwgk_desktop.ui.import_wizard import ImportWizard
 from zwgk_desktop.ui.merge_dialog import MergeDialog
-from zwgk_desktop.ui.rollover_dialog import CarryoverMatchDialog, RolloverDialog
+from zwgk_desktop.ui.rollover_dialog import RolloverDialog
 from zwgk_desktop.ui.settings_dialog import SettingsDialog
 from zwgk_desktop.ui.unit_directory_dialog import UnitDirectoryDialog
 

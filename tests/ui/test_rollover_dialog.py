@@ -19,7 +19,8 @@ from zwgk_desktop.core.model import Status
 from zwgk_desktop.core.plan_import import write_plan
 from zwgk_desktop.core.quarters import Quarter
 from zwgk_desktop.ui import rollover_dialog
-from zwgk_desktop.ui.rollover_dialog import CarryoverMatchDialog, RolloverDialog
+from zwgk_desktop.ui.carryover_match_dialog import CarryoverMatchDialog
+from zwgk_desktop.ui.rollover_dialog import RolloverDialog
 from zwgk_desktop.ui.wheel_guard import is_guarded
 
 OLD_ROWS = [
