@@ -49,7 +49,7 @@ from .background import BackgroundTask
 from .draft_model import DraftModel
 from .failure_text import failure_text
 from .file_dialogs import save_file
-from .import_wizard import NO_YEAR, YearBox, deadline_field
+from .import_fields import NO_YEAR, YearBox, deadline_field
 from .operations.plans import import_plan
 from .operations.run import run_on_ledger
 

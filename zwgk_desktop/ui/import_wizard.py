@@ -3,18 +3,19 @@
 Reading and writing run off the GUI thread. The clerk can change any column's
 meaning, the sheet or the year and sees the result again before anything is written;
 when the columns cannot be recognised at all, the same controls let them say which
-column is which instead of being stuck with an error.
+column is which instead of being stuck with an error. 各列的含义: ui/import_columns.py;
+the preview table: ui/import_preview.py; the year and 统一完成时限 boxes it shares
+with the prose draft (ui/draft_dialog.py): ui/import_fields.py.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFontMetrics
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,10 +24,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QScrollArea,
-    QSpinBox,
     QSplitter,
     QTableView,
     QTreeWidget,
@@ -37,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from ..core.errors import DuplicateImportError, FileReadError, UserError
 from ..core.ledger import Ledger
-from ..core.model import ParsedPlan, ParsedTask, Plan
+from ..core.model import ParsedPlan, Plan
 from ..core.plan_import import (
     ImportOutcome,
     apply_unit_directory,
@@ -46,48 +45,18 @@ from ..core.plan_import import (
     sha256_of,
 )
 from ..core.revision import revision_candidates
-from ..core.units import Role
-from ..io import headers as H
 from ..io.grid import Workbook
-from ..io.table_reader import MEANING_NAMES, NO_YEAR_WARNING, ReadOptions, read_plan
+from ..io.table_reader import NO_YEAR_WARNING, ReadOptions, read_plan
 from . import operations
 from .background import BackgroundTask
 from .failure_text import failure_text
+from .import_columns import NOT_USED, ColumnMeanings
+from .import_fields import NO_YEAR, YearBox, deadline_field
+from .import_preview import PreviewModel
 from .screen_fit import fit_to_screen
-from .wheel_guard import guard_wheel, guard_widget
+from .wheel_guard import guard_wheel
 
-NOT_USED = "(不导入)"
-MEANING_CHOICES = [H.SEQ, H.HEADING, H.TITLE, H.REQUIREMENT, H.UNITS, H.COOPERATE, H.DEADLINE]
-REVIEW_COLOUR = QColor("#ffe0b2")  # orange: 需核对 (yellow means 15天内到期 in the window)
-NO_YEAR = 1999  # the year box's "请选择": the file printed no year and the clerk has not chosen one
-
-
-def deadline_field(tooltip: str) -> QLineEdit:
-    """统一完成时限: one deadline for the tasks the file gives none (the wizard's table
-    without a 完成时限 column, the draft's prose)."""
-    field = QLineEdit()
-    field.setPlaceholderText("如 12月底前")
-    field.setToolTip(tooltip)
-    field.setMaximumWidth(120)
-    return field
-
-
-class YearBox(QSpinBox):
-    """The plan's year; shows 请选择 until chosen when the file prints none, and the
-    first arrow press from there goes to this year rather than to 2000."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setRange(NO_YEAR, 2100)
-        self.setSpecialValueText("请选择")
-        self.setSuffix(" 年")
-        self.setMinimumWidth(96)
-
-    def stepBy(self, steps: int) -> None:  # noqa: N802 (Qt's name)
-        if self.value() == self.minimum():
-            self.setValue(date.today().year)
-        else:
-            super().stepBy(steps)
+__all__ = ["AS_NEW", "NOT_USED", "REVISE", "ImportWizard", "ask_revision_choice"]
 
 
 def _known_unit_names(folder: Path) -> list[str]:
@@ -137,55 +106,6 @@ def ask_revision_choice(parent: QWidget, plan: Plan, file_name: str) -> str | No
     return REVISE if clicked is revise else AS_NEW if clicked is as_new else None
 
 
-class PreviewModel(QAbstractTableModel):
-    HEADERS = ["序号", "章节", "任务 / 具体要求", "责任单位", "完成时限", "到期日"]
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.tasks: list[ParsedTask] = []
-
-    def set_tasks(self, tasks: list[ParsedTask]) -> None:
-        self.beginResetModel()
-        self.tasks = list(tasks)
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.tasks)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self.tasks)):
-            return None
-        task = self.tasks[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            col = index.column()
-            if col == 0:
-                return str(task.seq)
-            if col == 1:
-                return " › ".join(task.section)
-            if col == 2:
-                return f"【{task.title}】{task.requirement}" if task.title else task.requirement
-            if col == 3:
-                return "、".join(u.name + ("(牵头)" if u.role == Role.LEAD and len(task.units) > 1 else "")
-                                for u in task.units)
-            if col == 4:
-                return task.deadline.text
-            if col == 5:
-                if task.deadline.due_date is None:
-                    return "需核对" if task.deadline.needs_review else "无具体日期"
-                return task.deadline.due_date.isoformat() + (" 需核对" if task.deadline.needs_review else "")
-        if role == Qt.ItemDataRole.BackgroundRole and task.deadline.needs_review:
-            return QBrush(REVIEW_COLOUR)
-        return None
-
-
 def _file_label(path: Path, metrics: QFontMetrics) -> QLabel:
     """文件:and the file's name, cut in the middle past 24 characters (a name such as
     «关于印发…的通知附件1:…分解表(定稿).xlsx» pushed the dialog past a 1366 screen in
@@ -197,7 +117,7 @@ def _file_label(path: Path, metrics: QFontMetrics) -> QLabel:
     return label
 
 
-class ImportWizard(QDialog):
+class ImportWizard(ColumnMeanings, QDialog):
     """Call ``start()``; the dialog shows itself once the file has been read."""
 
     imported = Signal(int)
@@ -287,7 +207,9 @@ class ImportWizard(QDialog):
         def read() -> tuple[Workbook, str]:
             self.known_units = _known_unit_names(folder)
             self.known_plans = _known_plans(folder)
-            from ..io.prose_reader import workbook_or_draft  # a notice in prose: draft_dialog.py
+            from ..io.prose_reader import (
+                workbook_or_draft,  # a notice in prose: draft_dialog.py
+            )
 
             return workbook_or_draft(path), sha256_of(path)
 
@@ -399,62 +321,6 @@ class ImportWizard(QDialog):
                 parent.addChild(item)
             items[path] = item
         self.sections.expandAll()
-
-    def _build_mapping(self, labels: list[str], mapping: dict[str, list[int]],
-                       reasons: list[str] | None = None) -> None:
-        while self.mapping_grid.count():
-            widget = self.mapping_grid.takeAt(0).widget()
-            if widget is not None:
-                widget.deleteLater()
-        self.mapping_combos = []
-        self.reason_labels = []
-        meaning_of = {col: meaning for meaning, cols in mapping.items() for col in cols}
-        for col, label in enumerate(labels):
-            caption = QLabel(f"{H.column_letter(col)}列 {label[:12]}")
-            caption.setToolTip(label)
-            combo = QComboBox()
-            combo.addItem(NOT_USED, None)
-            for meaning in MEANING_CHOICES:
-                combo.addItem(MEANING_NAMES[meaning], meaning)
-            combo.setCurrentIndex(max(combo.findData(meaning_of.get(col)), 0))
-            combo.currentIndexChanged.connect(self._mapping_changed)
-            guard_widget(combo)  # a column's meaning never changes under a passing wheel
-            reason = reasons[col] if reasons and col < len(reasons) else ""
-            why = QLabel(reason)
-            why.setWordWrap(True)
-            why.setMaximumWidth(180)
-            why.setStyleSheet("color: #555; font-size: small")
-            why.setToolTip(reason)
-            combo.setToolTip(reason)
-            self.mapping_grid.addWidget(caption, 0, col)
-            self.mapping_grid.addWidget(combo, 1, col)
-            self.mapping_grid.addWidget(why, 2, col)
-            self.mapping_combos.append(combo)
-            self.reason_labels.append(why)
-
-    def set_column_meaning(self, col: int, meaning: str | None) -> None:
-        """Change one column's meaning (what the clerk does with the drop-down)."""
-        combo = self.mapping_combos[col]
-        combo.setCurrentIndex(max(combo.findData(meaning), 0))
-
-    def _mapping_changed(self) -> None:
-        changed = self.sender()
-        meaning = changed.currentData() if isinstance(changed, QComboBox) else None
-        if meaning and meaning != H.HEADING:
-            # One column per meaning: the column the clerk just set wins.
-            for combo in self.mapping_combos:
-                if combo is not changed and combo.currentData() == meaning:
-                    combo.blockSignals(True)
-                    combo.setCurrentIndex(0)
-                    combo.blockSignals(False)
-        chosen: dict[str, list[str]] = {}
-        for col, combo in enumerate(self.mapping_combos):
-            meaning = combo.currentData()
-            if meaning:
-                chosen.setdefault(meaning, []).append(H.column_letter(col))
-        column_map = {meaning: "+".join(cols) for meaning, cols in chosen.items()}
-        self.options = dataclasses.replace(self.options, column_map=column_map, only_map=True)
-        self._reparse()
 
     def _sheet_changed(self) -> None:
         self.options = dataclasses.replace(self.options, sheet=self.sheet.currentData(), column_map={},
