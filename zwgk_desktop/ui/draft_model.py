@@ -9,23 +9,18 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from ..core.work_points import FLAG_NO_UNIT, DraftTask
+from .import_preview import TaskRowsModel
 
 FLAG_COLOUR = QColor("#fff1c9")
 SECTION_SEPARATOR = " › "
 SHORT_FLAGS = {FLAG_NO_UNIT: "未写责任单位"}
 
 
-class DraftModel(QAbstractTableModel):
+class DraftModel(TaskRowsModel):
     """The draft's tasks, editable in place (章节, 任务简称, 具体要求, 责任单位, 完成时限)."""
 
     HEADERS = ["序号", "章节", "任务简称", "具体要求", "责任单位", "完成时限", "需核对"]
@@ -35,17 +30,6 @@ class DraftModel(QAbstractTableModel):
     def __init__(self, tasks: list[DraftTask], parent: Any = None) -> None:
         super().__init__(parent)
         self.tasks = tasks
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.tasks)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return None
 
     @staticmethod
     def flags_text(task: DraftTask) -> str:

@@ -5,7 +5,7 @@ date; a deadline that gives no sure date is tinted orange and says 需核对.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -16,17 +16,12 @@ from ..core.units import Role
 REVIEW_COLOUR = QColor("#ffe0b2")  # orange: 需核对 (yellow means 15天内到期 in the window)
 
 
-class PreviewModel(QAbstractTableModel):
-    HEADERS = ["序号", "章节", "任务 / 具体要求", "责任单位", "完成时限", "到期日"]
+class TaskRowsModel(QAbstractTableModel):
+    """A flat table of ``tasks``, one a row, under the fixed ``HEADERS`` (the wizard's
+    preview and the prose draft's table, ui/draft_model.py)."""
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.tasks: list[ParsedTask] = []
-
-    def set_tasks(self, tasks: list[ParsedTask]) -> None:
-        self.beginResetModel()
-        self.tasks = list(tasks)
-        self.endResetModel()
+    HEADERS: ClassVar[list[str]] = []
+    tasks: list[Any]
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.tasks)
@@ -38,6 +33,19 @@ class PreviewModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
         return None
+
+
+class PreviewModel(TaskRowsModel):
+    HEADERS = ["序号", "章节", "任务 / 具体要求", "责任单位", "完成时限", "到期日"]
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.tasks: list[ParsedTask] = []
+
+    def set_tasks(self, tasks: list[ParsedTask]) -> None:
+        self.beginResetModel()
+        self.tasks = list(tasks)
+        self.endResetModel()
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self.tasks)):
