@@ -5,13 +5,13 @@ The window's face of ``zwgk overdue`` and ``zwgk remind``: the same lists
 same record of what was sent (record_follow_ups), so a 催办单 made here and one made at
 the command line cannot disagree. The clerk sees each unit's tasks before anything is
 written; the files are written and the sending recorded in a worker, on its own
-connection, and the 已催办 column shows it as soon as it is done.
+connection (ui/follow_up_reminders.py), and the 已催办 column shows it as soon as it
+is done.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QRadioButton,
     QSizePolicy,
@@ -39,7 +38,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.errors import UserError
 from ..core.follow_up import Lag, Level, TaskLag, UnitLag, lagging_units
 from ..core.follow_up_summary import (
     Sent,
@@ -55,12 +53,18 @@ from ..core.units import unit_key
 from . import settings as app_settings
 from .background import BackgroundTask
 from .date_field import DateField
-from .failure_text import failure_text
-from .file_dialogs import choose_folder, save_file
+from .follow_up_reminders import (
+    CONTACT_KEY,
+    OFFICE_KEY,
+    REPORT_UNIT_KEY,
+    SIGNED_OFFICE_KEY,
+    ReminderWriting,
+    last_signed_office,
+    remember_signed_office,
+)
 from .open_result import OpenResult
 from .operations.events import ledger_events
-from .operations.follow_up import DOCX, PDF, ReminderJob, ReminderResult, write_reminders
-from .operations.run import run_on_ledger
+from .operations.follow_up import DOCX, PDF, ReminderResult
 from .screen_fit import fit_to_screen
 from .wheel_guard import guard_wheel
 
@@ -74,23 +78,8 @@ UNIT_COLUMNS = ("单位", "逾期", "即将到期", "本季度无进展", "本�
 TASK_COLUMNS = ("序号", "任务", "完成时限", "到期日", "存在问题", "已催办")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 LEVEL_ROLE = Qt.ItemDataRole.UserRole + 2
-OFFICE_KEY = "follow_up/office"
-#: The office the clerk last signed with anywhere: a 季度报告's 填报单位 or a 催办单's 落款.
-SIGNED_OFFICE_KEY = "sign/office"
-REPORT_UNIT_KEY = "report/title_unit"
-CONTACT_KEY = "follow_up/contact"
 REREAD_MS = 300  # read the ledger again this long after the last change announced
 _SELECT_ROW = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
-
-
-def remember_signed_office(name: str) -> None:
-    """The office just signed with (report or 催办单): the next 催办单 starts from it."""
-    if name.strip():
-        app_settings.settings().setValue(SIGNED_OFFICE_KEY, name.strip())
-
-
-def last_signed_office() -> str:
-    return str(app_settings.settings().value(SIGNED_OFFICE_KEY, "") or "")
 
 
 class _Item(QTableWidgetItem):
@@ -121,7 +110,7 @@ def _mark(level: Level) -> QIcon:
 # -- the dialog ----------------------------------------------------------------------------------
 
 
-class FollowUpDialog(QDialog):
+class FollowUpDialog(ReminderWriting, QDialog):
     """督办. ``unit_chosen(name)``: the clerk double-clicked a unit, to see its tasks in
     the window's table. Works modal (``exec``) or beside the window (``show``)."""
 
@@ -425,90 +414,6 @@ class FollowUpDialog(QDialog):
     def _reread_now(self) -> None:
         if not self._closed and not self.running:
             self.refresh()
-
-    # -- the 催办单 -----------------------------------------------------------------------------
-
-    def _show_error(self, message: str) -> None:
-        self.error = message
-        self.status.setStyleSheet("color: #b3261e;")
-        self.status.setText(message)
-
-    def job(self, output: Path, lags: list[UnitLag]) -> ReminderJob:
-        """The choices on screen, for these units, written to ``output``."""
-        return ReminderJob(plan_id=self.plan_id, lags=lags, output=output, kind=self.kind.currentData(),
-                           one_file=len(lags) == 1 or self.one_file.isChecked(),
-                           reply_by=self.reply_by.date(), office=self.office.text().strip() or default_office(self.plan),
-                           contact=self.contact.text().strip(), today=self.today,
-                           with_fill_in=self.with_fill_in.isChecked())
-
-    def ask_output(self, lags: list[UnitLag]) -> Path | None:
-        """Where to write: a file (one unit, or all in one file), or a folder."""
-        from ..core.evidence.names import safe_file_part
-
-        kind = self.kind.currentData()
-        if len(lags) > 1 and self.per_unit.isChecked():
-            return choose_folder(self, "选择保存催办单的文件夹", "follow_up")
-        name = f"催办单-{safe_file_part(lags[0].unit)}" if len(lags) == 1 else "催办单"
-        pattern = "PDF 文件 (*.pdf)" if kind == PDF else "Word 文档 (*.docx)"
-        return save_file(self, "保存催办单", f"{name}.{kind}", pattern, "follow_up")
-
-    def generate(self) -> bool:
-        """生成催办单 for the selected units: ask where, then write and record in a
-        worker. True when the writing started."""
-        if self.running:
-            return False
-        lags = [lag for lag in (self.lag_of(u) for u in self.selected_units()) if lag is not None and lag.tasks]
-        if not lags:
-            self._show_error("请先在上表中选择要催办的单位(可按住 Ctrl 或 Shift 选择多个,或点“全选”)。")
-            return False
-        if self.reply_by.date() < self.today:
-            self._show_error(f"回复期限 {self.reply_by.date().isoformat()} 早于今天 {self.today.isoformat()},"
-                             "请改一个日期。")
-            return False
-        output = self.ask_output(lags)
-        if output is None:
-            return False
-        job = self.job(output, lags)
-        stored = app_settings.settings()
-        stored.setValue(OFFICE_KEY, job.office)
-        remember_signed_office(job.office)
-        stored.setValue(CONTACT_KEY, job.contact)
-        self.error = None
-        self.result = None
-        self.generate_button.setEnabled(False)
-        self.status.setStyleSheet("")
-        self.status.setText(f"正在生成 {len(lags)} 个单位的催办单……")
-        self._task = BackgroundTask(self, "正在生成催办单……")
-        run_on_ledger(self._task, self.ledger.folder, lambda own: write_reminders(own, job), self._written,
-                      what="生成催办单", parent=self, failed=self._failed, unchanged="台账没有改动。")
-        return True
-
-    def _written(self, result: ReminderResult) -> None:
-        if self._closed:
-            return
-        self.result = result
-        self.refresh()  # 已催办 shows the record
-        where = result.files[0] if len(result.files) == 1 else result.files[0].parent
-        recorded = ",已记入台账" if result.recorded else ""
-        lines = [(f"已生成催办单:{len(result.sent)} 个单位,写入 {where}"
-                  f"(回复期限 {self.reply_by.date().isoformat()}{recorded})。")]
-        if result.fill_ins:
-            lines.append(f"填报表 {len(result.fill_ins)} 份,在同一文件夹中(已记下发记录)。")
-        if result.missing:
-            lines.append("注意:" + result.missing)
-        lines.extend(result.notes)
-        self.status.setStyleSheet("color: #9a5b00;" if result.missing or result.notes else "")
-        self.status.setText("\n".join(lines))
-        if result.shown_path is not None:
-            self.open_result.show_for(result.shown_path)
-
-    def _failed(self, exc: BaseException) -> None:
-        if self._closed:
-            return
-        self._selection_changed()
-        message = exc.message if isinstance(exc, UserError) else failure_text(exc, "生成催办单", unchanged="台账没有改动。")
-        self._show_error(message)
-        QMessageBox.warning(self, "生成催办单", message)
 
     def done(self, result: int) -> None:
         if self.running:
