@@ -7,7 +7,8 @@ printed is exactly what was previewed; it runs in a worker with progress and 取
 另存为 Word writes the same report data as an editable .docx (io/docx_report.py), also in
 a worker. Without QtPdf (the PySide6-Pdf wheel) there is
 no preview or printing from here: the dialog says so and opens the PDF in the system's
-PDF reader instead.
+PDF reader instead. The choices of scope and sign-off: ui/report_options.py; the
+printing worker: ui/report_printing.py.
 """
 
 from __future__ import annotations
@@ -17,17 +18,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QRect, QSize, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QPainter, QTransform
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QDialog,
-    QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QSizePolicy,
@@ -35,26 +31,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import task_query
 from ..core.errors import UserError
 from ..core.ledger import Ledger
 from ..core.quarters import Quarter
-from ..core.report_data import (
-    ReportData,
-    ReportScope,
-    SignOff,
-    build_report,
-    format_rate,
-    quarter_choices,
-    quarter_follow_up_count,
-)
-from . import settings as app_settings
+from ..core.report_data import ReportData, SignOff, build_report, format_rate
 from .background import BackgroundTask
 from .failure_text import failure_text
 from .file_dialogs import save_file
-from .follow_up_view import last_signed_office, remember_signed_office
 from .open_result import OpenResult
-from .quarter_combo import QuarterCombo
+from .report_options import ALL_UNITS, ReportOptions
+from .report_printing import PrintCancelled
+from .report_printing import print_pdf_pages as _print_pages  # the tests spy on it here
 from .screen_fit import fit_to_screen
 
 try:  # QtPdf ships in the PySide6-Pdf wheel; the dialog works without it, less well
@@ -66,12 +53,10 @@ except ImportError:  # pragma: no cover - exercised by monkeypatching HAVE_QTPDF
     QPdfDocument = QPdfView = None  # type: ignore[assignment,misc]
     HAVE_QTPDF = False
 
-ALL_UNITS = "全部责任单位"
-ALL_SECTIONS = "全部章节"
-PRINT_DPI = 300  # enough for 五号 text; a 1200-dpi page image would take 140 MB
+__all__ = ["ALL_UNITS", "HAVE_QTPDF", "ReportDialog"]
 
 
-class ReportDialog(QDialog):
+class ReportDialog(ReportOptions, QDialog):
     def __init__(self, ledger: Ledger, plan_id: int, parent: QWidget | None = None, *,
                  quarter: Quarter | None = None) -> None:
         """``quarter``: the one to open on (the window's 进展季度), when it can be reported."""
@@ -90,59 +75,7 @@ class ReportDialog(QDialog):
         self._closed = False
         self.setWindowTitle(f"季度报告 — {self.plan.title}")
 
-        # -- what to report ------------------------------------------------------------------
-        self.quarter = QuarterCombo()
-        choices, first = quarter_choices(self.plan.year)
-        self.quarter.set_choices(choices, quarter if quarter in choices else first)
-        self.unit = QComboBox()
-        self.unit.setEditable(True)
-        self.unit.addItem(ALL_UNITS)
-        self.unit.addItems(task_query.plan_units(ledger, plan_id))
-        own = app_settings.own_unit()
-        self.unit.setCurrentText(own or ALL_UNITS)
-        self.section = QComboBox()
-        self.section.addItem(ALL_SECTIONS, None)
-        todo = [(node, 0) for node in reversed(task_query.section_tree(ledger, plan_id))]
-        while todo:
-            node, depth = todo.pop()
-            self.section.addItem("\u3000" * depth + node.label, node.id)
-            todo.extend((child, depth + 1) for child in reversed(node.children))
-        self.due_only = QCheckBox("只统计完成时限在季度末以前(含当日)的任务")
-        self.with_evidence = QCheckBox("明细表列出佐证材料")
-        self.with_evidence.setChecked(True)
-        # On when 催办单 were sent for the quarter shown, until the clerk ticks or clears it.
-        self.with_follow_ups = QCheckBox("列出本季度催办情况")
-        self._follow_ups_chosen = False
-        self.with_follow_ups.clicked.connect(self._follow_ups_clicked)
-        stored = app_settings.settings()
-        self.title_unit = QLineEdit(str(stored.value("report/title_unit", "") or last_signed_office() or own))
-        self.title_unit.setPlaceholderText("如:XX县人民政府办公室(写在标题和“填报单位”中)")
-        self.preparer = QLineEdit(str(stored.value("report/preparer", "") or ""))
-        self.reviewer = QLineEdit(str(stored.value("report/reviewer", "") or ""))
-        self.phone = QLineEdit(str(stored.value("report/phone", "") or ""))
-
-        # Long unit and section names do not widen the column (the list shows them whole).
-        for combo in (self.unit, self.section):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(12)
-            combo.currentTextChanged.connect(lambda text, c=combo: c.setToolTip(text.strip()))
-            combo.setToolTip(combo.currentText().strip())
-        scope = QGroupBox("统计范围")
-        scope_rows = QVBoxLayout(scope)
-        form = QFormLayout()
-        form.addRow("季度:", self.quarter)
-        form.addRow("责任单位:", self.unit)
-        form.addRow("章节:", self.section)
-        scope_rows.addLayout(form)
-        # Under the form, not in its value column: the longest line keeps its width.
-        for box in (self.due_only, self.with_evidence, self.with_follow_ups):
-            scope_rows.addWidget(box)
-        sign = QGroupBox("报告信息")
-        sign_form = QFormLayout(sign)
-        sign_form.addRow("填报单位:", self.title_unit)
-        sign_form.addRow("填报人:", self.preparer)
-        sign_form.addRow("审核人:", self.reviewer)
-        sign_form.addRow("联系电话:", self.phone)
+        scope, sign = self._build_options(ledger, plan_id, quarter)
 
         self.generate_button = QPushButton("生成预览")
         self.generate_button.setDefault(True)
@@ -222,42 +155,10 @@ class ReportDialog(QDialog):
     def running(self) -> bool:
         return self._task is not None and self._task.running
 
-    def selected_quarter(self) -> Quarter:
-        chosen = self.quarter.current_quarter()
-        assert chosen is not None  # the box offers quarters only
-        return chosen
-
-    def selected_scope(self) -> ReportScope:
-        unit = self.unit.currentText().strip()
-        return ReportScope(unit=None if unit in ("", ALL_UNITS) else unit, section_id=self.section.currentData(),
-                           due_only=self.due_only.isChecked(), with_follow_ups=self.with_follow_ups.isChecked())
-
-    def _follow_ups_clicked(self, _checked: bool) -> None:
-        self._follow_ups_chosen = True  # the clerk's choice stands when the quarter changes
-
-    def _offer_follow_ups(self, *_: object) -> None:
-        """Tick 列出本季度催办情况 when the quarter shown has 催办单 recorded (unless the
-        clerk chose), and say how many in the tooltip."""
-        quarter = self.selected_quarter()
-        count = quarter_follow_up_count(self.ledger, self.plan_id, quarter)
-        self.with_follow_ups.setToolTip(
-            f"{quarter.label}已发出催办单 {count} 份:报告中增加“三、本季度催办情况”"
-            "(日期、单位、任务序号、催办事项、回复期限)。" if count else
-            f"{quarter.label}没有发出催办单;勾选后报告中写明“没有发出催办单”。")
-        if not self._follow_ups_chosen:
-            self.with_follow_ups.setChecked(count > 0)
-
     def _options_changed(self, *_: object) -> None:
         if self.pdf_path is not None and not self.running:
             self.status.setText("选项已改变:点“生成预览”按新选项重新生成。"
                                 "(打印和另存为仍针对下方显示的报告。)")
-
-    def _remember(self) -> None:
-        stored = app_settings.settings()
-        for key, edit in (("title_unit", self.title_unit), ("preparer", self.preparer),
-                          ("reviewer", self.reviewer), ("phone", self.phone)):
-            stored.setValue(f"report/{key}", edit.text().strip())
-        remember_signed_office(self.title_unit.text())  # a 催办单 then starts from it
 
     # -- generating -------------------------------------------------------------------------
 
@@ -274,7 +175,9 @@ class ReportDialog(QDialog):
         folder, plan_id = self.ledger.folder, self.plan_id
 
         def work():
-            from ..io.pdf_report import render_report  # reportlab loads in the worker, not at start-up
+            from ..io.pdf_report import (
+                render_report,  # reportlab loads in the worker, not at start-up
+            )
 
             with Ledger.open(folder, create=False) as own:  # the worker's own connection
                 data = build_report(own, plan_id, quarter, scope, title_unit=title_unit, sign_off=sign_off,
@@ -425,7 +328,7 @@ class ReportDialog(QDialog):
             return False
         path = self.pdf_path
         self._printer = printer  # kept alive until the worker is done with it
-        task = BackgroundTask(self, "正在打印……", cancel_error=_PrintCancelled)
+        task = BackgroundTask(self, "正在打印……", cancel_error=PrintCancelled)
 
         def work():
             return _print_pages(path, printer, pages, task.report)
@@ -442,7 +345,7 @@ class ReportDialog(QDialog):
             self._printer = None
             if self._closed:
                 return
-            if isinstance(exc, _PrintCancelled):
+            if isinstance(exc, PrintCancelled):
                 self.status.setStyleSheet("")
                 self.status.setText("已取消打印(已送出的页仍可能打印出来)。")
                 return
@@ -466,52 +369,6 @@ class ReportDialog(QDialog):
             self.document.close()
         shutil.rmtree(self._temp, ignore_errors=True)
         super().done(result)
-
-
-class _PrintCancelled(Exception):
-    """取消 was pressed while printing."""
-
-
-def _print_pages(pdf_path: Path, printer, pages: range, report) -> int:
-    """Worker: each page as an image at up to 300 dpi, at the paper's true size;
-    landscape pages are turned to fit portrait paper. ``report(done, total)`` raises
-    when 取消 was pressed; the print job is then aborted. Returns the pages sent."""
-    from PySide6.QtPrintSupport import QPrinter
-
-    document = QPdfDocument()  # the worker's own: the preview's belongs to the GUI thread
-    try:
-        if document.load(str(pdf_path)) != QPdfDocument.Error.None_:
-            raise UserError("无法读取刚生成的报告文件,请重新生成预览后再打印。")
-        painter = QPainter()
-        if not painter.begin(printer):
-            raise UserError("无法开始打印:打印机不可用。请检查打印机设置。")
-        sent = 0
-        try:
-            dpi = min(printer.resolution(), PRINT_DPI)
-            paper = printer.paperRect(QPrinter.Unit.DevicePixel)
-            for n, index in enumerate(pages):
-                report(n, len(pages), "页")
-                if n:
-                    printer.newPage()
-                size = document.pagePointSize(index)
-                image = document.render(index, QSize(round(size.width() * dpi / 72),
-                                                     round(size.height() * dpi / 72)))
-                if (image.width() > image.height()) != (paper.width() > paper.height()):
-                    image = image.transformed(QTransform().rotate(90))
-                scale = min(paper.width() / image.width(), paper.height() / image.height())
-                width, height = image.width() * scale, image.height() * scale
-                x, y = (paper.width() - width) / 2, (paper.height() - height) / 2
-                painter.drawImage(QRect(round(x), round(y), round(width), round(height)), image)
-                sent += 1
-            report(len(pages), len(pages), "页")
-        except _PrintCancelled:
-            printer.abort()
-            raise
-        finally:
-            painter.end()
-        return sent
-    finally:
-        document.close()
 
 
 def _remove(path: Path) -> None:
