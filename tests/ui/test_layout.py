@@ -123,3 +123,24 @@ def test_the_dialogs_quarter_boxes_and_labels_fit(large, sample_ledger, qtbot):
 def test_the_toolbar_does_not_overflow(window_at_1366):
     toolbar = window_at_1366.findChildren(type(window_at_1366.addToolBar("x")))[0]
     assert toolbar.sizeHint().width() <= window_at_1366.width()
+
+
+def test_the_first_import_into_a_new_ledger_shows_the_section_tree(tmp_path, open_ledger, make_window, qtbot):
+    """The welcome page hides the splitter: its tiny sizes there must not fold the tree
+    away for the whole first session."""
+    from tests.builders import parsed_plan
+    from zwgk_desktop.core.plan_import import write_plan
+
+    ledger = open_ledger(tmp_path / "新台账")
+    window = make_window(ledger)
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    window.resize(1366, 768)
+    qtbot.waitUntil(lambda: window.width() == 1366)
+    assert window.stack.currentWidget() is not window.splitter
+    qtbot.wait(20)
+    write_plan(ledger, parsed_plan([(["一、公开"], "公开目录。", "区发改局", "6月底前")],
+                                   title="2023年某区政务公开工作任务分解表"), "b" * 64)
+    window.reload_plans()
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.splitter)
+    qtbot.wait(20)
+    assert window.splitter.sizes()[0] > 0, window.splitter.sizes()

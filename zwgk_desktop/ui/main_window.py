@@ -164,6 +164,8 @@ class MainWindow(PlanChooser, FilterWiring, StatusWriting, WindowDialogs, FileDr
         self._welcome: QWidget | None = None  # built when a ledger has no plan
         self.stack = QStackedWidget()
         self.stack.addWidget(self.splitter)
+        # The first import switches from the welcome page to the tasks: fit them then.
+        self.stack.currentChanged.connect(lambda _: QTimer.singleShot(0, self, self._keep_text_readable))
         central = QWidget()
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(0, 0, 0, 0)
@@ -322,8 +324,8 @@ class MainWindow(PlanChooser, FilterWiring, StatusWriting, WindowDialogs, FileDr
         """The task text keeps at least 20 characters a line: when the fonts are large
         and the screen small, the section tree folds away (drag it open again)."""
         sizes = self.splitter.sizes()
-        if not self.isVisible() or len(sizes) != 3:
-            return
+        if not self.isVisible() or not self.splitter.isVisible() or len(sizes) != 3:
+            return  # the welcome page is shown: the hidden splitter's sizes mean nothing yet
         char = self.table.fontMetrics().horizontalAdvance("中")
         header = self.table.horizontalHeader()
         others = sum(header.sectionSize(c) for c in range(self.model.columnCount()) if c != COL_TEXT)
