@@ -117,6 +117,10 @@ def test_the_dialogs_quarter_boxes_and_labels_fit(large, sample_ledger, qtbot):
         assert isinstance(box, QuarterCombo)
         assert _field_width(box) >= _longest(box), (dialog_class.__name__, _field_width(box), _longest(box))
         assert _clipped(dialog.findChildren(QComboBox)) == [], dialog_class.__name__
+        short = [(label.text()[:20], label.height(), label.heightForWidth(label.width()))
+                 for label in dialog.findChildren(QLabel) if label.isVisible() and label.wordWrap()
+                 and label.text() and label.heightForWidth(label.width()) > label.height() + 1]
+        assert short == [], (dialog_class.__name__, short)  # a wrapped explanation shown whole
         dialog.close()
 
 

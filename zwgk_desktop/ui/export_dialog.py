@@ -13,6 +13,7 @@ from .background import BackgroundTask
 from .exchange_common import ERROR_COLOR, OK_COLOR, JobsMixin, error_text, path_row, quarter_combo
 from .file_dialogs import last_folder, remember_folder, save_file
 from .open_result import OpenResult
+from .screen_fit import fit_to_screen
 from .wheel_guard import guard_wheel
 
 KIND = "export"  # the folder remembered for exports (file_dialogs)
@@ -30,7 +31,6 @@ class ExportExcelDialog(JobsMixin, QDialog):
         self.plan = ledger.plan(plan_id)
         self.result_path: Path | None = None
         self.setWindowTitle("导出Excel")
-        self.resize(560, 200)
         explain = QLabel(f"把《{self.plan.title}》按导入时的表格样式导出,增加完成状态、完成时间、"
                          "本季度进展和佐证材料四列,可直接打印或报送上级。已结束的季度按季度末的情况导出,"
                          "与该季度的季度报告一致。")
@@ -57,6 +57,10 @@ class ExportExcelDialog(JobsMixin, QDialog):
         layout.addWidget(self.buttons)
         self.quarter.currentIndexChanged.connect(self._suggest_name)
         self._suggest_name()
+        # As tall as the wrapped explanation needs at this width (large type wraps it into
+        # more lines), never larger than the screen.
+        layout.activate()
+        fit_to_screen(self, (620, max(240, layout.totalHeightForWidth(620))))
         guard_wheel(self)
 
     def selected_quarter(self) -> Quarter:
