@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from PySide6.QtWidgets import QMessageBox
 
 from tests.builders import parsed_plan, run_cli
@@ -80,3 +82,31 @@ def test_a_status_changed_elsewhere_is_not_overwritten_unseen(sample_window, qtb
     window.set_status_of([row_task], Status.IN_PROGRESS, date.today())
     assert "序号 2:窗口中是“已完成”,台账中已是“不适用(" in asked[0]
     assert window.ledger.task(row_task).status == Status.IN_PROGRESS  # the clerk chose to write
+
+
+def test_a_folder_gone_while_open_is_said_in_the_window_and_no_change_is_written(sample_window, qtbot):
+    """A U 盘 pulled out or the folder renamed: a red line says so, every change is refused
+    with the reason (SQLite would still write through its open file, to a place the clerk
+    no longer knows), and the line goes when the folder is back."""
+    from zwgk_desktop.core.errors import LedgerMissingError
+
+    window = sample_window
+    watcher = _ready(window, qtbot)
+    folder = window.ledger.folder
+    moved = folder.with_name(folder.name + "-改名")
+    task_id = window.model.task_id(0)
+    before = window.ledger.task(task_id).status
+    folder.rename(moved)
+    try:
+        watcher.check()
+        assert window.folder_banner.isVisible()
+        assert "找不到台账文件夹" in window.folder_banner.text()
+        with pytest.raises(LedgerMissingError, match="没有写入台账"):
+            window.ledger.set_status(task_id, Status.DONE, date(2023, 9, 1))
+    finally:
+        moved.rename(folder)
+    watcher.check()
+    assert not window.folder_banner.isVisible()
+    assert window.ledger.task(task_id).status == before
+    window.ledger.set_status(task_id, Status.DONE, date(2023, 9, 1))  # back: writes again
+    assert window.ledger.task(task_id).status == Status.DONE

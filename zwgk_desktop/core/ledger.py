@@ -91,6 +91,12 @@ class AuditEntry:
     after: Any
 
 
+def folder_gone_text(folder: Path) -> str:
+    """What the clerk reads when the open ledger's folder is no longer where it was."""
+    return (f"找不到台账文件夹“{folder}”:U 盘或网络文件夹是否已断开,或者文件夹被改名、移动了?"
+            "请重新连接(或把文件夹放回原处)后再试;这次的修改没有写入台账。")
+
+
 class Ledger:
     """An open ledger folder. Not thread-safe: give each thread its own ``Ledger``."""
 
@@ -183,6 +189,10 @@ class Ledger:
         came from when it was not typed here (a merged reply names its unit and file)."""
         if self.read_only:
             raise LedgerReadOnlyError(self.read_only)
+        if not self.folder.is_dir():
+            # A U 盘 pulled out or the folder renamed while open: SQLite would still write
+            # through its open file, to a place the clerk no longer knows. Refused, said.
+            raise LedgerMissingError(folder_gone_text(self.folder))
         record: dict[str, Any] = {"entity_id": entity_id, "before": before, "after": after}
         if origin:
             action = f"{action}({origin})"

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.ledger import Ledger
+from ..core.ledger import Ledger, folder_gone_text
 from ..core.model import Plan
 from . import settings as app_settings
 from . import window_actions
@@ -284,6 +284,7 @@ class MainWindow(PlanChooser, FilterWiring, StatusWriting, WindowDialogs, FileDr
 
         self.outside_changes = OutsideChanges(self.ledger, self)
         self.outside_changes.changed.connect(self.show_outside_changes)
+        self.outside_changes.folderPresent.connect(self.show_folder_presence)
         self.startup_finished = True
         waiting, self._after_startup = self._after_startup, []
         for callback in waiting:
@@ -392,6 +393,23 @@ class MainWindow(PlanChooser, FilterWiring, StatusWriting, WindowDialogs, FileDr
         """A note being typed is saved first; a panel not yet built holds none."""
         if self._panel is not None:
             self._panel.save_note()
+
+    def show_folder_presence(self, present: bool) -> None:
+        """A red line over the tasks while the ledger's folder is gone: every change is
+        refused then (core says why), and the line goes when the folder is back."""
+        banner = getattr(self, "folder_banner", None)
+        if banner is None:
+            if present:
+                return
+            banner = self.folder_banner = QLabel()
+            banner.setObjectName("folderBanner")
+            banner.setWordWrap(True)
+            banner.setStyleSheet("#folderBanner { background: #fde2e1; color: #a00000; font-weight: bold;"
+                                 " padding: 6px 10px; border-bottom: 1px solid #e08080; }")
+            self.centralWidget().layout().insertWidget(0, banner)
+        banner.setText(folder_gone_text(self.ledger.folder).replace("这次的修改没有写入台账。",
+                                                                    "在此之前不能修改台账。"))
+        banner.setVisible(not present)
 
     def show_outside_changes(self) -> None:
         """Written elsewhere while the window was open (``zwgk``, a script, a worker):

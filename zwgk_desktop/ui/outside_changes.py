@@ -20,11 +20,14 @@ class OutsideChanges(QObject):
     """Emits ``changed`` once per batch of commits made by other connections."""
 
     changed = Signal()
+    #: The ledger's folder went away (False: a U 盘 pulled out, the folder renamed) or came back (True).
+    folderPresent = Signal(bool)
 
     def __init__(self, ledger: Ledger, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ledger = ledger
         self._last = self._read()
+        self.folder_present = True
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.check)
@@ -41,6 +44,10 @@ class OutsideChanges(QObject):
 
     def check(self) -> bool:
         """Ask now; True (and ``changed`` emitted) when someone else committed."""
+        present = self.ledger.folder.is_dir()
+        if present != self.folder_present:
+            self.folder_present = present
+            self.folderPresent.emit(present)
         now = self._read()
         if now is None or now == self._last:
             return False
