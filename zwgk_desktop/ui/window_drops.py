@@ -14,7 +14,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from .file_dialogs import open_file
 from .wheel_guard import guard_wheel
 
-IMPORTABLE = ("*.xlsx", "*.xlsm", "*.xls", "*.docx", "*.csv", "*.txt")  # .docx/.txt: also work points in prose
+IMPORTABLE = ("*.xlsx", "*.xlsm", "*.xls", "*.docx", "*.csv", "*.txt", "*.htm", "*.html")  # .docx/.txt/.htm: also prose
 
 
 class FileDrops:
