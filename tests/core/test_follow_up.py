@@ -79,6 +79,18 @@ def test_progress_and_evidence_this_quarter_clear_those_lags(plan) -> None:
     assert fu.Lag.NO_PROGRESS in next(t for t in by_unit(ledger, pid)["县政府办"].tasks if t.task_id == ids[3]).lags
 
 
+def test_a_plan_of_a_year_gone_by_is_chased_for_its_last_quarter_not_todays(plan) -> None:
+    """Finishing last year's plan in January (or years later): 本季度 is the plan year's
+    fourth quarter, whose notes count, not a quarter of a later year nobody writes in."""
+    ledger, pid, ids = plan
+    ledger.set_progress(ids[4], Quarter(2023, 4), "已开设专栏。")
+    ev.attach_note(ledger, ids[4], "已在网站发布", Quarter(2023, 4))
+    later = {u.unit for u in fu.lagging_units(ledger, pid, today=date(2024, 1, 15))}
+    assert "县融媒体中心" not in later
+    chosen = {u.unit for u in fu.lagging_units(ledger, pid, today=date(2024, 1, 15), quarter=Q3)}
+    assert "县融媒体中心" in chosen  # the clerk's quarter when given
+
+
 def test_shared_note_counts_only_for_the_unit_that_wrote_its_part(plan) -> None:
     ledger, pid, ids = plan
     ledger.set_progress(ids[3], Q3, "【县发改局】已发布图解 2 篇。")

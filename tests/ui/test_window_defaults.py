@@ -59,3 +59,18 @@ def test_an_empty_result_says_so_and_clears_in_one_click(sample_window):
     assert window.filters.search.text() == ""
     assert window.model.rowCount() > 0
     assert not window.no_match.isVisible()
+
+
+def test_follow_up_and_dashboard_open_on_the_windows_quarter(sample_window, monkeypatch):
+    """督办 and 概况 count 本季度 as the quarter the clerk works in, not today's."""
+    window = sample_window
+    window.quarter_combo.setCurrentIndex(window.quarter_combo.findData(str(Q2)))
+    window.show_follow_up()
+    follow_up = window.follow_up_dialog
+    assert follow_up.quarter == Q2
+    assert Q2.label in follow_up.summary.text()
+    follow_up.close()
+    seen: list[Quarter] = []
+    monkeypatch.setattr(QDialog, "exec", lambda dialog: seen.append(dialog.dashboard.quarter) or 0)
+    window.show_dashboard()
+    assert seen == [Q2]

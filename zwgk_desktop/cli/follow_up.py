@@ -108,7 +108,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
     from ..core.errors import UserError
     from ..core.evidence.names import safe_file_part
     from ..core.follow_up import lagging_units, record_follow_ups
-    from ..core.quarters import Quarter
+    from ..core.quarters import default_quarter
     from ..io.output_files import write_error
     from ..io.remind_docx import render_reminders_docx
     from ..io.remind_pdf import notices_for, render_reminders
@@ -158,7 +158,8 @@ def cmd_remind(args: argparse.Namespace) -> int:
                 written.append((lag, name))
         not_recorded = bool(ledger.read_only) and not args.no_record
         if not args.no_record and not ledger.read_only:
-            record_follow_ups(ledger, plan.id, written, reply_by=reply_by, office=office, quarter=Quarter.of(today))
+            record_follow_ups(ledger, plan.id, written, reply_by=reply_by, office=office,
+                              quarter=default_quarter(plan.year, today))
         fill_ins = _fill_ins_beside(ledger, plan, [lag.unit for lag in lags], output if not one_file else
                                     (output.parent if str(output.parent) else Path(".")), today) \
             if args.with_fill_in else []

@@ -31,7 +31,7 @@ from .errors import UserError
 from .exchange.unit_notes import split_note
 from .ledger import Ledger, now_text
 from .model import Status
-from .quarters import Quarter
+from .quarters import Quarter, default_quarter
 from .task_query import DUE_SOON_DAYS
 from .unit_directory import expand_recipients, plan_recipients, unit_tasks
 from .units import Role, unit_key
@@ -176,7 +176,8 @@ def lagging_units(ledger: Ledger, plan_id: int, *, today: date | None = None, da
     ``include_clean``. Raises UserError for a unit the ledger does not know, or a
     negative ``days``."""
     today = today or date.today()
-    quarter = quarter or Quarter.of(today)
+    # 本季度: the quarter the plan is worked on (the plan year's last once that year is over)
+    quarter = quarter or default_quarter(ledger.plan(plan_id).year, today)
     if days < 0:
         raise UserError(f"天数“{days}”不对:请写 0 或正整数,例如 --days 15。")
     if sort not in SORTS:

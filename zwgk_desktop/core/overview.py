@@ -15,7 +15,7 @@ from datetime import date
 from .follow_up import Level, follow_ups, lagging_units
 from .ledger import Ledger
 from .model import Status
-from .quarters import Quarter
+from .quarters import Quarter, default_quarter
 from .report_data import NO_SECTION, NO_UNIT, Counts, GroupRow
 
 __all__ = ["Highlight", "OverdueItem", "Overview", "build_overview"]
@@ -84,10 +84,13 @@ def _condense(groups: dict[str, Counts], keep_order: bool) -> tuple[list[GroupRo
     return kept + [GroupRow(f"其余 {len(rest)} 个", other)], len(rest)
 
 
-def build_overview(ledger: Ledger, plan_id: int, today: date | None = None) -> Overview:
+def build_overview(ledger: Ledger, plan_id: int, today: date | None = None,
+                   quarter: Quarter | None = None) -> Overview:
+    """``quarter``: whose notes are the highlights and whose 催办 are counted (the window's
+    进展季度; by default the one the plan is worked on, its year's last once it is over)."""
     today = today or date.today()
-    quarter = Quarter.of(today)
     plan = ledger.plan(plan_id)
+    quarter = quarter or default_quarter(plan.year, today)
     tasks = ledger.tasks(plan_id)
     statuses = ledger.status_as_of(plan_id, today)
     since = {tid: day for tid, day in ledger.db.execute(

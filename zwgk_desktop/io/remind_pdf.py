@@ -40,7 +40,7 @@ from reportlab.platypus import (
 
 from ..core.follow_up import Lag, TaskLag, UnitLag
 from ..core.ledger import Ledger
-from ..core.quarters import Quarter
+from ..core.quarters import Quarter, default_quarter
 from .cjk_text import patch_line_breaking
 from .output_files import write_via_temp
 from .pdf_document import (
@@ -91,12 +91,14 @@ def chinese_date(day: date) -> str:
 
 
 def notices_for(ledger: Ledger, plan_id: int, lags: list[UnitLag], *, reply_by: date, office: str,
-                issued_on: date | None = None, contact: str = "") -> list[RemindNotice]:
-    """A notice per unit that has something missing."""
+                issued_on: date | None = None, contact: str = "", quarter: Quarter | None = None) -> list[RemindNotice]:
+    """A notice per unit that has something missing, headed with the quarter chased (by
+    default the one the plan is worked on: its year's last once that year is over)."""
     plan = ledger.plan(plan_id)
     issued_on = issued_on or date.today()
+    quarter = quarter or default_quarter(plan.year, issued_on)
     return [RemindNotice(lag.unit, plan.title, list(lag.tasks), reply_by, office, issued_on,
-                         Quarter.of(issued_on), contact) for lag in lags if lag.tasks]
+                         quarter, contact) for lag in lags if lag.tasks]
 
 
 class _Rule(Flowable):

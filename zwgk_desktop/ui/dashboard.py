@@ -37,6 +37,7 @@ from ..core.errors import UserError
 from ..core.follow_up import Level
 from ..core.follow_up_summary import DASHBOARD_OVERDUE, overdue_tasks
 from ..core.ledger import Ledger
+from ..core.quarters import Quarter
 from ..core.overview import OverdueItem, Overview, build_overview
 from ..core.report_data import GroupRow
 from .background import BackgroundTask
@@ -60,8 +61,8 @@ class DashboardData:
 
 
 def load_dashboard(ledger: Ledger, plan_id: int, today: date | None = None,
-                   overdue_limit: int = DASHBOARD_OVERDUE) -> DashboardData:
-    overview = build_overview(ledger, plan_id, today)
+                   overdue_limit: int = DASHBOARD_OVERDUE, quarter: Quarter | None = None) -> DashboardData:
+    overview = build_overview(ledger, plan_id, today, quarter)
     overdue, left_out = overdue_tasks(ledger, plan_id, overview.today, overdue_limit)
     return DashboardData(overview, overdue, left_out)
 
@@ -218,11 +219,12 @@ class DashboardWidget(QWidget):
              ("overdue", "已逾期"), ("rate", "完成率"))
 
     def __init__(self, ledger: Ledger, plan_id: int, parent: QWidget | None = None, *,
-                 today: date | None = None) -> None:
+                 today: date | None = None, quarter: Quarter | None = None) -> None:
         super().__init__(parent)
         self.ledger = ledger
         self.plan_id = plan_id
         self._today = today
+        self.quarter = quarter  # the highlights' quarter: the window's 进展季度 when opened from it
         self.data: DashboardData | None = None
         self.error: str | None = None
         self._task: BackgroundTask | None = None
@@ -309,7 +311,7 @@ class DashboardWidget(QWidget):
         return self._task is not None and self._task.running
 
     def refresh(self) -> None:
-        self.show_data(load_dashboard(self.ledger, self.plan_id, self.today))
+        self.show_data(load_dashboard(self.ledger, self.plan_id, self.today, quarter=self.quarter))
 
     def show_data(self, data: DashboardData) -> None:
         self.data = data
@@ -382,14 +384,14 @@ class DashboardWidget(QWidget):
         chosen = save_file(self, "导出一页纸概况", self.default_name(), "PDF 文件 (*.pdf)", "report")
         if chosen is None:
             return False
-        target, plan_id, today = chosen, self.plan_id, self.today
+        target, plan_id, today, quarter = chosen, self.plan_id, self.today, self.quarter
 
         def work(own: Ledger):
             from ..io.overview_pdf import (
                 render_overview,  # reportlab loads in the worker
             )
 
-            return render_overview(build_overview(own, plan_id, today), target)
+            return render_overview(build_overview(own, plan_id, today, quarter), target)
 
         self.error = None
         self.export_button.setEnabled(False)
@@ -426,9 +428,9 @@ class DashboardDialog(QDialog):
     """The dashboard in its own window (modal or not)."""
 
     def __init__(self, ledger: Ledger, plan_id: int, parent: QWidget | None = None, *,
-                 today: date | None = None) -> None:
+                 today: date | None = None, quarter: Quarter | None = None) -> None:
         super().__init__(parent)
-        self.dashboard = DashboardWidget(ledger, plan_id, self, today=today)
+        self.dashboard = DashboardWidget(ledger, plan_id, self, today=today, quarter=quarter)
         self.setWindowTitle(f"概况 — {ledger.plan(plan_id).title}")
         close_button = QPushButton("关闭")
         close_button.clicked.connect(self.reject)

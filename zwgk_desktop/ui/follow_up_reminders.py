@@ -52,7 +52,7 @@ class ReminderWriting:
                            one_file=len(lags) == 1 or self.one_file.isChecked(),
                            reply_by=self.reply_by.date(), office=self.office.text().strip() or default_office(self.plan),
                            contact=self.contact.text().strip(), today=self.today,
-                           with_fill_in=self.with_fill_in.isChecked())
+                           with_fill_in=self.with_fill_in.isChecked(), quarter=self.quarter)
 
     def ask_output(self, lags: list[UnitLag]) -> Path | None:
         """Where to write: a file (one unit, or all in one file), or a folder."""

@@ -47,6 +47,7 @@ from ..core.follow_up_summary import (
     sent_by_unit,
 )
 from ..core.ledger import Ledger
+from ..core.quarters import Quarter, default_quarter
 from ..core.report_data import cn_date
 from ..core.task_query import DUE_SOON_DAYS
 from ..core.units import unit_key
@@ -117,12 +118,14 @@ class FollowUpDialog(ReminderWriting, QDialog):
     unit_chosen = Signal(str)
 
     def __init__(self, ledger: Ledger, plan_id: int, parent: QWidget | None = None, *,
-                 today: date | None = None) -> None:
+                 today: date | None = None, quarter: Quarter | None = None) -> None:
         super().__init__(parent)
         self.ledger = ledger
         self.plan_id = plan_id
         self.plan = ledger.plan(plan_id)
         self._today = today
+        # 本季度 in the columns and the 催办单: the window's 进展季度 when opened from it.
+        self.quarter = quarter or default_quarter(self.plan.year, today)
         self.lags: list[UnitLag] = []
         self.result: ReminderResult | None = None
         self.error: str | None = None
@@ -287,7 +290,8 @@ class FollowUpDialog(ReminderWriting, QDialog):
         units that were selected."""
         chosen = set(self.selected_units())
         current = self.current_unit()
-        self.lags = lagging_units(self.ledger, self.plan_id, today=self.today, days=self.days.value())
+        self.lags = lagging_units(self.ledger, self.plan_id, today=self.today, days=self.days.value(),
+                                  quarter=self.quarter)
         sent = sent_by_unit(self.ledger, self.plan_id)
         table = self.table
         table.blockSignals(True)
@@ -331,13 +335,14 @@ class FollowUpDialog(ReminderWriting, QDialog):
         on = cn_date(self.today)  # 2023年12月5日: "2023-12-05:35 个单位" read like a time
         if not self.lags:
             self.summary.setText(f"截至 {on},各单位没有需要催办的任务(没有逾期、{days} 天内到期、"
-                                 "缺本季度进展或佐证材料的任务)。")
+                                 f"缺{self.quarter.label}进展或佐证材料的任务)。")
             return
         counts = {level: sum(1 for lag in self.lags if lag.level is level) for level in Level}
         self.summary.setText(
             f"截至 {on},{len(self.lags)} 个单位需要催办(红 {counts[Level.RED]},橙 {counts[Level.ORANGE]},"
             f"黄 {counts[Level.YELLOW]});已逾期 {sum(u.overdue for u in self.lags)} 项次,"
-            f"{days} 天内到期 {sum(u.due_soon for u in self.lags)} 项次。")
+            f"{days} 天内到期 {sum(u.due_soon for u in self.lags)} 项次。"
+            f"“本季度”指{self.quarter.label}(窗口中的进展季度)。")
 
     def unit_at(self, row: int) -> str:
         return self.table.item(row, 0).text()

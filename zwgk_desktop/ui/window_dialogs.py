@@ -179,7 +179,7 @@ class WindowDialogs:
             old.raise_()
             old.activateWindow()
             return
-        dialog = FollowUpDialog(self.ledger, self.plan.id, self)
+        dialog = FollowUpDialog(self.ledger, self.plan.id, self, quarter=self.current_quarter.quarter)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.unit_chosen.connect(self.show_unit_tasks)
         dialog.destroyed.connect(lambda *_: setattr(self, "follow_up_dialog", None))
@@ -203,7 +203,7 @@ class WindowDialogs:
     def show_dashboard(self) -> None:
         from .dashboard import DashboardDialog
 
-        self._plan_dialog(DashboardDialog)
+        self._plan_dialog(DashboardDialog, on_quarter=True)
 
     def show_derive(self) -> None:
         """下发本级分解表: the county's own plan from the superior's shown; the window

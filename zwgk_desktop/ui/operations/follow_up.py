@@ -30,6 +30,7 @@ class ReminderJob:
     contact: str = ""
     today: date = field(default_factory=date.today)
     with_fill_in: bool = False
+    quarter: Quarter | None = None  # the quarter chased (the window's 进展季度); None: the plan's default
 
 
 @dataclass(slots=True)
@@ -63,8 +64,9 @@ def write_reminders(own: Ledger, job: ReminderJob) -> ReminderResult:
     if job.reply_by < job.today:
         raise UserError(f"回复期限 {job.reply_by.isoformat()} 早于落款日期 {job.today.isoformat()},"
                         "没有生成催办单。请改一个日期。")
+    quarter = job.quarter or default_quarter(own.plan(job.plan_id).year, job.today)
     notices = notices_for(own, job.plan_id, lags, reply_by=job.reply_by, office=job.office,
-                          issued_on=job.today, contact=job.contact)
+                          issued_on=job.today, contact=job.contact, quarter=quarter)
     result = ReminderResult()
     written: list[tuple[UnitLag, str | None]] = []
     if job.one_file:
@@ -94,14 +96,13 @@ def write_reminders(own: Ledger, job: ReminderJob) -> ReminderResult:
         result.notes.append("台账是只读打开的(写保护的 U 盘或只读的共享文件夹),这次催办没有记入台账。")
     else:
         record_follow_ups(own, job.plan_id, written, reply_by=job.reply_by, office=job.office,
-                          quarter=Quarter.of(job.today))
+                          quarter=quarter)
         result.recorded = True
     if job.with_fill_in:
         if own.read_only:
             result.notes.append("台账是只读的,没有生成填报表(填报表要记下发记录,汇总时才能对上)。")
         else:
-            plan = own.plan(job.plan_id)
-            batch = write_fill_ins(own, job.plan_id, default_quarter(plan.year, job.today), folder,
+            batch = write_fill_ins(own, job.plan_id, quarter, folder,
                                    units=[lag.unit for lag in lags])
             result.fill_ins = [Path(item.path) for item in batch.written]
             result.notes.extend(batch.skipped)
