@@ -111,6 +111,13 @@ def test_drop_files_attaches_them_in_the_background(setup, qtbot):
     assert view.hint.text() == "已添加 2 个文件到2023年第三季度。"
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (a, b)} == before
     assert dialogs == []
+    # What the line says is of the last thing added, on this task only.
+    view.attach_url("https://www.example.gov.cn/a.html")
+    assert view.hint.text() == "已添加网页地址到2023年第三季度。"
+    view.attach_note("已在政府网站发布。")
+    assert view.hint.text() == "已添加说明到2023年第三季度。"
+    view.show_task(tasks[0], Q3)
+    assert view.hint.text() == view_module.DROP_HINT
 
 
 def test_drag_enter_accepts_files_only_with_a_task(setup):

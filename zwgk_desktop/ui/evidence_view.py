@@ -55,6 +55,7 @@ from .operations import run_on_ledger
 # ProgressTask lives in evidence_dialogs; named here too for code written before it moved.
 __all__ = ["EVIDENCE_ROLE", "EvidenceTree", "EvidenceView", "ProgressTask", "screenshot_name"]
 
+DROP_HINT = "可把文件拖到这里,或按 Ctrl+V 粘贴截图"
 FILE_FILTERS = ("所有文件 (*);;图片 (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;PDF 文件 (*.pdf);;"
                 "Word/WPS 文档 (*.doc *.docx *.wps *.ofd);;Excel 表格 (*.xls *.xlsx *.et)")
 
@@ -106,7 +107,7 @@ class EvidenceView(EvidenceOpening, EvidencePaste, QWidget):
         self.heading.setFont(bold)
         self.tree = EvidenceTree(self)
         self.tree.setMinimumHeight(160)
-        self.hint = QLabel("可把文件拖到这里,或按 Ctrl+V 粘贴截图")
+        self.hint = QLabel(DROP_HINT)
         self.hint.setStyleSheet("color: #666;")
         self.hint.setWordWrap(True)
         self.add_files_button = QPushButton("添加文件…")
@@ -165,6 +166,8 @@ class EvidenceView(EvidenceOpening, EvidencePaste, QWidget):
         return any(job.running for job in self._jobs)
 
     def show_task(self, task_id: int | None, quarter: Quarter | None = None) -> None:
+        if task_id != self.task_id and not self.read_only_reason:
+            self.hint.setText(DROP_HINT)  # what was said of the last task's materials is not of this one
         self.task_id = task_id
         if quarter is not None:
             self.quarter = quarter
@@ -394,6 +397,7 @@ class EvidenceView(EvidenceOpening, EvidencePaste, QWidget):
             self._warn(exc.message)
             return None
         self._after_change(self.task_id)
+        self.hint.setText(f"已添加网页地址到{self.quarter.label}。")
         return item
 
     def add_note(self) -> None:
@@ -412,6 +416,7 @@ class EvidenceView(EvidenceOpening, EvidencePaste, QWidget):
             self._warn(exc.message)
             return None
         self._after_change(self.task_id)
+        self.hint.setText(f"已添加说明到{self.quarter.label}。")
         return item
 
     def remove_selected(self) -> None:
