@@ -205,7 +205,24 @@ def test_log_lists_the_changes(one_plan: Path, capsys: pytest.CaptureFixture[str
     capsys.readouterr()
     code, out, _ = run(capsys, "--ledger", str(one_plan), "log")
     assert code == 0
-    assert [line.split("\t")[2:] for line in out.splitlines()] == [["设置状态", f"task {tid}"], ["导入分解表", "plan 1"]]
+    assert [line.split("\t")[2:] for line in out.splitlines()] == [
+        ["设置状态", "将序号 1 的状态由“未启动”改为“推进中”(2023-05-01)"],
+        ["导入分解表", "导入了分解表“2023年某县政务公开重点工作任务分解表”(3 项任务,文件 任务表.xlsx)"]]
+
+
+def test_log_names_the_tasks_of_a_bulk_change_by_seq(one_plan: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A change of several tasks at once says which (序号), not "task" with no number."""
+    from datetime import date
+
+    from zwgk_desktop.core.ledger import Ledger
+    from zwgk_desktop.core.model import Status
+
+    ids = [t["id"] for t in export(one_plan, capsys)["tasks"]]
+    with Ledger.open(one_plan) as ledger:  # as the window's 右键 → 标记多项任务 does
+        ledger.set_statuses(ids, Status.DONE, date(2023, 9, 1))
+    code, out, _ = run(capsys, "--ledger", str(one_plan), "log", "--limit", "1")
+    assert code == 0
+    assert out.split("\t")[2:] == ["设置状态", "将 3 项任务(序号 1、2、3)的状态设为“已完成”(2023-09-01)\n"]
 
 
 def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:

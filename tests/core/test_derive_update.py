@@ -311,5 +311,5 @@ def test_the_audit_reads_the_derive_and_the_update_as_sentences(ledger: Ledger, 
     V.apply_update(ledger, V.prepare_update(ledger, city_id), on=date(2023, 7, 3))
     text = "\n".join(line.sentence for line in describe(ledger, ledger.audit_log(100)))
     assert "生成本级分解表“" in text and "其中上级任务" in text
-    assert "更新本级分解表:加入 1 项、取消 1 项" in text
+    assert "更新本级分解表《2023年某某县政务公开工作任务分解表》:加入序号 2;取消序号 3;随上级修改序号" in text
     assert not any(word in text for word in ("from_task", "followed", "added:", "{"))

@@ -335,8 +335,12 @@ def cmd_tasks(args: argparse.Namespace) -> int:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
+    """The same sentences as the window's 操作记录 (tasks by 序号, no ids or keys), after
+    the time, the user and the action."""
+    from ..core.audit_text import describe
+
     with open_ledger(args) as ledger:
-        for entry in ledger.audit_log(args.limit):
-            target = f"{entry.entity} {entry.entity_id}" if entry.entity_id is not None else entry.entity
-            print(f"{entry.at[:19].replace('T', ' ')}\t{entry.user}\t{entry.action}\t{target}")
+        entries = ledger.audit_log(args.limit)
+        for entry, line in zip(entries, describe(ledger, entries)):
+            print(f"{entry.at[:19].replace('T', ' ')}\t{entry.user}\t{entry.action}\t{line.sentence}")
     return 0
