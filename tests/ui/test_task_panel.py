@@ -251,3 +251,18 @@ def test_a_status_changed_elsewhere_is_not_overwritten_from_the_panel(sample_win
     assert asked and f"台账中已是“{elsewhere.value}" in asked[0]  # both shown, the clerk chose to keep it
     assert ledger.task(task_id).status == elsewhere
     assert window.panel.status.currentText() == elsewhere.value
+
+
+def test_a_task_never_ticked_shows_no_status_day(sample_window):
+    """Its status has no day on record: the greyed field is empty and says so, not today's date."""
+    from zwgk_desktop.core.model import Status
+
+    window = sample_window
+    task_id = next(t.id for t in window.ledger.tasks(window.plan.id) if t.status_date is None)
+    select_task(window, task_id)
+    field = window.panel.status_date
+    assert field.line.text() == "" and field.line.placeholderText() == "未登记"
+    assert not field.isEnabled()
+    window.ledger.set_status(task_id, Status.IN_PROGRESS, date(2023, 8, 1))
+    window.panel.refresh()
+    assert field.line.text() == "2023-08-01" and field.isEnabled()

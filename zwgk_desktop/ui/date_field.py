@@ -79,7 +79,15 @@ class DateField(QWidget):
         self._day = day
         self._show(day)
 
+    def set_blank(self, why: str) -> None:
+        """No day to show (a task never ticked has none): the field stays empty and says
+        why, rather than showing today's date as if it were on record."""
+        self._day = date.today()
+        self.line.clear()
+        self.line.setPlaceholderText(why)
+
     def _show(self, day: date) -> None:
+        self.line.setPlaceholderText("年-月-日")
         self.line.setText(day.isoformat())
         self.calendar.setSelectedDate(QDate(day.year, day.month, day.day))
 

@@ -279,7 +279,10 @@ class TaskPanel(QScrollArea):
         self.due_row.show_task(task)
         self.status.setCurrentIndex(self.status.findData(task.status))
         # The day of the status on record; a task never ticked has none to correct.
-        self.status_date.set_date(task.status_date or date.today())
+        if task.status_date is None:
+            self.status_date.set_blank("未登记")
+        else:
+            self.status_date.set_date(task.status_date)
         self.status_date.setEnabled(task.status_date is not None and not self.read_only_reason)
         note = task.progress_for(self.quarter)
         stored = note.text if note else ""
