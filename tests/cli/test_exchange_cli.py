@@ -136,10 +136,10 @@ def test_merge_preview_apply_only_and_force(led: Path, tmp_path: Path, capsys) -
     assert lines[0] == "报送表 1 份:"
     assert lines[1].startswith("  报送.xlsx(区发改局,2023年第三季度,保存于 ") and lines[1].endswith(",9 行)")  # 区发改局's 8 tasks and the row it added
     assert lines[2] == "修改 3 处:"
-    assert lines[3].startswith("  序号 3“") and lines[3].endswith("完成状态:未启动 → 已完成(2023-09-28)〔区发改局 第 4 行〕")
+    assert lines[3].startswith("  序号 3“") and lines[3].endswith("完成状态:未启动 → 已完成(2023-09-28)〔区发改局(配合) 第 4 行〕")
     # tasks 3 and 5 are shared with other units: the unit writes its own labelled part
-    assert lines[4].endswith("2023年第三季度进展(【区发改局】部分):(空) → 三号任务进展。〔区发改局 第 4 行〕")
-    assert lines[5].endswith("2023年第三季度进展(【区发改局】部分):(空) → 五号任务进展。〔区发改局 第 5 行〕")
+    assert lines[4].endswith("2023年第三季度进展(【区发改局】部分):(空) → 三号任务进展。〔区发改局(配合) 第 4 行〕")
+    assert lines[5].endswith("2023年第三季度进展(【区发改局】部分):(空) → 五号任务进展。〔区发改局(牵头) 第 5 行〕")
     assert lines[6:] == [
         "无法对应的行 1 行:",
         "  报送.xlsx 第 12 行“自己加的一行任务”:没有编码,任务内容在台账中找不到(可能被修改过)",
@@ -170,14 +170,46 @@ def test_merge_conflicts_need_force(led: Path, tmp_path: Path, capsys) -> None:
     b = fill_reply(tmp_path / "b.xlsx", tmp_path / "rb.xlsx", {"5": {"进展情况": "财政局说的。", "完成状态": "推进中"}})
     code, out, _ = zwgk(capsys, led, "merge", str(a), str(b), "--apply")
     assert code == 0 and "冲突 2 处(加 --apply --force 才会写入):" in out  # one status, two values
-    assert "已写入 2 处修改(涉及 1 项任务)" in out and "未写入有冲突的修改 2 处;核对后可加 --force 写入。" in out
+    assert "已写入 2 处修改(涉及 1 项任务)" in out and "未写入有冲突的修改 2 处;核对后可加 --force 写入(其中各报送表填得不一样的 1 项还需用 --prefer 选定以哪份为准)。" in out
     now = tasks(led, capsys)[5]
     assert now["status"] == "未启动"
     # Both units' notes are kept, each labelled: neither replaces the other.
     assert [p["text"] for p in now["progress"]] == ["【区发改局】发改局说的。\n【区财政局】财政局说的。"]
-    _, out, _ = zwgk(capsys, led, "merge", str(a), str(b), "--apply", "--force")
-    assert "已写入 1 处修改(涉及 1 项任务)" in out and "有 1 处被更晚保存的报送表取代。" in out
-    assert tasks(led, capsys)[5]["status"] == "推进中"  # saved last
+    # --force does not let the later file win: the two values are one choice, said plainly.
+    before = dump(led)
+    code, out, err = zwgk(capsys, led, "merge", str(a), str(b), "--apply", "--force")
+    assert code == 2 and dump(led) == before
+    assert "各报送表填得不一样的 1 项(只能选其一,用 --prefer 单位名称或文件名选定):" in out
+    lines = err.splitlines()
+    assert lines[0] == "有 1 项各报送表填得不一样,同一项只能写入其中一个,没有写入任何修改:"
+    assert lines[1].startswith("  序号 5“") and lines[1].endswith(
+        " 完成状态:区发改局(牵头) 第 5 行填“已完成(2023-09-28)”〔ra.xlsx〕;"
+        "区财政局(配合) 第 4 行填“推进中(日期 2023-09-30)”〔rb.xlsx〕(牵头单位:区发改局)")
+    assert lines[2] == ("请选定以哪份为准:加 --prefer 单位名称或报送表文件名(例如 --prefer 区发改局);"
+                        "或用 --only 只写入其他序号;也可以一次只汇总一份报送表。")
+    # The clerk names the lead's answer: only it is written (no --force needed for the choice).
+    code, out, _ = zwgk(capsys, led, "merge", str(a), str(b), "--apply", "--prefer", "区发改局")
+    assert code == 0 and "已写入 1 处修改(涉及 1 项任务)" in out
+    assert "说明:按所选以此为准(未采用:区财政局(配合) 第 4 行填“推进中(日期 2023-09-30)”)" in out
+    now = tasks(led, capsys)[5]
+    assert (now["status"], now["status_date"]) == ("已完成", "2023-09-28")
+    code, _, err = zwgk(capsys, led, "merge", str(a), "--prefer", "区政府办公室")
+    assert code == 2 and err.startswith("“区政府办公室”不是这次汇总的任何一份报送表的单位或文件名。")
+
+
+def test_merge_an_undated_status_is_dated_in_its_quarter(led: Path, tmp_path: Path, capsys) -> None:
+    """A Q3 reply merged in any later month says 推进中 without a date: written with
+    the quarter's last day, never the day of the merge, and the preview says so."""
+    zwgk(capsys, led, "fill-in", "--unit", "区财政局", "--quarter", "2023Q3", "-o", str(tmp_path / "b.xlsx"))
+    b = fill_reply(tmp_path / "b.xlsx", tmp_path / "rb.xlsx", {"5": {"完成状态": "推进中"}})
+    code, out, _ = zwgk(capsys, led, "merge", str(b))
+    assert "完成状态:未启动 → 推进中(日期 2023-09-30)〔区财政局(配合) 第 4 行〕" in out
+    assert "      日期:报送表未填日期,按2023年第三季度最后一天记为 2023-09-30" in out
+    assert zwgk(capsys, led, "merge", str(b), "--apply")[0] == 0
+    now = tasks(led, capsys)[5]
+    assert (now["status"], now["status_date"]) == ("推进中", "2023-09-30")
+    code, out, _ = zwgk(capsys, led, "merge", "--undo")
+    assert code == 0 and tasks(led, capsys)[5]["status"] == "未启动"
 
 
 def test_merge_bad_files(led: Path, tmp_path: Path, capsys) -> None:

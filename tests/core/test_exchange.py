@@ -288,8 +288,8 @@ def test_one_units_two_replies_disagreeing_are_both_conflicts(ledger: Ledger, pl
     b = reply([X.ReplyRow(row=6, key=key(t4), progress="定稿。")], fill, name="b.xlsx")
     p = preview(ledger, a, b)
     assert [(c.source, c.conflict) for c in p.changes] == [
-        ("a.xlsx", "与其他报送表不一致:区发改局 第 6 行填“定稿。”"),
-        ("b.xlsx", "与其他报送表不一致:区发改局 第 4 行填“初稿。”")]
+        ("a.xlsx", "与其他报送表不一致:区发改局(牵头) 第 6 行填“定稿。”,只能选其一(牵头单位:区发改局)"),
+        ("b.xlsx", "与其他报送表不一致:区发改局(牵头) 第 4 行填“初稿。”,只能选其一(牵头单位:区发改局)")]
 
 
 def test_a_reply_without_an_issue_record_is_held_back(ledger: Ledger, plan: int) -> None:
@@ -347,7 +347,7 @@ def test_unreadable_status_and_date_are_reported(ledger: Ledger, plan: int) -> N
         "r.xlsx 第 5 行:无法识别的完成时间“九月底”,请写成 2023-09-20 这样的日期。",
         "r.xlsx 第 6 行:填写了完成时间 2023-09-01,但完成状态不是“已完成”,完成时间未汇总。"]
     assert describe(p) == [(1, "status", "未启动", "推进中", None), (4, "progress", "", "写了进展。", None),
-                           (5, "status", "未启动", "已完成(2023-10-08)", None)]
+                           (5, "status", "未启动", "已完成(2023-09-30)", None)]  # undated: the quarter's last day
 
 
 def test_a_completion_date_in_the_future_is_a_conflict(ledger: Ledger, plan: int) -> None:
@@ -508,7 +508,9 @@ def test_a_corrected_completion_date_changes_the_date(ledger: Ledger, plan: int)
     assert ledger.task(t4).status_date == date(2023, 9, 28)
 
 
-def test_force_applies_conflicts_and_the_latest_reply_wins(ledger: Ledger, plan: int) -> None:
+def test_force_never_lets_the_latest_reply_win_silently(ledger: Ledger, plan: int) -> None:
+    """Two different values for one slot are the clerk's choice: ``force`` writes the
+    chosen conflicts, but refuses two rivals rather than keep the later-saved one."""
     t4 = ids(ledger, plan)[3]
     fill = issue(ledger, plan)
     a = reply([X.ReplyRow(row=4, key=key(t4), progress="早的。")], fill, name="a.xlsx")
@@ -516,10 +518,14 @@ def test_force_applies_conflicts_and_the_latest_reply_wins(ledger: Ledger, plan:
               saved=SAVED + timedelta(days=1))
     p = preview(ledger, b, a)
     assert X.apply_merge(ledger, p.changes).applied == []
-    result = X.apply_merge(ledger, p.changes, force=True)
-    assert [c.new for c in result.applied] == ["晚的。"]
-    assert [c.new for c in result.superseded] == ["早的。"]
-    assert ledger.task(t4).progress[0].text == "晚的。"
+    before = dump(ledger)
+    with pytest.raises(UserError, match="同一项只能选其一"):
+        X.apply_merge(ledger, p.changes, force=True)
+    assert dump(ledger) == before
+    early = next(c for c in p.changes if c.new == "早的。")
+    result = X.apply_merge(ledger, [early], force=True)  # the clerk chose the earlier one
+    assert [c.new for c in result.applied] == ["早的。"] and result.superseded == []
+    assert ledger.task(t4).progress[0].text == "早的。"
 
 
 def test_a_change_made_after_the_preview_is_not_overwritten(ledger: Ledger, plan: int) -> None:

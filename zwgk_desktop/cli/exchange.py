@@ -66,14 +66,19 @@ def register(command: Callable) -> None:
     p.description = ("读取各单位报送回来的填报表,列出将要修改的内容(原值 → 新值)、冲突、拒绝汇总和无法对应的行。"
                      "不加 --apply 时只显示,不修改台账;加 --apply 后一次写入所有无冲突的修改(有操作记录),"
                      "有冲突的修改需再加 --force 才会写入。报送表只能修改下发给该单位的任务。"
+                     "几份报送表对同一项填得不一样时只能选其一:用 --prefer 指定以哪个单位(或哪份文件)为准,"
+                     "否则 --force 也不写入。"
                      "--undo 撤销最近一次写入的汇总(或 --undo 编号 指定的那次)。")
     p.add_argument("files", nargs="*", metavar="FILE", help="报送回来的填报表(可多个)")
     p.add_argument("--plan", type=int, metavar="ID", help="只汇总到这个分解表(默认按报送表自动判断)")
     p.add_argument("--quarter", metavar="Q", help="报送表中没有注明季度时使用的季度(默认当前季度)")
     p.add_argument("--only", type=_seqs, metavar="SEQ,...", help="只处理这些序号的任务,例如 3,5,8-10")
     p.add_argument("--apply", action="store_true", help="把修改写入台账(一次完成)")
+    p.add_argument("--prefer", action="append", metavar="UNIT",
+                   help="几份报送表对同一项填得不一样时,以这个单位(或这份报送表文件名)填的为准;"
+                        "可写多次,先写的优先,例如 --prefer 区国金局")
     p.add_argument("--force", action="store_true",
-                   help="与 --apply 一起:有冲突的修改也写入(以最后保存的报送表为准);"
+                   help="与 --apply 一起:有冲突的修改也写入(几份报送表填得不一样的,需用 --prefer 选定);"
                         "与 --undo 一起:汇总后又被修改过的内容也恢复")
     p.add_argument("--undo", nargs="?", const=0, type=int, metavar="ID",
                    help="撤销最近一次写入的汇总,或编号为 ID 的那次(汇总后又被修改过的内容不恢复,除非加 --force)")
@@ -184,17 +189,19 @@ def _print_change(change: X.Change) -> None:
     from ..core.exchange.merge import NOT_LISTED_WHEN_ISSUED
 
     old = change.old or "(空)"
-    print(f"  序号 {change.seq}“{change.task_text}” {change.field_name}:{_one_line(old)} → {_one_line(change.new)}"
-          f"〔{change.where}〕")
+    print(f"  序号 {change.seq}“{change.task_text}” {change.field_name}:{_one_line(old)} → "
+          f"{_one_line(change.shown_new)}〔{change.who} 第 {change.row} 行〕")
     if change.note:
         print(f"      说明:{change.note}")
+    if change.day_note:
+        print(f"      日期:{change.day_note}")
     if change.conflict:
         print(f"      冲突:{change.conflict}")
         if change.issued is not None:
             issued = "(未列在下发的填报表中)" if change.issued == NOT_LISTED_WHEN_ISSUED else change.issued
             print(f"        下发时:{_one_line(issued or '(空)')}")
             print(f"        台账现在:{_one_line(old)}")
-            print(f"        报送表:{_one_line(change.new)}")
+            print(f"        报送表:{_one_line(change.shown_new)}")
 
 
 def _one_line(text: str, limit: int = 60) -> str:
@@ -205,11 +212,12 @@ def _one_line(text: str, limit: int = 60) -> str:
 def cmd_merge(args: argparse.Namespace) -> int:
     from ..core import exchange as X
     from ..core.errors import UserError
+    from ..core.exchange.changes import competition_lines
     from ..core.quarters import Quarter
     from ..io.reply_reader import read_replies
 
     if args.undo is not None:
-        if args.files or args.apply or args.only:
+        if args.files or args.apply or args.only or args.prefer:
             raise UserError("--undo 单独使用:zwgk merge --undo(撤销最近一次汇总)或 zwgk merge --undo 编号。")
         return _undo(args)
     if not args.files:
@@ -222,6 +230,9 @@ def cmd_merge(args: argparse.Namespace) -> int:
                                   default_quarter=Quarter.parse(args.quarter) if args.quarter else None)
         if args.only:
             preview = preview.only(args.only)
+        if args.prefer:
+            preview = preview.preferring(args.prefer)
+        groups = preview.competing()
         print(f"报送表 {len(replies)} 份:")
         for reply in replies:
             print(f"  {X.describe_reply(reply)}")
@@ -241,10 +252,21 @@ def cmd_merge(args: argparse.Namespace) -> int:
             print(f"无法对应的行 {len(preview.unmatched)} 行:")
             for item in preview.unmatched:
                 print(f"  {item.source} 第 {item.row} 行“{item.text}”:{item.reason}")
+        if groups:
+            print(f"各报送表填得不一样的 {len(groups)} 项(只能选其一,用 --prefer 单位名称或文件名选定):")
+            for line in competition_lines(groups):
+                print(f"  {line}")
         if preview.problems:
             print("提示:")
             for text in preview.problems:
                 print(f"  {text}")
+        if args.apply and args.force and groups:
+            example = next((c.unit for c in groups[0] if c.role == "牵头"), None) or groups[0][0].source
+            raise UserError(
+                f"有 {len(groups)} 项各报送表填得不一样,同一项只能写入其中一个,没有写入任何修改:\n"
+                + "\n".join(f"  {line}" for line in competition_lines(groups))
+                + f"\n请选定以哪份为准:加 --prefer 单位名称或报送表文件名(例如 --prefer {example});"
+                  "或用 --only 只写入其他序号;也可以一次只汇总一份报送表。")
         if not args.apply:
             if preview.changes:
                 print("以上为预览,台账未修改。确认无误后加 --apply 写入台账。")
@@ -256,11 +278,12 @@ def cmd_merge(args: argparse.Namespace) -> int:
     else:
         print("没有写入任何修改。")
     if result.skipped_conflicts:
-        print(f"未写入有冲突的修改 {len(result.skipped_conflicts)} 处;核对后可加 --force 写入。")
+        print(f"未写入有冲突的修改 {len(result.skipped_conflicts)} 处;核对后可加 --force 写入"
+              + (f"(其中各报送表填得不一样的 {len(groups)} 项还需用 --prefer 选定以哪份为准)。" if groups else "。"))
     if result.outdated:
         print(f"有 {len(result.outdated)} 处在预览后台账又有变化,未写入,请重新汇总。")
     if result.superseded:
-        print(f"有 {len(result.superseded)} 处被更晚保存的报送表取代。")
+        print(f"有 {len(result.superseded)} 处与另一份报送表填得相同,只写入一次。")
     return 0
 
 

@@ -22,7 +22,11 @@ What counts as a change, per task field:
 * otherwise it is a change, and a **conflict** when the ledger's value changed after
   the fill-in was issued (by the clerk, by another unit's merged reply: whatever the
   reply's save time), or when another reply gives the same slot a different value.
-  Conflicts are applied only when the clerk says so (``force``).
+  Conflicts are applied only when the clerk says so (``force``); different values for
+  one slot are one choice (``MergePreview.competing``): ``apply_merge`` refuses two of
+  them, and each names the other with its unit's role (牵头/配合) and the task's lead;
+* a status with no date is dated by :func:`undated_day` (within the reply's quarter,
+  never the day of the merge for an ended quarter), and the preview shows that day.
 
 On a shared task (unit_notes.py) a unit's reply writes only its own labelled part of
 the quarter's note.
@@ -52,10 +56,10 @@ from .keys import (
     text_checksum,
 )
 from .replies import Reply, ReplyRow, SentState, parse_reply_date
-from .send_down import REPORTABLE_STATUSES, IssueRecord, issue_records
+from .send_down import REPORTABLE_STATUSES, ROLE_NAMES, IssueRecord, issue_records
 from .unit_notes import own_view, shared_tasks, unit_part, unlabelled
 
-__all__ = ["NOT_LISTED_WHEN_ISSUED", "preview_merge"]
+__all__ = ["NOT_LISTED_WHEN_ISSUED", "preview_merge", "undated_day"]
 
 #: ``Change.issued`` of a 佐证材料说明: the issue record keeps no evidence column (the
 #: fill-in's is blank, for the unit to fill), so "as issued" there is nothing listed,
@@ -131,6 +135,11 @@ class _Scope:
     quarter: Quarter
     allowed: set[int]
     record: IssueRecord | None
+    roles: dict[int, str]  # task id -> 牵头 / 配合, the unit's part in it now
+
+
+def _roles(ledger: Ledger, plan_id: int, unit: str) -> dict[int, str]:
+    return {tid: ROLE_NAMES[role] for tid, (role, _) in unit_tasks(ledger, plan_id, unit).items()}
 
 
 def _scope(ledger: Ledger, reply: Reply, record: IssueRecord | None, plans: list[Plan],
@@ -155,7 +164,8 @@ def _scope(ledger: Ledger, reply: Reply, record: IssueRecord | None, plans: list
             return (f"表中注明的{'、'.join(said)}与下发记录不符(这份填报表于 {record.issued_at[:19].replace('T', ' ')}"
                     f" 下发给“{record.unit}”,填报{record.quarter.label}),表内的编码信息可能被改动过。"
                     "请让对方在下发的原填报表中填写后重新报送")
-        return _Scope(plan, record.unit, record.quarter, set(record.tasks), record)
+        return _Scope(plan, record.unit, record.quarter, set(record.tasks), record,
+                      _roles(ledger, plan.id, record.unit))
 
     why = ("下发编号在本台账中没有记录(可能来自其他台账,或分解表已被删除)" if reply.issue_id
            else "表中没有下发编号(可能由旧版本程序生成,或隐藏的编码工作表被删除)")
@@ -183,12 +193,13 @@ def _scope(ledger: Ledger, reply: Reply, record: IssueRecord | None, plans: list
                 "往年的报送表不汇总到新一年的分解表中")
     if not reply.unit:
         return f"{why},表中也没有注明填报单位,无法确认它可以修改哪些任务"
-    allowed = set(unit_tasks(ledger, plan.id, reply.unit))
+    roles = _roles(ledger, plan.id, reply.unit)
+    allowed = set(roles)
     if not allowed:
         return f"{why};表中注明的填报单位“{reply.unit}”在分解表 {plan.id} 中没有任务(单位名称可能被改过)"
     problems.append(f"{reply.name}:{why}。只对应“{reply.unit}”现有的任务,每一处修改都列为冲突,"
                     "请逐项核对后再写入。")
-    return _Scope(plan, reply.unit, quarter, allowed, None)
+    return _Scope(plan, reply.unit, quarter, allowed, None, roles)
 
 
 def preview_merge(ledger: Ledger, replies: list[Reply], *, plan_id: int | None = None,
@@ -319,7 +330,8 @@ def _row_changes(reply: Reply, row: ReplyRow, task: Task, scope: _Scope, index: 
     base: dict[str, Any] = {
         "task_id": task.id, "seq": task.seq, "task_text": short_text(task.requirement), "quarter": quarter,
         "source": reply.name, "unit": scope.unit, "row": row.row, "saved_at": saved,
-        "matched_by": how, "note": _MATCH_NOTES.get(how), "plan_id": scope.plan.id}
+        "matched_by": how, "note": _MATCH_NOTES.get(how), "plan_id": scope.plan.id,
+        "role": scope.roles.get(task.id, ""), "lead": printable_text(task.lead_unit or "")}
     where = f"{reply.name} 第 {row.row} 行"
     result: list[Change] = []
 
@@ -354,14 +366,14 @@ def _row_changes(reply: Reply, row: ReplyRow, task: Task, scope: _Scope, index: 
         left_as_sent = sent_status is not None and status.value == sent_status and (
             status != Status.DONE or on is None or on.isoformat() == (sent_date or ""))
         if not same and not left_as_sent:
-            effective = on or min(saved.astimezone().date(), today)
+            effective, day_note = (on, None) if on is not None else undated_day(saved, quarter, today)
             moved = None
             if issued is not None and current != issued.status_text:
                 moved = f"下发后台账中的完成状态已改变(下发时“{issued.status_text}”,现在“{current}”)"
             future = f"完成时间 {on.isoformat()} 在今天之后,请核对" if on is not None and on > today else None
             new = status.value + (f"({effective.isoformat()})" if status == Status.DONE else "")
             result.append(Change(**base, field=ChangeField.STATUS, old=current, new=new, status=status,
-                                 on=effective, conflict=_join(moved, future, no_record),
+                                 on=effective, conflict=_join(moved, future, no_record), day_note=day_note,
                                  issued=issued.status_text if issued is not None else None, base=current))
 
     # 进展情况: the whole note, or on a shared task the unit's own labelled part
@@ -399,10 +411,27 @@ def _row_changes(reply: Reply, row: ReplyRow, task: Task, scope: _Scope, index: 
     return result
 
 
+def undated_day(saved: datetime, quarter: Quarter, today: date) -> tuple[date, str]:
+    """The day a status is written with when the reply gives none, and the words that
+    say so in the preview.
+
+    A reply speaks for its quarter: the day it was saved, unless that is after the
+    quarter ended, then the quarter's last day (what the window's status-date dialog
+    offers for an ended quarter), never a day after today. Refusing the reply instead
+    would lose what the unit plainly said (推进中 needs no date on the form), and the
+    merge day (a Q3 reply merged in November) would put the status in a quarter the
+    reply is not about, changing that quarter's counts."""
+    day = min(saved.astimezone().date(), today)
+    if day > quarter.end:
+        return quarter.end, f"报送表未填日期,按{quarter.label}最后一天记为 {quarter.end.isoformat()}"
+    return day, f"报送表未填日期,按报送表保存日记为 {day.isoformat()}"
+
+
 def _settle_competition(changes: list[Change]) -> list[Change]:
     """Two replies (or two rows) writing one slot: the same value is kept once; different
-    values are all conflicts, for the clerk to choose. (Two units' parts of a shared
-    note are different slots: both are kept.)"""
+    values are all conflicts and one choice for the clerk (``competing``): each says the
+    others' values with their units' roles and who leads the task. (Two units' parts of
+    a shared note are different slots: both are kept.)"""
     by_slot: dict[tuple[int, str, str, str], list[Change]] = defaultdict(list)
     for change in changes:
         by_slot[change.slot()].append(change)
@@ -410,7 +439,7 @@ def _settle_competition(changes: list[Change]) -> list[Change]:
     for slot, group in by_slot.items():
         distinct: dict[str, Change] = {}
         for change in group:
-            distinct.setdefault(squash_text(change.new), change)
+            distinct.setdefault(change.value_key(), change)
         if len(distinct) == 1:
             kept = next(iter(distinct.values()))
             if len(group) > 1:
@@ -426,8 +455,10 @@ def _settle_competition(changes: list[Change]) -> list[Change]:
             continue
         for change in distinct.values():
             rivals = [c for c in distinct.values() if c is not change]
-            said = ";".join(f"{c.where}填“{short_text(c.new, 20)}”" for c in rivals)
-            disagreement = f"与其他报送表不一致:{said}"
+            said = ";".join(f"{c.who} 第 {c.row} 行填“{short_text(c.shown_new, 20)}”" for c in rivals)
+            lead = f"(牵头单位:{change.lead})" if change.lead else ""
+            disagreement = f"与其他报送表不一致:{said},只能选其一{lead}"
+            change.competes = disagreement
             change.conflict = f"{change.conflict};{disagreement}" if change.conflict else disagreement
             result.append(change)
     return result

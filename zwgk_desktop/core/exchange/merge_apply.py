@@ -19,7 +19,7 @@ from ..errors import NotFoundError, UserError
 from ..ledger import Ledger, now_text
 from ..model import Status, Task
 from ..quarters import Quarter
-from .changes import Change, ChangeField
+from .changes import Change, ChangeField, competing, competition_lines
 from .keys import short_text, squash_text, status_text
 from .unit_notes import own_view, unit_part, with_unit_part
 
@@ -31,7 +31,7 @@ class ApplyResult:
     applied: list[Change] = field(default_factory=list)
     skipped_conflicts: list[Change] = field(default_factory=list)
     outdated: list[Change] = field(default_factory=list)  # the ledger changed after the preview
-    superseded: list[Change] = field(default_factory=list)  # a later reply's value won
+    superseded: list[Change] = field(default_factory=list)  # the same value chosen twice: written once
     merge_id: int | None = None  # the record `undo_merge` takes back
 
     @property
@@ -51,14 +51,23 @@ def apply_merge(ledger: Ledger, changes: list[Change], *, force: bool = False) -
     audit row for the whole merge, and a record of every value before and after so the
     merge can be undone (:func:`undo_merge`). The database is backed up first.
 
-    Conflicts are written only with ``force``; of several chosen changes to one slot
-    the one from the latest-saved reply wins. A change whose ledger value is no longer
-    what the preview saw (someone edited the task after the preview) is not written.
+    Conflicts are written only with ``force``. Two chosen changes giving one slot
+    different values are refused as a whole (``UserError``, nothing written): which
+    one is meant is the clerk's choice, and the file order or the save time cannot
+    make it (a later-saved reply from a cooperating unit would override the lead's).
+    The same value chosen twice is written once. A change whose ledger value is no
+    longer what the preview saw (someone edited the task after the preview) is not
+    written.
     """
     result = ApplyResult()
     chosen: list[Change] = []
     for change in changes:
         (chosen if force or not change.conflict else result.skipped_conflicts).append(change)
+    groups = competing(chosen)
+    if groups:
+        raise UserError(f"所选的修改中有 {len(groups)} 项各报送表填得不一样,同一项只能选其一,台账没有任何改变:\n"
+                        + "\n".join(f"  {line}" for line in competition_lines(groups))
+                        + "\n请每项只选一个报送值(汇总窗口中勾选其中一行;命令行用 --prefer 单位名称或文件名)后再写入。")
     winners: dict[tuple, Change] = {}
     for change in sorted(chosen, key=lambda c: c.saved_at):
         slot: tuple = change.slot()
