@@ -146,8 +146,9 @@ class BarChart(QWidget):
             counts = row.counts
             label = metrics.elidedText(row.label, Qt.TextElideMode.ElideRight, label_w - 8)
             painter.setPen(text_colour)
+            # Left-aligned: "一、" and "三、" start in one column, so no heading reads as a sub-level.
             painter.drawText(QRect(self.PAD, y, label_w - 8, h),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
             bar = self.bar_rect(n)
             painter.fillRect(bar, GREY)
             share = counts.completion if counts.base else 0.0
