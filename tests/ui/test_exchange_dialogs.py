@@ -133,7 +133,7 @@ def test_merge_dialog(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Path
     rows = [[table.item(r, c).text() for c in range(1, 7)] for r in range(table.rowCount())]
     part = "2023年第三季度进展(【区发改局】部分)"
     assert rows == [["3", X.fill_in_for(sample_ledger, plan_id, "区发改局", Q4).rows[0].requirement[:29] + "…",
-                     "完成状态", "未启动", "未启动", "推进中"],
+                     "完成状态", "未启动", "未启动", "推进中(日期 2023-09-30)"],  # undated: the quarter's last day
                     rows[1][:2] + [part, "(空)", "(空)", "三号。"],
                     ["5", rows[2][1], part, "(空)", "台账里后写的。", "五号。"]]
     assert table.item(2, 8).text().startswith("冲突:下发后台账中2023年第三季度的进展已修改")
@@ -148,7 +148,8 @@ def test_merge_dialog(qtbot, sample_ledger: Ledger, plan_id: int, tmp_path: Path
     assert applied == [[ids[3]]]
     assert dialog.undo_button.isEnabled()
     assert sample_ledger.task(ids[3]).status == Status.IN_PROGRESS
-    assert dialog.status.text() == "已写入 2 处修改(一次完成,可在“操作记录”中查看)。"
+    assert dialog.status.text() == ("已写入 2 处修改(一次完成,可在“操作记录”中查看)。"
+                                    "未勾选的 1 处未写入,仍列在下方(已按台账现值更新)。")
     assert dialog.table.rowCount() == 1  # the conflict is left to decide
     dialog.check_rows(lambda c: True)
     assert dialog.status.text() == "已选 1 处,其中冲突 1 处(将以所选为准)"

@@ -1,5 +1,10 @@
 """汇总各单位报送表: read the replies, preview every change next to the value as
-issued and as the ledger has it now, write the ticked ones in one step, undo it."""
+issued and as the ledger has it now, write the ticked ones in one step, undo it.
+
+Two replies giving one task and field different values are one choice: ticking one
+unticks the others, 全选 never ticks two of them, and each row says which unit sent
+it in which role (牵头/配合). After writing or undoing, the replies are compared with
+the ledger again, so every row shows what the ledger holds then."""
 
 from __future__ import annotations
 
@@ -44,9 +49,10 @@ KIND = "replies"  # the folder remembered for replies (file_dialogs)
 class MergeDialog(JobsMixin, QDialog):
     """Choose replies; read them and preview off the GUI thread; tick changes (conflicts
     are highlighted and unticked; each shows the value as issued, the ledger's value
-    now and the reply's); 应用所选 writes them in one transaction, after which
-    撤销本次汇总 takes that merge back. ``applied(task_ids)`` after writing or undoing,
-    so the main window refreshes those rows."""
+    now and the reply's; rival values of one task are one choice); 应用所选 writes them
+    in one transaction, after which 撤销本次汇总 takes that merge back.
+    ``applied(task_ids)`` after writing or undoing (once the rows show the ledger
+    again), so the main window refreshes those rows."""
 
     applied = Signal(list)
 
@@ -58,6 +64,8 @@ class MergeDialog(JobsMixin, QDialog):
         self.last_result: X.ApplyResult | None = None
         self.last_undo: X.UndoResult | None = None
         self.merge_ids: list[int] = []  # applied from this dialog, not yet taken back
+        self._read_problems: list[str] = []  # what reading the files said, kept for each new preview
+        self._rivals: dict[int, list[int]] = {}  # row -> the rows that give its task/field another value
         self._window_steps: dict[int, Any] = {}  # merge id -> its step in the window's undo
         self.setWindowTitle("汇总报送表")
         fit_to_screen(self, (1100, 680))
@@ -120,7 +128,7 @@ class MergeDialog(JobsMixin, QDialog):
         layout.addWidget(splitter, 1)
         layout.addLayout(bottom)
         layout.addWidget(close)
-        self.table.itemChanged.connect(self._update_apply)
+        self.table.itemChanged.connect(self._item_changed)
         guard_wheel(self)
 
     # reading
@@ -134,16 +142,47 @@ class MergeDialog(JobsMixin, QDialog):
 
         folder, plan_id = self.ledger.folder, self.plan_id
 
-        def work() -> X.MergePreview:
+        def work() -> tuple[X.MergePreview, list[str]]:
             replies, problems = read_replies(list(paths))
             if not replies:
                 raise UserError("没有可以汇总的报送表:\n" + "\n".join(problems))
             with Ledger.open(folder, create=False) as own:
-                return X.preview_merge(own, replies, plan_id=plan_id, problems=problems)
+                return X.preview_merge(own, replies, plan_id=plan_id, problems=problems), problems
 
         self.choose_button.setEnabled(False)
         self.summary.setText(f"正在读取 {len(paths)} 份报送表……")
-        self._start_job(BackgroundTask(self, "正在读取报送表……"), work, self.show_preview, self._read_failed)
+        self._start_job(BackgroundTask(self, "正在读取报送表……"), work, self._loaded, self._read_failed)
+
+    def _loaded(self, found: tuple[X.MergePreview, list[str]]) -> None:
+        preview, self._read_problems = found
+        self.show_preview(preview)
+
+    def _compare_again(self, then: Callable[[str], None]) -> None:
+        """The same replies against the ledger as it is now (after a write or an undo),
+        so no row shows a 台账现值 that is no longer true; ``then(extra)`` once shown,
+        ``extra`` saying what went wrong if the comparison could not be made."""
+        if self.preview is None:
+            then("")
+            return
+        folder, plan_id = self.ledger.folder, self.plan_id
+        replies, problems = list(self.preview.replies), list(self._read_problems)
+
+        def work() -> X.MergePreview:
+            with Ledger.open(folder, create=False) as own:
+                return X.preview_merge(own, replies, plan_id=plan_id, problems=problems)
+
+        def shown(preview: X.MergePreview) -> None:
+            self.show_preview(preview)
+            then("")
+
+        def failed(exc: BaseException) -> None:
+            self.table.setRowCount(0)  # the rows would show values that are no longer true
+            self.preview.changes = []
+            self._rivals = {}
+            self._update_apply()
+            then("\n" + error_text(exc, "重新比对报送表") + "\n请重新选择报送表核对。")
+
+        self._start_job(BackgroundTask(self, "正在与台账重新比对……"), work, shown, failed)
 
     def _read_failed(self, exc: BaseException) -> None:
         self.choose_button.setEnabled(True)
@@ -154,10 +193,18 @@ class MergeDialog(JobsMixin, QDialog):
         self.choose_button.setEnabled(True)
         self.preview = preview
         self.summary.setStyleSheet("")
+        groups = preview.competing()
         self.summary.setText(
             f"报送表 {len(preview.replies)} 份;修改 {len(preview.clean)} 处,"
             f"冲突 {len(preview.conflicts)} 处(红色,默认不勾选),无法对应的行 {len(preview.unmatched)} 行"
-            + (f",拒绝汇总 {len(preview.refused)} 处" if preview.refused else "") + "。")
+            + (f",拒绝汇总 {len(preview.refused)} 处" if preview.refused else "") + "。"
+            + (f"其中 {len(groups)} 项各报送表填得不一样,每项只能勾选一个。" if groups else ""))
+        row_of = {id(c): r for r, c in enumerate(preview.changes)}
+        self._rivals = {}
+        for group in groups:
+            rows = [row_of[id(c)] for c in group]
+            for row in rows:
+                self._rivals[row] = [other for other in rows if other != row]
         self.table.blockSignals(True)
         self.table.setRowCount(len(preview.changes))
         full_texts = self._task_texts(preview.changes)
@@ -166,14 +213,16 @@ class MergeDialog(JobsMixin, QDialog):
             check.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
             check.setCheckState(Qt.CheckState.Unchecked if change.conflict else Qt.CheckState.Checked)
             self.table.setItem(r, 0, check)
-            note = "; ".join(t for t in (change.conflict and f"冲突:{change.conflict}", change.note) if t)
+            note = "; ".join(t for t in (change.conflict and f"冲突:{change.conflict}", change.note,
+                                         change.day_note) if t)
             issued = "(无下发记录)" if change.issued is None else (change.issued or "(空)")
             saved = f"保存于 {change.saved_at.astimezone():%Y-%m-%d %H:%M:%S}"
             values = [str(change.seq), change.task_text, change.field_name, issued, change.old or "(空)",
-                      change.new, f"{change.where}\n{saved}", note]
+                      change.shown_new, f"{change.who} 第 {change.row} 行\n{saved}", note]
             tips = dict(enumerate(values, start=1))
             tips[2] = full_texts.get(change.task_id) or change.task_text  # the cell shows its start
-            tips[7] = f"{change.source} 第 {change.row} 行({change.unit or '未注明单位'})\n报送表{saved}"
+            role = f",在这项任务中为{change.role}单位" if change.role else ""
+            tips[7] = f"{change.source} 第 {change.row} 行({change.unit or '未注明单位'}{role})\n报送表{saved}"
             for c, value in enumerate(values, start=1):
                 item = QTableWidgetItem(value)
                 item.setToolTip(tips[c])
@@ -224,12 +273,34 @@ class MergeDialog(JobsMixin, QDialog):
 
     # choosing
     def check_rows(self, wanted: Callable[[X.Change], bool]) -> None:
+        """Tick the rows ``wanted`` says, but never two rivals: of a group of different
+        values for one task, the one the clerk ticked stays if wanted, else none is."""
         if self.preview is None:
             return
+        before = {r for r in range(self.table.rowCount()) if self._checked(r)}
+        ticks = {r for r, change in enumerate(self.preview.changes) if wanted(change)}
+        for row, rivals in self._rivals.items():
+            if row in ticks and any(other in ticks for other in rivals):
+                group = [row, *rivals]
+                keep = [r for r in group if r in before and r in ticks][:1]
+                ticks.difference_update(r for r in group if r not in keep)
         self.table.blockSignals(True)
-        for r, change in enumerate(self.preview.changes):
-            self.table.item(r, 0).setCheckState(Qt.CheckState.Checked if wanted(change) else Qt.CheckState.Unchecked)
+        for r in range(len(self.preview.changes)):
+            self.table.item(r, 0).setCheckState(Qt.CheckState.Checked if r in ticks else Qt.CheckState.Unchecked)
         self.table.blockSignals(False)
+        self._update_apply()
+
+    def _checked(self, row: int) -> bool:
+        item = self.table.item(row, 0)
+        return item is not None and item.checkState() == Qt.CheckState.Checked
+
+    def _item_changed(self, item: QTableWidgetItem) -> None:
+        """Ticking one of rival values unticks the others: one choice, like radio buttons."""
+        if item.column() == 0 and item.checkState() == Qt.CheckState.Checked:
+            self.table.blockSignals(True)
+            for other in self._rivals.get(item.row(), []):
+                self.table.item(other, 0).setCheckState(Qt.CheckState.Unchecked)
+            self.table.blockSignals(False)
         self._update_apply()
 
     def selected_changes(self) -> list[X.Change]:
@@ -245,6 +316,10 @@ class MergeDialog(JobsMixin, QDialog):
         text = f"已选 {len(chosen)} 处"
         if conflicts:
             text += f",其中冲突 {conflicts} 处(将以所选为准)"
+        undecided = {min(row, *rivals) for row, rivals in self._rivals.items()
+                     if not any(self._checked(r) for r in (row, *rivals))}
+        if undecided:
+            text += f";另有 {len(undecided)} 项各报送表填得不一样,尚未选定(每项勾选一个)"
         self.status.setText(text)
 
     # applying
@@ -279,16 +354,22 @@ class MergeDialog(JobsMixin, QDialog):
         self.undo_button.setEnabled(bool(self.merge_ids))
         text = f"已写入 {len(result.applied)} 处修改(一次完成,可在“操作记录”中查看)。"
         if result.outdated:
-            text += f"有 {len(result.outdated)} 处在预览后台账又有变化,未写入,请重新汇总。"
-        self.status.setStyleSheet(OK_COLOR)
-        self.status.setText(text)
-        applied = {id(c) for c in result.applied}
-        if self.preview is not None:
-            remaining = [c for c in self.preview.changes if id(c) not in applied]
-            self.preview.changes = remaining
-            self.show_preview(self.preview)
-            self.status.setText(text)
-        self.applied.emit(result.task_ids)
+            listing = "、".join(f"序号 {c.seq} {c.field_name}" for c in result.outdated[:5])
+            text += (f"未写入 {len(result.outdated)} 处({listing}{'等' if len(result.outdated) > 5 else ''}):"
+                     "预览之后台账中又有修改,请对照下方更新后的台账现值重新选择。")
+        if result.superseded:
+            text += f"有 {len(result.superseded)} 处与另一份报送表填得相同,只写入一次。"
+        chosen = {id(c) for c in (*result.applied, *result.outdated, *result.superseded)}
+        unticked = sum(1 for c in (self.preview.changes if self.preview else []) if id(c) not in chosen)
+        if unticked:
+            text += f"未勾选的 {unticked} 处未写入,仍列在下方(已按台账现值更新)。"
+
+        def shown(extra: str) -> None:
+            self.status.setStyleSheet(OK_COLOR)
+            self.status.setText(text + extra)
+            self.applied.emit(result.task_ids)
+
+        self._compare_again(shown)
 
     def _apply_failed(self, exc: BaseException) -> None:
         self._update_apply()
@@ -331,11 +412,14 @@ class MergeDialog(JobsMixin, QDialog):
             step = self._window_steps.pop(self.merge_ids.pop(), None)
             if step is not None:
                 step.setObsolete(True)  # already taken back: the window's undo skips it
-        self._update_apply()
-        self.status.setStyleSheet(OK_COLOR)
-        self.status.setText(text)
-        self.undo_button.setEnabled(bool(self.merge_ids))
-        self.applied.emit(result.task_ids)
+
+        def shown(extra: str) -> None:
+            self.status.setStyleSheet(OK_COLOR)
+            self.status.setText(text + extra)
+            self.undo_button.setEnabled(bool(self.merge_ids))
+            self.applied.emit(result.task_ids)
+
+        self._compare_again(shown)
 
     def _undo_failed(self, exc: BaseException) -> None:
         self.undo_button.setEnabled(bool(self.merge_ids))
