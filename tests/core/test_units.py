@@ -468,6 +468,35 @@ def test_the_quick_look_never_hides_a_cell_the_full_parser_needs(text: str) -> N
         assert units._plain_cell(text) is None
 
 
+_BRACKETED = "()()【】[][]〔〕《》“”"
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(st.text(alphabet=st.sampled_from(list(_BRACKETED + _NAME_CHARS[:20] + "、,;/\n 一")), max_size=24))
+def test_bracketed_cells_on_the_fast_path_read_as_the_full_parser_reads_them(text: str) -> None:
+    fast = _units._plain_cell(text)
+    if fast is not None:
+        assert fast == _units._parse_structured(text)
+
+
+@pytest.mark.parametrize("text", [
+    "各镇(街道)、区发改局", "区发改局\n各镇(街道)\n区财政局", "《临沂日报》社、区融媒体中心",
+    "各镇(街道)等有关部门单位", "区政府办公室【区大数据中心】",
+])
+def test_cells_whose_brackets_close_in_each_piece_take_the_fast_path(text: str) -> None:
+    fast = _units._plain_cell(text)
+    assert fast is not None
+    assert fast == _units._parse_structured(text)
+
+
+@pytest.mark.parametrize("text", [
+    "区发改局\n(管委会)", "(区发改局)", "区发改局(、区财政局", "区发改局)、区财政局", "(一)区发改局",
+    "各县(市、区)政府", "区发改局(牵头单位)", "区发改局【主办】",
+])
+def test_bracketed_cells_the_fast_path_leaves_to_the_full_parser(text: str) -> None:
+    assert _units._plain_cell(text) is None
+
+
 def test_assign_roles_gives_each_call_its_own_list() -> None:
     first = assign_roles("区发改局、区财政局")
     first.append(UnitRef("区审计局", Role.COOPERATE))

@@ -52,9 +52,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from collections.abc import Iterable
 from functools import lru_cache
 
 from .patterns import lazy_compile
@@ -253,9 +253,10 @@ def assign_roles(lead_text: str | None, cooperate_text: str | None = None) -> li
 
 @lru_cache(maxsize=32768)
 def _lead_refs(text: str) -> tuple[UnitRef, ...]:
-    """:func:`assign_roles` of a cell alone (``_parse_cell`` has dropped duplicates);
-    the refs are frozen, so one tuple serves every task that prints the same cell."""
-    return tuple(_unit_ref(name, role) for name, role in _parse_cell(text))
+    """:func:`assign_roles` of a cell alone (``_read_cell`` has dropped duplicates);
+    the refs are frozen, so one tuple serves every task that prints the same cell.
+    The cell's names are not cached as well: this cache answers for the cell."""
+    return tuple(_unit_ref(name, role) for name, role in _read_cell(text))
 
 
 @lru_cache(maxsize=8192)
@@ -277,31 +278,38 @@ class _Piece:
     name: str = ""
 
 
-# A cell needs the full parser only if it has brackets, role words or labels,
-# numbering, or runs of spaces; most cells are a plain list of names.
+# A cell needs the full parser only if it has role words or labels, numbering or
+# runs of spaces; most cells are a plain list of names. Brackets alone do not send a
+# cell there: a piece whose brackets close within it ("各镇(街道)") reads the same in
+# both (see _plain_piece), which is most bracketed cells of a real table.
 _NEEDS_PARSER_RE = lazy_compile(
-    f"[{re.escape(_BRACKETS)}]|{_ROLE_WORDS}|责任|落实|负责|[:\uff1a]|[{_SPACES}]{{2,}}"
+    f"{_ROLE_WORDS}|责任|落实|负责|[:\uff1a]|[{_SPACES}]{{2,}}"
     rf"|[{_DIGITS}]|[\u2460-\u249b\u3220-\u3229]|[{_NUMERALS}]+[.\uff0e\u3001]"
 )
 # Every character a match of _NEEDS_PARSER_RE starts with: a cell with none of them
 # (most cells) is plain without running that regex, which tries each word at each place.
 _MAY_NEED_PARSER_RE = lazy_compile(
-    f"[{re.escape(_BRACKETS)}{''.join(sorted({w[0] for w in (*_LEAD_WORDS, *_COOPERATE_WORDS)}))}"
+    f"[{''.join(sorted({w[0] for w in (*_LEAD_WORDS, *_COOPERATE_WORDS)}))}"
     f"责落负:\uff1a{_SPACES}{_DIGITS}\u2460-\u249b\u3220-\u3229{_NUMERALS}]"
 )
 _SPLIT_PLAIN_RE = lazy_compile(f"[{re.escape(_SEPARATORS)}]")
+_BRACKET_CHARS = frozenset(_BRACKETS)
 
 
 def _plain_cell(text: str) -> tuple[tuple[str, Role], ...] | None:
-    """The answer for a plain list ("区发改局、区财政局\n各镇(街道)" without brackets,
-    roles or numbers), or None when the cell needs the full parser. An import of
-    20,000 tasks spends most of its unit time here, so it skips the tokenizer."""
+    """The answer for a plain list ("区发改局、区财政局\n各镇(街道)" without roles or
+    numbers, each bracket closed in its own piece), or None when the cell needs the
+    full parser. An import of 20,000 tasks spends most of its unit time here, so it
+    skips the tokenizer."""
     if _MAY_NEED_PARSER_RE.search(text) and _NEEDS_PARSER_RE.search(text):
         return None
     result: list[tuple[str, Role]] = []
     seen: set[str] = set()
     for raw in _SPLIT_PLAIN_RE.split(text):
-        for part, key in _plain_piece(raw):
+        parts = _plain_piece(raw)
+        if parts is None:
+            return None
+        for part, key in parts:
             if key not in seen:
                 seen.add(key)
                 result.append((part, Role.COOPERATE if result else Role.LEAD))
@@ -309,14 +317,37 @@ def _plain_cell(text: str) -> tuple[tuple[str, Role], ...] | None:
 
 
 @lru_cache(maxsize=8192)
-def _plain_piece(raw: str) -> tuple[tuple[str, str], ...]:
+def _plain_piece(raw: str) -> tuple[tuple[str, str], ...] | None:
     """The names one piece of a plain cell gives (the unit, or the unit and the group
     after 等) with their keys; () for a piece that names nobody. Pieces repeat across
-    a table far more than whole cells do."""
+    a table far more than whole cells do.
+
+    None when the full parser would read the piece otherwise: a bracket that does not
+    close within the piece (a separator inside brackets does not cut, "各县(市、区)"),
+    a piece that starts with a bracket group (it moves onto the unit before it, or is
+    unwrapped) or with numbering such as "(一)"."""
+    if not _BRACKET_CHARS.isdisjoint(raw):
+        if not _closes_within(raw):
+            return None
+        compact = _INVISIBLE_RE.sub("", raw.translate(_FULLWIDTH_PARENS))
+        if compact[:1] in _ATTACHABLE_OPENERS or _NUMBERING_RE.match(compact):
+            return None
     name = normalise_unit_name(raw)
     if not name or name in _PLACEHOLDERS or _NUMBER_ONLY_RE.fullmatch(name):
         return ()
     return tuple((part, unit_key(part)) for part in _and_the_others(name))
+
+
+def _closes_within(text: str) -> bool:
+    """Every bracket of ``text`` closes, in order, within it (as the cutter pairs them)."""
+    expected: list[str] = []
+    for char in text:
+        if char in _OPEN_TO_CLOSE:
+            expected.append(_OPEN_TO_CLOSE[char])
+        elif char in _CLOSERS:
+            if not expected or expected.pop() != char:
+                return False
+    return not expected
 
 
 _OPENERS_SET = frozenset(_OPEN_TO_CLOSE)
@@ -340,11 +371,14 @@ def _and_the_others(name: str) -> tuple[str, ...]:
     return (name,)
 
 
-@lru_cache(maxsize=32768)
-def _parse_cell(text: str) -> tuple[tuple[str, Role], ...]:
-    """Names and roles of one cell; cached because cells repeat a lot within a plan."""
+def _read_cell(text: str) -> tuple[tuple[str, Role], ...]:
+    """Names and roles of one cell."""
     plain = _plain_cell(text)
     return plain if plain is not None else _parse_structured(text)
+
+
+#: :func:`_read_cell`, cached because cells repeat a lot within a plan.
+_parse_cell = lru_cache(maxsize=32768)(_read_cell)
 
 
 def _parse_structured(text: str) -> tuple[tuple[str, Role], ...]:
