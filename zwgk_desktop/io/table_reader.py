@@ -243,19 +243,35 @@ def _read_rows(workbook: Workbook, grid: Grid, header: Header, mapping: dict[str
     # across a table: each distinct text is worked out once.
     headings_seen: dict[str, tuple[str, int | None]] = {}
     units_seen: dict[tuple[str, str | None], list[UnitRef]] = {}
+    # The path of a task follows from the sections above it (``stack``, which changes
+    # only at a section row) and its heading cells: rows under the same heading share it.
+    stack_version = 0
+    paths_seen: dict[tuple[int, tuple[str, ...]], list[str]] = {}
+    single_heading = len(heading_cols) == 1
+    # A row whose requirement cell and one other mapped cell (not the 序号) hold two
+    # different texts is neither empty nor a one-value row (a section or a note): most
+    # rows of a table are told so without looking at each of their cells.
+    probe_col = units_col if units_col is not None and units_col != req_col else next(
+        (c for c in mapped if c != req_col), None)
+    heading_col = heading_cols[0] if single_heading else None
     for r in range(header.row + 1, len(rows)):
         row = rows[r]
-        values = [(c, v) for c, v in enumerate(row) if v.strip()]
-        if not values:
-            continue
+        req_cell = row[req_col]
+        two_texts = (probe_col is not None and req_cell != row[probe_col]
+                     and bool(req_cell.strip()) and bool(row[probe_col].strip()))
+        if not two_texts:
+            values = [(c, v) for c, v in enumerate(row) if v.strip()]
+            if not values:
+                continue
         # A header pasted again mid-table; its requirement cell is short, a task's is
         # not, so most rows skip the per-cell comparison.
-        if len(row[req_col]) <= HEADER_CELL_MAX and tuple(H.squash(c) for c in row) in header.signatures:
+        if len(req_cell) <= HEADER_CELL_MAX and tuple(H.squash(c) for c in row) in header.signatures:
             continue
-        distinct = {v for c, v in values if c != seq_col}
-        if not distinct:
-            continue
-        if len(distinct) == 1:
+        if not two_texts:
+            distinct = {v for c, v in values if c != seq_col}
+            if not distinct:
+                continue
+        if not two_texts and len(distinct) == 1:
             (value,) = distinct
             cols = [c for c, v in values if v == value]
             if is_note(value):
@@ -279,32 +295,51 @@ def _read_rows(workbook: Workbook, grid: Grid, header: Header, mapping: dict[str
                     stack.pop()
                 stack.append(_Section(rank, label))
                 carried.clear()
+                stack_version += 1
                 continue
 
-        context = list(stack)
         task_title: str | None = None
-        for col in heading_cols:
-            value = row[col].strip() or carried.get(col, "")
-            if not value:
-                continue
-            known = headings_seen.get(value)
-            if known is None:
-                label = clean_label(value)
-                known = headings_seen[value] = (label, numbering_rank(label))
-            label, rank = known
-            spans = (r, col) in spans_down or _repeated(rows, r, col, value)
-            if len(heading_cols) == 1 and rank is None and not spans:
-                task_title = label  # a 重点任务 list: the heading cell is this task's own name
-                continue
-            if rank is None:
-                rank = (context[-1].rank if context else -1) + 1
-            context = [s for s in context if s.rank < rank] + [_Section(rank, label)]
-            carried[col] = value
-        path = [s.label for s in context]
+        if heading_col is not None:
+            heading_values: tuple[str, ...] = (row[heading_col].strip() or carried.get(heading_col, ""),)
+        else:
+            heading_values = tuple(row[col].strip() or carried.get(col, "") for col in heading_cols)
+        seen_path = paths_seen.get((stack_version, heading_values))
+        if seen_path is not None:
+            # Same sections above, same heading cells: the same path, and the headings
+            # are carried as they were on the row that worked it out.
+            path = list(seen_path)
+            for col, value in zip(heading_cols, heading_values):
+                if value:
+                    carried[col] = value
+        else:
+            context = list(stack)
+            same_for_every_row = True  # False once a heading's reading depended on this row
+            for col, value in zip(heading_cols, heading_values):
+                if not value:
+                    continue
+                known = headings_seen.get(value)
+                if known is None:
+                    label = clean_label(value)
+                    known = headings_seen[value] = (label, numbering_rank(label))
+                label, rank = known
+                if single_heading and rank is None:
+                    same_for_every_row = False
+                    spans = (r, col) in spans_down or _repeated(rows, r, col, value)
+                    if not spans:
+                        task_title = label  # a 重点任务 list: the heading cell is this task's own name
+                        continue
+                if rank is None:
+                    rank = (context[-1].rank if context else -1) + 1
+                context = [s for s in context if s.rank < rank] + [_Section(rank, label)]
+                carried[col] = value
+            path = [s.label for s in context]
+            if same_for_every_row:
+                paths_seen[stack_version, heading_values] = path
+                path = list(path)
         if title_col is not None and row[title_col].strip():
             task_title = clean_label(row[title_col])
 
-        requirement = row[req_col].strip()
+        requirement = req_cell.strip()
         if not requirement and not task_title:
             warnings.append(f"第 {r + 1} 行没有任务内容,已跳过。")
             continue
@@ -316,7 +351,7 @@ def _read_rows(workbook: Workbook, grid: Grid, header: Header, mapping: dict[str
             deadline = default_deadline
         else:
             deadline = parse_deadline(row[deadline_col], year)
-        extra = {key: row[c].strip() for c, key in extra_cols if row[c].strip()}
+        extra = {key: row[c].strip() for c, key in extra_cols if row[c].strip()} if extra_cols else {}
         units = units_seen.get((units_text, coop_text))
         if units is None:
             units = units_seen[units_text, coop_text] = assign_roles(units_text, coop_text)
