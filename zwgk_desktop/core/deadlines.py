@@ -30,7 +30,6 @@ Readings chosen here (a clerk would read them the same way):
 
 from __future__ import annotations
 
-import calendar
 import re
 import unicodedata
 from collections.abc import Callable
@@ -212,8 +211,17 @@ _PART_DAY = {"上旬": 10, "初": 10, "中旬": 20, "中": 20}  # 下旬/底/末
 _HALF_END = {"上半年": (6, 30), "年中": (6, 30), "下半年": (12, 31)}
 
 
+def _days_in_month(year: int, month: int) -> int:
+    """calendar.monthrange(year, month)[1], without importing calendar (and locale)."""
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    if not 1 <= month <= 12:
+        raise ValueError(f"bad month number {month}; must be 1-12")
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
 def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
+    return date(year, month, _days_in_month(year, month))
 
 
 def _safe(build: Callable[..., date], *args: int) -> date | None:

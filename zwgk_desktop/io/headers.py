@@ -8,9 +8,9 @@ and reading rows is table_reader.py's job.
 
 from __future__ import annotations
 
-import string
-
 from ..core.patterns import lazy_compile
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 SEQ = "seq"
 HEADING = "heading"
@@ -99,7 +99,7 @@ def column_letter(index: int) -> str:
     index += 1
     while index:
         index, rem = divmod(index - 1, 26)
-        letters = string.ascii_uppercase[rem] + letters
+        letters = _LETTERS[rem] + letters
     return letters
 
 

@@ -15,7 +15,6 @@ helpers) lives in ``read_support``, so nothing here is imported back by them.
 from __future__ import annotations
 
 import io
-import logging
 import zipfile
 import zlib
 from pathlib import Path
@@ -42,6 +41,7 @@ from zwgk_desktop.io.read_support import (
     SHEET_EXTS,
     TEXT_EXTS,
     WORD_EXTS,
+    DebugLog,
     GridTooLarge,
     damaged,
     encrypted,
@@ -50,7 +50,7 @@ from zwgk_desktop.io.read_support import (
     too_large,
 )
 
-log = logging.getLogger(__name__)
+log = DebugLog(__name__)
 
 #: Refuse zip members claiming more than this when unpacked (zip bombs).
 MAX_MEMBER_BYTES = 512 * 1024 * 1024

@@ -7,7 +7,6 @@ XML for its real extent. Used by the spreadsheet reader before calamine reads a 
 from __future__ import annotations
 
 import io
-import logging
 import posixpath
 import re
 import zipfile
@@ -16,9 +15,9 @@ from pathlib import Path
 
 from zwgk_desktop.core.errors import FileReadError
 from zwgk_desktop.core.patterns import lazy_compile
-from zwgk_desktop.io.read_support import MAX_CELLS, MSG_UNSAFE, fail
+from zwgk_desktop.io.read_support import MAX_CELLS, MSG_UNSAFE, DebugLog, fail
 
-log = logging.getLogger(__name__)
+log = DebugLog(__name__)
 
 MAX_COLUMNS = 16384  # Excel's limit; <col max="16384"> hides "all the rest"
 # Sheet XML up to this size is always scanned for its real extent (~2 ms per MB

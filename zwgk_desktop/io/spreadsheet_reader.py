@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
-import logging
 import math
 from pathlib import Path
 from typing import Any
@@ -51,6 +50,7 @@ from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, Shee
 from zwgk_desktop.core.errors import FileReadError
 from zwgk_desktop.io.grid import Grid, MergedRange
 from zwgk_desktop.io.read_support import (
+    DebugLog,
     GridTooLarge,
     check_size,
     clean_text,
@@ -61,7 +61,7 @@ from zwgk_desktop.io.read_support import (
 )
 from zwgk_desktop.io.sheet_heads import SheetHead, xlsx_sheet_heads
 
-log = logging.getLogger(__name__)
+log = DebugLog(__name__)
 
 
 
