@@ -4,11 +4,16 @@ Qt silently does nothing when two actions share one)."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
 from PySide6.QtWidgets import QLabel, QMenu, QToolBar
+from shiboken6 import isValid
+
+from ..core.errors import UserError
+from ..core.ledger import Ledger
 
 from .plan_chooser import PlanCombo
 from .quarter_combo import QuarterCombo
@@ -63,12 +68,56 @@ def build_actions(window: "MainWindow") -> None:
     window.undo_action = _action(window, "撤销", window.undo)
     window.undo_action.setEnabled(False)
     stack.canUndoChanged.connect(window.undo_action.setEnabled)
-    stack.undoTextChanged.connect(lambda text: window.undo_action.setText(f"撤销 {text}" if text else "撤销"))
     window.redo_action = _action(window, "重做", window.redo)
     window.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence.StandardKey.Redo])
     window.redo_action.setEnabled(False)
     stack.canRedoChanged.connect(window.redo_action.setEnabled)
-    stack.redoTextChanged.connect(lambda text: window.redo_action.setText(f"重做 {text}" if text else "重做"))
+    # The toolbar button keeps its one word (its iconText), so the buttons after it
+    # never move or fall into »; the step's words are the 编辑 menu item's text and
+    # the button's tooltip, worked out again whenever they are about to be read.
+    for action, verb in ((window.undo_action, "撤销"), (window.redo_action, "重做")):
+        action.setIconText(verb)
+        action.hovered.connect(lambda: describe_steps(window))
+    stack.indexChanged.connect(lambda _index: describe_steps(window))
+    stack.undoTextChanged.connect(lambda _text: describe_steps(window))
+    stack.redoTextChanged.connect(lambda _text: describe_steps(window))
+    describe_steps(window)
+
+
+_SEQ_AT_START = re.compile(r"^序号 \d+ ")
+
+
+def step_words(ledger: Ledger, command: QUndoCommand | None) -> str:
+    """What an undo step does, naming its task by the 序号 it has now: a revision may
+    have renumbered the tasks since the step was made (序号 49 is 序号 48 now)."""
+    if command is None:
+        return ""
+    text = command.text()
+    task_ids = list(getattr(command, "task_ids", None) or [])
+    if len(task_ids) == 1 and _SEQ_AT_START.match(text):
+        try:
+            seq = ledger.task(task_ids[0]).seq
+        except UserError:  # the task is gone (its plan deleted): the words it had
+            return text
+        text = _SEQ_AT_START.sub(f"序号 {seq} ", text)
+    return text
+
+
+def describe_steps(window: "MainWindow") -> None:
+    """The 撤销/重做 menu items and tooltips say what the next step undoes or redoes."""
+    stack = window.ops.undo_stack
+    if not isValid(stack):  # QUndoStack clears itself (and signals) while it is destroyed
+        return
+    index = stack.index()
+    for action, verb, keys, command in (
+            (window.undo_action, "撤销", "Ctrl+Z", stack.command(index - 1) if stack.canUndo() else None),
+            (window.redo_action, "重做", "Ctrl+Y", stack.command(index) if stack.canRedo() else None)):
+        words = step_words(window.ops.ledger, command)
+        action.setText(f"{verb} {words}" if words else verb)
+        read_only = getattr(window, "_read_only_reason", None)
+        action.setToolTip(f"只读:{read_only}" if read_only else
+                          f"{verb}:{words}({keys})" if words else f"{verb}({keys})")
+        action.setIconText(verb)
 
 
 def build_menus(window: "MainWindow") -> None:
@@ -96,6 +145,7 @@ def build_menus(window: "MainWindow") -> None:
     file_menu.addAction(_action(window, "退出", window.close))
 
     edit_menu = menus.addMenu("编辑(&E)")
+    edit_menu.aboutToShow.connect(lambda: describe_steps(window))
     edit_menu.addAction(window.undo_action)
     edit_menu.addAction(window.redo_action)
     edit_menu.addSeparator()
