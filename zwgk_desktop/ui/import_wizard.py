@@ -92,8 +92,8 @@ def ask_revision_choice(parent: QWidget, plan: Plan, file_name: str) -> str | No
     """按修订导入 (REVISE), 作为新的分解表导入 (AS_NEW), or None for 取消."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle(f"这是分解表 {plan.id} 的修订版吗?")
-    box.setText(f"“{file_name}”与分解表 {plan.id}《{plan.title}》({plan.year} 年)标题和年份相同,但不是同一个文件,"
+    box.setWindowTitle("这是已导入的分解表的修订版吗?")
+    box.setText(f"“{file_name}”与已导入的《{plan.title}》({plan.year} 年)标题和年份相同,但不是同一个文件,"
                 "可能是上级印发的修订版。")
     box.setInformativeText("按修订导入:先列出新增、取消、改写的任务和责任单位、完成时限的变化,确认后才写入;"
                            "已填写的状态、进展和佐证材料都保留。")
