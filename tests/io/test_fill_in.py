@@ -255,8 +255,10 @@ def test_two_units_disagreeing(ledger: Ledger, plan: int, tmp_path: Path) -> Non
                                                "处理办法:文件可能已被移动、改名或删除,请重新选择文件")]
     preview = X.preview_merge(ledger, replies)
     assert [(c.unit, c.new, c.conflict) for c in preview.changes] == [
-        (UNIT, "已完成(2023-09-01)", f"与其他报送表不一致:区财政局 第 {preview.changes[1].row} 行填“推进中”"),
-        ("区财政局", "推进中", f"与其他报送表不一致:{UNIT} 第 {preview.changes[0].row} 行填“已完成(2023-09-01)”")]
+        (UNIT, "已完成(2023-09-01)", f"与其他报送表不一致:区财政局(配合) 第 {preview.changes[1].row} 行填"
+                                     f"“推进中(日期 2023-09-30)”,只能选其一(牵头单位:{UNIT})"),
+        ("区财政局", "推进中", f"与其他报送表不一致:{UNIT}(牵头) 第 {preview.changes[0].row} 行填"
+                              f"“已完成(2023-09-01)”,只能选其一(牵头单位:{UNIT})")]
 
 
 def test_key_column_gone_falls_back_to_the_text(ledger: Ledger, plan: int, tmp_path: Path) -> None:
