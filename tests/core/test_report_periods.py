@@ -21,12 +21,16 @@ from zwgk_desktop.core.period_counts import compact_text, period_items, periods_
 from zwgk_desktop.core.plan_import import write_plan
 from zwgk_desktop.core.quarters import Quarter
 from zwgk_desktop.core.recurrence import Frequency, Period, detect_recurrence
-from zwgk_desktop.core.report_data import (ReportScope, build_report, follow_up_intro, quarter_follow_up_count,
-                                           summary_sentences)
+from zwgk_desktop.core.report_data import (Counts, ReportScope, build_report, count_summary, follow_up_intro,
+                                           quarter_follow_up_count, summary_sentences, zh)
 from zwgk_desktop.core.units import assign_roles
 
 Q1, Q2, Q3, Q4 = (Quarter(2023, n) for n in range(1, 5))
 PRINTED = date(2023, 12, 20)
+
+
+def counts(c: Counts) -> tuple[int, ...]:
+    return (c.total, c.done, c.in_progress, c.not_started, c.not_applicable, c.overdue)
 
 ROWS = [  # section, requirement, units, deadline
     (["一、主动公开"], "更新政策文件库。", "县政府办", "每月10日前"),  # 1 monthly
@@ -142,8 +146,14 @@ def test_a_task_marked_done_as_a_whole_counts_its_unreported_periods_done(period
 
 def test_the_summary_sentence(periodic) -> None:
     ledger, plan_id, _ = periodic
-    text = "".join(summary_sentences(build_report(ledger, plan_id, Q2, printed_on=PRINTED)))
-    assert "共 6 项任务\uff0c其中定期任务 5 项按本季度到期的期次统计。" in text
+    data = build_report(ledger, plan_id, Q2, printed_on=PRINTED)
+    text = "".join(summary_sentences(data))
+    # The yearly task (due in Q1) is listed, not counted, and the sentence says so.
+    assert zh("共 6 项任务,其中定期任务 5 项:4 项按本季度到期的期次计 6 项次;"
+              "1 项本季度没有到期的期次(明细表中列出),不计入统计。") in text
+    assert [r.seq for r in data.uncounted_rows] == [4]
+    # Every counted item is due by 06-30: all of it is 应完成.
+    assert counts(data.due_counts) == counts(data.totals)
     assert "本季度应完成 7 项\uff08其中定期任务 6 项次\uff09\uff0c已完成 4 项" in text
     assert "未启动 2 项\uff08含定期任务未报 2 项次\uff09" in text
     assert "完成率 57.1%" in text
@@ -155,9 +165,48 @@ def test_one_off_plans_keep_their_sentence(ledger: Ledger) -> None:
 
     plan_id, _ = make_report_ledger(ledger)
     data = build_report(ledger, plan_id, Q3, printed_on=PRINTED)
-    text = "".join(summary_sentences(data))
-    assert "应完成" not in text and "项次" not in text and "共 7 项。" in text
+    sentences = summary_sentences(data)
+    assert "项次" not in "".join(sentences) and sentences[0].endswith("共 7 项。")
+    # 应完成 is said once, of the four tasks due by 09-30 (1 2 5 6), not of all seven.
+    assert [s for s in sentences if "应完成" in s] == [sentences[2]]
+    assert "本季度应完成的 4 项\uff0c已完成 2 项" in sentences[2]
     assert data.follow_ups is None  # not asked for
+
+
+def test_counted_items_not_all_due_are_not_called_due(periodic) -> None:
+    """First quarter: the 6月底前 task is counted (every task in scope is) but is not due;
+    the 每半年 task has no period due and is named as not counted."""
+    ledger, plan_id, _ = periodic
+    data = build_report(ledger, plan_id, Q1, printed_on=PRINTED)
+    sentences = summary_sentences(data)
+    assert (data.totals.total, data.due_counts.total, data.period_count) == (7, 6, 6)
+    assert [r.seq for r in data.uncounted_rows] == [3]
+    assert "本季度应完成 7" not in "".join(sentences)
+    assert sentences[1].startswith(zh("截至2023年3月31日,计入统计的 7 项(其中定期任务 6 项次)中,已完成 0 项"))
+    assert sentences[2] == zh("其中完成时限在3月31日以前(含当日)、本季度应完成的 6 项,已完成 0 项;"
+                              "完成时限在本季度以后(尚未到期)的 1 项。")
+    assert count_summary(data) == ("全部任务 6 项,计入统计 7 项(定期任务按本季度到期的期次计 6 项次;"
+                                   "定期任务 1 项本季度没有到期的期次,不计入),其中本季度应完成 6 项")
+
+
+def test_no_period_of_a_recurring_task_counted_in_the_quarter(ledger: Ledger) -> None:
+    """A plan whose only recurring task is yearly, due 12月底前 (the 任城 table's shape): in the
+    third quarter it is listed and named as not counted, and no "0 项次" is printed."""
+    rows = [(["一、主动公开"], "公开政策文件。", "县政府办", "11月底前"),
+            (["一、主动公开"], "开展政策评价。", "县发改局", "每年12月底前")]
+    tasks = [ParsedTask(seq=i + 1, section=list(section), title=None, requirement=req, units_text=units,
+                        units=assign_roles(units), deadline=parse_deadline(deadline, 2023), source_row=i + 3)
+             for i, (section, req, units, deadline) in enumerate(rows)]
+    write_plan(ledger, ParsedPlan(title="2023年年度任务表", year=2023, columns=["工作任务", "责任单位", "完成时限"],
+                                  mapping={}, tasks=tasks, sheet="Sheet1", source_name="t.xlsx"), "d" * 64)
+    plan_id = ledger.plans()[0].id
+    data = build_report(ledger, plan_id, Q3, printed_on=PRINTED)
+    text = "".join(summary_sentences(data))
+    assert (len(data.rows), data.totals.total, data.due_counts.total) == (2, 1, 0)
+    assert zh("共 2 项任务,其中定期任务 1 项本季度没有到期的期次(明细表中列出),不计入统计。") in text
+    assert zh("计入统计的 1 项中,已完成 0 项") in text and "项次" not in text
+    assert zh("其中没有本季度应完成(完成时限在9月30日以前,含当日)的任务;完成时限在本季度以后(尚未到期)的 1 项。") in text
+    assert count_summary(data) == "全部任务 2 项,计入统计 1 项(定期任务 1 项本季度没有到期的期次,不计入),其中本季度应完成 0 项"
 
 
 def test_cancelled_recurring_task_is_left_out(periodic) -> None:

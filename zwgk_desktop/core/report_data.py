@@ -20,8 +20,13 @@ Choices worth knowing (the tests pin them):
 * A recurring task (每月 / 每季度 / 每半年 / 每年 / 定期) is counted by its periods that fall
   due in the quarter (core/period_counts.py), one item (项次) each, done or not; its
   detail row prints those periods' statuses. One with no period due in the quarter
-  (每半年 in the first quarter) is listed but not counted. Non-recurring tasks are
-  counted one task at a time, as before.
+  (每半年 in the first quarter) is listed but not counted (``ReportData.uncounted_rows``:
+  the sentences say so, so the tasks listed and the items counted add up). Non-recurring
+  tasks are counted one task at a time, as before.
+* 应完成 means due on or before the quarter's last day. Without ``due_only`` the counts
+  take every task in scope, due or not, so ``ReportData.due_counts`` counts the items
+  due by then apart (and ``undated`` the tasks with no date): "本季度应完成" is said only
+  of those (a task due 12月底前 is not 应完成 in the third quarter).
 * A revised table applied after the report's day does not reach back into it: the
   tasks it added are not in the report, and the tasks it renumbered or gave another
   完成时限 print the 序号 and 完成时限 they had on the day (read from the revision's
@@ -55,6 +60,8 @@ from .report_text import (
     NO_UNIT,
     OVERDUE_LISTED,
     cn_date,
+    count_summary,
+    due_sentence,
     follow_up_intro,
     format_rate,
     overdue_by_unit,
@@ -188,6 +195,8 @@ class ReportData:
     sign_off: SignOff = field(default_factory=SignOff)
     with_evidence: bool = True
     follow_ups: list[FollowUpRow] | None = None  # None: not asked for (ReportScope.with_follow_ups)
+    due_counts: Counts = field(default_factory=Counts)  # the items of ``totals`` due by the quarter's last day
+    undated: int = 0  # the items of ``totals`` with no due date (长期坚持, 常态化)
 
     @property
     def as_of(self) -> date:
@@ -196,6 +205,12 @@ class ReportData:
     @property
     def recurring_rows(self) -> list[DetailRow]:
         return [row for row in self.rows if row.recurrence is not None]
+
+    @property
+    def uncounted_rows(self) -> list[DetailRow]:
+        """Recurring tasks listed with no period due in the quarter: in the detail table,
+        not in the counts (a 每年 task due 12月底前 in the third quarter)."""
+        return [row for row in self.rows if row.recurrence is not None and not row.periods]
 
     @property
     def period_count(self) -> int:
@@ -292,6 +307,8 @@ def build_report(ledger: Ledger, plan_id: int, quarter: Quarter, scope: ReportSc
     recurrences = {tid: rhythms[tid].label for tid in periods}
     since = {tid: s.since for tid, s in standing.items() if s.since is not None}
     totals = Counts()
+    due_counts = Counts()
+    undated = 0
     by_section: dict[str, Counts] = {}
     by_unit: dict[str, Counts] = {}
     rows: list[DetailRow] = []
@@ -305,15 +322,17 @@ def build_report(ledger: Ledger, plan_id: int, quarter: Quarter, scope: ReportSc
         items = periods.get(task.id)
         if items is not None:  # recurring: one item per period due in the quarter
             overdue = False
-            for item in items:
+            for item in items:  # each falls due in the quarter
                 late = item.overdue_on(day)
                 overdue = overdue or late
-                for counts in (totals, section_counts, unit_counts):
+                for counts in (totals, section_counts, unit_counts, due_counts):
                     counts.add(item.counted_status, late)
         else:
             overdue = status in _OPEN and task.due_date is not None and task.due_date <= day
-            for counts in (totals, section_counts, unit_counts):
+            due = task.due_date is not None and task.due_date <= day
+            for counts in (totals, section_counts, unit_counts, *([due_counts] if due else [])):
                 counts.add(status, overdue)
+            undated += task.due_date is None
         progress = task.progress_for(quarter)
         note = progress.text if progress else ""
         evidence = [evidence_text(e) for e in sorted(task.evidence, key=lambda e: (e.quarter, e.id))
@@ -349,7 +368,8 @@ def build_report(ledger: Ledger, plan_id: int, quarter: Quarter, scope: ReportSc
         printed_on=printed_on or date.today(), totals=totals,
         by_section=[GroupRow(label, counts) for label, counts in by_section.items()],
         by_unit=unit_rows if len(unit_rows) > 1 and not unit else [],
-        rows=rows, sign_off=sign_off or SignOff(), with_evidence=with_evidence, follow_ups=follow_up_rows)
+        rows=rows, sign_off=sign_off or SignOff(), with_evidence=with_evidence, follow_ups=follow_up_rows,
+        due_counts=due_counts, undated=undated)
 
 
 def quarter_choices(year: int, today: date | None = None) -> tuple[list[Quarter], Quarter]:
@@ -369,5 +389,5 @@ def quarter_choices(year: int, today: date | None = None) -> tuple[list[Quarter]
 
 
 __all__ = ["Counts", "DetailRow", "FollowUpRow", "GroupRow", "NO_SECTION", "NO_UNIT", "OVERDUE_LISTED", "ReportData", "ReportScope",
-           "RevisionsAfter", "SignOff", "build_report", "revisions_after", "follow_up_intro", "overdue_by_unit", "overdue_intro", "quarter_follow_up_count", "zh", "cn_date", "evidence_text", "format_rate", "quarter_choices",
+           "RevisionsAfter", "SignOff", "build_report", "count_summary", "due_sentence", "revisions_after", "follow_up_intro", "overdue_by_unit", "overdue_intro", "quarter_follow_up_count", "zh", "cn_date", "evidence_text", "format_rate", "quarter_choices",
            "resolve_section", "summary_sentences"]

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from ..core.errors import UserError
 from ..core.ledger import Ledger
 from ..core.quarters import Quarter
-from ..core.report_data import ReportData, SignOff, build_report, format_rate
+from ..core.report_data import ReportData, SignOff, build_report, count_summary, format_rate
 from .background import BackgroundTask
 from .failure_text import failure_text
 from .file_dialogs import save_file
@@ -208,10 +208,8 @@ class ReportDialog(ReportOptions, QDialog):
         self.print_button.setEnabled(self.document is not None)
         t = data.totals
         rate = format_rate(t.completion) if t.base else "—"
-        text = (f"{data.quarter.label}报告,共 {result.pages} 页:{data.scope_text} {t.total} 项,已完成 {t.done},"
+        text = (f"{data.quarter.label}报告,共 {result.pages} 页:{count_summary(data)};已完成 {t.done},"
                 f"推进中 {t.in_progress},未启动 {t.not_started},逾期 {t.overdue},完成率 {rate}。")
-        if data.period_count:
-            text += f"其中定期任务按本季度到期的期次计 {data.period_count} 项次。"
         if data.follow_ups:
             text += f"列出本季度催办单 {len(data.follow_ups)} 份。"
         if result.missing:
