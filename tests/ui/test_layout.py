@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QStyle, QStyleOptionComboBox
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QStyle, QStyleOptionComboBox
 
 from zwgk_desktop.ui.quarter_combo import QuarterCombo
 from zwgk_desktop.ui.task_table_model import COL_TEXT
@@ -148,3 +148,24 @@ def test_the_first_import_into_a_new_ledger_shows_the_section_tree(tmp_path, ope
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.splitter)
     qtbot.wait(20)
     assert window.splitter.sizes()[0] > 0, window.splitter.sizes()
+
+
+def test_switching_to_large_type_reaches_labels_with_colours_and_headings(sample_ledger, make_window):
+    """Widgets with a style sheet (the grey chapter path, the green 上次保存) and those with
+    a font of their own (the panel's heading) follow 大字模式 switched on in 设置, as the
+    plain labels do (the units: the control)."""
+    apply_font_size(False)  # as the app starts
+    window = make_window(sample_ledger)
+    select_task(window, window.model.task_id(0))
+    panel = window.panel
+    labels = {"section": panel.section, "saved": panel.saved_hint, "units": panel.units}
+    normal = {name: label.font().pointSizeF() for name, label in labels.items()}
+    heading = panel.heading.font().pointSizeF()
+    apply_font_size(True)
+    QApplication.processEvents()  # Qt tells the plain widgets through the event loop
+    large = {name: label.font().pointSizeF() for name, label in labels.items()}
+    assert all(large[name] > normal[name] for name in labels), (normal, large)
+    assert panel.heading.font().pointSizeF() > heading and panel.heading.font().bold()
+    apply_font_size(False)
+    QApplication.processEvents()
+    assert {name: label.font().pointSizeF() for name, label in labels.items()} == normal

@@ -44,6 +44,7 @@ from .background import BackgroundTask
 from .failure_text import failure_text
 from .file_dialogs import save_file
 from .open_result import OpenResult
+from .theme import scale_font
 from .operations.events import ledger_events
 from .operations.run import run_on_ledger
 
@@ -198,10 +199,7 @@ def _number_box(title: str) -> tuple[QFrame, QLabel]:
     frame.setFrameShape(QFrame.Shape.StyledPanel)
     value = QLabel("—")
     value.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    font = QFont(value.font())
-    font.setPointSizeF(font.pointSizeF() * 1.6)
-    font.setBold(True)
-    value.setFont(font)
+    scale_font(value, 1.6, bold=True)
     caption = QLabel(title)
     caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
     layout = QVBoxLayout(frame)

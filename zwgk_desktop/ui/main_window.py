@@ -58,6 +58,7 @@ from .window_dialogs import WindowDialogs
 from .window_drops import FileDrops
 from .window_filters import FilterWiring
 from .window_status import StatusWriting
+from .theme import scale_font
 
 if TYPE_CHECKING:
     from .task_panel import TaskPanel
@@ -139,10 +140,7 @@ class MainWindow(PlanChooser, FilterWiring, StatusWriting, WindowDialogs, FileDr
         self._panel_stand_in.setWordWrap(True)
         self._panel_stand_in.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self._panel_stand_in.setMargin(9)
-        stand_in_font = self._panel_stand_in.font()
-        stand_in_font.setBold(True)
-        stand_in_font.setPointSizeF(stand_in_font.pointSizeF() * 1.15)
-        self._panel_stand_in.setFont(stand_in_font)
+        scale_font(self._panel_stand_in, 1.15, bold=True)
 
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)

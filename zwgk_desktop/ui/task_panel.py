@@ -44,6 +44,7 @@ from .operations import LedgerOperations
 from .period_box import PeriodBox
 from .quarter_combo import QuarterCombo
 from .screen_fit import CappedText
+from .theme import scale_font
 
 AUTOSAVE_MS = 3000
 REQUIREMENT_LINES = 12  # a longer 具体要求 scrolls in its own box: status and note stay near
@@ -96,10 +97,7 @@ class TaskPanel(QScrollArea):
         layout = QVBoxLayout(body)
 
         self.heading = QLabel(HINT)
-        heading_font = self.heading.font()
-        heading_font.setBold(True)
-        heading_font.setPointSizeF(heading_font.pointSizeF() * 1.15)
-        self.heading.setFont(heading_font)
+        scale_font(self.heading, 1.15, bold=True)
         self.heading.setWordWrap(True)
         layout.addWidget(self.heading)
         # Everything below the heading shows only once a task is chosen: before that

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
+from .theme import scale_font
+
 
 class WelcomePage(QWidget):
     importRequested = Signal()
@@ -15,10 +17,7 @@ class WelcomePage(QWidget):
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         title = QLabel("政务公开任务台账")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 2)
-        font.setBold(True)
-        title.setFont(font)
+        scale_font(title, 2, bold=True)
         text = QLabel(
             "把上级印发的任务分解表(Excel、WPS、Word 附件或 CSV)导入台账,\n"
             "全年逐项登记完成状态和季度进展,按季度出具落实情况报告。\n\n"
