@@ -161,8 +161,16 @@ def _add_safety(window, ledger: Ledger, is_sample: bool) -> None:
         label.setToolTip(ledger.read_only)
         label.setStyleSheet("color: #b3261e; font-weight: bold;")
         window.statusBar().addPermanentWidget(label)
-        window.statusBar().showMessage(ledger.read_only)
+        # The whole reason, wrapped, over the tasks: a status-bar message was cut at the
+        # window's edge (大字模式 above all) and went away when another message came.
+        banner = QLabel(f"只读:{ledger.read_only}")
+        banner.setObjectName("readOnlyBanner")
+        banner.setWordWrap(True)
+        banner.setStyleSheet("#readOnlyBanner { background: #fff4ce; color: #7a4b00; padding: 6px 10px;"
+                             " border-bottom: 1px solid #e0c060; }")
+        window.centralWidget().layout().insertWidget(0, banner)
         window.read_only_label = label
+        window.read_only_banner = banner
 
     def after_first_paint() -> None:
         from .ui import backup_dialogs, rollover_dialog

@@ -65,9 +65,11 @@ def test_a_read_only_ledger_says_why_in_the_window(desktop, tmp_path: Path, qtbo
         window = desktop.window
         assert desktop.ledger.read_only
         assert window.read_only_label.toolTip() == desktop.ledger.read_only
-        assert "被设为只读" in window.statusBar().currentMessage()
+        banner = window.read_only_banner
+        assert "被设为只读" in banner.text() and banner.wordWrap() and banner.isVisible()
         qtbot.waitUntil(lambda: window.startup_finished)  # the menu entries follow the first paint
-        assert "被设为只读" in window.statusBar().currentMessage()
+        assert "被设为只读" in banner.text() and banner.isVisible()
+        assert banner.heightForWidth(banner.width()) <= banner.height() + 1  # the whole reason shows
         assert not window.restore_previous_action.isEnabled()
         assert window.model.rowCount() > 0  # viewing works
     finally:
@@ -105,7 +107,7 @@ def test_a_write_protected_stick_opens_in_the_window(desktop, sample_dir: Path, 
             pytest.skip("read-only remount is not allowed here")
         assert desktop.open(mount, is_sample=True)
         assert desktop.lock is None and desktop.ledger.read_only
-        assert "不允许写入" in desktop.window.statusBar().currentMessage()
+        assert "不允许写入" in desktop.window.read_only_banner.text()
         assert no_dialogs == []
         desktop.close_current()
     finally:
