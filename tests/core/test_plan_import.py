@@ -306,3 +306,29 @@ def test_replace_with_other_sections_keeps_rows_of_paths_that_stay(ledger: Ledge
         ("公开决策事项目录。", [S1, SUB]), ("新的任务。", [S1, sub3]), ("又一项任务。", [S1, sub3]),
         ("开展意见征集。", [])]  # kept for its work, its (二) is gone: not moved into (三)
     assert [t.seq for t in tasks] == [1, 2, 3, 4]
+
+
+# -- the import's own passes agree with the model's --------------------------------------
+
+
+def test_one_pass_over_the_tasks_gives_the_models_sections_and_unit_names() -> None:
+    from zwgk_desktop.core.plan_import import _paths_and_names
+
+    parsed = parsed_plan(ROWS + [([S1, SUB], "再次公开。", "县政府办、县教体局", "12月底前"),
+                                 ([], "无章节的任务。", "县教体局", "全年")])
+    paths, task_paths, names = _paths_and_names(parsed)
+    assert paths == parsed.sections
+    assert task_paths == [tuple(task.section) for task in parsed.tasks]
+    assert names == parsed.unit_names
+
+
+@pytest.mark.parametrize("text", [
+    "一二三", "1.2.3", "(一)", "  12、13  ", "1 2 3 4 5", "二〇二三", "\uff11\uff12\uff13\uff14",
+    "公开决策事项目录", "1.公开决策事项目录", "目录1234", " 第一", "", "   ",
+])
+def test_the_quick_look_at_a_requirement_agrees_with_the_pattern(text: str) -> None:
+    from zwgk_desktop.core import plan_import
+
+    squashed = "".join(text.split())
+    expected = len(squashed) <= 3 or bool(plan_import._NUMBERISH_RE.fullmatch(squashed))
+    assert plan_import._short_or_numeric(text) is expected

@@ -76,9 +76,17 @@ def reading_doubts(parsed: ParsedPlan) -> list[str]:
     return doubts
 
 
+_NUMBERISH_CHARS = frozenset(".,、()()一二三四五六七八九十零〇")
+
+
 def _short_or_numeric(text: str) -> bool:
     squashed = "".join(text.split())
-    return len(squashed) <= 3 or bool(_NUMBERISH_RE.fullmatch(squashed))
+    if len(squashed) <= 3:
+        return True
+    first = squashed[0]  # most requirements start with a word: the regex would fail there
+    if not (first.isdecimal() or first in _NUMBERISH_CHARS or first.isspace()):
+        return False
+    return bool(_NUMBERISH_RE.fullmatch(squashed))
 
 
 def known_unit_names(ledger: Ledger) -> list[str]:
@@ -195,8 +203,9 @@ def _write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: boo
             plan_id = cursor.lastrowid
             old = _OldPlan({}, {}, {}, {})
 
-        section_ids, spare_sections = _place_sections(ledger, plan_id, parsed.sections, old.paths)
-        unit_ids = _ensure_units(ledger, parsed)
+        paths, task_paths, unit_names = _paths_and_names(parsed)
+        section_ids, spare_sections = _place_sections(ledger, plan_id, paths, old.paths)
+        unit_ids = _ensure_unit_names(ledger, unit_names)
 
         next_id = _next_task_id(ledger)
         inserts, updates, links = [], [], []
@@ -205,18 +214,24 @@ def _write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: boo
         # (a row per task: enum .value is a property call, a dict look-up is not)
         kind_values = {kind: kind.value for kind in DeadlineKind}
         role_values = {role: role.value for role in Role}
-        for task in parsed.tasks:
+        # Each distinct UnitRef (cells that print the same units share them) once:
+        # id(ref) -> (unit id, role as stored). The refs live as long as ``parsed``.
+        link_of_ref: dict[int, tuple[int, str]] = {}
+        for task, path in zip(parsed.tasks, task_paths, strict=True):
             deadline = task.deadline
             due = deadline.due_date
-            values = [task.seq, section_ids.get(tuple(task.section)), task.title, task.requirement,
+            values = [task.seq, section_ids.get(path), task.title, task.requirement,
                       task.units_text, deadline.text, due.isoformat() if due else None,
                       kind_values[deadline.kind], int(deadline.needs_review), task.source_row,
                       json.dumps(task.extra, ensure_ascii=False) if task.extra else "{}"]
             task_links: dict[int, tuple[int, str, int]] = {}
             for position, unit in enumerate(task.units):
-                uid = unit_ids[unit_key(unit.name)]
+                link = link_of_ref.get(id(unit))
+                if link is None:
+                    link = link_of_ref[id(unit)] = (unit_ids[unit_key(unit.name)], role_values[unit.role])
+                uid = link[0]
                 if uid not in task_links:  # one link per unit: the first place it is named
-                    task_links[uid] = (uid, role_values[unit.role], position)
+                    task_links[uid] = (uid, link[1], position)
             candidates = old.by_key.get(_match_key(task.requirement or task.title or "")) if old.by_key else None
             if candidates:
                 task_id = candidates.pop(0)
@@ -235,7 +250,8 @@ def _write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: boo
                 task_id = next_id
                 next_id += 1
                 inserts.append([task_id, plan_id] + values)
-            links.extend((task_id, *link) for link in task_links.values())
+            for uid, role, position in task_links.values():
+                links.append((task_id, uid, role, position))
         conn = db.conn
         conn.executemany(
             f"INSERT INTO tasks (id, plan_id, {', '.join(_TASK_COLUMNS)}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -331,14 +347,38 @@ def _place_sections(ledger: Ledger, plan_id: int, paths: Iterable[tuple[str, ...
     return ids, spare
 
 
+def _paths_and_names(parsed: ParsedPlan) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]], list[str]]:
+    """``parsed.sections``, each task's section path as a tuple and ``parsed.unit_names``
+    in one pass over the tasks (a task under the same section as one before it adds
+    no path; one naming the same units adds no name)."""
+    paths: dict[tuple[str, ...], None] = {}
+    names: dict[str, None] = {}
+    task_paths: list[tuple[str, ...]] = []
+    for task in parsed.tasks:
+        path = tuple(task.section)
+        task_paths.append(path)
+        if path not in paths:  # else every prefix is there already
+            for depth in range(1, len(path) + 1):
+                paths.setdefault(path[:depth], None)
+        for unit in task.units:
+            if unit.name not in names:
+                names[unit.name] = None
+    return list(paths), task_paths, list(names)
+
+
 def _ensure_units(ledger: Ledger, parsed: ParsedPlan) -> dict[str, int]:
     """Unit ids by matching key; units are shared across plans (the directory)."""
+    return _ensure_unit_names(ledger, parsed.unit_names)
+
+
+def _ensure_unit_names(ledger: Ledger, unit_names: Iterable[str]) -> dict[str, int]:
+    """:func:`_ensure_units` for names already gathered (see ``_paths_and_names``)."""
     db = ledger.db
     known = {key: uid for uid, key in db.execute("SELECT id, key FROM units")}
     result: dict[str, int] = {}
     new_rows = []
     next_id = db.execute("SELECT COALESCE(MAX(id), 0) FROM units").fetchone()[0] + 1
-    for name in parsed.unit_names:
+    for name in unit_names:
         key = unit_key(name)
         if key in result:
             continue
