@@ -123,10 +123,10 @@ REFUSALS = [
     (["import", "{F}/unrelated.xlsx", "--revises", "1", "--apply", "--force"], "几乎没有相同的任务"),
     (["import", "{F}/city.xlsx", "--revises", "1", "--apply"], "不需要再修订"),
     (["import", "{F}/garbage.xlsx", "--revises", "1", "--apply"], "garbage.xlsx"),
-    (["import", "{F}/plan2024.xlsx", "--revises", "1"], "已导入为分解表 3"),
+    (["import", "{F}/plan2024.xlsx", "--revises", "1"], "是分解表 3"),
     # derive
     (["derive", "9", *FACTS], "分解表"),
-    (["derive", "1", *FACTS], "已经生成过本级分解表 2"),
+    (["derive", "1", *FACTS], "本级分解表是分解表 2"),
     (["derive", "1", "--map", "{F}/nomap.xlsx", *FACTS], "上级单位"),
     (["derive", "1", "--map", "{F}/emptymap.xlsx", *FACTS], "没有任何一对单位"),
     (["derive", "1", "--tasks", "9", *FACTS], "没有序号 9"),
@@ -136,7 +136,7 @@ REFUSALS = [
     # rollup
     (["rollup", "1", "--quarter", "2023Q5"], "季度"),
     (["rollup", "1", "--quarter", "2023Q3", "--keep-own", "1"], "--apply"),
-    (["rollup", "2", "--quarter", "2023Q3"], "上级分解表 1"),
+    (["rollup", "2", "--quarter", "2023Q3"], "zwgk rollup 1 --quarter"),
     (["rollup", "3", "--quarter", "2024Q3"], "还没有生成本级分解表"),
     (["rollup", "1", "--quarter", "2024Q1"], "2023"),
     (["rollup", "1", "--quarter", "2023Q3", "--apply", "--keep-own", "3"], "序号 3 不是本次汇总"),
@@ -323,7 +323,7 @@ def test_the_revision_preview_names_county_tasks_of_withdrawn_city_tasks(copy: P
     code, out, err = run_cli(capsys, "--ledger", str(led), "import", str(copy / "files" / "revised.xlsx"),
                              "--revises", "1")
     assert code == 0, err
-    assert "提示:本级分解表 2 中序号 2 的任务由将取消的原序号 2 生成" in out
+    assert "提示:本级分解表《2023年某某县政务公开工作任务分解表》中序号 2 的任务由将取消的原序号 2 生成" in out
 
 
 def test_rollover_into_a_link_to_the_ledger_is_refused(copy: Path, capsys) -> None:

@@ -208,8 +208,9 @@ def test_deriving_twice_is_refused_and_writes_nothing(ledger: Ledger) -> None:
     city, county = _linked(ledger)
     preview = V.prepare_derive(ledger, city, local_name=LOCAL, lead_office=LEAD)
     before = dump(ledger)
-    with pytest.raises(UserError, match=f"已经生成过本级分解表 {county}"):
+    with pytest.raises(UserError, match=f"已经生成过本级分解表《{ledger.plan(county).title}》") as caught:
         V.create_derived_plan(ledger, preview)
+    assert f"分解表 {county}" in caught.value.hint_cli  # the number only where zwgk needs it
     assert dump(ledger) == before
 
 

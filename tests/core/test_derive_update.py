@@ -292,7 +292,7 @@ def test_refusals_a_plan_never_derived_and_a_county_plan(ledger: Ledger, linked)
     with pytest.raises(UserError, match="还没有生成过本级分解表") as caught:
         V.prepare_update(ledger, other)
     assert f"zwgk derive {other}" in caught.value.hint_cli and "--" not in caught.value.message
-    with pytest.raises(UserError, match=f"请选上级分解表 {city_id}") as caught:
+    with pytest.raises(UserError, match=f"请选上级分解表《{ledger.plan(city_id).title}》") as caught:
         V.prepare_update(ledger, county_id)
     assert f"zwgk derive {city_id} --update" in caught.value.hint_cli
 

@@ -238,9 +238,9 @@ def test_the_same_revised_file_twice_says_it_was_applied(ledger, plan) -> None:
     plan_id, _ = plan
     apply_revision(ledger, preview_revision(ledger, plan_id, revised(), "b" * 64))
     before = dump(ledger)
-    with pytest.raises(DuplicateImportError, match="已经是分解表 1.*不需要再修订"):
+    with pytest.raises(DuplicateImportError, match="已经是《.*》现在的内容.*不需要再修订"):
         preview_revision(ledger, plan_id, revised(), "b" * 64)
-    with pytest.raises(DuplicateImportError, match="已经是分解表 1"):
+    with pytest.raises(DuplicateImportError, match="已经是《"):
         preview_revision(ledger, plan_id, parsed_plan(OLD), "b" * 64)
     assert dump(ledger) == before
 
@@ -256,8 +256,9 @@ def test_refusals_leave_the_ledger_unchanged(ledger, plan) -> None:
                  ([S2], "完善政府信息公开年报。", "县政府办", "1月底前")]
     with pytest.raises(UserError, match="几乎没有相同的任务.*能对应上的只有 0 项"):
         preview_revision(ledger, plan_id, revised(unrelated), "b" * 64)
-    with pytest.raises(DuplicateImportError, match=f"已导入为分解表 {other}"):
+    with pytest.raises(DuplicateImportError, match=f"已导入为另一个分解表《{ledger.plan(other).title}》") as caught:
         preview_revision(ledger, plan_id, revised(), "c" * 64)
+    assert f"是分解表 {other}" in caught.value.hint_cli and "分解表 " not in caught.value.message
     with pytest.raises(UserError, match="没有编号为 99 的分解表"):
         preview_revision(ledger, 99, revised(), "b" * 64)
     assert dump(ledger) == before

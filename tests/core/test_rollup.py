@@ -180,12 +180,13 @@ def test_cancelled_derived_tasks_are_not_counted(ledger: Ledger) -> None:
 
 def test_mismatched_plans_and_quarters_are_refused_plainly(ledger: Ledger) -> None:
     city, county = _linked(ledger)
-    with pytest.raises(UserError, match=f"本级分解表,由上级分解表 {city} 生成"):
+    with pytest.raises(UserError, match=f"本级分解表,由上级分解表《{ledger.plan(city).title}》生成") as caught:
         R.preview_rollup(ledger, county, Q3)
+    assert f"zwgk rollup {city} " in caught.value.hint_cli and "分解表 " not in caught.value.message
     lone = write_plan(ledger, parsed_plan(), "9" * 64).plan_id
     with pytest.raises(UserError, match="还没有生成本级分解表"):
         R.preview_rollup(ledger, lone, Q3)
-    with pytest.raises(UserError, match="不在分解表"):
+    with pytest.raises(UserError, match="不在《"):
         R.preview_rollup(ledger, city, Quarter(2024, 1))
     preview = R.preview_rollup(ledger, city, Q3)
     with pytest.raises(UserError, match="不是本次汇总的上级任务"):

@@ -223,13 +223,15 @@ def preview_rollup(ledger: Ledger, plan_id: int, quarter: Quarter) -> RollupPrev
     if not children:
         parent = superior_of(ledger, plan_id)
         if parent is not None:
-            raise refusal(f"分解表 {plan_id}({plan.title})是本级分解表,由上级分解表 {parent} 生成。"
-                          f"汇总请对上级分解表 {parent} 操作。", f"命令行:zwgk rollup {parent} --quarter {quarter}")
-        raise refusal(f"分解表 {plan_id}({plan.title})还没有生成本级分解表,没有可汇总的本级任务。"
+            above = ledger.plan(parent).title
+            raise refusal(f"《{plan.title}》是本级分解表,由上级分解表《{above}》生成。"
+                          f"汇总请对上级分解表《{above}》操作(在“分解表”中选它)。",
+                          f"命令行:zwgk rollup {parent} --quarter {quarter}")
+        raise refusal(f"《{plan.title}》还没有生成本级分解表,没有可汇总的本级任务。"
                       "请先由它生成本级分解表(下发本级分解表)。",
                       f"命令行:zwgk derive {plan_id} -o 本级分解表.xlsx")
     if quarter.year != plan.year:
-        raise UserError(f"季度 {quarter}({quarter.label})不在分解表 {plan_id} 的年份({plan.year}年)内。"
+        raise UserError(f"季度 {quarter}({quarter.label})不在《{plan.title}》的年份({plan.year}年)内。"
                         f"请选择 {plan.year} 年的季度,例如 {plan.year}Q{quarter.number}。")
     as_of = quarter.end if quarter.end < date.today() else None
     derived_by_source: dict[int, list[Task]] = {}

@@ -380,7 +380,7 @@ class DeriveDialog(QDialog):
     def _generated(self, result: tuple[V.DeriveOutcome, Path | None]) -> None:
         outcome, written = result
         self.outcome = outcome
-        text = (f"已生成本级分解表 {outcome.plan_id}:{outcome.title}({outcome.task_count} 项任务),"
+        text = (f"已生成本级分解表《{outcome.title}》({outcome.task_count} 项任务),"
                 f"与上级分解表关联;单位对应已保存。")
         if written:
             text += f"\n已写成文件:{written}"

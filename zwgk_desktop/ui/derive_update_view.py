@@ -90,7 +90,7 @@ class UpdateView(QWidget):
         self.outcome: V.UpdateOutcome | None = None
         self._filling = False
 
-        intro = QLabel(f"上级分解表:{self.plan.title}。已由它生成本级分解表 {county.id}:{county.title}。\n"
+        intro = QLabel(f"上级分解表《{self.plan.title}》已生成本级分解表《{county.title}》。\n"
                        "上级修订后,可把改动带入本级分解表:勾选要带入的内容后点“应用”。"
                        "本级改过的内容保留不动,两者并列显示。")
         intro.setWordWrap(True)
@@ -331,7 +331,7 @@ class UpdateView(QWidget):
     def _applied(self, result: tuple[V.UpdateOutcome, Path | None]) -> None:
         outcome, written = result
         self.outcome = outcome
-        text = (f"已更新本级分解表 {outcome.plan_id}:加入任务 {len(outcome.added)} 项,"
+        text = (f"已更新本级分解表《{self.county.title}》:加入任务 {len(outcome.added)} 项,"
                 f"标为已取消 {len(outcome.cancelled)} 项,随上级修改 {len(outcome.followed)} 项。")
         if written:
             text += f"\n已写成文件:{written}"

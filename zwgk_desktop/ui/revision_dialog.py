@@ -85,7 +85,7 @@ class RevisionDialog(QDialog):
         self.preview: RevisionPreview = self.base
         self.result: RevisionResult | None = None
         self._task: BackgroundTask | None = None
-        self.setWindowTitle(f"按修订导入 — 分解表 {plan_id}")
+        self.setWindowTitle(f"按修订导入 — 《{self.base.plan_title}》")
         self.resize(1100, 660)
 
         self.summary = QLabel()
@@ -161,7 +161,7 @@ class RevisionDialog(QDialog):
     def _show(self, preview: RevisionPreview) -> None:
         parsed = preview.parsed
         counts = preview.counts()
-        text = (f"文件“{parsed.source_name}”→ 分解表 {preview.plan_id}《{preview.plan_title}》({preview.year} 年)。"
+        text = (f"文件“{parsed.source_name}”→《{preview.plan_title}》({preview.year} 年)。"
                 f"新表 {len(parsed.tasks)} 项任务,与原有任务对应上 {len(preview.matches)} 项"
                 f"(其中 {preview.unchanged} 项没有变化)。")
         if counts:

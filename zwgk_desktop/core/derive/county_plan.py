@@ -113,12 +113,12 @@ def prepare_derive(ledger: Ledger, plan_id: int, *, local_name: str | None = Non
     local, lead = require_local_facts(ledger, local_name, lead_office)
     tasks = ledger.tasks(plan_id)
     if not tasks:
-        raise UserError(f"分解表 {plan_id}({plan.title})中没有任务,无法生成本级分解表。")
+        raise UserError(f"《{plan.title}》中没有任务,无法生成本级分解表。")
     by_id = {t.id: t for t in tasks}
     if task_ids is None:
         chosen_ids = default_selection(ledger, plan_id, local, tasks)
         if not chosen_ids and not own_tasks:
-            raise refusal(f"分解表 {plan_id}({plan.title})中没有点名本级的任务(各县区、{local}或其所属群组)。"
+            raise refusal(f"《{plan.title}》中没有点名本级的任务(各县区、{local}或其所属群组)。"
                           "请勾选要下发的任务。", "命令行:用 --tasks 3,5,8-10 指定序号,或 --tasks all。")
     else:
         unknown = [tid for tid in task_ids if tid not in by_id]
@@ -178,8 +178,10 @@ def create_derived_plan(ledger: Ledger, preview: DerivePreview, *,
     existing = derived_plans(ledger, plan.id)
     if existing:
         first = existing[0]
-        raise UserError(f"分解表 {plan.id}({plan.title})已经生成过本级分解表 {first.id}({first.title})。"
-                        f"如需重新生成,请先在窗口中删除分解表 {first.id}(删除前会自动备份)。")
+        raise refusal(f"《{plan.title}》已经生成过本级分解表《{first.title}》。"
+                      f"如需重新生成,请先在窗口中删除本级分解表《{first.title}》(删除前会自动备份);"
+                      "上级修订后要让本级分解表跟上,请用“更新本级分解表”。",
+                      f"命令行中本级分解表是分解表 {first.id};更新可执行:zwgk derive {plan.id} --update")
     ledger.plan(plan.id)  # still there
     now = now_text()
     sha = hashlib.sha256(f"zwgk-derived:{plan.source_sha256}:{now}:{uuid.uuid4().hex}".encode()).hexdigest()
@@ -188,7 +190,7 @@ def create_derived_plan(ledger: Ledger, preview: DerivePreview, *,
         tasks=[ParsedTask(seq=n, section=t.section, title=t.title, requirement=t.requirement,
                           units_text=t.units_text, units=t.units, deadline=t.deadline, source_row=0)
                for n, t in enumerate(preview.tasks, start=1)],
-        sheet="任务分解表", source_name=f"由分解表 {plan.id}“{plan.title}”生成")
+        sheet="任务分解表", source_name=f"由上级分解表《{plan.title}》生成")
     used = {s.superior: s.locals for s in preview.mapping if s.locals}
     db = ledger.db
     with ledger.change(DERIVE_ACTION, "plan", before={"from_plan": plan.id, "from_title": plan.title}) as record:

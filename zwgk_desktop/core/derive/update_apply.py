@@ -174,7 +174,7 @@ def apply_update(ledger: Ledger, preview: UpdatePreview, chosen: Iterable[str] |
                                lead_office=preview.lead_office, mapping=preview.given,
                                mapping_how=preview.given_how, include=preview.include)
         if fresh.fingerprint != preview.fingerprint:
-            raise UserError(f"分解表 {preview.plan.id} 或本级分解表 {county_id} 在预览之后有改动,"
+            raise UserError(f"《{preview.plan.title}》或本级分解表《{preview.county.title}》在预览之后有改动,"
                             "本级分解表没有更新,台账没有改动。请重新预览后再应用。")
         picked = [fresh.item(k) for k in keys if fresh.item(k).writes]
         followed: dict[int, list[str]] = {}

@@ -134,12 +134,13 @@ def _county_plan(ledger: Ledger, plan_id: int) -> tuple[Plan, Plan]:
     plan = ledger.plan(plan_id)
     superior = superior_of(ledger, plan_id)
     if superior is not None:
-        raise refusal(f"分解表 {plan_id}({plan.title})是由上级分解表 {superior} 生成的本级分解表,本身不能更新。"
-                      f"请选上级分解表 {superior},由它更新本级分解表。",
+        above = ledger.plan(superior).title
+        raise refusal(f"《{plan.title}》是由上级分解表《{above}》生成的本级分解表,本身不能更新。"
+                      f"请选上级分解表《{above}》,由它更新本级分解表。",
                       f"命令行:zwgk derive {superior} --update")
     existing = derived_plans(ledger, plan_id)
     if not existing:
-        raise refusal(f"分解表 {plan_id}({plan.title})还没有生成过本级分解表,没有可更新的。"
+        raise refusal(f"《{plan.title}》还没有生成过本级分解表,没有可更新的。"
                       "请先由它生成本级分解表。", f"命令行:zwgk derive {plan_id} --map 单位对应.xlsx")
     return plan, existing[0]
 

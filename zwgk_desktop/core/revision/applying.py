@@ -46,7 +46,7 @@ def apply_revision(ledger: Ledger, preview: RevisionPreview,
                                "sha256": old_plan.source_sha256}) as record:
         fresh = preview_revision(ledger, preview.plan_id, parsed, preview.sha256, pairs=pairs)
         if fresh.fingerprint != preview.fingerprint:
-            raise UserError(f"分解表 {preview.plan_id} 在预览之后有改动(例如在别处修改了任务),修订没有写入,"
+            raise UserError(f"《{old_plan.title}》在预览之后有改动(例如在别处修改了任务),修订没有写入,"
                             "台账没有改动。请重新预览后再应用。")
         plan_id = fresh.plan_id
         old = {t.id: t for t in old_tasks(ledger, plan_id)}

@@ -42,6 +42,13 @@ MOVED_PAIRS_LIMIT = 40_000
 _OPEN_STATUSES = (Status.NOT_STARTED.value, Status.IN_PROGRESS.value)
 
 
+def _with_numbers(error: UserError, hint_cli: str) -> UserError:
+    """The window names plans by title; zwgk, which takes plan numbers, also prints
+    ``hint_cli`` under the message."""
+    error.hint_cli = hint_cli  # type: ignore[attr-defined]
+    return error
+
+
 def _positions(paths: list[tuple[str, ...]]) -> list[tuple[int, int]]:
     """Each task's place: (ordinal of its section among the sections in table order,
     index within that section). A renamed section keeps its place."""
@@ -79,17 +86,18 @@ def preview_revision(ledger: Ledger, plan_id: int, parsed: ParsedPlan, sha256: s
     if other is not None:
         if other.id == plan_id:
             raise DuplicateImportError(
-                f"文件“{name}”已经是分解表 {plan_id}(《{plan.title}》)现在的内容(导入或修订时用的就是这个文件),"
+                f"文件“{name}”已经是《{plan.title}》现在的内容(导入或修订时用的就是这个文件),"
                 "不需要再修订,台账没有改动。")
-        raise DuplicateImportError(
-            f"文件“{name}”已导入为分解表 {other.id}(《{other.title}》),不能再作为分解表 {plan_id} 的修订版导入,"
-            f"台账没有改动。如确实要用它修订分解表 {plan_id},请先删除分解表 {other.id}。")
+        raise _with_numbers(DuplicateImportError(
+            f"文件“{name}”已导入为另一个分解表《{other.title}》,不能再作为《{plan.title}》的修订版导入,"
+            f"台账没有改动。如确实要用它修订《{plan.title}》,请先删除《{other.title}》。"),
+            f"命令行中《{other.title}》是分解表 {other.id},《{plan.title}》是分解表 {plan_id}。")
     if not parsed.tasks:
-        raise UserError(f"文件“{name}”中没有读到任何任务,不能用它修订分解表 {plan_id},台账没有改动。")
+        raise UserError(f"文件“{name}”中没有读到任何任务,不能用它修订《{plan.title}》,台账没有改动。")
     if parsed.year != plan.year:
         where = "" if parsed.year_found else "(文件中没有写年份,按今年读取)"
         raise UserError(
-            f"文件“{name}”是 {parsed.year} 年的分解表{where},分解表 {plan_id}(《{plan.title}》)是 {plan.year} 年的,"
+            f"文件“{name}”是 {parsed.year} 年的分解表{where},《{plan.title}》是 {plan.year} 年的,"
             "不能作为它的修订版导入,台账没有改动。\n"
             "处理办法:请核对要修订的是哪一个分解表;如果这是新一年的分解表,请作为新的分解表导入。")
 
@@ -100,7 +108,7 @@ def preview_revision(ledger: Ledger, plan_id: int, parsed: ParsedPlan, sha256: s
     fingerprint = plan_fingerprint(plan_row, old_all)
     old = [t for t in old_all if t.status != Status.CANCELLED.value]  # withdrawn earlier: left alone
     if not old:
-        raise UserError(f"分解表 {plan_id}(《{plan.title}》)中没有可修订的任务(都已取消),台账没有改动。"
+        raise UserError(f"《{plan.title}》中没有可修订的任务(都已取消),台账没有改动。"
                         "请把文件作为新的分解表导入。")
     new = parsed.tasks
     new_text = [task_text(t.title, t.requirement) for t in new]
@@ -188,7 +196,7 @@ def preview_revision(ledger: Ledger, plan_id: int, parsed: ParsedPlan, sha256: s
             continue
         old_task = seq_to_old.get(old_seq)
         if old_task is None:
-            raise UserError(f"分解表 {plan_id} 中没有序号为 {old_seq} 的任务(或它已取消),无法与新表序号 {new_seq} 配对,"
+            raise UserError(f"《{plan.title}》中没有序号为 {old_seq} 的任务(或它已取消),无法与新表序号 {new_seq} 配对,"
                             "台账没有改动。请对照修订预览中列出的序号。")
         if new_seq not in seq_to_new:
             raise UserError(f"文件“{name}”中没有序号为 {new_seq} 的任务,无法与原序号 {old_seq} 配对,台账没有改动。"
@@ -207,7 +215,7 @@ def preview_revision(ledger: Ledger, plan_id: int, parsed: ParsedPlan, sha256: s
     shared = automatic + len(accepted)
     if shared < max(1, MIN_SHARED * min(len(old), len(new))):
         raise UserError(
-            f"文件“{name}”与分解表 {plan_id}(《{plan.title}》)几乎没有相同的任务(原有 {len(old)} 项,新表 "
+            f"文件“{name}”与《{plan.title}》几乎没有相同的任务(原有 {len(old)} 项,新表 "
             f"{len(new)} 项,能对应上的只有 {shared} 项),不像是它的修订版,台账没有改动。\n"
             "处理办法:请核对要修订的是哪一个分解表;如果这是另一份分解表,请作为新的分解表导入。")
 
@@ -326,7 +334,7 @@ def _derived_notes(ledger: Ledger, removed: list[OldTask]) -> list[str]:
             f"SELECT plan_id, seq, derived_from FROM tasks WHERE derived_from IN ({marks}) AND status != ?"
             " ORDER BY plan_id, seq", [*seq_of, Status.CANCELLED.value]):
         hanging.setdefault(plan_id, []).append((seq, seq_of[source]))
-    return [f"本级分解表 {plan_id} 中序号 {'、'.join(str(s) for s, _ in pairs)} 的任务由将取消的原序号 "
+    return [f"本级分解表《{ledger.plan(plan_id).title}》中序号 {'、'.join(str(s) for s, _ in pairs)} 的任务由将取消的原序号 "
             f"{'、'.join(str(o) for o in dict.fromkeys(o for _, o in pairs))} 生成,修订后保留在本级分解表中"
             "(不再汇总到已取消的任务);本级也不再做的,请在本级分解表中标为“已取消”。"
             for plan_id, pairs in hanging.items()]
