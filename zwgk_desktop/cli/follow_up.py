@@ -1,5 +1,5 @@
 """CLI commands for 督办: overdue (who is behind, with what), remind (the
-催办单 PDF for one unit or all, recorded in the ledger as sent), overview (一页纸概况),
+催办单 PDF or Word for one unit or all, recorded in the ledger as sent), overview (一页纸概况),
 and recurring tasks:
 recurring (periods of a task; mark it recurring or not by hand) and the period branch of
 ``zwgk status ID 已完成 --period 2023Q2`` (cli.cmd_status hands it here)."""
@@ -38,7 +38,7 @@ def register(command: Callable) -> None:
     p.add_argument("--on", type=parse_date, metavar="YYYY-MM-DD", help="按哪一天计算(默认今天)")
     p.add_argument("--detail", action="store_true", help="列出每个单位的每项任务(只看一个单位时总是列出)")
 
-    p = command("remind", "生成催办单(督办通知 PDF):一个单位(--unit)或全部落后单位(--all),并记入台账", cmd_remind)
+    p = command("remind", "生成催办单(PDF 或 Word):一个单位(--unit)或全部落后单位(--all),并记入台账", cmd_remind)
     p.description = ("生成催办单(督办通知,A4 PDF 或 Word):单位、其逾期/即将到期/缺进展/缺佐证材料的任务、回复期限、"
                      "办公室名称和日期。--unit 单位 -o 催办单.pdf;--all -o 文件夹 每个单位一份,"
                      "--all -o 全部.pdf 合成一个文件(每个单位一页起)。发出的催办记入台账,显示在任务上。")

@@ -13,8 +13,11 @@ from .support import open_ledger, parse_date
 def register(command: Callable) -> None:
     """Add this area's subcommands: `command(name, help, handler)` returns the
     subparser to add options to (see cli.build_parser)."""
-    p = command("report", "生成季度报告(PDF 或 Word):任务落实情况、统计表、完成率图、逾期任务和明细表", cmd_report)
+    p = command("report", "生成季度报告(PDF 或 Word):总体情况(按章节、按牵头单位的完成情况表)、逾期任务和明细表",
+                cmd_report)
     p.description = ("生成某季度的政务公开重点工作任务落实情况报告(PDF,或 --format docx 生成可编辑的 Word 文档)。"
+                     "总体情况有各部分(章节)和各牵头单位的任务完成情况表,完成率在 PDF 中画成表格里的横条,"
+                     "没有单独的图;另有逾期未完成任务、催办情况(--follow-ups)和附件明细表。"
                      "统计数字按该季度最后一天的状态计算,进展取该季度填写的内容,所以以后重新生成,同一季度的报告内容不变。")
     p.add_argument("--plan", type=int, metavar="ID", help="分解表编号(台账中只有一个时可省略)")
     p.add_argument("--quarter", required=True, metavar="Q", help="季度,例如 2023Q3")
