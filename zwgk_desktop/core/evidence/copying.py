@@ -180,8 +180,6 @@ def _open_temp(path: Path) -> BinaryIO:
     if _DIRECT:
         try:
             return open(path, "xb", buffering=0, opener=lambda p, flags: os.open(p, flags | _DIRECT, 0o666))
-        except FileExistsError:
-            raise
         except OSError as exc:
             if exc.errno != errno.EINVAL:  # EINVAL: this file system takes no direct writes
                 raise
