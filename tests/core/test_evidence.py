@@ -3,7 +3,7 @@ task and quarter; one transaction, one audit row), page addresses and notes, the
 (remove, restore, empty) and reading a task's materials back.
 
 The helpers and fixtures here (``evidence_plan``, ``PNG_BYTES``, ``write``…) are shared by
-the other evidence tests: test_evidence_store.py, test_evidence_check.py and
+the other evidence tests: test_evidence_store.py, test_evidence_copying.py, test_evidence_check.py and
 test_evidence_names.py."""
 
 from __future__ import annotations
