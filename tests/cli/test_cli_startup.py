@@ -97,3 +97,30 @@ def test_main_reads_sys_argv_when_given_none(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(sys, "argv", ["zwgk", "--version"])
     assert cli.main() == 0
     assert capsys.readouterr().out.startswith("zwgk ")
+
+
+def test_only_the_program_itself_skips_the_collection_at_exit(monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    registered: list[object] = []
+    monkeypatch.setattr(cli.atexit, "register", registered.append)
+    assert cli.main(["--version"]) == 0  # a caller that lives on (tests, scripts): nothing at its exit
+    assert registered == []
+    monkeypatch.setattr(sys, "argv", ["zwgk", "--version"])
+    assert cli.main() == 0
+    assert registered == [cli._end_without_collecting]
+    capsys.readouterr()
+
+
+def test_a_whole_zwgk_process_still_prints_everything_and_exits_with_its_code(tmp_path: Path) -> None:
+    code = "import sys; from zwgk_desktop.cli import main; sys.exit(main())"
+    folder = tmp_path / "台账"
+    init = subprocess.run([sys.executable, "-c", code, "init", str(folder)], capture_output=True, text=True,
+                          encoding="utf-8", cwd=tmp_path, check=False)
+    assert init.returncode == 0, init.stderr
+    done = subprocess.run([sys.executable, "-c", code, "--ledger", str(folder), "import", str(SAMPLE)],
+                          capture_output=True, text=True, encoding="utf-8", cwd=tmp_path, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().splitlines()[-1].startswith("  需要核对完成时限的任务")
+    again = subprocess.run([sys.executable, "-c", code, "--ledger", str(folder), "import", str(SAMPLE)],
+                           capture_output=True, text=True, encoding="utf-8", cwd=tmp_path, check=False)
+    assert again.returncode == 2 and "已于" in again.stderr
