@@ -254,7 +254,7 @@ def test_context_menu_marks_the_selected_rows(sample_window, sample_ledger, monk
         """Stands in for the pop-up: records what it offers, picks 推进中."""
 
         def exec(self, *args):
-            offered.extend(action.text() for action in self.actions())
+            offered.extend(action.text() for action in self.actions() if not action.isSeparator())
             chosen = next(a for a in self.actions() if "推进中" in a.text())
             chosen.trigger()
             return chosen

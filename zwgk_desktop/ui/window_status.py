@@ -2,6 +2,14 @@
 asked, a status changed elsewhere meanwhile is shown and the clerk chooses), the
 table's context menu, and undo/redo that bring the task they change into view.
 
+已取消 stays a choice (menu, 状态 cell, panel): a revision sets it for the tasks a new
+table drops, but some withdrawals reach the clerk otherwise: the county task of a
+superior task a revision withdrew (the revision preview asks the clerk to mark it by
+hand), a task withdrawn by a notice rather than a new table, a row imported twice.
+Tasks are never deleted one by one, and 不适用 is a different fact (it stays in the
+counts). Because 已取消 drops a task from every count, it is asked first
+(:meth:`StatusWriting.confirm_cancelling`).
+
 A mixin of ``MainWindow`` (it uses the window's table, model, operations and panel).
 """
 
@@ -14,6 +22,11 @@ from PySide6.QtWidgets import QMenu
 from ..core.errors import StaleStatusError, UserError
 from ..core.model import Status
 
+#: What 已取消 does, said before the clerk sets it by hand.
+CANCELLED_MEANS = ("“已取消”用于上级撤回、不再要做的任务(导入上级修订版时会自动标记)。标为已取消后,任务仍留在表中"
+                   "(文字变灰),状态记录、进展和佐证材料都保留,但不再计入任何统计、完成率、季度报告和填报表。\n"
+                   "如果只是本单位不承担这项任务,请改用“不适用”。标错了可按 Ctrl+Z 撤销,或改回原来的状态。")
+
 
 class StatusWriting:
     def set_status_of_selected(self, status: Status, on: date | None = None) -> None:
@@ -23,6 +36,11 @@ class StatusWriting:
         """Tick tasks from the table: the day is asked (today by default, the quarter's
         last day one click away), so back-filled work lands in its quarter."""
         if not task_ids:
+            return
+        if status == Status.CANCELLED and not self.confirm_cancelling(len(task_ids)):
+            panel = getattr(self, "_panel", None)
+            if panel is not None:
+                panel.refresh()  # the panel's drop-down goes back to what the ledger holds
             return
         if on is None:
             from . import status_date_dialog
@@ -61,13 +79,28 @@ class StatusWriting:
             self.show_error(exc.message)
         return False
 
+    def confirm_cancelling(self, count: int) -> bool:
+        """Say what 已取消 does before it is written: the task leaves every count."""
+        from PySide6.QtWidgets import QMessageBox
+
+        which = "这项任务" if count == 1 else f"这 {count} 项任务"
+        answer = QMessageBox.question(
+            self, "标为“已取消”", f"把{which}标为“已取消”吗?\n\n{CANCELLED_MEANS}",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
     def _table_menu(self, pos) -> None:
         ids = self.selected_task_ids()
         if not ids or self.ledger.read_only:
             return
         menu = QMenu(self)
+        menu.setToolTipsVisible(True)
         for status in Status:
+            if status == Status.CANCELLED:
+                menu.addSeparator()  # apart from the everyday four: it takes tasks out of the counts
             action = menu.addAction(f"标记为“{status.value}”" + (f"({len(ids)} 项)" if len(ids) > 1 else ""))
+            if status == Status.CANCELLED:
+                action.setToolTip(CANCELLED_MEANS)
             action.triggered.connect(lambda _=False, s=status: self.set_status_of_selected(s))
         menu.exec(self.table.viewport().mapToGlobal(pos))
 
