@@ -262,3 +262,58 @@ def test_part_cut_off_inside_its_packed_bytes_is_damaged(tmp_path: Path) -> None
     path = tmp_path / "半截.xlsx"
     path.write_bytes(broken)
     assert "损坏" in _refused(path).problem
+
+
+# -- the quick look at each part's prolog -------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_PROLOG_PIECES = [
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>', b"<?xml version='1.0'?>",
+    b'<?xml version="1.0" encoding="GBK"?>', b"\r\n", b" ", b"<!-- note -->", b"<!-- a -- b -->", b"<!---->",
+    b"<?mso-application progid?>", b"<?XML x?>", b"<!DOCTYPE r>", b'<!DOCTYPE r [<!ENTITY e "x">]>',
+    b"<!DOCTYPE", b"\xef\xbb\xbf", b"<!-- <!DOCTYPE r> -->", b"<?pi <!DOCTYPE r> ?>", b"x", b"<",
+]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.lists(st.sampled_from(_PROLOG_PIECES), max_size=6), st.sampled_from([b"<r/>", b"<_r>", b"<\xe8\xa1\xa8/>", b""]))
+def test_a_part_the_quick_look_passes_has_no_dtd_for_defusedxml(pieces: list[bytes], root: bytes) -> None:
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import iterparse
+
+    head = b"".join(pieces) + root
+    if not readers._plain_prolog(head):
+        return  # defusedxml decides, as before
+    try:
+        for _event, _elem in iterparse(io.BytesIO(head), events=("start",), forbid_dtd=True):
+            break
+    except DefusedXmlException:  # pragma: no cover - the failure this test is for
+        pytest.fail(f"the quick look passed a DTD: {head!r}")
+    except Exception:  # noqa: BLE001 - a broken prolog: no DTD reached either
+        pass
+
+
+def test_the_quick_look_leaves_doctypes_and_other_encodings_to_defusedxml() -> None:
+    for head in (b'<?xml version="1.0"?><!DOCTYPE r><r/>', b'<?xml version="1.0" encoding="GBK"?><r/>',
+                 b" <?xml version='1.0'?><r/>", b"\xff\xfe<\x00r\x00/\x00>\x00", b"<!-- " + b"x" * 20000):
+        assert not readers._plain_prolog(head)
+    assert readers._plain_prolog(b'\xef\xbb\xbf<?xml version="1.0" encoding="UTF-8"?>\r\n<!-- c --><r/>')
+
+
+def test_a_dtd_after_a_long_comment_is_still_refused(tmp_path: Path) -> None:
+    """The part's root lies beyond iterparse's first read: defusedxml parses it as before."""
+    source = SAMPLES / "rencheng_2023.xlsx"
+    with zipfile.ZipFile(source) as zin:
+        parts = {info.filename: zin.read(info) for info in zin.infolist()}
+    body = parts["xl/workbook.xml"]
+    body = body.split(b"?>", 1)[1] if body.startswith(b"<?xml") else body
+    parts["xl/workbook.xml"] = (b'<?xml version="1.0"?><!--' + b" " * 40000 + b'--><!DOCTYPE r [<!ENTITY e "x">]>'
+                                + body)
+    target = tmp_path / "dtd.xlsx"
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in parts.items():
+            zout.writestr(name, data)
+    with pytest.raises(FileReadError) as caught:
+        read_workbook(target)
+    assert caught.value.message == readers.fail(target, readers.MSG_UNSAFE).message

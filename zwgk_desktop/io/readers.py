@@ -15,6 +15,7 @@ helpers) lives in ``read_support``, so nothing here is imported back by them.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 import zlib
 from pathlib import Path
@@ -98,12 +99,61 @@ def _check_zip(path: Path, zf: zipfile.ZipFile) -> None:
             continue
         try:
             with zf.open(info) as fh:
+                # iterparse's own first read: a part whose root element starts in it
+                # after a plain prolog (every part Excel, WPS or openpyxl writes) has no
+                # DTD, and needs no parser; anything else is parsed as before.
+                if _plain_prolog(fh.read(_ITERPARSE_READ)):
+                    continue
+            with zf.open(info) as fh:
                 for _event, _elem in iterparse(fh, events=("start",), forbid_dtd=True):
                     break
         except DefusedXmlException as exc:
             raise fail(path, MSG_UNSAFE) from exc
         except Exception:  # noqa: BLE001 - a broken part is the real reader's business
             log.debug("pre-scan of %s in %s failed", info.filename, path, exc_info=True)
+
+
+#: How much ElementTree.iterparse reads at a time (its first read is what we look at).
+_ITERPARSE_READ = 16 * 1024
+_XML_SPACE = frozenset(b" \t\r\n")
+# The XML declaration in the one form the quick look accepts (UTF-8, as Office writes it).
+_XML_DECLARATION_RE = re.compile(
+    rb"<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?:\"1\.[0-9]\"|'1\.[0-9]')"
+    rb"(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(?:\"(?:UTF|utf)-8\"|'(?:UTF|utf)-8'))?"
+    rb"(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(?:\"(?:yes|no)\"|'(?:yes|no)'))?[ \t\r\n]*\?>")
+_PROCESSING_INSTRUCTION_RE = re.compile(rb"<\?([A-Za-z_:][A-Za-z0-9._:-]*)(?:[ \t\r\n][^?]*(?:\?(?!>)[^?]*)*)?\?>")
+
+
+def _plain_prolog(head: bytes) -> bool:
+    """True when ``head`` (a part's first bytes) reaches its root element through
+    nothing but a UTF-8 XML declaration, comments, processing instructions and white
+    space: no DTD can come before the root then, so defusedxml would find none. False
+    for anything else (a DOCTYPE, another encoding, an odd prolog, a root beyond
+    ``head``), which the caller then gives to defusedxml as before."""
+    pos = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    if head.startswith(b"<?xml", pos):
+        declaration = _XML_DECLARATION_RE.match(head, pos)
+        if declaration is None:
+            return False
+        pos = declaration.end()
+    end = len(head)
+    while True:
+        while pos < end and head[pos] in _XML_SPACE:
+            pos += 1
+        if head.startswith(b"<!--", pos):
+            close = head.find(b"-->", pos + 4)
+            if close < 0 or b"--" in head[pos + 4:close] or (close > pos + 4 and head[close - 1] == 0x2D):  # "-"
+                return False
+            pos = close + 3
+        elif head.startswith(b"<?", pos):
+            instruction = _PROCESSING_INSTRUCTION_RE.match(head, pos)
+            if instruction is None or instruction.group(1).lower() == b"xml":
+                return False
+            pos = instruction.end()
+        else:
+            # The root element: "<" and a name's first character (ASCII here).
+            first = head[pos + 1:pos + 2]
+            return head[pos:pos + 1] == b"<" and (first.isalpha() or first in (b"_", b":"))
 
 
 def check_zip_parts(path: str | Path, data: bytes | None = None) -> None:
