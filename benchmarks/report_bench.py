@@ -21,6 +21,11 @@ tasks in ≤ 0.5× soffice's time; the .docx within 2× of the PDF's time.
 Usage::
 
     python benchmarks/report_bench.py [--sizes 300,5000] [--shapes few,many] [--runs 3] [--keep DIR] [--write-docs]
+    python benchmarks/report_bench.py --pages-only [--sizes …] [--shapes …] [--keep DIR]
+
+``--pages-only`` checks the page target alone in a minute or two: the report rendered in
+process and the peer's PDF pages (one soffice run each, no timing, no Word layout), with
+the detail table's column widths in characters; it writes nothing.
 
 Prints Markdown; ``--write-docs`` replaces the block between ``<!-- report-bench:start -->``
 and ``<!-- report-bench:end -->`` under "## 季度报告 Report" in docs/benchmarks.md
@@ -189,6 +194,56 @@ def measure(size: int, shape: str, runs: int, work: Path, env: dict[str, str]) -
     return row
 
 
+def measure_pages(size: int, shape: str, work: Path) -> dict:
+    """Pages only: the report (in process) against LibreOffice printing the plan's Excel
+    export, and the detail table's column widths in characters of its text."""
+    from zwgk_desktop.io import long_table
+    from zwgk_desktop.io.pdf_fonts import load_font_set
+    from zwgk_desktop.io.pdf_report import render_report
+
+    folder = work / f"ledger-{size}-{shape}"
+    if not folder.exists():
+        make_ledger(folder, size, YEAR, *SHAPES[shape])
+    widths: list[list[float]] = []
+    fit = long_table.fit_widths
+
+    def spy(header, rows, total, size_, pad, *args, **kwargs):
+        found = fit(header, rows, total, size_, pad, *args, **kwargs)
+        widths.append([round((w - pad) / size_, 1) for w in found])
+        return found
+
+    long_table.fit_widths = spy
+    try:
+        with Ledger.open(folder) as ledger:
+            data = build_report(ledger, ledger.plans()[0].id, Quarter.parse(QUARTER))
+        out = work / f"report-{size}-{shape}.pdf"
+        pages = render_report(data, out, load_font_set()).pages
+    finally:
+        long_table.fit_widths = fit
+    row = {"size": size, "shape": shape, "pages": pages, "soffice_pages": None,
+           "widths": widths[-1] if widths else []}  # the detail table's (the only fitted one)
+    if shutil.which("soffice") or shutil.which("libreoffice"):
+        xlsx = work / f"plan-{size}-{shape}.xlsx"
+        export_xlsx(folder, xlsx)
+        outdir = work / f"soffice-{size}-{shape}"
+        outdir.mkdir(exist_ok=True)
+        subprocess.run(soffice_command(xlsx, outdir, work / "lo-profile"), check=True, capture_output=True,
+                       timeout=900)
+        row["soffice_pages"] = pdf_pages(outdir / (xlsx.stem + ".pdf"))
+    return row
+
+
+def pages_markdown(results: list[dict]) -> str:
+    lines = ["| tasks | shape | report PDF pages | LibreOffice pages (xlsx) | pages ≤ LO | detail columns (characters) |",
+             "|---:|:---|---:|---:|:---:|:---|"]
+    for r in results:
+        lo = r["soffice_pages"]
+        ok = "—" if lo is None else ("**yes**" if r["pages"] <= lo else "**no**")
+        lines.append(f"| {r['size']:,} | {r['shape']} | {r['pages']:,} | {lo if lo is not None else '—'} | {ok} | "
+                     f"{' / '.join(f'{w:g}' for w in r['widths'])} |")
+    return "\n".join(lines)
+
+
 def soffice_version() -> str:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
@@ -273,7 +328,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="keep the ledgers, PDFs, .docx and xlsx files in this folder")
     parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument("--pages-only", action="store_true",
+                        help="only the pages against LibreOffice's (no timing, no Word layout; writes nothing)")
     args = parser.parse_args()
+    if args.pages_only and args.write_docs:
+        parser.error("--pages-only measures no times: it cannot write the benchmark block")
     started, clock = datetime.now(), time.perf_counter()
     load = " / ".join(f"{v:.2f}" for v in os.getloadavg())
     work = args.keep or Path(tempfile.mkdtemp(prefix="zwgk-report-bench-"))
@@ -283,6 +342,10 @@ def main() -> int:
            "APPDATA": str(home / "appdata")}
     env.pop("ZWGK_LEDGER", None)
     try:
+        if args.pages_only:
+            print(pages_markdown([measure_pages(int(size), shape, work)
+                                  for size in args.sizes.split(",") for shape in args.shapes.split(",")]))
+            return 0
         results = [measure(int(size), shape, args.runs, work, env)
                    for size in args.sizes.split(",") for shape in args.shapes.split(",")]
     finally:

@@ -115,8 +115,8 @@ def test_second_quarter_numbers_and_notes(crafted) -> None:
     assert sentences[1] == zh("截至2023年6月30日,已完成 1 项,推进中 2 项,未启动 3 项,不适用 1 项;"
                               "完成率 16.7%(不适用的任务不计入)。")
     # 应完成 only of what is due by 06-30 (1 and 6); 2 3 5 7 are due later, 4 has no date.
-    assert sentences[2] == zh("其中完成时限在6月30日以前(含当日)、本季度应完成的 2 项,已完成 1 项;"
-                              "完成时限在本季度以后(尚未到期)的 4 项;没有具体完成时限(长期坚持、常态化等)的 1 项。")
+    assert sentences[2] == zh("其中本季度应完成(完成时限在6月30日以前,含当日)的 2 项,已完成 1 项;"
+                              "完成时限在本季度以后的 4 项;没有具体完成时限的 1 项。")
     assert counts(data.due_counts) == (2, 1, 0, 1, 0, 1) and data.undated == 1
     assert sentences[3] == zh("已过完成时限仍未完成的任务 1 项(序号 6),具体情况见第二部分。")
 

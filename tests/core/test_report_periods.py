@@ -150,7 +150,7 @@ def test_the_summary_sentence(periodic) -> None:
     text = "".join(summary_sentences(data))
     # The yearly task (due in Q1) is listed, not counted, and the sentence says so.
     assert zh("共 6 项任务,其中定期任务 5 项:4 项按本季度到期的期次计 6 项次;"
-              "1 项本季度没有到期的期次(明细表中列出),不计入统计。") in text
+              "1 项本季度没有到期的期次,不计入统计。") in text
     assert [r.seq for r in data.uncounted_rows] == [4]
     # Every counted item is due by 06-30: all of it is 应完成.
     assert counts(data.due_counts) == counts(data.totals)
@@ -169,7 +169,7 @@ def test_one_off_plans_keep_their_sentence(ledger: Ledger) -> None:
     assert "项次" not in "".join(sentences) and sentences[0].endswith("共 7 项。")
     # 应完成 is said once, of the four tasks due by 09-30 (1 2 5 6), not of all seven.
     assert [s for s in sentences if "应完成" in s] == [sentences[2]]
-    assert "本季度应完成的 4 项\uff0c已完成 2 项" in sentences[2]
+    assert zh("含当日)的 4 项,已完成 2 项") in sentences[2]
     assert data.follow_ups is None  # not asked for
 
 
@@ -183,8 +183,8 @@ def test_counted_items_not_all_due_are_not_called_due(periodic) -> None:
     assert [r.seq for r in data.uncounted_rows] == [3]
     assert "本季度应完成 7" not in "".join(sentences)
     assert sentences[1].startswith(zh("截至2023年3月31日,计入统计的 7 项(其中定期任务 6 项次)中,已完成 0 项"))
-    assert sentences[2] == zh("其中完成时限在3月31日以前(含当日)、本季度应完成的 6 项,已完成 0 项;"
-                              "完成时限在本季度以后(尚未到期)的 1 项。")
+    assert sentences[2] == zh("其中本季度应完成(完成时限在3月31日以前,含当日)的 6 项,已完成 0 项;"
+                              "完成时限在本季度以后的 1 项。")
     assert count_summary(data) == ("全部任务 6 项,计入统计 7 项(定期任务按本季度到期的期次计 6 项次;"
                                    "定期任务 1 项本季度没有到期的期次,不计入),其中本季度应完成 6 项")
 
@@ -203,9 +203,9 @@ def test_no_period_of_a_recurring_task_counted_in_the_quarter(ledger: Ledger) ->
     data = build_report(ledger, plan_id, Q3, printed_on=PRINTED)
     text = "".join(summary_sentences(data))
     assert (len(data.rows), data.totals.total, data.due_counts.total) == (2, 1, 0)
-    assert zh("共 2 项任务,其中定期任务 1 项本季度没有到期的期次(明细表中列出),不计入统计。") in text
+    assert zh("共 2 项任务,其中定期任务 1 项本季度没有到期的期次,不计入统计。") in text
     assert zh("计入统计的 1 项中,已完成 0 项") in text and "项次" not in text
-    assert zh("其中没有本季度应完成(完成时限在9月30日以前,含当日)的任务;完成时限在本季度以后(尚未到期)的 1 项。") in text
+    assert zh("其中没有本季度应完成的任务,1 项的完成时限都在本季度以后。") in text
     assert count_summary(data) == "全部任务 2 项,计入统计 1 项(定期任务 1 项本季度没有到期的期次,不计入),其中本季度应完成 0 项"
 
 

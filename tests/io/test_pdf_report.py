@@ -142,7 +142,10 @@ def test_page_geometry_and_numbers(crafted, tmp_path: Path, fonts: FontSet) -> N
     body = [b for b in boxes if b[4] not in ("\u2014", "1")]
     assert min(b[1] for b in body) >= 37 * PT_PER_MM - 1
     assert min(b[0] for b in body) >= 28 * PT_PER_MM - 1
-    assert max(b[2] for b in body) <= (28 + 156) * PT_PER_MM + 6  # a closer may hang 6 pt
+    # A closer may hang 6 pt: of a full-width one at a line end only its ink counts (the left
+    # quarter of its 16 pt em; pdftotext's box is the whole em).
+    ink = [b[2] - (0.75 * 16 if b[4] and b[4][-1] in CLOSERS and ord(b[4][-1]) > 0x3000 else 0) for b in body]
+    assert max(ink) <= (28 + 156) * PT_PER_MM + 6
     number = [b for b in boxes if b[4] == "1"]
     assert number and number[-1][1] > (37 + 225) * PT_PER_MM  # below the text block
 

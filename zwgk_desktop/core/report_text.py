@@ -68,7 +68,7 @@ def summary_sentences(data: ReportData) -> list[str]:
         uncounted = len(data.uncounted_rows)
         counted = len(recurring) - uncounted
         by_period = zh("按本季度到期的期次计 {} 项次").format(data.period_count)
-        not_counted = zh("本季度没有到期的期次(明细表中列出),不计入统计")
+        not_counted = zh("本季度没有到期的期次,不计入统计")  # listed all the same
         if counted and uncounted:
             ways = zh(" {} 项:{} 项{};{} 项{}").format(len(recurring), counted, by_period, uncounted, not_counted)
         else:
@@ -109,16 +109,18 @@ def due_sentence(data: ReportData) -> str:
     """What of the counted items the quarter asked for (due by its last day), and what
     is not due yet or has no date: for a report that counts every task in scope."""
     due, t = data.due_counts, data.totals
+    later = t.total - due.total - data.undated
+    if not due.total and not data.undated:
+        return zh("其中没有本季度应完成的任务,{} 项的完成时限都在本季度以后。").format(later)
     end = f"{data.as_of.month}月{data.as_of.day}日"
     if due.total:
-        text = zh("其中完成时限在{}以前(含当日)、本季度应完成的 {} 项,已完成 {} 项").format(end, due.total, due.done)
+        text = zh("其中本季度应完成(完成时限在{}以前,含当日)的 {} 项,已完成 {} 项").format(end, due.total, due.done)
     else:
         text = zh("其中没有本季度应完成(完成时限在{}以前,含当日)的任务").format(end)
-    later = t.total - due.total - data.undated
     if later:
-        text += zh(";完成时限在本季度以后(尚未到期)的 {} 项").format(later)
+        text += zh(";完成时限在本季度以后的 {} 项").format(later)
     if data.undated:
-        text += zh(";没有具体完成时限(长期坚持、常态化等)的 {} 项").format(data.undated)
+        text += zh(";没有具体完成时限的 {} 项").format(data.undated)
     return text + "。"
 
 

@@ -1,21 +1,54 @@
 """Column widths for a table from its measured text (:func:`fit_widths`): the detail
 table of the PDF report (io/long_table.py, lines counted by the PDF's own line
 breaking) and of the Word report (io/docx_report.py, lines estimated: Word lays it out).
+
+Fewest lines is not the only aim: a clerk reads the 进展 and 佐证材料 columns, and
+the line count alone starved them (a 进展 of seven characters wrapping a note into
+eight lines, file names and addresses broken a character at a time) while 责任单位 took
+the width, because few rows have notes and many have units. So a column has a floor
+(:data:`DETAIL_FLOORS`, in characters, never above its widest line), no column is
+wider than its widest line unless it is the one that takes what is left over, and
+one cell taller than a page does not count as more than a page: widening its column
+for it would narrow every other row, and the row runs over pages anyway.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 from .cjk_text import Prepared, TextLayout, running_widths
 
-__all__ = ["fit_widths"]
+__all__ = ["CAP_LINES", "DETAIL_FLOORS", "detail_floors", "fit_widths"]
+
+# Readable minimum widths of the detail table's columns, in characters of the table's
+# size, by header. A column whose widest line is narrower gets that line's width instead.
+# 完成时限 and 完成状态: "12月底前", "(9月20日)" on one line (squeezed to 2.5 characters
+# by a long note they wrapped a character a line).
+DETAIL_FLOORS: dict[str, float] = {"工作任务/具体要求": 16, "责任单位": 6, "完成时限": 4, "完成状态": 5.5,
+                                   "本季度进展": 12, "佐证材料": 10}
+# A cell's lines count up to this many (about a page of the landscape detail table at
+# 9 pt on 10.4 pt lines): an outlier of 3,000 characters may not take a column's width.
+CAP_LINES = 48
+
+
+def detail_floors(header: Sequence[str]) -> dict[int, float]:
+    """:data:`DETAIL_FLOORS` by column index for a detail table with this header (the
+    PDF and the Word report name their columns the same)."""
+    return {c: DETAIL_FLOORS[label] for c, label in enumerate(header) if label in DETAIL_FLOORS}
 
 
 def fit_widths(header: list[Prepared], rows: list[list[Prepared]], total: float, size: float, pad: float,
                nowrap: tuple[int, ...] = (), sample: int = 240, rows_per_page: float = 16,
-               count_lines: Callable[[Prepared, float, list[float]], int] | None = None) -> list[float]:
+               count_lines: Callable[[Prepared, float, list[float]], int] | None = None, *,
+               floors: Mapping[int, float] | None = None, stretch: int | None = None,
+               cap_lines: int | None = CAP_LINES) -> list[float]:
     """Column widths that add up to ``total`` and make the table short.
+
+    ``floors``: column -> the fewest characters (of ``size``) it is given, or its widest
+    line if that is narrower. A column is never wider than its widest line (more saves
+    no line), except ``stretch`` (or, without it, the column with the most text), which
+    takes what is left when every other column has its widest line. ``cap_lines``: a
+    cell counts as at most this many lines (None: no cap).
 
     A row is as tall as its tallest cell, so a column's extra width only pays where that
     column is the tallest; and it often pays only after several characters at once
@@ -37,12 +70,21 @@ def fit_widths(header: list[Prepared], rows: list[list[Prepared]], total: float,
     head_paras = [TextLayout.paragraph_widths(h) for h in header]
     widest_char = [max((max(p[2], default=0.0) for p in (h, *[r[c] for r in picked])), default=size)
                    for c, h in enumerate(header)]
+    # The widest line of each column (its header's too: an empty column shows its header).
+    widest_line = [max([*head_paras[c], *(w for cell in paras[c] for w in cell)], default=0.0) for c in range(n)]
+    floors = floors or {}
     mins = []
     for c in range(n):
         need = max(2 * size, widest_char[c])
         if c in nowrap:
             need = max([need, *(w for cell in paras[c] for w in cell)])
+        if c in floors:
+            need = max(need, min(floors[c] * size, widest_line[c]))
         mins.append(need + pad)
+    if stretch is None:
+        text_of = [sum(sum(cell) for cell in paras[c]) for c in range(n)]
+        stretch = max((c for c in range(n) if c not in nowrap), key=text_of.__getitem__, default=0)
+    caps = [float("inf") if c == stretch else max(mins[c], widest_line[c] + pad) for c in range(n)]
     if sum(mins) >= total:  # more columns than room: shrink evenly (text still wraps per character)
         scale = total / sum(mins)
         return [m * scale for m in mins]
@@ -51,18 +93,23 @@ def fit_widths(header: list[Prepared], rows: list[list[Prepared]], total: float,
     def count(cell: list[float], width: float) -> int:
         """Lines of a cell: exact for a paragraph that fits on one line, else estimated."""
         text = width - pad
-        return sum(1 if w <= text + 0.01 else max(2, -int(-(w * fudge) // text)) for w in cell) if cell else 1
+        found = sum(1 if w <= text + 0.01 else max(2, -int(-(w * fudge) // text)) for w in cell) if cell else 1
+        return min(found, cap) if cap else found
 
+    cap = cap_lines or 0
     cums: dict[int, list[float]] = {}  # the cells outlive this call: their ids stay theirs
 
     def exact(prepared: Prepared, cell: list[float], width: float) -> int:
         text = width - pad
         if all(w <= text + 0.01 for w in cell):  # every paragraph on one line: no need to break
             return len(cell) or 1
+        if cap and sum(cell) > cap * text * 1.2:  # far over the cap at this width: no need to break it
+            return cap
         cum = cums.get(id(prepared))
         if cum is None:
             cum = cums[id(prepared)] = running_widths(prepared)
-        return max(1, count_lines(prepared, text, cum))
+        found = max(1, count_lines(prepared, text, cum))
+        return min(found, cap) if cap else found
 
     known: dict[tuple[int, float, bool], tuple[list[int], int]] = {}
 
@@ -108,16 +155,21 @@ def fit_widths(header: list[Prepared], rows: list[list[Prepared]], total: float,
             for k in range(1, 11):
                 if k * size > left + 1e-9:
                     break
-                body, head = lines(c, widths[c] + k * size)
+                add = min(k * size, caps[c] - widths[c])
+                if add <= 1e-9:
+                    break
+                body, head = lines(c, widths[c] + add)
                 gain = sum(t - (b if b > o else o) for t, b, o in zip(tops, body, others))
                 gain += header_weight * (max(heads) - max(head, head_others))
-                if gain / k > best_rate:
-                    best, best_rate = (c, k), gain / k
+                if gain / (add / size) > best_rate:
+                    best, best_rate = (c, add), gain / (add / size)
+                if add < k * size:  # at its widest line: wider saves nothing
+                    break
         if best is None:
             break
-        c, k = best
-        widths[c] += k * size
-        left -= k * size
+        c, add = best
+        widths[c] += add
+        left -= add
     current = length(widths)
     for _ in range(20):  # move width between columns while that shortens the table
         improved = False
@@ -128,6 +180,8 @@ def fit_widths(header: list[Prepared], rows: list[list[Prepared]], total: float,
                 for k in (0.5, 1, 1.5, 2, 3, 4, 6, 8):
                     if widths[source] - k * size < mins[source] - 1e-9:
                         break
+                    if widths[target] + k * size > caps[target] + 1e-9:
+                        break
                     trial = list(widths)
                     trial[source] -= k * size
                     trial[target] += k * size
@@ -136,7 +190,13 @@ def fit_widths(header: list[Prepared], rows: list[list[Prepared]], total: float,
                         widths, current, improved = trial, shorter, True
         if not improved:
             break
-    if left > 0:  # nothing saves a line any more: the widest text gets the rest
+    if left > 0:  # nothing saves a line any more: the most text gets the rest, up to its widest line
         totals = [sum(sum(cell) for cell in paras[c]) for c in range(n)]
-        widths[max(free, key=lambda c: totals[c])] += left
+        for c in sorted(free, key=lambda c: -totals[c]):
+            give = min(left, caps[c] - widths[c])
+            if give > 0:
+                widths[c] += give
+                left -= give
+        if left > 1e-9:
+            widths[stretch] += left
     return widths

@@ -27,6 +27,7 @@ from .pdf_fonts import FontSet
 
 _CELL_PAD_LEFT, _CELL_PAD_TOP, _CELL_PAD_BOTTOM = 2.5, 1.25, 1.25
 _HANG = 0.4  # of the font size: room on the right for a closer hanging at a line end (its ink is on the left)
+_BAR_GAP = 0.5  # of the font size: between a bar and the widest number beside it ("100%" touched its bar)
 _HEADER_FILL = colors.HexColor("#e8e8e8")
 _BAR_FILL, _BAR_TRACK = colors.HexColor("#3b6ea5"), colors.HexColor("#e4e4e4")
 _SECTION_FILLS = (colors.HexColor("#ececec"), colors.HexColor("#f6f6f6"))
@@ -140,7 +141,8 @@ class Grid(Flowable):
                  bars: tuple[int, float] | None = None) -> None:
         super().__init__()
         self.widths = widths
-        # Where a row's ``bar`` is drawn: a column, and the width its right-aligned text keeps.
+        # Where a row's ``bar`` is drawn: a column, and the width its right-aligned text
+        # keeps (the widest text, the room a closer hangs in, and a gap before the bar).
         self.bars = bars
         self.header = header
         self.rows = rows
@@ -294,11 +296,14 @@ class GridBuilder:
 
     def __init__(self, fonts: FontSet, widths: list[float] | None, size: float = TABLE_SIZE,
                  leading: float = TABLE_LEADING, *, total: float | None = None,
-                 nowrap: tuple[int, ...] = ()) -> None:
+                 nowrap: tuple[int, ...] = (), floors: dict[int, float] | None = None,
+                 stretch: int | None = None) -> None:
         self.layout = TextLayout(fonts, size)
         self.widths = widths
         self.total = total if total is not None else sum(widths or ())
         self.nowrap = nowrap
+        self.floors = floors  # fitted widths: column -> readable minimum in characters (column_fit)
+        self.stretch = stretch  # fitted widths: the column that takes what is left
         self.size = size
         self.leading = leading
         self.pad = _CELL_PAD_LEFT + _HANG * size
@@ -364,8 +369,11 @@ class GridBuilder:
         if self.widths is None:
             heads = [self._prepare([(label, "heading")], "表头") for label in header]
             rows = [[prepared for prepared, _ in cells] for level, cells in self._pending if level < 0]
+            # A cell counts as at most a page of lines: a row taller than a page splits
+            # however the width is shared, and its column would take every other row's.
             self.widths = fit_widths(heads, rows, self.total, self.size, self.pad, self.nowrap,
-                                     count_lines=self.layout.count_lines)
+                                     count_lines=self.layout.count_lines, floors=self.floors,
+                                     stretch=self.stretch, cap_lines=max(1, int(frame_height // self.leading)))
             bars = iter(self._bars)
             for level, cells in self._pending:
                 self.rows.append(self._row(cells, self.widths if level < 0 else [self.total], level))
@@ -377,6 +385,6 @@ class GridBuilder:
         if bar_column is not None:
             room = max((lines[0][0] for row in self.rows if row.section < 0 and len(row.cells) > bar_column
                         for lines, _ in [row.cells[bar_column]] if lines), default=0.0)
-            bars = (bar_column, room + _HANG * self.size)
+            bars = (bar_column, room + (_HANG + _BAR_GAP) * self.size)
         return Grid(self.widths, self.header(header), self.rows, frame_height, self.size, self.leading,
                     bars=bars)

@@ -31,6 +31,7 @@ from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, NextPageT
 from ..core.report_data import (OVERDUE_LISTED, GroupRow, ReportData, cn_date, follow_up_intro,
                                 overdue_by_unit, overdue_intro, summary_sentences, zh)
 from .cjk_text import CANNOT_START_EXTRA, Segment, TextLayout, patch_line_breaking
+from .column_fit import detail_floors
 from .long_table import MIN_SPLIT_LINES, Grid, GridBuilder, seq_ranges
 from .output_files import write_via_temp
 from .pdf_document import (BODY_LEADING, DETAIL_LEADING, DETAIL_SIZE, L_HEIGHT, L_WIDTH, P_HEIGHT, P_WIDTH, RenderResult,
@@ -204,9 +205,11 @@ class _Writer:
         with_evidence = d.with_evidence and any(row.evidence for row in d.rows)  # no empty column
         if with_evidence:
             head.append("佐证材料")
-        # Widths from the measured text (long_table.fit_widths): units and notes get the
-        # width that saves the most lines, an empty column little more than its header.
-        grid = GridBuilder(self.fonts, None, DETAIL_SIZE, DETAIL_LEADING, total=L_WIDTH, nowrap=(0,))
+        # Widths from the measured text (column_fit.fit_widths): the width that saves the
+        # most lines, above each column's readable floor (进展 and 佐证材料 were starved
+        # for 责任单位) and within its widest line; 工作任务 takes what is left over.
+        grid = GridBuilder(self.fonts, None, DETAIL_SIZE, DETAIL_LEADING, total=L_WIDTH, nowrap=(0,),
+                           floors=detail_floors(head), stretch=1)
         previous: list[str] = []
         for row in d.rows:
             depth = 0
