@@ -294,6 +294,7 @@ _MAY_NEED_PARSER_RE = lazy_compile(
 )
 _SPLIT_PLAIN_RE = lazy_compile(f"[{re.escape(_SEPARATORS)}]")
 _BRACKET_CHARS = frozenset(_BRACKETS)
+_NUMERAL_SET = frozenset(_NUMERALS)
 
 
 def _plain_cell(text: str) -> tuple[tuple[str, Role], ...] | None:
@@ -330,7 +331,10 @@ def _plain_piece(raw: str) -> tuple[tuple[str, str], ...] | None:
         if not _closes_within(raw):
             return None
         compact = _INVISIBLE_RE.sub("", raw.translate(_FULLWIDTH_PARENS))
-        if compact[:1] in _ATTACHABLE_OPENERS or _NUMBERING_RE.match(compact):
+        first = compact[:1]
+        # (The cell has no digits or circled numbers here: numbering starts with a
+        # bracket, taken as a group above, or a numeral.)
+        if first in _ATTACHABLE_OPENERS or (first in _NUMERAL_SET and _NUMBERING_RE.match(compact)):
             return None
     name = normalise_unit_name(raw)
     if not name or name in _PLACEHOLDERS or _NUMBER_ONLY_RE.fullmatch(name):

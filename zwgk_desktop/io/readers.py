@@ -15,12 +15,12 @@ helpers) lives in ``read_support``, so nothing here is imported back by them.
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 import zlib
 from pathlib import Path
 
 from zwgk_desktop.core.errors import FileReadError
+from zwgk_desktop.core.patterns import lazy_compile
 from zwgk_desktop.core.perf import paused_gc
 from zwgk_desktop.io.grid import Grid, Workbook
 from zwgk_desktop.io.read_support import (
@@ -116,12 +116,18 @@ def _check_zip(path: Path, zf: zipfile.ZipFile) -> None:
 #: How much ElementTree.iterparse reads at a time (its first read is what we look at).
 _ITERPARSE_READ = 16 * 1024
 _XML_SPACE = frozenset(b" \t\r\n")
-# The XML declaration in the one form the quick look accepts (UTF-8, as Office writes it).
-_XML_DECLARATION_RE = re.compile(
+# The XML declarations Excel, WPS, openpyxl and python-docx write, and the one form the
+# quick look accepts for any other (UTF-8 or no encoding named).
+_COMMON_DECLARATIONS = frozenset({
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
+    b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>",
+    b'<?xml version="1.0" encoding="UTF-8"?>', b"<?xml version='1.0' encoding='UTF-8'?>", b'<?xml version="1.0"?>',
+})
+_XML_DECLARATION_RE = lazy_compile(
     rb"<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?:\"1\.[0-9]\"|'1\.[0-9]')"
     rb"(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(?:\"(?:UTF|utf)-8\"|'(?:UTF|utf)-8'))?"
     rb"(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(?:\"(?:yes|no)\"|'(?:yes|no)'))?[ \t\r\n]*\?>")
-_PROCESSING_INSTRUCTION_RE = re.compile(rb"<\?([A-Za-z_:][A-Za-z0-9._:-]*)(?:[ \t\r\n][^?]*(?:\?(?!>)[^?]*)*)?\?>")
+_PROCESSING_INSTRUCTION_RE = lazy_compile(rb"<\?([A-Za-z_:][A-Za-z0-9._:-]*)(?:[ \t\r\n][^?]*(?:\?(?!>)[^?]*)*)?\?>")
 
 
 def _plain_prolog(head: bytes) -> bool:
@@ -132,10 +138,14 @@ def _plain_prolog(head: bytes) -> bool:
     ``head``), which the caller then gives to defusedxml as before."""
     pos = 3 if head.startswith(b"\xef\xbb\xbf") else 0
     if head.startswith(b"<?xml", pos):
-        declaration = _XML_DECLARATION_RE.match(head, pos)
-        if declaration is None:
-            return False
-        pos = declaration.end()
+        close = head.find(b"?>", pos)
+        if close >= 0 and head[pos:close + 2] in _COMMON_DECLARATIONS:
+            pos = close + 2
+        else:
+            declaration = _XML_DECLARATION_RE.match(head, pos)
+            if declaration is None:
+                return False
+            pos = declaration.end()
     end = len(head)
     while True:
         while pos < end and head[pos] in _XML_SPACE:

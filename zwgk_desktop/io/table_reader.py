@@ -424,7 +424,7 @@ def _title_and_number(workbook: Workbook, grid: Grid, header_row: int) -> tuple[
     doc_number = None
     candidates = []
     for text in texts:
-        match = _DOC_NUMBER_RE.search(text)
+        match = _DOC_NUMBER_RE.search(text) if "号" in text else None  # (the pattern ends with 号)
         if match and doc_number is None:
             doc_number = H.squash(match.group(0))
         one_line = clean_label(text)
