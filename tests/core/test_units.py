@@ -501,3 +501,10 @@ def test_assign_roles_gives_each_call_its_own_list() -> None:
     first = assign_roles("区发改局、区财政局")
     first.append(UnitRef("区审计局", Role.COOPERATE))
     assert assign_roles("区发改局、区财政局") == [UnitRef("区发改局", Role.LEAD), UnitRef("区财政局", Role.COOPERATE)]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.text(alphabet=st.sampled_from(list(_BRACKETED + _NAME_CHARS[:20] + "、,;/\n 一牵头等")), max_size=24))
+def test_a_cells_refs_are_its_names_and_roles(text: str) -> None:
+    _units._lead_refs.cache_clear()
+    assert _units._lead_refs(text) == tuple(UnitRef(name, role) for name, role in _units._read_cell(text))

@@ -256,7 +256,10 @@ def _lead_refs(text: str) -> tuple[UnitRef, ...]:
     """:func:`assign_roles` of a cell alone (``_read_cell`` has dropped duplicates);
     the refs are frozen, so one tuple serves every task that prints the same cell.
     The cell's names are not cached as well: this cache answers for the cell."""
-    return tuple(_unit_ref(name, role) for name, role in _read_cell(text))
+    refs = _plain_refs(text)
+    if refs is not None:
+        return refs
+    return tuple(_unit_ref(name, role) for name, role in _parse_structured(text))
 
 
 @lru_cache(maxsize=8192)
@@ -315,6 +318,33 @@ def _plain_cell(text: str) -> tuple[tuple[str, Role], ...] | None:
                 seen.add(key)
                 result.append((part, Role.COOPERATE if result else Role.LEAD))
     return tuple(result)
+
+
+def _plain_refs(text: str) -> tuple[UnitRef, ...] | None:
+    """:func:`_plain_cell` as refs, built from each piece's cached refs (most cells of
+    a table are distinct, their pieces are not)."""
+    if _MAY_NEED_PARSER_RE.search(text) and _NEEDS_PARSER_RE.search(text):
+        return None
+    result: list[UnitRef] = []
+    seen: set[str] = set()
+    for raw in _SPLIT_PLAIN_RE.split(text):
+        parts = _plain_piece_refs(raw)
+        if parts is None:
+            return None
+        for key, lead, cooperate in parts:
+            if key not in seen:
+                seen.add(key)
+                result.append(cooperate if result else lead)
+    return tuple(result)
+
+
+@lru_cache(maxsize=8192)
+def _plain_piece_refs(raw: str) -> tuple[tuple[str, UnitRef, UnitRef], ...] | None:
+    """:func:`_plain_piece` with each name's refs: (key, as lead, as cooperating)."""
+    parts = _plain_piece(raw)
+    if parts is None:
+        return None
+    return tuple((key, _unit_ref(part, Role.LEAD), _unit_ref(part, Role.COOPERATE)) for part, key in parts)
 
 
 @lru_cache(maxsize=8192)

@@ -263,11 +263,9 @@ def fill_merged(rows: list[list[str]], merged: Iterable[MergedRange]) -> list[Me
             log.debug("overlapping merged ranges: ignoring the rest")
             break
         kept.append(rng)
-        value = rows[r0][c0]
+        fill = [rows[r0][c0]] * (c1 - c0 + 1)
         for r in range(r0, r1 + 1):
-            row = rows[r]
-            for c in range(c0, c1 + 1):
-                row[c] = value
+            rows[r][c0:c1 + 1] = fill
     kept.sort()
     return kept
 
