@@ -217,12 +217,18 @@ def _write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: boo
         # Each distinct UnitRef (cells that print the same units share them) once:
         # id(ref) -> (unit id, role as stored). The refs live as long as ``parsed``.
         link_of_ref: dict[int, tuple[int, str]] = {}
+        # Likewise each distinct Deadline (parse_deadline shares them): its four columns.
+        columns_of_deadline: dict[int, tuple[str, str | None, str, int]] = {}
         for task, path in zip(parsed.tasks, task_paths, strict=True):
             deadline = task.deadline
-            due = deadline.due_date
-            values = [task.seq, section_ids.get(path), task.title, task.requirement,
-                      task.units_text, deadline.text, due.isoformat() if due else None,
-                      kind_values[deadline.kind], int(deadline.needs_review), task.source_row,
+            deadline_columns = columns_of_deadline.get(id(deadline))
+            if deadline_columns is None:
+                due = deadline.due_date
+                deadline_columns = columns_of_deadline[id(deadline)] = (
+                    deadline.text, due.isoformat() if due else None, kind_values[deadline.kind],
+                    int(deadline.needs_review))
+            values = [task.seq, section_ids.get(path), task.title, task.requirement, task.units_text,
+                      *deadline_columns, task.source_row,
                       json.dumps(task.extra, ensure_ascii=False) if task.extra else "{}"]
             task_links: dict[int, tuple[int, str, int]] = {}
             for position, unit in enumerate(task.units):
@@ -249,7 +255,7 @@ def _write_plan(ledger: Ledger, parsed: ParsedPlan, sha256: str, *, replace: boo
             else:
                 task_id = next_id
                 next_id += 1
-                inserts.append([task_id, plan_id] + values)
+                inserts.append([task_id, plan_id, *values])
             for uid, role, position in task_links.values():
                 links.append((task_id, uid, role, position))
         conn = db.conn
