@@ -107,3 +107,18 @@ def test_the_core_refusals_keep_the_number_for_zwgk_only(tmp_path: Path, open_le
         R.preview_rollup(ledger, target, Quarter(2023, 3))
     assert not PLAN_NUMBER.search(caught.value.message)
     assert re.search(rf"zwgk (rollup|derive) {city_id}\b", caught.value.hint_cli)
+
+
+def test_two_plans_of_one_name_are_told_apart_by_file_and_day_not_number(tmp_path: Path, open_ledger,
+                                                                           make_window) -> None:
+    from PySide6.QtCore import Qt
+
+    ledger = open_ledger(tmp_path / "台账")
+    for sha in ("a" * 64, "b" * 64):
+        write_plan(ledger, parsed_plan(title=CITY), sha)
+    window = make_window(ledger)
+    box = window.plan_combo
+    shown = [box.itemText(i) for i in range(box.count())]
+    tips = [box.itemData(i, Qt.ItemDataRole.ToolTipRole) for i in range(box.count())]
+    assert len(set(shown)) == 2 and all("导入" in text for text in shown), shown
+    assert not any(PLAN_NUMBER.search(text) for text in shown + tips), (shown, tips)

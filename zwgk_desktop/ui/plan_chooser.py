@@ -91,15 +91,24 @@ class PlanChooser:
             return plan.title if str(plan.year) in plan.title else f"{plan.year}年 {plan.title}"
 
         counts = Counter(name(plan) for plan in plans)
+        labels: list[str] = []
+        for plan in plans:
+            label = name(plan)
+            if counts[label] > 1:  # two plans of one name: told apart by file and time, as the clerk knows them
+                label += f"({plan.source_name},{plan.imported_at[:16].replace('T', ' ')} 导入)"
+            labels.append(label)
+        seen = Counter(labels)
+        nth: Counter[str] = Counter()
         self.plan_combo.blockSignals(True)
         self.plan_combo.clear()
-        for plan in plans:
-            shown = name(plan)
-            if counts[shown] > 1:
-                shown += f"(分解表 {plan.id},{plan.source_name})"
+        for plan, shown in zip(plans, labels):
+            imported = plan.imported_at[:10]
+            if seen[shown] > 1:  # the same file imported twice in one minute
+                nth[shown] += 1
+                shown += f" 第{nth[shown]}份"
             self.plan_combo.addItem(shown, plan.id)
             self.plan_combo.setItemData(self.plan_combo.count() - 1,
-                                        f"分解表 {plan.id}:{plan.title}\n来源:{plan.source_name}\n"
+                                        f"{plan.title}\n来源:{plan.source_name}({imported} 导入)\n"
                                         f"{plan.task_count} 项任务", Qt.ItemDataRole.ToolTipRole)
         self.plan_combo.blockSignals(False)
         self.plan_combo._fit_names()
