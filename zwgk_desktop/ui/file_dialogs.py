@@ -79,15 +79,10 @@ SIZE_COLUMN, DATE_COLUMN = 1, 3
 
 
 def file_size_text(size: int) -> str:
-    """As the Windows dialog says it: 0 字节, 812 字节, 12.1 KB, 3.4 MB."""
-    if size < 1024:
-        return f"{size} 字节"
-    value = float(size)
-    for unit in ("KB", "MB", "GB", "TB"):
-        value /= 1024
-        if value < 1024 or unit == "TB":
-            break
-    return f"{value:.1f} {unit}"
+    """As the Windows dialog says it: 0 字节, 812 字节, 12.1 KB, 3.4 MB (the evidence list's words)."""
+    from ..core.evidence.names import format_size
+
+    return format_size(size)
 
 
 class ChineseDetails(QStyledItemDelegate):
