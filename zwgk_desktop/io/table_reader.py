@@ -222,7 +222,7 @@ def _read_rows(workbook: Workbook, grid: Grid, header: Header, mapping: dict[str
                   for c in range(len(header.labels)) if c not in used and header.labels[c].strip()]
     mapped = sorted(c for cols in mapping.values() for c in cols if c != seq_col)
     first_content_col = mapped[0] if mapped else 0
-    spans_down = _vertical_spans(grid)
+    spans_down: set[tuple[int, int]] | None = None  # worked out when first needed (rarely)
 
     title, doc_number = _title_and_number(workbook, grid, header.row)
     year, year_found, year_warning = _plan_year(options, title, grid, workbook, deadline_col, header.row)
@@ -324,6 +324,8 @@ def _read_rows(workbook: Workbook, grid: Grid, header: Header, mapping: dict[str
                 label, rank = known
                 if single_heading and rank is None:
                     same_for_every_row = False
+                    if spans_down is None:
+                        spans_down = _vertical_spans(grid)
                     spans = (r, col) in spans_down or _repeated(rows, r, col, value)
                     if not spans:
                         task_title = label  # a 重点任务 list: the heading cell is this task's own name
