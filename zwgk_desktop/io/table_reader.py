@@ -243,6 +243,7 @@ def _read_rows(workbook: Workbook, grid: Grid, header: Header, mapping: dict[str
     # across a table: each distinct text is worked out once.
     headings_seen: dict[str, tuple[str, int | None]] = {}
     units_seen: dict[tuple[str, str | None], list[UnitRef]] = {}
+    deadlines_seen: dict[str, Deadline] = {}
     # The path of a task follows from the sections above it (``stack``, which changes
     # only at a section row) and its heading cells: rows under the same heading share it.
     stack_version = 0
@@ -308,9 +309,13 @@ def _read_rows(workbook: Workbook, grid: Grid, header: Header, mapping: dict[str
             # Same sections above, same heading cells: the same path, and the headings
             # are carried as they were on the row that worked it out.
             path = list(seen_path)
-            for col, value in zip(heading_cols, heading_values):
-                if value:
-                    carried[col] = value
+            if heading_col is not None:
+                if heading_values[0]:
+                    carried[heading_col] = heading_values[0]
+            else:
+                for col, value in zip(heading_cols, heading_values):
+                    if value:
+                        carried[col] = value
         else:
             context = list(stack)
             same_for_every_row = True  # False once a heading's reading depended on this row
@@ -352,7 +357,10 @@ def _read_rows(workbook: Workbook, grid: Grid, header: Header, mapping: dict[str
         elif default_deadline is not None and not row[deadline_col].strip():
             deadline = default_deadline
         else:
-            deadline = parse_deadline(row[deadline_col], year)
+            deadline_cell = row[deadline_col]
+            deadline = deadlines_seen.get(deadline_cell)
+            if deadline is None:  # (parse_deadline gives one Deadline per text and year anyway)
+                deadline = deadlines_seen[deadline_cell] = parse_deadline(deadline_cell, year)
         extra = {key: row[c].strip() for c, key in extra_cols if row[c].strip()} if extra_cols else {}
         units = units_seen.get((units_text, coop_text))
         if units is None:
