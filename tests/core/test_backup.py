@@ -248,3 +248,23 @@ def test_read_only_ledger_takes_no_automatic_backup_and_refuses_restore(filled: 
         with pytest.raises(LedgerReadOnlyError):
             bk.restore_auto_backup(ledger, made)
     assert os.path.exists(made)
+
+
+def test_the_package_names_each_public_name_of_its_modules() -> None:
+    import importlib
+
+    assert set(bk.__all__) == set(bk._MODULE_OF)
+    for name, module in bk._MODULE_OF.items():
+        assert getattr(bk, name) is getattr(importlib.import_module(f"zwgk_desktop.core.backup.{module}"), name)
+    with pytest.raises(AttributeError):
+        bk.no_such_name  # noqa: B018
+
+
+def test_taking_an_automatic_backup_loads_only_its_module() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from zwgk_desktop.core.backup import auto_backup; "
+            "print(sorted(m for m in sys.modules if m.startswith('zwgk_desktop.core.backup.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['zwgk_desktop.core.backup.automatic']"

@@ -24,37 +24,36 @@ a full backup). Callers write ``from ..core import backup as bk`` and use the na
 
 from __future__ import annotations
 
-from .automatic import (
-    BACKUP_DIR,
-    KEEP_AUTOMATIC,
-    AutoBackup,
-    auto_backup,
-    backups_dir,
-    latest_backup,
-    list_backups,
-    prune_backups,
-    replace_damaged_database,
-    restore_auto_backup,
-)
-from .full import (
-    CHUNK,
-    FORMAT,
-    FORMAT_VERSION,
-    MANIFEST,
-    BackupResult,
-    ProgressCallback,
-    write_backup,
-)
-from .reminder import (
-    REMIND_AFTER_DAYS,
-    REMIND_EVERY_DAYS,
-    STATE_FILE,
-    backup_reminder,
-    last_full_backup,
-    record_full_backup,
-    weekly_reminder,
-)
-from .restore import RestoreResult, restore_backup, verify_backup
+import importlib
+from typing import Any
+
+#: Each public name and the module that defines it. The modules load when one of their
+#: names is first used (``from .backup import auto_backup`` loads ``automatic`` alone):
+#: an import or re-import needs the automatic backup, not the .zip writer and reader.
+_MODULE_OF = {
+    **dict.fromkeys(("BACKUP_DIR", "KEEP_AUTOMATIC", "AutoBackup", "auto_backup", "backups_dir", "latest_backup",
+                     "list_backups", "prune_backups", "replace_damaged_database", "restore_auto_backup"),
+                    "automatic"),
+    **dict.fromkeys(("CHUNK", "FORMAT", "FORMAT_VERSION", "MANIFEST", "BackupResult", "ProgressCallback",
+                     "write_backup"), "full"),
+    **dict.fromkeys(("REMIND_AFTER_DAYS", "REMIND_EVERY_DAYS", "STATE_FILE", "backup_reminder",
+                     "last_full_backup", "record_full_backup", "weekly_reminder"), "reminder"),
+    **dict.fromkeys(("RestoreResult", "restore_backup", "verify_backup"), "restore"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_MODULE_OF})
+
 
 __all__ = [
     "BACKUP_DIR",
