@@ -49,7 +49,7 @@ def test_report_writes_the_pdf(folder: Path, tmp_path: Path, capsys) -> None:
     assert code == 0, captured.err
     pages = int(re.search(r"共 (\d+) 页", captured.out).group(1))
     assert pages >= 3
-    assert "共 7 项;已完成 2,推进中 2,未启动 2,不适用 1;逾期 2;完成率 33.3%" in captured.out
+    assert "统计范围:全部任务 7 项,其中本季度应完成 4 项;已完成 2,推进中 2,未启动 2,不适用 1;逾期 2;完成率 33.3%" in captured.out
     text = text_of(out)
     assert "某县人民政府办公室" in text and "2023年第三季度" in text
     assert "填报日期：2023年10月9日" in text and "生成日期：2023年10月9日" in text
@@ -63,7 +63,7 @@ def test_scope_options(folder: Path, tmp_path: Path, capsys) -> None:
     assert main(["report", "--ledger", str(folder), "--quarter", "2023年第二季度", "--unit", "县司法局",
                  "--section", "一、", "--due-only", "--no-evidence", "-o", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "县司法局牵头或配合的任务" in printed and "共 1 项" in printed  # only task 1 is due by 06-30
+    assert "县司法局牵头或配合的任务" in printed and "的任务 1 项;" in printed  # only task 1 is due by 06-30
     text = text_of(out)
     assert "公开决策事项目录。" in text and "动态调整目录。" not in text
     assert "佐证材料" not in text and "县司法局2023年第二季度" in text  # the unit names the report
@@ -114,7 +114,7 @@ def test_report_writes_word_with_the_same_options(folder: Path, tmp_path: Path, 
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "Word" in captured.out and str(out) in captured.out
-    assert "共 7 项;已完成 2,推进中 2,未启动 2,不适用 1;逾期 2;完成率 33.3%" in captured.out
+    assert "统计范围:全部任务 7 项,其中本季度应完成 4 项;已完成 2,推进中 2,未启动 2,不适用 1;逾期 2;完成率 33.3%" in captured.out
     text = docx_text(out)
     assert "某县人民政府办公室" in text and "2023年第三季度" in text
     assert "填报人：张三" in text and "填报日期：2023年10月9日" in text

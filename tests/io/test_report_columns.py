@@ -196,3 +196,20 @@ def test_the_summary_of_the_sample_says_what_it_counts(ledger: Ledger, fonts: Fo
     # The fourth quarter: everything counted is due by 12月31日, and is said to be.
     q4 = build_report(ledger, ledger.plans()[0].id, Q3.next(), printed_on=date(2024, 1, 5))
     assert "".join(summary_sentences(q4)).count("本季度应完成 59 项") == 1
+
+
+def test_the_word_report_keeps_the_same_readable_widths_with_one_huge_note(ledger: Ledger) -> None:
+    """The Word report's detail table takes the PDF's floors: one 3,000-character note does
+    not squeeze 进展 and 佐证材料 to a few characters a line there either."""
+    from zwgk_desktop.io.docx_report import DETAIL_PT
+    from zwgk_desktop.io.docx_xml import fit_detail_widths
+
+    data = _report(ledger, long_note=True)
+    head = HEAD
+    texts = [[str(row.seq), row.requirement, row.units, row.deadline_text, row.status_text, row.progress,
+              "\n".join(row.evidence)] for row in data.rows]
+    twips = fit_detail_widths(head, texts, 267 * 1440 * 10 // 254, DETAIL_PT, (0,))
+    chars = {label: width / 20 / DETAIL_PT for label, width in zip(head, twips)}
+    assert chars["本季度进展"] >= DETAIL_FLOORS["本季度进展"] * 0.95, chars
+    assert chars["佐证材料"] >= DETAIL_FLOORS["佐证材料"] * 0.95, chars
+    assert chars["完成时限"] >= DETAIL_FLOORS["完成时限"] * 0.95, chars

@@ -41,6 +41,7 @@ def register(command: Callable) -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from ..core.report_data import ReportScope, SignOff, build_report, format_rate
+    from ..core.report_text import count_summary
 
     quarter = Quarter.parse(args.quarter)
     scope = ReportScope(unit=args.unit, section=args.section, due_only=args.due_only,
@@ -63,11 +64,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         result = render_report(data, args.output)
         print(f"已生成{quarter.label}报告:{args.output}(共 {result.pages} 页)")
     t = data.totals
-    print(f"  统计范围:{data.scope_text},共 {t.total} 项;已完成 {t.done},推进中 {t.in_progress},"
+    # The same words as the report dialog's line: what was counted, and why 59 tasks count as 58.
+    print(f"  统计范围:{count_summary(data)};已完成 {t.done},推进中 {t.in_progress},"
           f"未启动 {t.not_started},不适用 {t.not_applicable};逾期 {t.overdue};"
           f"完成率 {format_rate(t.completion) if t.base else '—'}")
-    if data.period_count:
-        print(f"  其中定期任务 {len(data.recurring_rows)} 项,按本季度到期的期次计 {data.period_count} 项次")
     if data.follow_ups is not None:
         print(f"  本季度催办单:{len(data.follow_ups)} 份" if data.follow_ups else "  本季度没有发出催办单")
     if result is not None and result.missing:

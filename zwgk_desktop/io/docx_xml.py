@@ -140,6 +140,7 @@ def _measure(text: str, size: float) -> tuple[list[str], list[str], list[float]]
 
 def fit_detail_widths(header: list[str], rows: list[list[str]], total_twips: int, size: float,
                        nowrap: tuple[int, ...]) -> list[int]:
+    from .column_fit import detail_floors
     from .long_table import fit_widths
 
     sample = 240
@@ -147,8 +148,11 @@ def fit_detail_widths(header: list[str], rows: list[list[str]], total_twips: int
     picked = [rows[int(i * step)] for i in range(min(sample, len(rows)))]
     total_pt = total_twips / 20
     pad = 2 * CELL_MARGIN / 20 + size * 0.3
+    # The PDF's floors (a readable least width for 进展, 佐证材料…) and its stretch column, so
+    # one huge note cannot squeeze the others to a character a line in Word either.
+    stretch = header.index("工作任务/具体要求") if "工作任务/具体要求" in header else None
     widths = fit_widths([_measure(h, size) for h in header], [[_measure(c, size) for c in row] for row in picked],
-                        total_pt, size, pad, nowrap)
+                        total_pt, size, pad, nowrap, floors=detail_floors(header), stretch=stretch)
     twips = [round(w * 20) for w in widths]
     twips[max(range(len(twips)), key=lambda i: twips[i])] += total_twips - sum(twips)
     return twips
