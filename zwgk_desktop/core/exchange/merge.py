@@ -6,6 +6,10 @@ change with the value as issued, the ledger's value now and the reply's, the
 conflicts, the rows it refuses and the rows it could not match. Nothing is written
 until ``merge_apply.apply_merge``.
 
+Why one module a little over 450 lines: matching a reply's rows and judging each value
+against the issue record and the rival replies is one pass over the rows; the values
+themselves (``Change``, rivals) live in changes.py and writing in merge_apply.py.
+
 What a reply may change: only the tasks its fill-in was issued with, in that plan and
 quarter, as the ledger's issue record says (the key sheet inside the workbook can be
 edited, so its unit, quarter and plan must agree with the record, or the whole reply is
