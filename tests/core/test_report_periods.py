@@ -20,7 +20,7 @@ from zwgk_desktop.core.model import ParsedPlan, ParsedTask, Status
 from zwgk_desktop.core.period_counts import compact_text, period_items, periods_due_in
 from zwgk_desktop.core.plan_import import write_plan
 from zwgk_desktop.core.quarters import Quarter
-from zwgk_desktop.core.recurrence import Frequency, Period, detect_recurrence
+from zwgk_desktop.core.recurrence import Frequency, detect_recurrence
 from zwgk_desktop.core.report_data import (Counts, ReportScope, build_report, count_summary, follow_up_intro,
                                            quarter_follow_up_count, summary_sentences, zh)
 from zwgk_desktop.core.units import assign_roles

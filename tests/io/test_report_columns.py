@@ -20,7 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from tests.conftest import squash
 from tests.core.test_report_data import crafted_plan
-from tests.io.report_sample import FILES, LONG_NOTE, PRINTED, Q3, URL, rencheng_ledger
+from tests.io.report_sample import FILES, LONG_NOTE, PRINTED, Q3, rencheng_ledger
 from zwgk_desktop.core.ledger import Ledger
 from zwgk_desktop.core.plan_import import write_plan
 from zwgk_desktop.core.report_data import ReportData, build_report, count_summary, summary_sentences, zh
