@@ -106,3 +106,14 @@ def test_exit_after_show_says_when_the_window_was_painted_and_when_it_was_comple
                          check=True).stdout
     stamps = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
     assert float(stamps["shown_at"]) <= float(stamps["ready_at"])
+
+
+def test_a_ledger_with_no_plan_completes_the_window_from_the_welcome_page(tmp_path: Path, open_ledger,
+                                                                          make_window, qtbot):
+    """No table is painted on a new ledger: the welcome page's paint completes the window,
+    so the backup entries and the watcher of outside changes and of a vanished folder are
+    there before the first import (and `--exit-after-show` ends)."""
+    window = make_window(open_ledger(tmp_path / "新台账"))
+    assert window.stack.currentWidget() is window.welcome
+    qtbot.waitUntil(lambda: window.startup_finished, timeout=5000)
+    assert window.outside_changes is not None

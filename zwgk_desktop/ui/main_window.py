@@ -221,6 +221,8 @@ class MainWindow(PlanChooser, FilterWiring, StatusWriting, WindowDialogs, FileDr
             self._welcome = WelcomePage(is_sample=self.is_sample)
             self._welcome.importRequested.connect(self.choose_import_file)
             self._welcome.sampleRequested.connect(self.sampleRequested)
+            if not self._painted:  # a ledger with no plan: its first paint completes the window
+                self._welcome.installEventFilter(self)
             self.stack.insertWidget(0, self._welcome)
         return self._welcome
 
@@ -244,10 +246,15 @@ class MainWindow(PlanChooser, FilterWiring, StatusWriting, WindowDialogs, FileDr
         guard_wheel(panel)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """The table's first paint (its tasks on screen) starts the rest of the build."""
-        if event.type() == QEvent.Type.Paint and watched is self.table and not self._painted:
+        """The first paint of the table (its tasks on screen), or of the welcome page of a
+        ledger with no plan yet, starts the rest of the build (the 备份/结转 menu entries,
+        the watcher of outside changes and of a vanished folder wait for it)."""
+        if (event.type() == QEvent.Type.Paint and not self._painted
+                and (watched is self.table or watched is self._welcome)):
             self._painted = True
-            watched.removeEventFilter(self)
+            self.table.removeEventFilter(self)
+            if self._welcome is not None:
+                self._welcome.removeEventFilter(self)
             QTimer.singleShot(0, self.finish_startup)
         return super().eventFilter(watched, event)
 
