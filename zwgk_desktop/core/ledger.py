@@ -91,10 +91,11 @@ class AuditEntry:
     after: Any
 
 
-def folder_gone_text(folder: Path) -> str:
-    """What the clerk reads when the open ledger's folder is no longer where it was."""
+def folder_gone_text(folder: Path, outcome: str = "这次的修改没有写入台账。") -> str:
+    """What the clerk reads when the ledger's folder is not where it was, and ``outcome``:
+    what became of what they were doing."""
     return (f"找不到台账文件夹“{folder}”:U 盘或网络文件夹是否已断开,或者文件夹被改名、移动了?"
-            "请重新连接(或把文件夹放回原处)后再试;这次的修改没有写入台账。")
+            f"请重新连接(或把文件夹放回原处)后再试;{outcome}")
 
 
 class Ledger:
@@ -122,9 +123,7 @@ class Ledger:
         if not path.exists():
             if not create:
                 if not folder.exists():  # a U 盘 pulled out, a network folder gone, a folder renamed
-                    error = LedgerMissingError(
-                        f"找不到台账文件夹“{folder}”:U 盘或网络文件夹是否已断开,或者文件夹被改名、移动了?"
-                        "请重新连接(或把文件夹放回原处)后再试;这次的操作没有进行,没有新建任何台账。")
+                    error = LedgerMissingError(folder_gone_text(folder, "这次的操作没有进行,没有新建任何台账。"))
                 else:
                     error = LedgerMissingError(
                         f"“{folder}”中没有台账(找不到 {LEDGER_FILE})。如果台账在别的位置,请检查路径;"

@@ -412,8 +412,7 @@ class MainWindow(PlanChooser, FilterWiring, StatusWriting, WindowDialogs, FileDr
             banner.setStyleSheet("#folderBanner { background: #fde2e1; color: #a00000; font-weight: bold;"
                                  " padding: 6px 10px; border-bottom: 1px solid #e08080; }")
             self.centralWidget().layout().insertWidget(0, banner)
-        banner.setText(folder_gone_text(self.ledger.folder).replace("这次的修改没有写入台账。",
-                                                                    "在此之前不能修改台账。"))
+        banner.setText(folder_gone_text(self.ledger.folder, "在此之前不能修改台账。"))
         banner.setVisible(not present)
 
     def show_outside_changes(self) -> None:
